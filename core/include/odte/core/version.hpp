@@ -1,0 +1,11 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace odte {
+
+// "odted 0.1.0 (git 1a2b3c4d5e6f)": the line every executable prints for --version.
+[[nodiscard]] std::string version_line(std::string_view program);
+
+}  // namespace odte

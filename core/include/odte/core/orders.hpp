@@ -1,0 +1,131 @@
+#pragma once
+
+// Plain-data messages between the core and the broker thread, and the order vocabulary.
+//
+//   core  --OrderCommand-->    SpscRing  -->  broker adapter (paper, FIX)
+//   core  <--ExecutionReport-- SpscRing  <--  broker adapter
+//
+// Prices of multi-leg orders are NET per one unit of the spread: positive = debit paid,
+// negative = credit received. Quantities of spread orders count spread units; a leg with ratio r
+// trades r * units contracts.
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "odte/core/events.hpp"
+#include "odte/core/price.hpp"
+
+namespace odte {
+
+enum class Side : std::uint8_t { kBuy = 1, kSell = 2 };
+[[nodiscard]] constexpr Side opposite(Side s) noexcept { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
+
+inline constexpr int kMaxLegs = 4;
+inline constexpr std::uint8_t kComboLeg = 0xFF;  // ExecutionReport.leg for strategy-level reports
+
+struct OrderLeg {
+  InstrumentId instrument;
+  Side side;
+  std::uint8_t pad_;
+  std::uint16_t ratio;  // contracts per spread unit, >= 1
+};
+static_assert(sizeof(OrderLeg) == 8);
+
+// Deterministic client order id: trading day and a per-day sequence. The same replay with the same
+// config hands out the same ids; after a restart the journal restores the sequence, so ids stay
+// unique and orphans reported by the broker can be matched to what we sent.
+struct ClientOrderId {
+  std::uint64_t value = 0;
+
+  [[nodiscard]] static constexpr ClientOrderId make(std::int32_t day_yyyymmdd, std::uint32_t seq) noexcept {
+    return ClientOrderId{(static_cast<std::uint64_t>(static_cast<std::uint32_t>(day_yyyymmdd)) << 32) | seq};
+  }
+  [[nodiscard]] constexpr std::int32_t day() const noexcept { return static_cast<std::int32_t>(value >> 32); }
+  [[nodiscard]] constexpr std::uint32_t seq() const noexcept { return static_cast<std::uint32_t>(value); }
+  [[nodiscard]] constexpr bool valid() const noexcept { return value != 0; }
+  constexpr auto operator<=>(const ClientOrderId&) const noexcept = default;
+
+  // "OD20260821-000042": the ClOrdID text sent to brokers. parse() accepts only this form.
+  [[nodiscard]] std::string to_string() const;
+  std::size_t format(char* buf, std::size_t size) const noexcept;  // >= 24 bytes
+  [[nodiscard]] static std::optional<ClientOrderId> parse(std::string_view text) noexcept;
+};
+
+enum class CommandKind : std::uint8_t {
+  kNew = 1,
+  kCancel,
+  kReplace,        // new limit and/or quantity for a working order (FIX 35=G)
+  kCancelAll,      // mass cancel (FIX 35=q), e.g. from the kill switch
+  kStatusRequest,  // mass status (FIX 35=AF), used by reconciliation
+};
+
+struct OrderCommand {
+  CommandKind kind;
+  std::uint8_t leg_count;
+  std::uint16_t strategy;    // index of the strategy that owns the order
+  std::uint32_t quantity;    // spread units (kNew, kReplace)
+  ClientOrderId id;          // this request's id
+  ClientOrderId orig_id;     // the order being cancelled or replaced
+  Price limit;               // net per unit (kNew, kReplace)
+  TimestampNs created_ns;
+  OrderLeg legs[kMaxLegs];
+};
+static_assert(sizeof(OrderCommand) == 72);
+static_assert(std::is_trivially_copyable_v<OrderCommand>);
+
+enum class ExecKind : std::uint8_t {
+  kAccepted = 1,   // order is working at the venue (FIX ExecType 0)
+  kPartialFill,
+  kFill,
+  kCancelled,
+  kReplaced,
+  kRejected,       // order refused (FIX ExecType 8)
+  kExpired,
+  kCancelRejected, // cancel or replace refused (FIX 35=9); the order keeps working
+  kStatus,         // answer to a status request, no state change implied
+};
+
+struct ExecutionReport {
+  ExecKind kind;
+  std::uint8_t leg;           // leg index for leg-level fills, kComboLeg for strategy-level
+  std::uint16_t reason;       // broker/venue reject reason, 0 when none
+  std::uint32_t last_qty;     // this fill: contracts for a leg report, spread units for combo
+  ClientOrderId id;           // the request this report answers (new, cancel or replace id)
+  ClientOrderId orig_id;      // for cancel/replace answers: the order they acted on
+  std::uint64_t broker_order_id;
+  Price last_price;           // leg price for leg fills, net per unit for combo fills
+  std::uint32_t cum_qty;      // cumulative filled, same unit as last_qty; de-duplicates resends
+  std::uint32_t leaves_qty;   // spread units still working
+  TimestampNs transact_ns;
+  char text[24];              // NUL-terminated sample of the broker's text
+};
+static_assert(sizeof(ExecutionReport) == 80);
+static_assert(std::is_trivially_copyable_v<ExecutionReport>);
+
+enum class OrderState : std::uint8_t {
+  kPendingNew = 1,
+  kNew,
+  kPartiallyFilled,
+  kFilled,
+  kPendingCancel,
+  kPendingReplace,
+  kCancelled,
+  kRejected,
+  kExpired,
+};
+
+[[nodiscard]] constexpr bool is_terminal(OrderState s) noexcept {
+  return s == OrderState::kFilled || s == OrderState::kCancelled || s == OrderState::kRejected ||
+         s == OrderState::kExpired;
+}
+
+[[nodiscard]] std::string_view to_string(Side) noexcept;
+[[nodiscard]] std::string_view to_string(CommandKind) noexcept;
+[[nodiscard]] std::string_view to_string(ExecKind) noexcept;
+[[nodiscard]] std::string_view to_string(OrderState) noexcept;
+
+}  // namespace odte

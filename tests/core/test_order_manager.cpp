@@ -1,0 +1,323 @@
+#include "odte/core/order_manager.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstring>
+#include <vector>
+
+namespace odte {
+namespace {
+
+using namespace price_literals;
+
+constexpr std::int32_t kDay = 20260821;
+
+ExecutionReport report(ExecKind kind, ClientOrderId id, std::uint8_t leg = kComboLeg,
+                       std::uint32_t last_qty = 0, Price price = Price::zero(), std::uint32_t cum = 0) {
+  ExecutionReport r;
+  std::memset(static_cast<void*>(&r), 0, sizeof r);
+  r.kind = kind;
+  r.id = id;
+  r.leg = leg;
+  r.last_qty = last_qty;
+  r.last_price = price;
+  r.cum_qty = cum;
+  return r;
+}
+
+class OrderManagerTest : public ::testing::Test {
+ protected:
+  OrderManagerTest() : om_{config()} {}
+  static OrderManagerConfig config() {
+    OrderManagerConfig c;
+    c.trading_day = kDay;
+    c.max_orders = 8;
+    c.max_requests = 32;
+    c.ack_timeout_ns = 1000;
+    c.cancel_timeout_ns = 500;
+    return c;
+  }
+  // An iron butterfly: sell ATM call and put, buy wings.
+  ClientOrderId new_butterfly(std::uint32_t qty = 2, Price limit = -(1.20_usd)) {
+    const std::array<OrderLeg, 4> legs{OrderLeg{10, Side::kSell, 0, 1}, OrderLeg{11, Side::kSell, 0, 1},
+                                       OrderLeg{12, Side::kBuy, 0, 1}, OrderLeg{13, Side::kBuy, 0, 1}};
+    OrderCommand cmd;
+    EXPECT_EQ(om_.create(NewOrder{3, qty, limit, legs}, 100, cmd), RequestStatus::kOk);
+    return cmd.id;
+  }
+  OrderManager om_;
+};
+
+TEST_F(OrderManagerTest, shouldIssueDeterministicSequentialIdsAndNewCommand) {
+  const std::array<OrderLeg, 2> legs{OrderLeg{1, Side::kBuy, 0, 1}, OrderLeg{2, Side::kSell, 0, 1}};
+  OrderCommand cmd;
+  ASSERT_EQ(om_.create(NewOrder{7, 5, 0.85_usd, legs}, 42, cmd), RequestStatus::kOk);
+  EXPECT_EQ(cmd.kind, CommandKind::kNew);
+  EXPECT_EQ(cmd.id, ClientOrderId::make(kDay, 1));
+  EXPECT_EQ(cmd.id.to_string(), "OD20260821-000001");
+  EXPECT_EQ(cmd.quantity, 5u);
+  EXPECT_EQ(cmd.limit, 0.85_usd);
+  EXPECT_EQ(cmd.leg_count, 2);
+  EXPECT_EQ(cmd.legs[1].side, Side::kSell);
+  EXPECT_EQ(cmd.strategy, 7);
+  const Order* o = om_.find(cmd.id);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->state, OrderState::kPendingNew);
+  ASSERT_EQ(om_.create(NewOrder{7, 5, 0.85_usd, legs}, 43, cmd), RequestStatus::kOk);
+  EXPECT_EQ(cmd.id, ClientOrderId::make(kDay, 2));
+}
+
+TEST(ClientOrderIdTest, shouldRoundTripTextAndRejectOtherForms) {
+  const auto id = ClientOrderId::make(kDay, 1234567);
+  EXPECT_EQ(id.to_string(), "OD20260821-1234567");
+  EXPECT_EQ(ClientOrderId::parse(id.to_string()), id);
+  EXPECT_EQ(ClientOrderId::parse("OD20260821-000042"), ClientOrderId::make(kDay, 42));
+  for (const char* bad : {"", "OD20260821", "OX20260821-000001", "OD2026082a-000001", "OD20260821-00000x",
+                          "OD20260821-000000", "OD20260821_000001", "OD20260821-99999999999"}) {
+    EXPECT_FALSE(ClientOrderId::parse(bad).has_value()) << bad;
+  }
+}
+
+struct BadRequest {
+  const char* name;
+  std::vector<OrderLeg> legs;
+  std::uint32_t qty;
+  Price limit;
+  RequestStatus expect;
+};
+class OrderManagerRejectTest : public ::testing::TestWithParam<BadRequest> {};
+
+TEST_P(OrderManagerRejectTest, shouldRefuseMalformedRequestWithoutConsumingAnId) {
+  OrderManagerConfig c;
+  c.trading_day = kDay;
+  OrderManager om(c);
+  const auto& p = GetParam();
+  OrderCommand cmd;
+  EXPECT_EQ(om.create(NewOrder{0, p.qty, p.limit, p.legs}, 1, cmd), p.expect) << p.name;
+  EXPECT_EQ(om.next_seq(), 1u);
+  EXPECT_TRUE(om.orders().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Malformed, OrderManagerRejectTest,
+    ::testing::Values(
+        BadRequest{"no legs", {}, 1, 1_usd, RequestStatus::kBadLegs},
+        BadRequest{"five legs", std::vector<OrderLeg>(5, OrderLeg{1, Side::kBuy, 0, 1}), 1, 1_usd, RequestStatus::kBadLegs},
+        BadRequest{"zero ratio", {OrderLeg{1, Side::kBuy, 0, 0}}, 1, 1_usd, RequestStatus::kBadLegs},
+        BadRequest{"no instrument", {OrderLeg{kNoInstrument, Side::kBuy, 0, 1}}, 1, 1_usd, RequestStatus::kBadLegs},
+        BadRequest{"zero qty", {OrderLeg{1, Side::kBuy, 0, 1}}, 0, 1_usd, RequestStatus::kBadQuantity},
+        BadRequest{"invalid price", {OrderLeg{1, Side::kBuy, 0, 1}}, 1, Price::invalid(), RequestStatus::kBadPrice}),
+    [](const auto& param_info) {
+      std::string n = param_info.param.name;
+      for (auto& ch : n) if (ch == ' ') ch = '_';
+      return n;
+    });
+
+TEST_F(OrderManagerTest, shouldWalkFullLifecycleWithComboFills) {
+  const auto id = new_butterfly(2);
+  auto r = om_.apply(report(ExecKind::kAccepted, id), 110);
+  EXPECT_EQ(r.status, ApplyStatus::kApplied);
+  EXPECT_EQ(r.after, OrderState::kNew);
+  r = om_.apply(report(ExecKind::kPartialFill, id, kComboLeg, 1, -(1.25_usd), 1), 120);
+  EXPECT_EQ(r.status, ApplyStatus::kApplied);
+  EXPECT_EQ(r.after, OrderState::kPartiallyFilled);
+  EXPECT_EQ(r.fill.qty, 1u);
+  r = om_.apply(report(ExecKind::kFill, id, kComboLeg, 1, -(1.20_usd), 2), 130);
+  EXPECT_EQ(r.after, OrderState::kFilled);
+  const Order* o = om_.find(id);
+  EXPECT_EQ(o->filled_units(), 2u);
+  EXPECT_EQ(o->combo_notional, -(2.45_usd));
+  EXPECT_FALSE(o->legged);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(o->leg_filled[i], 2u);
+  EXPECT_EQ(om_.live_count(), 0u);
+}
+
+TEST_F(OrderManagerTest, shouldIgnoreResentFillsByCumulativeQuantity) {
+  const auto id = new_butterfly(3);
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  EXPECT_EQ(om_.apply(report(ExecKind::kPartialFill, id, kComboLeg, 1, -(1_usd), 1), 120).status, ApplyStatus::kApplied);
+  EXPECT_EQ(om_.apply(report(ExecKind::kPartialFill, id, kComboLeg, 1, -(1_usd), 1), 121).status, ApplyStatus::kDuplicate);
+  EXPECT_EQ(om_.find(id)->filled_units(), 1u);
+}
+
+TEST_F(OrderManagerTest, shouldRecoverAMissedFillFromCumulativeQuantity) {
+  const auto id = new_butterfly(3);
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  // The report for cum=1 was lost; cum=3 carries both fills.
+  const auto r = om_.apply(report(ExecKind::kFill, id, kComboLeg, 2, -(1_usd), 3), 120);
+  EXPECT_EQ(r.fill.qty, 3u);
+  EXPECT_EQ(r.after, OrderState::kFilled);
+}
+
+TEST_F(OrderManagerTest, shouldBookLegFillsAndDetectLeggedCancel) {
+  const auto id = new_butterfly(2);
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  (void)om_.apply(report(ExecKind::kPartialFill, id, 0, 2, 2.10_usd, 2), 120);  // short call x2
+  (void)om_.apply(report(ExecKind::kPartialFill, id, 2, 1, 0.40_usd, 1), 121);  // long call x1
+  EXPECT_EQ(om_.find(id)->state, OrderState::kPartiallyFilled);
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(id, 130, cancel), RequestStatus::kOk);
+  EXPECT_EQ(cancel.kind, CommandKind::kCancel);
+  EXPECT_EQ(cancel.orig_id, id);
+  const auto r = om_.apply(report(ExecKind::kCancelled, cancel.id), 140);
+  EXPECT_EQ(r.after, OrderState::kCancelled);
+  EXPECT_TRUE(r.became_legged);
+  const Order* o = om_.find(id);
+  EXPECT_TRUE(o->legged);
+  EXPECT_EQ(o->filled_units(), 0u);
+  EXPECT_EQ(o->max_leg_units(), 2u);
+
+  OrderLeg repair[kMaxLegs];
+  const int n_complete = legging_repair(*o, LeggingPolicy::kComplete, repair);
+  ASSERT_EQ(n_complete, 3);  // put 2, long call 1 more, long put 2
+  EXPECT_EQ(repair[0].instrument, 11u);
+  EXPECT_EQ(repair[0].side, Side::kSell);
+  EXPECT_EQ(repair[0].ratio, 2);
+  EXPECT_EQ(repair[1].instrument, 12u);
+  EXPECT_EQ(repair[1].ratio, 1);
+  EXPECT_EQ(repair[2].instrument, 13u);
+  const int n_flatten = legging_repair(*o, LeggingPolicy::kFlatten, repair);
+  ASSERT_EQ(n_flatten, 2);  // buy back 2 short calls, sell 1 long call
+  EXPECT_EQ(repair[0].instrument, 10u);
+  EXPECT_EQ(repair[0].side, Side::kBuy);
+  EXPECT_EQ(repair[0].ratio, 2);
+  EXPECT_EQ(repair[1].instrument, 12u);
+  EXPECT_EQ(repair[1].side, Side::kSell);
+}
+
+TEST_F(OrderManagerTest, shouldReturnToWorkingStateWhenCancelIsRefused) {
+  const auto id = new_butterfly();
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(id, 120, cancel), RequestStatus::kOk);
+  EXPECT_EQ(om_.request_cancel(id, 121, cancel), RequestStatus::kNotWorking);
+  const auto r = om_.apply(report(ExecKind::kCancelRejected, ClientOrderId::make(kDay, 2)), 130);
+  EXPECT_EQ(r.status, ApplyStatus::kApplied);
+  EXPECT_EQ(r.after, OrderState::kNew);
+}
+
+TEST_F(OrderManagerTest, shouldFinishFilledWhenFillBeatsCancel) {
+  const auto id = new_butterfly(1);
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(id, 120, cancel), RequestStatus::kOk);
+  const auto r = om_.apply(report(ExecKind::kFill, id, kComboLeg, 1, -(1.2_usd), 1), 125);
+  EXPECT_EQ(r.after, OrderState::kFilled);
+  // The venue's late answer to the cancel changes nothing.
+  EXPECT_EQ(om_.apply(report(ExecKind::kCancelRejected, cancel.id), 130).status, ApplyStatus::kInvalidTransition);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kFilled);
+}
+
+TEST_F(OrderManagerTest, shouldReplaceLimitAndQuantityUnderNewId) {
+  const auto id = new_butterfly(2, -(1.20_usd));
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  OrderCommand rep;
+  ASSERT_EQ(om_.request_replace(id, -(1.10_usd), 3, 120, rep), RequestStatus::kOk);
+  EXPECT_EQ(rep.kind, CommandKind::kReplace);
+  EXPECT_EQ(rep.orig_id, id);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kPendingReplace);
+  const auto r = om_.apply(report(ExecKind::kReplaced, rep.id), 130);
+  EXPECT_EQ(r.after, OrderState::kNew);
+  const Order* o = om_.find(rep.id);
+  ASSERT_EQ(o, om_.find(id));
+  EXPECT_EQ(o->working_id, rep.id);
+  EXPECT_EQ(o->limit, -(1.10_usd));
+  EXPECT_EQ(o->quantity, 3u);
+  // Fills reported under the new id land on the same order.
+  EXPECT_EQ(om_.apply(report(ExecKind::kFill, rep.id, kComboLeg, 3, -(1.1_usd), 3), 140).after, OrderState::kFilled);
+}
+
+TEST_F(OrderManagerTest, shouldRefuseReplaceBelowFilledQuantity) {
+  const auto id = new_butterfly(3);
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  (void)om_.apply(report(ExecKind::kPartialFill, id, kComboLeg, 2, -(1_usd), 2), 120);
+  OrderCommand rep;
+  EXPECT_EQ(om_.request_replace(id, -(1_usd), 1, 130, rep), RequestStatus::kBadQuantity);
+  EXPECT_EQ(om_.request_replace(id, Price::invalid(), 3, 130, rep), RequestStatus::kBadPrice);
+  EXPECT_EQ(om_.request_replace(ClientOrderId::make(kDay, 99), -(1_usd), 3, 130, rep), RequestStatus::kUnknownOrder);
+}
+
+TEST_F(OrderManagerTest, shouldRejectPendingOrderAndKeepReason) {
+  const auto id = new_butterfly();
+  auto rej = report(ExecKind::kRejected, id);
+  rej.reason = 17;
+  const auto r = om_.apply(rej, 110);
+  EXPECT_EQ(r.after, OrderState::kRejected);
+  EXPECT_EQ(om_.find(id)->reject_reason, 17);
+  EXPECT_EQ(om_.apply(rej, 111).status, ApplyStatus::kDuplicate);
+}
+
+TEST_F(OrderManagerTest, shouldExpireWorkingOrders) {
+  const auto id = new_butterfly();
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  EXPECT_EQ(om_.apply(report(ExecKind::kExpired, id), 200).after, OrderState::kExpired);
+  EXPECT_EQ(om_.apply(report(ExecKind::kExpired, id), 201).status, ApplyStatus::kDuplicate);
+}
+
+TEST_F(OrderManagerTest, shouldBookLateFillOnCancelledOrderAndFlagIt) {
+  const auto id = new_butterfly(2);
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  (void)om_.apply(report(ExecKind::kCancelled, id), 120);
+  const auto r = om_.apply(report(ExecKind::kPartialFill, id, kComboLeg, 1, -(1_usd), 1), 130);
+  EXPECT_EQ(r.status, ApplyStatus::kLateFill);
+  EXPECT_EQ(r.fill.qty, 1u);
+  EXPECT_EQ(om_.find(id)->filled_units(), 1u);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kCancelled);
+}
+
+TEST_F(OrderManagerTest, shouldBookOverfillAndFlagIt) {
+  const auto id = new_butterfly(1);
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  const auto r = om_.apply(report(ExecKind::kFill, id, kComboLeg, 2, -(1_usd), 2), 120);
+  EXPECT_EQ(r.status, ApplyStatus::kOverfill);
+  EXPECT_EQ(om_.find(id)->filled_units(), 2u);
+}
+
+TEST_F(OrderManagerTest, shouldTreatMixedLegAndComboReportsAsShadows) {
+  const auto id = new_butterfly(1);
+  (void)om_.apply(report(ExecKind::kAccepted, id), 110);
+  EXPECT_EQ(om_.apply(report(ExecKind::kFill, id, kComboLeg, 1, -(1_usd), 1), 120).status, ApplyStatus::kApplied);
+  EXPECT_EQ(om_.apply(report(ExecKind::kPartialFill, id, 0, 1, 2_usd, 1), 121).status, ApplyStatus::kShadowReport);
+}
+
+TEST_F(OrderManagerTest, shouldReportUnknownIdsAndBadLegIndexWithoutCrashing) {
+  EXPECT_EQ(om_.apply(report(ExecKind::kFill, ClientOrderId::make(kDay, 55), kComboLeg, 1, 1_usd, 1), 1).status,
+            ApplyStatus::kUnknownOrder);
+  EXPECT_EQ(om_.apply(report(ExecKind::kFill, ClientOrderId::make(20260820, 1), kComboLeg, 1, 1_usd, 1), 1).status,
+            ApplyStatus::kUnknownOrder);
+  EXPECT_EQ(om_.apply(report(ExecKind::kFill, ClientOrderId{}, kComboLeg, 1, 1_usd, 1), 1).status,
+            ApplyStatus::kUnknownOrder);
+  const auto id = new_butterfly();
+  EXPECT_EQ(om_.apply(report(ExecKind::kFill, id, 7, 1, 1_usd, 1), 1).status, ApplyStatus::kInvalidTransition);
+  EXPECT_EQ(om_.apply(report(ExecKind::kReplaced, id), 1).status, ApplyStatus::kInvalidTransition);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kPendingNew);
+}
+
+TEST_F(OrderManagerTest, shouldFireAckAndCancelTimeoutsOnce) {
+  const auto a = new_butterfly();  // created at 100, ack deadline 1100
+  const auto b = new_butterfly();
+  (void)om_.apply(report(ExecKind::kAccepted, b), 110);
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(b, 200, cancel), RequestStatus::kOk);  // cancel deadline 700
+  std::vector<ClientOrderId> fired;
+  om_.check_timeouts(699, [&](Order& o) { fired.push_back(o.id); });
+  EXPECT_TRUE(fired.empty());
+  om_.check_timeouts(700, [&](Order& o) { fired.push_back(o.id); });
+  EXPECT_EQ(fired, (std::vector<ClientOrderId>{b}));
+  om_.check_timeouts(1100, [&](Order& o) { fired.push_back(o.id); });
+  EXPECT_EQ(fired, (std::vector<ClientOrderId>{b, a}));
+  om_.check_timeouts(5000, [&](Order& o) { fired.push_back(o.id); });
+  EXPECT_EQ(fired.size(), 2u);
+}
+
+TEST_F(OrderManagerTest, shouldReportFullTablesInsteadOfOverwriting) {
+  for (int i = 0; i < 8; ++i) (void)new_butterfly();
+  const std::array<OrderLeg, 1> legs{OrderLeg{1, Side::kBuy, 0, 1}};
+  OrderCommand cmd;
+  EXPECT_EQ(om_.create(NewOrder{0, 1, 1_usd, legs}, 1, cmd), RequestStatus::kTableFull);
+  EXPECT_EQ(om_.orders().size(), 8u);
+}
+
+}  // namespace
+}  // namespace odte

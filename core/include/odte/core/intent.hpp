@@ -1,0 +1,57 @@
+#pragma once
+
+// What strategies emit: a multi-leg spread they want on (or off), never a broker message.
+// The risk engine checks every intent; the order manager turns accepted ones into orders.
+
+#include <concepts>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "odte/core/orders.hpp"
+
+namespace odte {
+
+enum class IntentAction : std::uint8_t {
+  kOpen = 1,   // adds risk: every risk rule applies
+  kClose,      // reduces an existing position: allowed through kill switch, loss limit, stale data
+};
+
+struct Intent {
+  std::uint16_t strategy;
+  IntentAction action;
+  std::uint8_t leg_count;
+  std::uint32_t quantity;     // spread units
+  Price limit;                // net per unit: positive debit, negative credit
+  OrderLeg legs[kMaxLegs];
+  char reason[32];            // why the strategy wants it ("regime:long_call", "exit:profit_target")
+
+  void set_reason(std::string_view text) noexcept {
+    const std::size_t n = text.size() < sizeof reason - 1 ? text.size() : sizeof reason - 1;
+    std::memcpy(reason, text.data(), n);
+    reason[n] = '\0';
+  }
+};
+static_assert(std::is_trivially_copyable_v<Intent>);
+
+// Best bid and offer of one instrument as the core last saw it.
+struct Nbbo {
+  Price bid;                  // Price::invalid() when that side is empty
+  Price ask;
+  std::uint32_t bid_size;
+  std::uint32_t ask_size;
+  TimestampNs updated_ns;
+
+  [[nodiscard]] bool two_sided() const noexcept { return bid.valid() && ask.valid() && ask >= bid; }
+  [[nodiscard]] Price mid() const noexcept {
+    return Price::from_ticks((bid.ticks() + ask.ticks()) / 2);  // truncates a half tick toward 0
+  }
+};
+
+// Read access to the core's quotes; nbbo() returns null for an instrument never quoted.
+template <typename M>
+concept MarketView = requires(const M& m, InstrumentId id) {
+  { m.nbbo(id) } noexcept -> std::same_as<const Nbbo*>;
+};
+
+}  // namespace odte

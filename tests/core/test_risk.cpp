@@ -1,0 +1,273 @@
+#include "odte/core/risk.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <unordered_map>
+
+namespace odte {
+namespace {
+
+using namespace price_literals;
+
+struct FakeMarket {
+  std::unordered_map<InstrumentId, Nbbo> quotes;
+  const Nbbo* nbbo(InstrumentId id) const noexcept {
+    const auto it = quotes.find(id);
+    return it == quotes.end() ? nullptr : &it->second;
+  }
+};
+
+// SPY 0DTE chain around 500: calls and puts at 497, 500, 503.
+class RiskEngineTest : public ::testing::Test {
+ protected:
+  RiskEngineTest() : registry_(64), engine_(limits(), registry_) {
+    for (int k : {497, 500, 503}) {
+      for (OptionRight r : {OptionRight::kCall, OptionRight::kPut}) {
+        InstrumentInfo info;
+        info.asset = AssetClass::kOption;
+        std::snprintf(info.option.root, sizeof info.option.root, "SPY");
+        info.option.expiry_yyyymmdd = 20260821;
+        info.option.right = r;
+        info.option.strike = Price::from_dollars(k);
+        info.option.multiplier = 100;
+        char sym[32];
+        std::snprintf(sym, sizeof sym, "O:SPY260821%c%08d", static_cast<char>(r), k * 1000);
+        ids_[{k, r}] = registry_.intern(sym, info);
+      }
+    }
+    spy_ = registry_.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
+    quote(500, OptionRight::kCall, 1.00_usd, 1.05_usd);
+    quote(503, OptionRight::kCall, 0.20_usd, 0.25_usd);
+    quote(497, OptionRight::kCall, 3.10_usd, 3.20_usd);
+    quote(500, OptionRight::kPut, 1.10_usd, 1.15_usd);
+    quote(497, OptionRight::kPut, 0.30_usd, 0.35_usd);
+    quote(503, OptionRight::kPut, 3.20_usd, 3.30_usd);
+  }
+  static RiskLimits limits() {
+    RiskLimits l;
+    l.max_risk_fraction = 0.005;
+    l.daily_loss_limit = 1000_usd;
+    l.max_open_positions = 2;
+    l.max_orders_per_second = 3;
+    l.no_trade_windows[0] = MinuteWindow{9 * 60 + 30, 9 * 60 + 35};
+    l.no_trade_window_count = 1;
+    return l;
+  }
+  InstrumentId id(int strike, OptionRight r) { return ids_.at({strike, r}); }
+  void quote(int strike, OptionRight r, Price bid, Price ask) {
+    market_.quotes[id(strike, r)] = Nbbo{bid, ask, 10, 10, 0};
+  }
+  Intent intent(std::initializer_list<OrderLeg> legs, std::uint32_t qty, Price limit,
+                IntentAction action = IntentAction::kOpen) {
+    Intent in{};
+    in.action = action;
+    in.quantity = qty;
+    in.limit = limit;
+    for (const auto& l : legs) in.legs[in.leg_count++] = l;
+    return in;
+  }
+  // Credit put spread: sell 500P, buy 497P; natural credit 0.75..0.85, max loss 3 - credit.
+  Intent credit_put_spread(std::uint32_t qty, Price limit = -(0.80_usd)) {
+    return intent({OrderLeg{id(500, OptionRight::kPut), Side::kSell, 0, 1},
+                   OrderLeg{id(497, OptionRight::kPut), Side::kBuy, 0, 1}},
+                  qty, limit);
+  }
+  AccountState account() const { return AccountState{100'000_usd, Price::zero(), 0, 10 * 60, false}; }
+
+  struct Key {
+    int k;
+    OptionRight r;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const { return static_cast<std::size_t>(key.k) * 2 + (key.r == OptionRight::kCall); }
+  };
+  InstrumentRegistry registry_;
+  RiskEngine engine_;
+  FakeMarket market_;
+  std::unordered_map<Key, InstrumentId, KeyHash> ids_;
+  InstrumentId spy_ = kNoInstrument;
+};
+
+TEST(SpreadRiskTest, shouldComputeWingWidthMinusCreditForCreditSpread) {
+  const std::array<LegForRisk, 2> legs{LegForRisk{OptionRight::kPut, 500_usd, Side::kSell, 1},
+                                       LegForRisk{OptionRight::kPut, 497_usd, Side::kBuy, 1}};
+  const auto r = spread_risk(legs, -(0.80_usd));
+  EXPECT_TRUE(r.defined);
+  EXPECT_EQ(r.max_loss, 2.20_usd);
+}
+
+TEST(SpreadRiskTest, shouldComputeDebitPaidForDebitSpreadAndLongCall) {
+  const std::array<LegForRisk, 2> spread{LegForRisk{OptionRight::kCall, 500_usd, Side::kBuy, 1},
+                                         LegForRisk{OptionRight::kCall, 503_usd, Side::kSell, 1}};
+  EXPECT_EQ(spread_risk(spread, 0.85_usd).max_loss, 0.85_usd);
+  EXPECT_EQ(spread_risk(spread, 0.85_usd).max_payoff_at_expiry, 3_usd);
+  const std::array<LegForRisk, 1> call{LegForRisk{OptionRight::kCall, 500_usd, Side::kBuy, 1}};
+  const auto r = spread_risk(call, 1.05_usd);
+  EXPECT_TRUE(r.defined);
+  EXPECT_EQ(r.max_loss, 1.05_usd);
+}
+
+TEST(SpreadRiskTest, shouldComputeIronButterflyLossAsWingMinusCredit) {
+  const std::array<LegForRisk, 4> fly{LegForRisk{OptionRight::kCall, 500_usd, Side::kSell, 1},
+                                      LegForRisk{OptionRight::kPut, 500_usd, Side::kSell, 1},
+                                      LegForRisk{OptionRight::kCall, 503_usd, Side::kBuy, 1},
+                                      LegForRisk{OptionRight::kPut, 497_usd, Side::kBuy, 1}};
+  const auto r = spread_risk(fly, -(1.65_usd));
+  EXPECT_TRUE(r.defined);
+  EXPECT_EQ(r.max_loss, 1.35_usd);
+}
+
+TEST(SpreadRiskTest, shouldFlagNakedShortCallAsUndefinedAndStressIt) {
+  const std::array<LegForRisk, 2> strangle{LegForRisk{OptionRight::kCall, 503_usd, Side::kSell, 1},
+                                           LegForRisk{OptionRight::kPut, 497_usd, Side::kSell, 1}};
+  EXPECT_FALSE(spread_risk(strangle, -(0.50_usd)).defined);
+  // At +10% beyond 503 (553.3) the short call loses 50.30, minus the 0.50 credit.
+  EXPECT_EQ(spread_risk(strangle, -(0.50_usd), 0.10).max_loss, 49.80_usd);
+}
+
+TEST(SpreadRiskTest, shouldChargeANakedShortPutItsStrikeLessCredit) {
+  const std::array<LegForRisk, 1> put{LegForRisk{OptionRight::kPut, 497_usd, Side::kSell, 1}};
+  const auto r = spread_risk(put, -(0.30_usd));
+  EXPECT_TRUE(r.defined);  // bounded: the underlying cannot fall below zero
+  EXPECT_EQ(r.max_loss, 496.70_usd);
+}
+
+TEST(SpreadRiskTest, shouldWeighRatiosInThePayoff) {
+  // 1x2 call ratio spread: long 500C, short 2x 503C -> net short one call above 503: unbounded.
+  const std::array<LegForRisk, 2> ratio{LegForRisk{OptionRight::kCall, 500_usd, Side::kBuy, 1},
+                                        LegForRisk{OptionRight::kCall, 503_usd, Side::kSell, 2}};
+  EXPECT_FALSE(spread_risk(ratio, 0.60_usd).defined);
+  // Long 2x 500C, short 1x 503C is bounded below by the debit.
+  const std::array<LegForRisk, 2> back{LegForRisk{OptionRight::kCall, 500_usd, Side::kBuy, 2},
+                                       LegForRisk{OptionRight::kCall, 503_usd, Side::kSell, 1}};
+  EXPECT_TRUE(spread_risk(back, 1.85_usd).defined);
+  EXPECT_EQ(spread_risk(back, 1.85_usd).max_loss, 1.85_usd);
+}
+
+TEST_F(RiskEngineTest, shouldAcceptSpreadWithinCapitalAtRiskCap) {
+  // Cap: 0.5% of 100,000 = 500. Max loss per unit 2.20 x 100 = 220; two units = 440.
+  const auto d = engine_.check(credit_put_spread(2), account(), market_, 0);
+  EXPECT_EQ(d.reason, RiskReason::kNone);
+  EXPECT_EQ(d.max_loss_dollars, 440_usd);
+}
+
+TEST_F(RiskEngineTest, shouldRejectOrderOverRiskCap) {
+  const auto d = engine_.check(credit_put_spread(3), account(), market_, 0);  // 660 > 500
+  EXPECT_EQ(d.reason, RiskReason::kCapitalAtRisk);
+  EXPECT_EQ(d.max_loss_dollars, 660_usd);
+  EXPECT_EQ(engine_.rejections(RiskReason::kCapitalAtRisk), 1u);
+}
+
+TEST_F(RiskEngineTest, shouldRejectUndefinedRiskUnlessAllowed) {
+  const auto naked = intent({OrderLeg{id(503, OptionRight::kCall), Side::kSell, 0, 1}}, 1, -(0.20_usd));
+  EXPECT_EQ(engine_.check(naked, account(), market_, 0).reason, RiskReason::kUndefinedRisk);
+  const auto with_stock = intent({OrderLeg{spy_, Side::kBuy, 0, 1}}, 1, 500_usd);
+  market_.quotes[spy_] = Nbbo{499.99_usd, 500.01_usd, 100, 100, 0};
+  EXPECT_EQ(engine_.check(with_stock, account(), market_, 0).reason, RiskReason::kUndefinedRisk);
+}
+
+TEST_F(RiskEngineTest, shouldBlockOpeningButNotClosingWhenKilled) {
+  engine_.set_kill_switch(true);
+  EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kKillSwitch);
+  auto close = credit_put_spread(1, 0.85_usd);
+  close.action = IntentAction::kClose;
+  close.legs[0].side = Side::kBuy;
+  close.legs[1].side = Side::kSell;
+  EXPECT_EQ(engine_.check(close, account(), market_, 0).reason, RiskReason::kNone);
+  engine_.set_kill_switch(false);
+  EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kNone);
+}
+
+TEST_F(RiskEngineTest, shouldRejectWhenPaused) {
+  engine_.set_paused(true);
+  EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kPaused);
+}
+
+TEST_F(RiskEngineTest, shouldRejectOpeningAfterDailyLossLimit) {
+  auto acct = account();
+  acct.day_pnl = -(1000_usd);
+  EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kDailyLoss);
+  acct.day_pnl = -(999.99_usd);
+  EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kNone);
+}
+
+TEST_F(RiskEngineTest, shouldRejectBeyondMaxOpenPositions) {
+  auto acct = account();
+  acct.open_positions = 2;
+  EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kMaxOpenPositions);
+}
+
+TEST_F(RiskEngineTest, shouldRejectFourthOrderInOneSecond) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(engine_.check(credit_put_spread(1), account(), market_, i * 100'000'000).reason, RiskReason::kNone);
+    engine_.on_order_sent(i * 100'000'000);
+  }
+  EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 300'000'000).reason, RiskReason::kOrderRate);
+  // One second after the first order, a slot frees up.
+  EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 1'000'000'000).reason, RiskReason::kNone);
+}
+
+TEST_F(RiskEngineTest, shouldRejectFatFingerLimitThroughTheBand) {
+  // Natural credit 0.75 (bid side) .. 0.85; band max(0.50, 25% of 0.80) = 0.50.
+  EXPECT_EQ(engine_.check(credit_put_spread(1, -(0.25_usd)), account(), market_, 0).reason, RiskReason::kNone);
+  EXPECT_EQ(engine_.check(credit_put_spread(1, -(0.20_usd)), account(), market_, 0).reason, RiskReason::kPriceBand);
+  EXPECT_EQ(engine_.check(credit_put_spread(1, -(1.40_usd)), account(), market_, 0).reason, RiskReason::kPriceBand);
+}
+
+TEST_F(RiskEngineTest, shouldRejectWithoutTwoSidedQuote) {
+  quote(497, OptionRight::kPut, Price::invalid(), 0.05_usd);
+  EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kNoQuote);
+  market_.quotes.erase(id(497, OptionRight::kPut));
+  EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kNoQuote);
+}
+
+TEST_F(RiskEngineTest, shouldRejectOpeningOnStaleData) {
+  auto acct = account();
+  acct.data_stale = true;
+  EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kStaleData);
+}
+
+TEST_F(RiskEngineTest, shouldRejectInsideNoTradeWindow) {
+  auto acct = account();
+  acct.local_minute = 9 * 60 + 32;
+  EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kNoTradeWindow);
+  acct.local_minute = 9 * 60 + 35;
+  EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kNone);
+}
+
+TEST_F(RiskEngineTest, shouldRejectMalformedIntents) {
+  EXPECT_EQ(engine_.check(intent({}, 1, 1_usd), account(), market_, 0).reason, RiskReason::kBadIntent);
+  EXPECT_EQ(engine_.check(credit_put_spread(0), account(), market_, 0).reason, RiskReason::kBadIntent);
+  EXPECT_EQ(engine_.check(credit_put_spread(1, Price::invalid()), account(), market_, 0).reason, RiskReason::kBadIntent);
+  EXPECT_EQ(engine_.check(intent({OrderLeg{999, Side::kBuy, 0, 1}}, 1, 1_usd), account(), market_, 0).reason,
+            RiskReason::kBadIntent);
+  EXPECT_EQ(engine_.rejections(RiskReason::kBadIntent), 4u);
+}
+
+TEST(ExitRulesTest, shouldHitProfitTargetAtFiveTimesTheDebit) {
+  const ExitRules rules;
+  EXPECT_EQ(evaluate_exit(rules, 0.50_usd, 2.99_usd, 600), ExitReason::kNone);
+  EXPECT_EQ(evaluate_exit(rules, 0.50_usd, 3.00_usd, 600), ExitReason::kProfitTarget);  // +2.50 = 500%
+}
+
+TEST(ExitRulesTest, shouldStopCreditSpreadAtThreeTimesTheCredit) {
+  const ExitRules rules;
+  EXPECT_EQ(evaluate_exit(rules, -(0.80_usd), -(2.39_usd), 600), ExitReason::kNone);
+  EXPECT_EQ(evaluate_exit(rules, -(0.80_usd), -(2.40_usd), 600), ExitReason::kStop);
+}
+
+TEST(ExitRulesTest, shouldApplyOptionalDebitStopAndTimeExit) {
+  ExitRules rules;
+  rules.debit_stop_fraction = 0.5;
+  EXPECT_EQ(evaluate_exit(rules, 1_usd, 0.50_usd, 600), ExitReason::kStop);
+  EXPECT_EQ(evaluate_exit(rules, 1_usd, 0.60_usd, 600), ExitReason::kNone);
+  EXPECT_EQ(evaluate_exit(rules, 1_usd, 0.60_usd, 15 * 60), ExitReason::kTime);
+  rules.exit_minute = -1;
+  EXPECT_EQ(evaluate_exit(rules, 1_usd, 0.60_usd, 16 * 60), ExitReason::kNone);
+}
+
+}  // namespace
+}  // namespace odte

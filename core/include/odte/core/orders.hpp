@@ -100,10 +100,11 @@ struct ExecutionReport {
   Price last_price;           // leg price for leg fills, net per unit for combo fills
   std::uint32_t cum_qty;      // cumulative filled, same unit as last_qty; de-duplicates resends
   std::uint32_t leaves_qty;   // spread units still working
+  Price commission;           // dollars charged for this fill (commissions and fees)
   TimestampNs transact_ns;
   char text[24];              // NUL-terminated sample of the broker's text
 };
-static_assert(sizeof(ExecutionReport) == 80);
+static_assert(sizeof(ExecutionReport) == 88);
 static_assert(std::is_trivially_copyable_v<ExecutionReport>);
 
 enum class OrderState : std::uint8_t {

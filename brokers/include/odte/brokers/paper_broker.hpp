@@ -1,0 +1,255 @@
+#pragma once
+
+// Paper broker: fills multi-leg orders against the quotes the core sees, only when the order's
+// net limit is marketable against the combo's natural price, after a configured latency, with
+// configured slippage and fees, and partially when the displayed size is short.
+//
+// It is a deterministic simulator, not a thread: the caller feeds it commands and steps it with
+// its own clock and market view (replay: the core thread after every event; paper-live: the
+// broker agent). The same inputs always give the same reports in the same order.
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "odte/core/intent.hpp"
+#include "odte/core/orders.hpp"
+
+namespace odte::brokers {
+
+struct PaperBrokerConfig {
+  std::int64_t latency_ns = 50'000'000;        // order entry and cancel reach the "venue" after this
+  Price slippage_per_contract = Price::zero(); // worse than the touch on every leg, per contract
+  Price commission_per_contract = Price::from_cents(65);
+  Price fee_per_contract = Price::from_ticks(250);  // exchange + regulatory, $0.025
+  bool use_displayed_size = true;              // partial fills limited by the quoted size
+  std::uint32_t max_working = 1024;
+  std::uint32_t max_pending = 1024;
+};
+
+struct PaperBrokerStats {
+  std::uint64_t commands = 0;
+  std::uint64_t rejects = 0;
+  std::uint64_t fills = 0;            // fill events (one per order per matching step)
+  std::uint64_t contracts = 0;
+  std::uint64_t dropped_commands = 0; // pending queue full: answered with a reject on next poll
+};
+
+class PaperBroker {
+ public:
+  enum Reject : std::uint16_t {
+    kRejectNone = 0,
+    kRejectQueueFull = 1,
+    kRejectUnknownOrder = 2,
+    kRejectBadOrder = 3,
+    kRejectTooLateToCancel = 4,
+    kRejectBelowFilled = 5,
+    kRejectBookFull = 6,
+  };
+
+  explicit PaperBroker(const PaperBrokerConfig& config);
+
+  // Queues a command; it takes effect at now + latency.
+  void submit(const OrderCommand& command, TimestampNs now) noexcept;
+
+  // Processes commands due by `now`, then matches working orders against `market`. Each report
+  // goes to emit(const ExecutionReport&). Returns the number of reports emitted.
+  template <MarketView M, typename Emit>
+  int poll(const M& market, TimestampNs now, Emit&& emit) noexcept {
+    int n = 0;
+    auto out = [&](const ExecutionReport& r) {
+      emit(r);
+      ++n;
+    };
+    while (refused_head_ < refused_tail_) {
+      const OrderCommand& c = refused_[refused_head_ % config_.max_pending].command;
+      ExecutionReport r = blank(c.kind == CommandKind::kNew ? ExecKind::kRejected : ExecKind::kCancelRejected,
+                                nullptr, c.id, now);
+      r.orig_id = c.orig_id;
+      r.reason = kRejectQueueFull;
+      ++stats_.rejects;
+      ++refused_head_;
+      out(r);
+    }
+    while (pending_head_ < pending_tail_ && pending_[pending_head_ % config_.max_pending].due_ns <= now) {
+      const Pending p = pending_[pending_head_ % config_.max_pending];
+      ++pending_head_;
+      process(p.command, now, out);
+    }
+    for (std::uint32_t i = 0; i < working_count_; ++i) {
+      Working& w = working_[i];
+      if (w.live) match(w, market, now, out);
+    }
+    compact();
+    return n;
+  }
+
+  [[nodiscard]] const PaperBrokerStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] std::uint32_t working() const noexcept;
+
+ private:
+  struct Pending {
+    OrderCommand command;
+    TimestampNs due_ns;
+  };
+  struct Working {
+    OrderCommand order;        // as accepted (limit and quantity updated by replaces)
+    ClientOrderId current_id;  // id of the latest new/replace request
+    std::uint64_t broker_id;
+    std::uint32_t filled;      // units
+    std::uint32_t leg_cum[kMaxLegs];
+    bool live;
+  };
+
+  template <typename Out>
+  void process(const OrderCommand& c, TimestampNs now, Out& out) noexcept;
+  template <MarketView M, typename Out>
+  void match(Working& w, const M& market, TimestampNs now, Out& out) noexcept;
+  Working* find(ClientOrderId id) noexcept;
+  [[nodiscard]] bool finished(ClientOrderId id) const noexcept;
+  void compact() noexcept;
+  [[nodiscard]] ExecutionReport blank(ExecKind kind, const Working* w, ClientOrderId id, TimestampNs now) const noexcept;
+
+  PaperBrokerConfig config_;
+  std::unique_ptr<Pending[]> pending_;
+  std::uint64_t pending_head_ = 0;
+  std::uint64_t pending_tail_ = 0;
+  std::unique_ptr<Pending[]> refused_;  // commands that found the queue full, answered next poll
+  std::uint64_t refused_head_ = 0;
+  std::uint64_t refused_tail_ = 0;
+  std::unique_ptr<Working[]> working_;
+  std::uint32_t working_count_ = 0;
+  // Ids of the most recent finished orders, to answer a late cancel with "too late" rather than
+  // "unknown order".
+  std::unique_ptr<ClientOrderId[]> finished_;
+  std::uint64_t finished_count_ = 0;
+  std::uint64_t next_broker_id_ = 1;
+  PaperBrokerStats stats_;
+};
+
+template <typename Out>
+void PaperBroker::process(const OrderCommand& c, TimestampNs now, Out& out) noexcept {
+  switch (c.kind) {
+    case CommandKind::kNew: {
+      bool ok = c.leg_count >= 1 && c.leg_count <= kMaxLegs && c.quantity > 0 && c.limit.valid();
+      for (int i = 0; ok && i < c.leg_count; ++i) ok = c.legs[i].ratio > 0;
+      if (!ok || working_count_ >= config_.max_working) {
+        ExecutionReport r = blank(ExecKind::kRejected, nullptr, c.id, now);
+        r.reason = ok ? kRejectBookFull : kRejectBadOrder;
+        ++stats_.rejects;
+        out(r);
+        return;
+      }
+      Working& w = working_[working_count_++];
+      std::memset(static_cast<void*>(&w), 0, sizeof w);
+      w.order = c;
+      w.current_id = c.id;
+      w.broker_id = next_broker_id_++;
+      w.live = true;
+      ExecutionReport r = blank(ExecKind::kAccepted, &w, c.id, now);
+      out(r);
+      return;
+    }
+    case CommandKind::kCancel: {
+      Working* w = find(c.orig_id);
+      if (w == nullptr || !w->live) {
+        ExecutionReport r = blank(ExecKind::kCancelRejected, w, c.id, now);
+        r.orig_id = c.orig_id;
+        r.reason = w != nullptr || finished(c.orig_id) ? kRejectTooLateToCancel : kRejectUnknownOrder;
+        ++stats_.rejects;
+        out(r);
+        return;
+      }
+      w->live = false;
+      ExecutionReport r = blank(ExecKind::kCancelled, w, c.id, now);
+      r.orig_id = c.orig_id;
+      out(r);
+      return;
+    }
+    case CommandKind::kReplace: {
+      Working* w = find(c.orig_id);
+      if (w == nullptr || !w->live || c.quantity < w->filled || c.quantity == 0 || !c.limit.valid()) {
+        ExecutionReport r = blank(ExecKind::kCancelRejected, w, c.id, now);
+        r.orig_id = c.orig_id;
+        r.reason = w == nullptr ? (finished(c.orig_id) ? kRejectTooLateToCancel : kRejectUnknownOrder)
+                   : !w->live ? kRejectTooLateToCancel
+                              : kRejectBelowFilled;
+        ++stats_.rejects;
+        out(r);
+        return;
+      }
+      w->order.limit = c.limit;
+      w->order.quantity = c.quantity;
+      w->current_id = c.id;
+      ExecutionReport r = blank(ExecKind::kReplaced, w, c.id, now);
+      r.orig_id = c.orig_id;
+      out(r);
+      if (w->filled >= w->order.quantity) w->live = false;
+      return;
+    }
+    case CommandKind::kCancelAll:
+      for (std::uint32_t i = 0; i < working_count_; ++i) {
+        Working& w = working_[i];
+        if (!w.live) continue;
+        w.live = false;
+        ExecutionReport r = blank(ExecKind::kCancelled, &w, w.current_id, now);
+        out(r);
+      }
+      return;
+    case CommandKind::kStatusRequest:
+      for (std::uint32_t i = 0; i < working_count_; ++i) {
+        const Working& w = working_[i];
+        if (!w.live) continue;
+        ExecutionReport r = blank(ExecKind::kStatus, &w, w.current_id, now);
+        r.cum_qty = w.filled;
+        out(r);
+      }
+      return;
+  }
+}
+
+template <MarketView M, typename Out>
+void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) noexcept {
+  const OrderCommand& o = w.order;
+  // The combo's natural price for buying one unit: pay offers on bought legs, hit bids on sold
+  // legs; slippage makes every leg worse. Fill only when the net limit reaches it.
+  Price::Rep natural = 0;
+  Price leg_price[kMaxLegs];
+  std::uint32_t available = o.quantity - w.filled;
+  for (int i = 0; i < o.leg_count; ++i) {
+    const Nbbo* q = market.nbbo(o.legs[i].instrument);
+    if (q == nullptr || !q->two_sided()) return;
+    const bool buy = o.legs[i].side == Side::kBuy;
+    const Price touch = buy ? q->ask : q->bid;
+    const Price px = buy ? touch + config_.slippage_per_contract : touch - config_.slippage_per_contract;
+    if (px <= Price::zero() && !buy) return;  // nothing to sell into
+    leg_price[i] = px;
+    const auto r = static_cast<Price::Rep>(o.legs[i].ratio);
+    natural += buy ? r * px.ticks() : -r * px.ticks();
+    if (config_.use_displayed_size) {
+      const std::uint32_t size = buy ? q->ask_size : q->bid_size;
+      const std::uint32_t units = size / o.legs[i].ratio;
+      if (units < available) available = units;
+    }
+  }
+  if (o.limit.ticks() < natural || available == 0) return;
+
+  w.filled += available;
+  ++stats_.fills;
+  // Leg-level reports, as a multileg venue sends them (FIX 442=2).
+  for (int i = 0; i < o.leg_count; ++i) {
+    const std::uint32_t contracts = available * o.legs[i].ratio;
+    w.leg_cum[i] += contracts;
+    stats_.contracts += contracts;
+    ExecutionReport r = blank(w.filled >= o.quantity ? ExecKind::kFill : ExecKind::kPartialFill, &w, w.current_id, now);
+    r.leg = static_cast<std::uint8_t>(i);
+    r.last_qty = contracts;
+    r.cum_qty = w.leg_cum[i];
+    r.last_price = leg_price[i];
+    r.commission = (config_.commission_per_contract + config_.fee_per_contract) * static_cast<std::int64_t>(contracts);
+    out(r);
+  }
+  if (w.filled >= o.quantity) w.live = false;
+}
+
+}  // namespace odte::brokers

@@ -1,0 +1,258 @@
+#include "odte/brokers/paper_broker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
+#include "odte/core/order_manager.hpp"
+#include "odte/core/positions.hpp"
+
+namespace odte::brokers {
+namespace {
+
+using namespace price_literals;
+
+constexpr std::int32_t kDay = 20260821;
+constexpr std::int64_t kMs = 1'000'000;
+
+struct Market {
+  std::unordered_map<InstrumentId, Nbbo> quotes;
+  const Nbbo* nbbo(InstrumentId id) const noexcept {
+    const auto it = quotes.find(id);
+    return it == quotes.end() ? nullptr : &it->second;
+  }
+};
+
+// Order manager + paper broker + position book wired as the core will wire them.
+class PaperBrokerTest : public ::testing::Test {
+ protected:
+  PaperBrokerTest() : registry_(16), book_(registry_), om_(om_config()), broker_(broker_config()) {
+    call500_ = option("O:SPY260821C00500000", OptionRight::kCall, 500_usd);
+    call503_ = option("O:SPY260821C00503000", OptionRight::kCall, 503_usd);
+    market_.quotes[call500_] = Nbbo{1.00_usd, 1.05_usd, 10, 10, 0};
+    market_.quotes[call503_] = Nbbo{0.20_usd, 0.25_usd, 10, 10, 0};
+  }
+  static OrderManagerConfig om_config() {
+    OrderManagerConfig c;
+    c.trading_day = kDay;
+    return c;
+  }
+  static PaperBrokerConfig broker_config() {
+    PaperBrokerConfig c;
+    c.latency_ns = 50 * kMs;
+    c.max_pending = 4;
+    return c;
+  }
+  InstrumentId option(const char* sym, OptionRight right, Price strike) {
+    InstrumentInfo info;
+    info.asset = AssetClass::kOption;
+    std::snprintf(info.option.root, sizeof info.option.root, "SPY");
+    info.option.expiry_yyyymmdd = kDay;
+    info.option.right = right;
+    info.option.strike = strike;
+    info.option.multiplier = 100;
+    info.option.underlying = kNoInstrument;
+    return registry_.intern(sym, info);
+  }
+  // Debit call spread: buy 500C, sell 503C. Natural debit 1.05 - 0.20 = 0.85.
+  ClientOrderId send_spread(std::uint32_t qty, Price limit, TimestampNs now) {
+    const std::array<OrderLeg, 2> legs{OrderLeg{call500_, Side::kBuy, 0, 1}, OrderLeg{call503_, Side::kSell, 0, 1}};
+    OrderCommand cmd;
+    EXPECT_EQ(om_.create(NewOrder{0, qty, limit, legs}, now, cmd), RequestStatus::kOk);
+    broker_.submit(cmd, now);
+    return cmd.id;
+  }
+  void step(TimestampNs now) {
+    broker_.poll(market_, now, [&](const ExecutionReport& r) {
+      reports_.push_back(r);
+      const ApplyResult a = om_.apply(r, now);
+      statuses_.push_back(a.status);
+      if (a.fill.qty > 0 && a.fill.leg != kComboLeg) {
+        const OrderLeg& leg = a.order->legs[a.fill.leg];
+        EXPECT_EQ(book_.book_fill(a.order->strategy, leg.instrument, leg.side, a.fill.qty, a.fill.price, r.commission),
+                  BookStatus::kOk);
+      }
+    });
+  }
+
+  InstrumentRegistry registry_;
+  PositionBook book_;
+  OrderManager om_;
+  PaperBroker broker_;
+  Market market_;
+  InstrumentId call500_ = kNoInstrument, call503_ = kNoInstrument;
+  std::vector<ExecutionReport> reports_;
+  std::vector<ApplyStatus> statuses_;
+};
+
+TEST_F(PaperBrokerTest, shouldAcceptAndFillMarketableSpreadAfterLatency) {
+  const auto id = send_spread(2, 0.90_usd, 0);
+  step(49 * kMs);
+  EXPECT_TRUE(reports_.empty());  // still on its way to the venue
+  step(50 * kMs);
+  ASSERT_EQ(reports_.size(), 3u);  // accepted + one report per leg
+  EXPECT_EQ(reports_[0].kind, ExecKind::kAccepted);
+  EXPECT_EQ(reports_[1].leg, 0);
+  EXPECT_EQ(reports_[1].last_price, 1.05_usd);  // fills at the touch, not at the limit
+  EXPECT_EQ(reports_[2].last_price, 0.20_usd);
+  EXPECT_EQ(reports_[2].kind, ExecKind::kFill);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kFilled);
+  for (const auto s : statuses_) EXPECT_EQ(s, ApplyStatus::kApplied);
+  // Debit 0.85 x 2 x 100 = 170 paid; marked at mids (1.025 - 0.225) the spread is worth 160.
+  book_.mark(market_);
+  const auto t = book_.totals();
+  EXPECT_EQ(t.unrealized, -(10_usd));
+  EXPECT_EQ(t.fees, 2.70_usd);  // 4 contracts x (0.65 + 0.025)
+}
+
+TEST_F(PaperBrokerTest, shouldWorkUntilQuotesMakeTheLimitMarketable) {
+  const auto id = send_spread(1, 0.80_usd, 0);
+  step(50 * kMs);
+  ASSERT_EQ(reports_.size(), 1u);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kNew);
+  market_.quotes[call500_] = Nbbo{0.95_usd, 1.00_usd, 10, 10, 0};
+  step(60 * kMs);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kFilled);
+  EXPECT_EQ(om_.find(id)->leg_notional[0], 1.00_usd);
+}
+
+TEST_F(PaperBrokerTest, shouldFillPartiallyWhenDisplayedSizeIsShort) {
+  market_.quotes[call503_] = Nbbo{0.20_usd, 0.25_usd, 3, 10, 0};
+  const auto id = send_spread(5, 1_usd, 0);
+  step(50 * kMs);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kPartiallyFilled);
+  EXPECT_EQ(om_.find(id)->filled_units(), 3u);
+  step(51 * kMs);  // the same size is there again: the book is a snapshot, refreshed each poll
+  EXPECT_EQ(om_.find(id)->state, OrderState::kFilled);
+  EXPECT_EQ(om_.find(id)->filled_units(), 5u);
+  EXPECT_EQ(book_.find(0, call503_)->quantity, -5);
+}
+
+TEST_F(PaperBrokerTest, shouldCancelWorkingOrderAndRefuseCancelOfFilledOne) {
+  const auto id = send_spread(1, 0.10_usd, 0);
+  step(50 * kMs);
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(id, 60 * kMs, cancel), RequestStatus::kOk);
+  broker_.submit(cancel, 60 * kMs);
+  step(110 * kMs);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kCancelled);
+  EXPECT_EQ(broker_.working(), 0u);
+
+  const auto filled = send_spread(1, 1_usd, 200 * kMs);
+  step(250 * kMs);
+  ASSERT_EQ(om_.find(filled)->state, OrderState::kFilled);
+  // Cancel sent as if raced with the fill: the broker answers too-late-to-cancel.
+  OrderCommand late = cancel;
+  late.id = ClientOrderId::make(kDay, 99);
+  late.orig_id = filled;
+  broker_.submit(late, 260 * kMs);
+  reports_.clear();
+  step(310 * kMs);
+  ASSERT_EQ(reports_.size(), 1u);
+  EXPECT_EQ(reports_[0].kind, ExecKind::kCancelRejected);
+  EXPECT_EQ(reports_[0].reason, PaperBroker::kRejectTooLateToCancel);
+}
+
+TEST_F(PaperBrokerTest, shouldReplaceLimitAndThenFill) {
+  const auto id = send_spread(1, 0.50_usd, 0);
+  step(50 * kMs);
+  OrderCommand rep;
+  ASSERT_EQ(om_.request_replace(id, 0.85_usd, 1, 60 * kMs, rep), RequestStatus::kOk);
+  broker_.submit(rep, 60 * kMs);
+  step(110 * kMs);
+  EXPECT_EQ(om_.find(id)->state, OrderState::kFilled);
+  EXPECT_EQ(om_.find(id)->working_id, rep.id);
+}
+
+TEST_F(PaperBrokerTest, shouldRejectMalformedOrders) {
+  OrderCommand bad;
+  std::memset(static_cast<void*>(&bad), 0, sizeof bad);
+  bad.kind = CommandKind::kNew;
+  bad.id = ClientOrderId::make(kDay, 50);
+  bad.quantity = 1;
+  bad.limit = 1_usd;
+  broker_.submit(bad, 0);  // no legs
+  step(50 * kMs);
+  ASSERT_EQ(reports_.size(), 1u);
+  EXPECT_EQ(reports_[0].kind, ExecKind::kRejected);
+  EXPECT_EQ(reports_[0].reason, PaperBroker::kRejectBadOrder);
+  EXPECT_EQ(statuses_[0], ApplyStatus::kUnknownOrder);  // the core never issued that id
+
+  OrderCommand cancel = bad;
+  cancel.kind = CommandKind::kCancel;
+  cancel.id = ClientOrderId::make(kDay, 51);
+  cancel.orig_id = ClientOrderId::make(kDay, 777);
+  broker_.submit(cancel, 60 * kMs);
+  step(110 * kMs);
+  ASSERT_EQ(reports_.size(), 2u);
+  EXPECT_EQ(reports_[1].kind, ExecKind::kCancelRejected);
+  EXPECT_EQ(reports_[1].reason, PaperBroker::kRejectUnknownOrder);
+}
+
+TEST_F(PaperBrokerTest, shouldAnswerEveryCommandEvenWhenTheQueueIsFull) {
+  std::vector<ClientOrderId> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(send_spread(1, 0.10_usd, 0));
+  EXPECT_EQ(broker_.stats().dropped_commands, 2u);
+  step(1);  // the refused two are answered at once
+  ASSERT_EQ(reports_.size(), 2u);
+  EXPECT_EQ(reports_[0].kind, ExecKind::kRejected);
+  EXPECT_EQ(reports_[0].reason, PaperBroker::kRejectQueueFull);
+  EXPECT_EQ(om_.find(ids[4])->state, OrderState::kRejected);
+  EXPECT_EQ(om_.find(ids[5])->state, OrderState::kRejected);
+  step(50 * kMs);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(om_.find(ids[static_cast<std::size_t>(i)])->state, OrderState::kNew);
+}
+
+TEST_F(PaperBrokerTest, shouldCancelAllAndReportStatusOfWorkingOrders) {
+  (void)send_spread(1, 0.10_usd, 0);
+  (void)send_spread(2, 0.20_usd, 0);
+  step(50 * kMs);
+  OrderCommand status;
+  std::memset(static_cast<void*>(&status), 0, sizeof status);
+  status.kind = CommandKind::kStatusRequest;
+  broker_.submit(status, 50 * kMs);
+  reports_.clear();
+  step(100 * kMs);
+  ASSERT_EQ(reports_.size(), 2u);
+  EXPECT_EQ(reports_[1].kind, ExecKind::kStatus);
+  EXPECT_EQ(reports_[1].leaves_qty, 2u);
+  OrderCommand all = status;
+  all.kind = CommandKind::kCancelAll;
+  broker_.submit(all, 100 * kMs);
+  step(150 * kMs);
+  EXPECT_EQ(broker_.working(), 0u);
+  EXPECT_EQ(om_.live_count(), 0u);
+}
+
+TEST_F(PaperBrokerTest, shouldProduceByteIdenticalReportsForIdenticalInputs) {
+  auto run = [this]() {
+    PaperBroker b(broker_config());
+    OrderManager om(om_config());
+    std::vector<unsigned char> bytes;
+    const std::array<OrderLeg, 2> legs{OrderLeg{call500_, Side::kBuy, 0, 1}, OrderLeg{call503_, Side::kSell, 0, 1}};
+    Market m = market_;
+    for (int i = 0; i < 20; ++i) {
+      OrderCommand cmd;
+      EXPECT_EQ(om.create(NewOrder{0, static_cast<std::uint32_t>(1 + i % 3), Price::from_cents(70 + i * 2), legs}, i * kMs, cmd),
+                RequestStatus::kOk);
+      b.submit(cmd, i * kMs);
+      m.quotes[call500_].ask = Price::from_cents(100 + (i * 7) % 11);
+      b.poll(m, (i + 40) * kMs, [&](const ExecutionReport& r) {
+        const auto* p = reinterpret_cast<const unsigned char*>(&r);
+        bytes.insert(bytes.end(), p, p + sizeof r);
+      });
+    }
+    return bytes;
+  };
+  const auto a = run();
+  const auto b = run();
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+}
+
+}  // namespace
+}  // namespace odte::brokers

@@ -7,11 +7,13 @@
 #include <string_view>
 
 #include "odte/core/version.hpp"
+#include "odte/daemon/config.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: odted --config FILE\n"
+    "       odted --check-config FILE\n"
     "       odted --help | --version\n"
     "\n"
     "The odte trading daemon: ingests the market-data feed, runs the strategy core, the risk\n"
@@ -19,6 +21,8 @@ constexpr const char* kUsage =
     "\n"
     "options:\n"
     "  --config FILE   TOML configuration (mode = live | paper-live | replay)\n"
+    "  --check-config FILE\n"
+    "                  validate FILE, print it with every default filled in, and exit\n"
     "  --help          print this help and exit\n"
     "  --version       print the version and exit\n";
 
@@ -34,6 +38,16 @@ int main(int argc, char** argv) {
     if (arg == "--version") {
       std::puts(odte::version_line("odted").c_str());
       return 0;
+    }
+  }
+  if (argc == 3 && std::strcmp(argv[1], "--check-config") == 0) {
+    try {
+      const auto config = odte::daemon::load_config(argv[2]);
+      std::fputs(odte::daemon::describe(config).c_str(), stdout);
+      return 0;
+    } catch (const odte::daemon::ConfigError& e) {
+      std::fprintf(stderr, "odted: %s\n", e.what());
+      return 2;
     }
   }
   if (argc > 1 && std::strcmp(argv[1], "--config") == 0) {

@@ -1,0 +1,104 @@
+#pragma once
+
+// odted's configuration: plain structs with defaults, parsed from TOML and validated once at
+// start. Every problem is reported with the key that has it and what would be accepted; unknown
+// keys are errors too, so a typo never silently falls back to a default. Loading may throw
+// ConfigError (start-up only); nothing here runs on the hot path.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "odte/brokers/paper_broker.hpp"
+#include "odte/core/order_manager.hpp"
+#include "odte/core/risk.hpp"
+
+namespace odte::daemon {
+
+enum class Mode : std::uint8_t { kLive = 1, kPaperLive, kReplay };
+[[nodiscard]] std::string_view to_string(Mode) noexcept;
+
+enum class ReplayTransport : std::uint8_t { kInProcess = 1, kWebsocket };
+enum class BrokerKind : std::uint8_t { kPaper = 1, kFix };
+
+struct FeedConfig {
+  std::string stocks_url = "wss://socket.massive.com/stocks";
+  std::string options_url = "wss://socket.massive.com/options";
+  std::string indices_url = "wss://socket.massive.com/indices";
+  std::string api_key_file;         // or a systemd credential name via $CREDENTIALS_DIRECTORY
+  std::vector<std::string> underlyings{"SPY", "SPXW"};
+  std::uint32_t max_option_contracts = 1000;
+  std::uint32_t stale_after_ms = 5000;
+};
+
+struct ReplayConfig {
+  std::string recording;
+  ReplayTransport transport = ReplayTransport::kInProcess;
+  double speed = 0.0;               // 0 = as fast as possible, 1 = real time, N = N x
+};
+
+struct BrokerConfig {
+  BrokerKind kind = BrokerKind::kPaper;
+  brokers::PaperBrokerConfig paper;
+  LeggingPolicy legging_policy = LeggingPolicy::kFlatten;
+  bool cancel_on_shutdown = true;
+  std::string fix_settings;         // QuickFIX settings file (kind = fix)
+};
+
+struct AdminConfig {
+  std::string socket = "/run/odte/admin.sock";
+  std::vector<std::uint32_t> allowed_uids;  // empty: only the daemon's own uid
+  std::vector<std::uint32_t> allowed_gids;
+  std::uint16_t metrics_port = 0;   // Prometheus text on 127.0.0.1; 0 = off
+};
+
+struct LogConfig {
+  std::string path;                 // empty: stderr (journald under systemd)
+  std::string level = "info";
+  std::uint32_t max_size_mb = 64;
+  std::uint32_t max_files = 5;
+};
+
+struct StrategyConfig {
+  std::string name;
+  bool enabled = true;
+  std::string params_toml;          // the [strategy.params] table as TOML, validated by the strategy
+};
+
+struct Config {
+  std::filesystem::path source;     // file it came from
+  Mode mode = Mode::kReplay;
+  Price account_equity = Price::from_dollars(100'000);
+  FeedConfig feed;
+  ReplayConfig replay;
+  RiskLimits risk;
+  ExitRules exits;
+  BrokerConfig broker;
+  AdminConfig admin;
+  LogConfig log;
+  std::string journal = "/var/lib/odte/journal.odj";
+  std::string output_dir;           // run outputs (report); empty: beside the journal
+  std::vector<StrategyConfig> strategies;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> problems);
+  [[nodiscard]] const std::vector<std::string>& problems() const noexcept { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+// Parses and validates; throws ConfigError listing every problem found ("file: key: problem").
+[[nodiscard]] Config load_config(const std::filesystem::path& file);
+[[nodiscard]] Config parse_config(std::string_view toml_text, const std::string& source_name);
+
+// The validated configuration as TOML with every default filled in (odted --check-config).
+[[nodiscard]] std::string describe(const Config& config);
+
+}  // namespace odte::daemon

@@ -1,0 +1,535 @@
+#include "odte/daemon/config.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace odte::daemon {
+
+std::string_view to_string(Mode m) noexcept {
+  switch (m) {
+    case Mode::kLive: return "live";
+    case Mode::kPaperLive: return "paper-live";
+    case Mode::kReplay: return "replay";
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::string join_problems(const std::vector<std::string>& problems) {
+  std::string out = "invalid configuration:";
+  for (const auto& p : problems) {
+    out += "\n  ";
+    out += p;
+  }
+  return out;
+}
+
+std::string fmt_double(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+// Reads one TOML table, remembering which keys were consumed so that finish() can report the
+// rest as unknown. Problems are collected, never thrown one at a time: the operator sees them all.
+class Reader {
+ public:
+  Reader(const toml::table* table, std::string path, std::vector<std::string>& problems, const std::string& source)
+      : table_{table}, path_{std::move(path)}, problems_{problems}, source_{source} {}
+
+  [[nodiscard]] bool present() const { return table_ != nullptr; }
+
+  void problem(std::string_view key, const std::string& what) {
+    problems_.push_back(source_ + ": " + qualified(key) + ": " + what);
+  }
+
+  const toml::node* node(std::string_view key) {
+    if (table_ == nullptr) return nullptr;
+    used_.insert(std::string(key));
+    return table_->get(key);
+  }
+
+  Reader sub(std::string_view key) {
+    const toml::node* n = node(key);
+    if (n != nullptr && !n->is_table()) {
+      problem(key, "must be a table ([" + qualified(key) + "])");
+      return Reader(nullptr, qualified(key), problems_, source_);
+    }
+    return Reader(n == nullptr ? nullptr : n->as_table(), qualified(key), problems_, source_);
+  }
+
+  void string(std::string_view key, std::string& out, bool required = false) {
+    const toml::node* n = node(key);
+    if (n == nullptr) {
+      if (required) problem(key, "is required (a string)");
+      return;
+    }
+    if (const auto* s = n->as_string()) {
+      out = s->get();
+    } else {
+      problem(key, std::string("must be a string, not ") + type_name(*n));
+    }
+  }
+
+  void boolean(std::string_view key, bool& out) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return;
+    if (const auto* b = n->as_boolean()) {
+      out = b->get();
+    } else {
+      problem(key, std::string("must be true or false, not ") + type_name(*n));
+    }
+  }
+
+  template <typename T>
+  void integer(std::string_view key, T& out, std::int64_t min, std::int64_t max) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return;
+    const auto* i = n->as_integer();
+    if (i == nullptr) {
+      problem(key, std::string("must be an integer, not ") + type_name(*n));
+      return;
+    }
+    const std::int64_t v = i->get();
+    if (v < min || v > max) {
+      problem(key, std::to_string(v) + " is out of range; allowed " + std::to_string(min) + " to " + std::to_string(max));
+      return;
+    }
+    out = static_cast<T>(v);
+  }
+
+  // Accepts integers and floats. Bounds: min <= v <= max, or min < v when min_exclusive.
+  void number(std::string_view key, double& out, double min, double max, bool min_exclusive = false) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return;
+    double v = 0;
+    if (const auto* f = n->as_floating_point()) {
+      v = f->get();
+    } else if (const auto* i = n->as_integer()) {
+      v = static_cast<double>(i->get());
+    } else {
+      problem(key, std::string("must be a number, not ") + type_name(*n));
+      return;
+    }
+    const bool low = min_exclusive ? !(v > min) : !(v >= min);
+    if (!std::isfinite(v) || low || !(v <= max)) {
+      problem(key, fmt_double(v) + " is out of range; allowed " + fmt_double(min) + (min_exclusive ? " < x <= " : " <= x <= ") +
+                       fmt_double(max));
+      return;
+    }
+    out = v;
+  }
+
+  // Dollars: a number (12.5) or an exact decimal string ("12.5").
+  void money(std::string_view key, Price& out, double min, double max) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return;
+    std::optional<Price> p;
+    if (const auto* s = n->as_string()) {
+      p = Price::parse(s->get());
+    } else if (const auto* f = n->as_floating_point()) {
+      const Price q = Price::from_double(f->get());
+      if (q.valid()) p = q;
+    } else if (const auto* i = n->as_integer()) {
+      p = Price::from_dollars(i->get());
+    } else {
+      problem(key, std::string("must be an amount in dollars (number or decimal string), not ") + type_name(*n));
+      return;
+    }
+    if (!p) {
+      problem(key, "is not a valid dollar amount (at most 4 decimals)");
+      return;
+    }
+    if (p->to_double() < min || p->to_double() > max) {
+      problem(key, p->to_string() + " is out of range; allowed " + fmt_double(min) + " to " + fmt_double(max));
+      return;
+    }
+    out = *p;
+  }
+
+  template <typename E>
+  void choice(std::string_view key, E& out, std::initializer_list<std::pair<std::string_view, E>> allowed,
+              bool required = false) {
+    const toml::node* n = node(key);
+    std::string list;
+    for (const auto& [name, value] : allowed) {
+      (void)value;
+      if (!list.empty()) list += ", ";
+      list += '"';
+      list += name;
+      list += '"';
+    }
+    if (n == nullptr) {
+      if (required) problem(key, "is required; allowed " + list);
+      return;
+    }
+    const auto* s = n->as_string();
+    if (s == nullptr) {
+      problem(key, std::string("must be a string, one of ") + list);
+      return;
+    }
+    for (const auto& [name, value] : allowed) {
+      if (s->get() == name) {
+        out = value;
+        return;
+      }
+    }
+    problem(key, "\"" + s->get() + "\" is not allowed; allowed " + list);
+  }
+
+  // "HH:MM" in exchange-local time -> minutes after midnight.
+  static bool parse_hhmm(std::string_view text, std::int16_t& minutes) {
+    if (text.size() != 5 || text[2] != ':') return false;
+    for (const std::size_t i : {0u, 1u, 3u, 4u}) {
+      if (text[i] < '0' || text[i] > '9') return false;
+    }
+    const int h = (text[0] - '0') * 10 + (text[1] - '0');
+    const int m = (text[3] - '0') * 10 + (text[4] - '0');
+    if (h > 23 || m > 59) return false;
+    minutes = static_cast<std::int16_t>(h * 60 + m);
+    return true;
+  }
+
+  void time_of_day(std::string_view key, std::int16_t& out) {
+    std::string text;
+    const toml::node* n = node(key);
+    if (n == nullptr) return;
+    const auto* s = n->as_string();
+    if (s == nullptr || !parse_hhmm(s->get(), out)) {
+      problem(key, "must be a time \"HH:MM\" (exchange local time, 24h)");
+    }
+  }
+
+  template <typename T>
+  void id_list(std::string_view key, std::vector<T>& out) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return;
+    const auto* arr = n->as_array();
+    if (arr == nullptr) {
+      problem(key, "must be an array of non-negative integers");
+      return;
+    }
+    out.clear();
+    for (const toml::node& e : *arr) {
+      const auto* i = e.as_integer();
+      if (i == nullptr || i->get() < 0 || i->get() > 0xFFFF'FFFFLL) {
+        problem(key, "must be an array of non-negative integers (uids/gids)");
+        return;
+      }
+      out.push_back(static_cast<T>(i->get()));
+    }
+  }
+
+  void string_list(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return;
+    const auto* arr = n->as_array();
+    if (arr == nullptr) {
+      problem(key, "must be an array of strings");
+      return;
+    }
+    out.clear();
+    for (const toml::node& e : *arr) {
+      const auto* s = e.as_string();
+      if (s == nullptr) {
+        problem(key, "must be an array of strings");
+        return;
+      }
+      out.push_back(s->get());
+    }
+  }
+
+  void finish() {
+    if (table_ == nullptr) return;
+    for (auto&& [k, v] : *table_) {
+      (void)v;
+      if (used_.count(std::string(k.str())) == 0) problem(k.str(), "unknown key");
+    }
+  }
+
+  [[nodiscard]] std::string qualified(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+
+ private:
+  static const char* type_name(const toml::node& n) {
+    switch (n.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a number";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::table: return "a table";
+      case toml::node_type::array: return "an array";
+      default: return "a date/time";
+    }
+  }
+
+  const toml::table* table_;
+  std::string path_;
+  std::vector<std::string>& problems_;
+  const std::string& source_;
+  std::set<std::string> used_;
+};
+
+void read_risk(Reader r, Config& c) {
+  RiskLimits& l = c.risk;
+  r.number("max_risk_fraction", l.max_risk_fraction, 0.0, 0.05, true);
+  r.money("daily_loss_limit", l.daily_loss_limit, 0.0, 1e9);
+  r.integer("max_open_positions", l.max_open_positions, 0, 1000);
+  r.integer("max_orders_per_second", l.max_orders_per_second, 1, 60);
+  r.money("price_band_abs", l.price_band_abs, 0.0, 1000.0);
+  r.number("price_band_fraction", l.price_band_fraction, 0.0, 10.0);
+  r.boolean("allow_undefined_risk", l.allow_undefined_risk);
+  r.number("undefined_risk_stress", l.undefined_risk_stress, 0.0, 1.0);
+  if (const toml::node* n = r.node("no_trade_windows")) {
+    const auto* arr = n->as_array();
+    bool ok = arr != nullptr && arr->size() <= l.no_trade_windows.size();
+    std::uint8_t count = 0;
+    for (std::size_t i = 0; ok && i < arr->size(); ++i) {
+      const auto* s = (*arr)[i].as_string();
+      std::int16_t a = 0;
+      std::int16_t b = 0;
+      ok = s != nullptr && s->get().size() == 11 && s->get()[5] == '-' &&
+           Reader::parse_hhmm(std::string_view(s->get()).substr(0, 5), a) &&
+           Reader::parse_hhmm(std::string_view(s->get()).substr(6, 5), b) && a < b;
+      if (ok) l.no_trade_windows[count++] = MinuteWindow{a, b};
+    }
+    if (ok) {
+      l.no_trade_window_count = count;
+    } else {
+      r.problem("no_trade_windows", "must be an array of at most " + std::to_string(l.no_trade_windows.size()) +
+                                        " windows \"HH:MM-HH:MM\" with start before end");
+    }
+  }
+  r.number("profit_target_fraction", c.exits.profit_target_fraction, 0.0, 100.0, true);
+  r.number("stop_credit_multiple", c.exits.stop_credit_multiple, 0.0, 100.0);
+  r.number("debit_stop_fraction", c.exits.debit_stop_fraction, 0.0, 1.0);
+  r.time_of_day("exit_time", c.exits.exit_minute);
+  r.finish();
+}
+
+void read_broker(Reader r, Config& c) {
+  BrokerConfig& b = c.broker;
+  r.choice("kind", b.kind, {{"paper", BrokerKind::kPaper}, {"fix", BrokerKind::kFix}});
+  double latency_ms = static_cast<double>(b.paper.latency_ns) / 1e6;
+  r.number("latency_ms", latency_ms, 0.0, 60'000.0);
+  b.paper.latency_ns = static_cast<std::int64_t>(std::llround(latency_ms * 1e6));
+  r.money("slippage_per_contract", b.paper.slippage_per_contract, 0.0, 100.0);
+  r.money("commission_per_contract", b.paper.commission_per_contract, 0.0, 100.0);
+  r.money("fee_per_contract", b.paper.fee_per_contract, 0.0, 100.0);
+  r.boolean("use_displayed_size", b.paper.use_displayed_size);
+  r.choice("legging_policy", b.legging_policy, {{"flatten", LeggingPolicy::kFlatten}, {"complete", LeggingPolicy::kComplete}});
+  r.boolean("cancel_on_shutdown", b.cancel_on_shutdown);
+  r.string("fix_settings", b.fix_settings);
+  r.finish();
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : std::runtime_error(join_problems(problems)), problems_{std::move(problems)} {}
+
+Config parse_config(std::string_view toml_text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column << ": TOML syntax: "
+          << e.description();
+    throw ConfigError({where.str()});
+  }
+
+  Config c;
+  c.source = source_name;
+  std::vector<std::string> problems;
+  Reader top(&root, "", problems, source_name);
+  top.choice("mode", c.mode, {{"live", Mode::kLive}, {"paper-live", Mode::kPaperLive}, {"replay", Mode::kReplay}}, true);
+  top.string("journal", c.journal);
+  top.string("output_dir", c.output_dir);
+
+  {
+    Reader r = top.sub("account");
+    r.money("equity", c.account_equity, 1.0, 1e12);
+    r.finish();
+  }
+  {
+    Reader r = top.sub("feed");
+    r.string("stocks_url", c.feed.stocks_url);
+    r.string("options_url", c.feed.options_url);
+    r.string("indices_url", c.feed.indices_url);
+    r.string("api_key_file", c.feed.api_key_file);
+    r.string_list("underlyings", c.feed.underlyings);
+    r.integer("max_option_contracts", c.feed.max_option_contracts, 1, 1000);
+    r.integer("stale_after_ms", c.feed.stale_after_ms, 100, 600'000);
+    r.finish();
+  }
+  {
+    Reader r = top.sub("replay");
+    r.string("recording", c.replay.recording);
+    r.choice("transport", c.replay.transport,
+             {{"in-process", ReplayTransport::kInProcess}, {"websocket", ReplayTransport::kWebsocket}});
+    r.number("speed", c.replay.speed, 0.0, 10'000.0);
+    r.finish();
+  }
+  read_risk(top.sub("risk"), c);
+  read_broker(top.sub("broker"), c);
+  {
+    Reader r = top.sub("admin");
+    r.string("socket", c.admin.socket);
+    r.id_list("allowed_uids", c.admin.allowed_uids);
+    r.id_list("allowed_gids", c.admin.allowed_gids);
+    r.integer("metrics_port", c.admin.metrics_port, 0, 65535);
+    r.finish();
+  }
+  {
+    Reader r = top.sub("log");
+    r.string("path", c.log.path);
+    r.choice("level", c.log.level,
+             {{"trace", std::string("trace")}, {"debug", std::string("debug")}, {"info", std::string("info")},
+              {"warn", std::string("warn")}, {"error", std::string("error")}});
+    r.integer("max_size_mb", c.log.max_size_mb, 1, 10'000);
+    r.integer("max_files", c.log.max_files, 1, 1000);
+    r.finish();
+  }
+  if (const toml::node* n = top.node("strategy")) {
+    const auto* arr = n->as_array();
+    if (arr == nullptr || (!arr->empty() && !arr->is_array_of_tables())) {
+      top.problem("strategy", "must be an array of tables ([[strategy]])");
+    } else {
+      std::set<std::string> names;
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        Reader r((*arr)[i].as_table(), "strategy[" + std::to_string(i) + "]", problems, source_name);
+        StrategyConfig s;
+        r.string("name", s.name, true);
+        r.boolean("enabled", s.enabled);
+        if (const toml::node* p = r.node("params")) {
+          if (const auto* t = p->as_table()) {
+            std::ostringstream text;
+            text << *t;
+            s.params_toml = text.str();
+          } else {
+            r.problem("params", "must be a table ([strategy.params])");
+          }
+        }
+        if (!s.name.empty() && !names.insert(s.name).second) r.problem("name", "\"" + s.name + "\" appears twice");
+        r.finish();
+        c.strategies.push_back(std::move(s));
+      }
+    }
+  }
+  top.finish();
+
+  // What each mode needs to run at all.
+  if (c.mode == Mode::kReplay && c.replay.recording.empty()) {
+    problems.push_back(source_name + ": replay.recording: is required when mode = \"replay\"");
+  }
+  if (c.mode != Mode::kReplay && c.feed.api_key_file.empty()) {
+    problems.push_back(source_name + ": feed.api_key_file: is required when mode = \"" + std::string(to_string(c.mode)) +
+                       "\" (a file, or a systemd credential under $CREDENTIALS_DIRECTORY)");
+  }
+  if (c.mode == Mode::kLive && c.broker.kind != BrokerKind::kFix) {
+    problems.push_back(source_name + ": broker.kind: must be \"fix\" when mode = \"live\" (paper fills are for paper-live and replay)");
+  }
+  if (c.mode != Mode::kLive && c.broker.kind != BrokerKind::kPaper) {
+    problems.push_back(source_name + ": broker.kind: must be \"paper\" when mode = \"" + std::string(to_string(c.mode)) + "\"");
+  }
+  if (c.broker.kind == BrokerKind::kFix && c.broker.fix_settings.empty()) {
+    problems.push_back(source_name + ": broker.fix_settings: is required when broker.kind = \"fix\"");
+  }
+  if (c.admin.socket.empty() || c.admin.socket.size() > 107) {
+    problems.push_back(source_name + ": admin.socket: must be a path of 1 to 107 bytes");
+  }
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return c;
+}
+
+Config load_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError({file.string() + ": cannot open the configuration file"});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), file.string());
+}
+
+std::string describe(const Config& c) {
+  toml::table t;
+  t.insert("mode", std::string(to_string(c.mode)));
+  t.insert("journal", c.journal);
+  t.insert("output_dir", c.output_dir);
+  t.insert("account", toml::table{{"equity", c.account_equity.to_string()}});
+  toml::array windows;
+  for (std::size_t i = 0; i < c.risk.no_trade_window_count; ++i) {
+    const auto& w = c.risk.no_trade_windows[i];
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", w.start_minute / 60, w.start_minute % 60, w.end_minute / 60,
+                  w.end_minute % 60);
+    windows.push_back(std::string(buf));
+  }
+  char exit_time[16] = "none";
+  if (c.exits.exit_minute >= 0) {
+    std::snprintf(exit_time, sizeof exit_time, "%02d:%02d", c.exits.exit_minute / 60, c.exits.exit_minute % 60);
+  }
+  t.insert("risk", toml::table{{"max_risk_fraction", c.risk.max_risk_fraction},
+                               {"daily_loss_limit", c.risk.daily_loss_limit.to_string()},
+                               {"max_open_positions", static_cast<std::int64_t>(c.risk.max_open_positions)},
+                               {"max_orders_per_second", static_cast<std::int64_t>(c.risk.max_orders_per_second)},
+                               {"price_band_abs", c.risk.price_band_abs.to_string()},
+                               {"price_band_fraction", c.risk.price_band_fraction},
+                               {"allow_undefined_risk", c.risk.allow_undefined_risk},
+                               {"undefined_risk_stress", c.risk.undefined_risk_stress},
+                               {"no_trade_windows", windows},
+                               {"profit_target_fraction", c.exits.profit_target_fraction},
+                               {"stop_credit_multiple", c.exits.stop_credit_multiple},
+                               {"debit_stop_fraction", c.exits.debit_stop_fraction},
+                               {"exit_time", std::string(exit_time)}});
+  t.insert("broker", toml::table{{"kind", c.broker.kind == BrokerKind::kFix ? "fix" : "paper"},
+                                 {"latency_ms", static_cast<double>(c.broker.paper.latency_ns) / 1e6},
+                                 {"slippage_per_contract", c.broker.paper.slippage_per_contract.to_string()},
+                                 {"commission_per_contract", c.broker.paper.commission_per_contract.to_string()},
+                                 {"fee_per_contract", c.broker.paper.fee_per_contract.to_string()},
+                                 {"use_displayed_size", c.broker.paper.use_displayed_size},
+                                 {"legging_policy", c.broker.legging_policy == LeggingPolicy::kFlatten ? "flatten" : "complete"},
+                                 {"cancel_on_shutdown", c.broker.cancel_on_shutdown},
+                                 {"fix_settings", c.broker.fix_settings}});
+  toml::array uids;
+  for (auto u : c.admin.allowed_uids) uids.push_back(static_cast<std::int64_t>(u));
+  toml::array gids;
+  for (auto g : c.admin.allowed_gids) gids.push_back(static_cast<std::int64_t>(g));
+  t.insert("admin", toml::table{{"socket", c.admin.socket},
+                                {"allowed_uids", uids},
+                                {"allowed_gids", gids},
+                                {"metrics_port", static_cast<std::int64_t>(c.admin.metrics_port)}});
+  toml::array underlyings;
+  for (const auto& u : c.feed.underlyings) underlyings.push_back(u);
+  t.insert("feed", toml::table{{"stocks_url", c.feed.stocks_url},
+                               {"options_url", c.feed.options_url},
+                               {"indices_url", c.feed.indices_url},
+                               {"api_key_file", c.feed.api_key_file},
+                               {"underlyings", underlyings},
+                               {"max_option_contracts", static_cast<std::int64_t>(c.feed.max_option_contracts)},
+                               {"stale_after_ms", static_cast<std::int64_t>(c.feed.stale_after_ms)}});
+  t.insert("replay", toml::table{{"recording", c.replay.recording},
+                                 {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
+                                 {"speed", c.replay.speed}});
+  t.insert("log", toml::table{{"path", c.log.path},
+                              {"level", c.log.level},
+                              {"max_size_mb", static_cast<std::int64_t>(c.log.max_size_mb)},
+                              {"max_files", static_cast<std::int64_t>(c.log.max_files)}});
+  toml::array strategies;
+  for (const auto& s : c.strategies) {
+    toml::table st{{"name", s.name}, {"enabled", s.enabled}};
+    if (!s.params_toml.empty()) st.insert("params", toml::parse(s.params_toml));
+    strategies.push_back(st);
+  }
+  if (!strategies.empty()) t.insert("strategy", strategies);
+  std::ostringstream out;
+  out << t << "\n";
+  return out.str();
+}
+
+}  // namespace odte::daemon

@@ -1,0 +1,172 @@
+#include "odte/daemon/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace odte::daemon {
+namespace {
+
+using namespace price_literals;
+
+constexpr const char* kMinimalReplay = "mode = \"replay\"\n[replay]\nrecording = \"day.odrec\"\n";
+
+TEST(ConfigTest, shouldFillDefaultsForAMinimalReplayConfig) {
+  const Config c = parse_config(kMinimalReplay, "min.toml");
+  EXPECT_EQ(c.mode, Mode::kReplay);
+  EXPECT_EQ(c.replay.recording, "day.odrec");
+  EXPECT_EQ(c.replay.transport, ReplayTransport::kInProcess);
+  EXPECT_DOUBLE_EQ(c.risk.max_risk_fraction, 0.005);
+  EXPECT_DOUBLE_EQ(c.exits.profit_target_fraction, 5.0);
+  EXPECT_DOUBLE_EQ(c.exits.stop_credit_multiple, 3.0);
+  EXPECT_EQ(c.broker.kind, BrokerKind::kPaper);
+  EXPECT_EQ(c.broker.paper.commission_per_contract, 0.65_usd);
+}
+
+TEST(ConfigTest, shouldReadEverySection) {
+  const Config c = parse_config(R"(
+mode = "paper-live"
+journal = "/tmp/j.odj"
+[account]
+equity = "25000.50"
+[feed]
+api_key_file = "key"
+underlyings = ["SPY"]
+max_option_contracts = 500
+[risk]
+max_risk_fraction = 0.01
+daily_loss_limit = 750.25
+no_trade_windows = ["09:30-09:45", "15:50-16:00"]
+exit_time = "14:30"
+[broker]
+latency_ms = 12.5
+legging_policy = "complete"
+[admin]
+socket = "/tmp/odte.sock"
+allowed_uids = [0, 1000]
+metrics_port = 9187
+[log]
+level = "debug"
+[[strategy]]
+name = "regime"
+[strategy.params]
+entry_time = "10:00"
+wing = 3
+[[strategy]]
+name = "iron_condor"
+enabled = false
+)",
+                                "full.toml");
+  EXPECT_EQ(c.mode, Mode::kPaperLive);
+  EXPECT_EQ(c.account_equity, 25000.50_usd);
+  EXPECT_EQ(c.feed.underlyings, std::vector<std::string>{"SPY"});
+  EXPECT_EQ(c.feed.max_option_contracts, 500u);
+  EXPECT_EQ(c.risk.daily_loss_limit, 750.25_usd);
+  ASSERT_EQ(c.risk.no_trade_window_count, 2);
+  EXPECT_EQ(c.risk.no_trade_windows[0].start_minute, 9 * 60 + 30);
+  EXPECT_EQ(c.risk.no_trade_windows[1].end_minute, 16 * 60);
+  EXPECT_EQ(c.exits.exit_minute, 14 * 60 + 30);
+  EXPECT_EQ(c.broker.paper.latency_ns, 12'500'000);
+  EXPECT_EQ(c.broker.legging_policy, LeggingPolicy::kComplete);
+  EXPECT_EQ(c.admin.allowed_uids, (std::vector<std::uint32_t>{0, 1000}));
+  EXPECT_EQ(c.admin.metrics_port, 9187);
+  EXPECT_EQ(c.log.level, "debug");
+  ASSERT_EQ(c.strategies.size(), 2u);
+  EXPECT_EQ(c.strategies[0].name, "regime");
+  EXPECT_NE(c.strategies[0].params_toml.find("entry_time = '10:00'"), std::string::npos) << c.strategies[0].params_toml;
+  EXPECT_FALSE(c.strategies[1].enabled);
+}
+
+TEST(ConfigTest, shouldDescribeAConfigThatParsesBackToTheSameValues) {
+  const Config a = parse_config(kMinimalReplay, "min.toml");
+  const Config b = parse_config(describe(a), "described.toml");
+  EXPECT_EQ(describe(a), describe(b));
+}
+
+struct BadConfig {
+  const char* name;
+  const char* text;
+  const char* expect;  // a fragment of the problem that must be reported
+};
+class ConfigRejectTest : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(ConfigRejectTest, shouldNameTheKeyAndWhatIsAllowed) {
+  try {
+    (void)parse_config(GetParam().text, "bad.toml");
+    FAIL() << "accepted " << GetParam().name;
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(GetParam().expect), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadFiles, ConfigRejectTest,
+    ::testing::Values(
+        BadConfig{"syntax", "mode = \"replay\n", "bad.toml:1:"},
+        BadConfig{"missing_mode", "[replay]\nrecording = \"x\"\n", "mode: is required; allowed \"live\", \"paper-live\", \"replay\""},
+        BadConfig{"unknown_mode", "mode = \"backtest\"\n", "mode: \"backtest\" is not allowed; allowed \"live\", \"paper-live\", \"replay\""},
+        BadConfig{"unknown_top_key", "mode = \"replay\"\nmodes = 1\n[replay]\nrecording = \"x\"\n", "modes: unknown key"},
+        BadConfig{"unknown_nested_key", "mode = \"replay\"\n[replay]\nrecording = \"x\"\nsped = 2\n", "replay.sped: unknown key"},
+        BadConfig{"wrong_type", "mode = \"replay\"\n[replay]\nrecording = 5\n", "replay.recording: must be a string, not an integer"},
+        BadConfig{"risk_out_of_range", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[risk]\nmax_risk_fraction = 0.5\n",
+                  "risk.max_risk_fraction: 0.5 is out of range; allowed 0 < x <= 0.05"},
+        BadConfig{"zero_risk", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[risk]\nmax_risk_fraction = 0\n",
+                  "risk.max_risk_fraction: 0 is out of range"},
+        BadConfig{"bad_money", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[risk]\ndaily_loss_limit = \"1.23456\"\n",
+                  "risk.daily_loss_limit: is not a valid dollar amount"},
+        BadConfig{"bad_window", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[risk]\nno_trade_windows = [\"10:00-09:00\"]\n",
+                  "risk.no_trade_windows: must be an array"},
+        BadConfig{"bad_time", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[risk]\nexit_time = \"25:00\"\n",
+                  "risk.exit_time: must be a time \"HH:MM\""},
+        BadConfig{"bad_policy", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker]\nlegging_policy = \"hope\"\n",
+                  "broker.legging_policy: \"hope\" is not allowed; allowed \"flatten\", \"complete\""},
+        BadConfig{"replay_without_recording", "mode = \"replay\"\n", "replay.recording: is required when mode = \"replay\""},
+        BadConfig{"live_without_key", "mode = \"live\"\n[broker]\nkind = \"fix\"\nfix_settings = \"f\"\n",
+                  "feed.api_key_file: is required when mode = \"live\""},
+        BadConfig{"live_with_paper", "mode = \"live\"\n[feed]\napi_key_file = \"k\"\n", "broker.kind: must be \"fix\" when mode = \"live\""},
+        BadConfig{"fix_without_settings", "mode = \"live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n",
+                  "broker.fix_settings: is required"},
+        BadConfig{"negative_uid", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[admin]\nallowed_uids = [-1]\n",
+                  "admin.allowed_uids: must be an array of non-negative integers"},
+        BadConfig{"section_not_table", "mode = \"replay\"\nrisk = 3\n[replay]\nrecording = \"x\"\n", "risk: must be a table"},
+        BadConfig{"duplicate_strategy", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"a\"\n",
+                  "strategy[1].name: \"a\" appears twice"},
+        BadConfig{"strategy_without_name", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nenabled = true\n",
+                  "strategy[0].name: is required"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(ConfigTest, shouldReportEveryProblemAtOnce) {
+  try {
+    (void)parse_config("mode = \"x\"\n[risk]\nmax_open_positions = -1\nfoo = 1\n", "bad.toml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_GE(e.problems().size(), 3u);
+  }
+}
+
+TEST(ConfigTest, shouldReportUnreadableFile) {
+  try {
+    (void)load_config("/nonexistent/odted.toml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/odted.toml: cannot open"), std::string::npos);
+  }
+}
+
+class SampleConfigTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SampleConfigTest, shouldLoadTheShippedSampleForEachMode) {
+  const std::string path = std::string(ODTE_SOURCE_DIR) + "/deploy/odted." + GetParam() + ".toml";
+  const Config c = load_config(path);
+  EXPECT_EQ(to_string(c.mode), GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Deploy, SampleConfigTest, ::testing::Values("replay", "paper-live", "live"),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           for (auto& ch : n) if (ch == '-') ch = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace odte::daemon

@@ -448,6 +448,43 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   return c;
 }
 
+RiskSetting set_risk_value(const RiskLimits& limits, const ExitRules& exits, std::string_view key,
+                           std::string_view value) {
+  RiskSetting out;
+  out.limits = limits;
+  out.exits = exits;
+  const bool key_ok = !key.empty() && key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string_view::npos;
+  if (!key_ok) {
+    out.error = "risk key must be a plain name like max_open_positions";
+    return out;
+  }
+  toml::table root;
+  const std::string as_is = "v = " + std::string(value);
+  try {
+    root = toml::parse(std::string_view(as_is), std::string_view("value"));
+  } catch (const toml::parse_error&) {
+    toml::table quoted;
+    quoted.insert("v", std::string(value));  // bare text: a time or a window, taken as a string
+    root = std::move(quoted);
+  }
+  toml::table risk;
+  risk.insert(key, *root.get("v"));
+  Config c;
+  c.risk = limits;
+  c.exits = exits;
+  std::vector<std::string> problems;
+  const std::string source = "risk set";
+  read_risk(Reader(&risk, "risk", problems, source), c);
+  if (!problems.empty()) {
+    out.error = problems.front().substr(source.size() + 2);
+    return out;
+  }
+  out.ok = true;
+  out.limits = c.risk;
+  out.exits = c.exits;
+  return out;
+}
+
 Config load_config(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError({file.string() + ": cannot open the configuration file"});

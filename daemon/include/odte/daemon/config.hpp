@@ -98,6 +98,19 @@ class ConfigError : public std::runtime_error {
 [[nodiscard]] Config load_config(const std::filesystem::path& file);
 [[nodiscard]] Config parse_config(std::string_view toml_text, const std::string& source_name);
 
+// One risk setting changed at run time (odtectl risk set KEY VALUE), validated exactly as the
+// [risk] table of a config file is. `value` is TOML ("3", "0.004", "true") or bare text taken as
+// a string ("15:00"). On success `limits`/`exits` hold the new values; on failure `error` says why
+// and they are unchanged.
+struct RiskSetting {
+  bool ok = false;
+  RiskLimits limits;
+  ExitRules exits;
+  std::string error;
+};
+[[nodiscard]] RiskSetting set_risk_value(const RiskLimits& limits, const ExitRules& exits, std::string_view key,
+                                         std::string_view value);
+
 // The validated configuration as TOML with every default filled in (odted --check-config).
 [[nodiscard]] std::string describe(const Config& config);
 

@@ -1,0 +1,135 @@
+#pragma once
+
+// The admin side's two channels into the core (see docs/architecture.md):
+//  - ControlCommand over an SpscRing (admin -> core) and ControlReply back (core -> admin), for
+//    anything that changes state: pause, resume, flatten, kill, unkill, risk limits, strategies.
+//    The admin thread validates fully before sending; the core applies and answers.
+//  - CoreSnapshot through a TripleBuffer (core -> admin), published on a timer, from which every
+//    read-only command (status, positions, orders, pnl, risk, strategies, metrics) is answered.
+// All plain data: nothing here allocates or locks.
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "odte/core/order_manager.hpp"
+#include "odte/core/positions.hpp"
+#include "odte/core/risk.hpp"
+
+namespace odte {
+
+enum class ControlKind : std::uint8_t {
+  kPause = 1,        // no opening orders until resume
+  kResume,
+  kFlatten,          // cancel working orders and close every position
+  kKill,             // sticky kill switch (journaled): no opening orders, cancel working orders
+  kUnkill,
+  kSetRiskLimits,    // replace limits and exit rules with the ones carried
+  kEnableStrategy,
+  kDisableStrategy,
+};
+[[nodiscard]] std::string_view to_string(ControlKind) noexcept;
+
+struct ControlCommand {
+  std::uint64_t request_id;
+  ControlKind kind;
+  bool flatten;            // with kKill: also close every position
+  std::uint16_t strategy;  // with k{En,Dis}ableStrategy
+  RiskLimits limits;       // with kSetRiskLimits
+  ExitRules exits;
+};
+
+struct ControlReply {
+  std::uint64_t request_id;
+  bool ok;
+  char message[95];
+
+  void set_message(std::string_view text) noexcept {
+    const std::size_t n = text.size() < sizeof message - 1 ? text.size() : sizeof message - 1;
+    std::memcpy(message, text.data(), n);
+    message[n] = '\0';
+  }
+};
+
+inline constexpr std::size_t kSnapshotStrategies = 16;
+inline constexpr std::size_t kSnapshotPositions = 128;
+inline constexpr std::size_t kSnapshotOrders = 128;
+
+struct StrategySnapshot {
+  char name[24];
+  bool enabled;
+  std::uint8_t state;        // strategy lifecycle state, see the strategy interface
+  std::uint32_t intents;
+  std::uint32_t rejected;
+  PnlTotals pnl;
+};
+
+struct PositionSnapshot {
+  char symbol[32];
+  std::uint16_t strategy;
+  InstrumentId instrument;
+  std::int64_t quantity;
+  Price mark;
+  Price unrealized;
+  Price realized;
+  Price fees;
+};
+
+struct OrderSnapshot {
+  ClientOrderId id;
+  std::uint16_t strategy;
+  OrderState state;
+  std::uint8_t leg_count;
+  bool legged;
+  std::uint32_t quantity;
+  std::uint32_t filled;
+  Price limit;
+  TimestampNs created_ns;
+};
+
+struct FeedSnapshot {
+  std::uint64_t events;
+  std::uint64_t ring_drops;
+  std::uint64_t parse_errors;
+  TimestampNs last_event_ns;
+  std::uint32_t ring_depth;
+  bool connected;
+  bool stale;
+};
+
+enum class CoreState : std::uint8_t {
+  kStarting = 1,      // replaying the journal
+  kReconciling,       // asking the broker; trading halted
+  kRunning,
+  kHalted,            // reconciliation failed or a broken invariant: no new orders
+  kStopping,
+};
+[[nodiscard]] std::string_view to_string(CoreState) noexcept;
+
+struct CoreSnapshot {
+  std::uint64_t seq;              // increments with every publish
+  TimestampNs published_ns;       // core clock (replay: market time)
+  CoreState state;
+  bool killed;
+  bool paused;
+  std::uint8_t mode;              // daemon::Mode
+  Price equity;
+  PnlTotals pnl;
+  RiskLimits limits;
+  ExitRules exits;
+  std::uint64_t rejections[static_cast<std::size_t>(RiskReason::kCount)];
+  std::uint64_t events_processed;
+  std::uint64_t intents;
+  std::uint64_t orders_sent;
+  std::uint64_t fills;
+  FeedSnapshot feeds[kStreamCount];
+  std::uint32_t strategy_count;
+  StrategySnapshot strategies[kSnapshotStrategies];
+  std::uint32_t position_count;
+  PositionSnapshot positions[kSnapshotPositions];
+  std::uint32_t order_count;      // live orders first, then the most recent finished ones
+  OrderSnapshot orders[kSnapshotOrders];
+};
+static_assert(std::is_trivially_copyable_v<CoreSnapshot>);
+
+}  // namespace odte

@@ -1,0 +1,88 @@
+#pragma once
+
+// The admin socket: a Unix stream socket (mode 0660) that odtectl talks to, one JSON object per
+// line each way. Runs on the admin thread (a cold role, driven by AgentRunner); it never touches
+// core state. Read-only commands are answered from the newest CoreSnapshot; commands that change
+// state are validated here, sent to the core as ControlCommands, and answered when the core
+// replies. Peers are checked with SO_PEERCRED (and SO_PEERGROUPS): the daemon's own uid, or a uid
+// or group in the allowed lists. A malformed or unknown request gets {"ok":false,"error":...} and
+// changes nothing.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "odte/core/control.hpp"
+#include "odte/core/instrument_registry.hpp"
+#include "odte/core/spsc_ring.hpp"
+#include "odte/core/triple_buffer.hpp"
+#include "odte/daemon/config.hpp"
+
+namespace odte::daemon {
+
+using ControlRing = SpscRing<ControlCommand, 64>;
+using ControlReplyRing = SpscRing<ControlReply, 64>;
+
+struct AdminStats {
+  std::uint64_t connections = 0;
+  std::uint64_t denied = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;         // malformed, unknown or refused requests
+  std::uint64_t core_timeouts = 0;
+};
+
+class AdminServer {
+ public:
+  AdminServer(AdminConfig config, TripleBuffer<CoreSnapshot>& snapshots, ControlRing& to_core,
+              ControlReplyRing& from_core, std::vector<std::string> strategy_names);
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+  ~AdminServer();
+
+  // Creates the socket (replacing a stale one), mode 0660, and listens.
+  [[nodiscard]] std::error_code open();
+  // One poll round (waits at most 10 ms); returns the number of requests and replies handled.
+  int do_work();
+  void close();
+
+  // The reply to one request line for read-only and malformed requests; for state changes, the
+  // validated ControlCommand is returned through `command` and the reply comes from the core.
+  // Public for tests.
+  [[nodiscard]] std::string handle(const std::string& line, bool& needs_core, ControlCommand& command);
+
+  [[nodiscard]] const AdminStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const std::string& path() const noexcept { return config_.socket; }
+
+  std::chrono::milliseconds core_timeout{2000};
+
+ private:
+  struct Client {
+    int fd = -1;
+    std::string in;
+    std::string out;
+    std::uint64_t waiting_for = 0;  // request id sent to the core, 0 when none
+    std::chrono::steady_clock::time_point deadline{};
+    std::string waiting_cmd;
+  };
+
+  bool peer_allowed(int fd) const;
+  void accept_clients();
+  void read_client(Client& c);
+  void process_lines(Client& c);
+  void drain_core_replies();
+  void flush(Client& c);
+
+  AdminConfig config_;
+  TripleBuffer<CoreSnapshot>& snapshots_;
+  ControlRing& to_core_;
+  ControlReplyRing& from_core_;
+  std::vector<std::string> strategy_names_;
+  int listen_fd_ = -1;
+  std::vector<Client> clients_;
+  std::uint64_t next_request_id_ = 1;
+  AdminStats stats_;
+};
+
+}  // namespace odte::daemon

@@ -39,7 +39,7 @@ class OrderManagerTest : public ::testing::Test {
     return c;
   }
   // An iron butterfly: sell ATM call and put, buy wings.
-  ClientOrderId new_butterfly(std::uint32_t qty = 2, Price limit = -(1.20_usd)) {
+  ClientOrderId new_butterfly(std::uint32_t qty = 2, Price limit = Price::from_cents(-120)) {  // Clang 14: no consteval in default args
     const std::array<OrderLeg, 4> legs{OrderLeg{10, Side::kSell, 0, 1}, OrderLeg{11, Side::kSell, 0, 1},
                                        OrderLeg{12, Side::kBuy, 0, 1}, OrderLeg{13, Side::kBuy, 0, 1}};
     OrderCommand cmd;

@@ -69,7 +69,7 @@ class RiskEngineTest : public ::testing::Test {
     return in;
   }
   // Credit put spread: sell 500P, buy 497P; natural credit 0.75..0.85, max loss 3 - credit.
-  Intent credit_put_spread(std::uint32_t qty, Price limit = -(0.80_usd)) {
+  Intent credit_put_spread(std::uint32_t qty, Price limit = Price::from_cents(-80)) {  // Clang 14: no consteval in default args
     return intent({OrderLeg{id(500, OptionRight::kPut), Side::kSell, 0, 1},
                    OrderLeg{id(497, OptionRight::kPut), Side::kBuy, 0, 1}},
                   qty, limit);

@@ -1,0 +1,191 @@
+#pragma once
+
+// The core engine: one object, one thread, the same code in live, paper-live and replay.
+//
+//   market events --> MarketState, MinuteBars --> strategies (on_bar, on_timer)
+//   strategy Intent --> RiskEngine --> OrderManager --> OrderCommand ring (journal, then broker)
+//   ExecutionReport --> OrderManager --> PositionBook, open spreads --> strategies (on_order, on_fill)
+//   timer --> order timeouts, exit rules (profit target, stop, time), legging policy, marks
+//   ControlCommand (admin) --> pause/resume/kill/flatten/limits --> ControlReply
+//
+// Time is passed in with every call (replay: the recording's clock), so a replay is
+// deterministic. Nothing here allocates after construction on the event path, locks, or does
+// I/O: commands leave through a ring, and journal records through a JournalSink whose
+// implementation decides where they go (a ring to the journal thread live; the file in replay).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "odte/core/control.hpp"
+#include "odte/core/journal.hpp"
+#include "odte/core/market_state.hpp"
+#include "odte/core/order_manager.hpp"
+#include "odte/core/positions.hpp"
+#include "odte/core/risk.hpp"
+#include "odte/core/spsc_ring.hpp"
+#include "odte/core/strategy.hpp"
+
+namespace odte {
+
+using CommandRing = SpscRing<OrderCommand, 1024>;
+
+// Journal payloads the engine writes. No implicit padding (proved below), so identical inputs
+// give identical journal bytes.
+struct JournalIntent {
+  Intent intent;
+  Price max_loss_dollars;
+  Price band_reference;
+  RiskReason reason;
+  std::uint8_t pad[7];
+};
+static_assert(std::has_unique_object_representations_v<JournalIntent>);
+
+struct JournalLimits {
+  double max_risk_fraction;
+  double price_band_fraction;
+  double undefined_risk_stress;
+  double profit_target_fraction;
+  double stop_credit_multiple;
+  double debit_stop_fraction;
+  Price daily_loss_limit;
+  Price price_band_abs;
+  std::uint32_t max_open_positions;
+  std::uint32_t max_orders_per_second;
+  MinuteWindow no_trade_windows[4];
+  std::uint8_t no_trade_window_count;
+  std::uint8_t allow_undefined_risk;
+  std::int16_t exit_minute;
+  std::uint32_t pad;
+};
+static_assert(sizeof(JournalLimits) == 96, "the fields add up to 96 bytes: no padding");
+[[nodiscard]] JournalLimits to_journal(const RiskLimits& l, const ExitRules& e) noexcept;
+
+class JournalSink {
+ public:
+  virtual ~JournalSink() = default;
+  virtual void record(JournalRecordType type, std::span<const std::byte> payload) noexcept = 0;
+};
+
+struct EngineConfig {
+  OrderManagerConfig orders;
+  RiskLimits risk;
+  ExitRules exits;
+  Price equity = Price::from_dollars(100'000);
+  LeggingPolicy legging = LeggingPolicy::kFlatten;
+  int utc_offset_minutes = -240;                 // exchange local time = UTC + this (EDT: -240)
+  std::int64_t timer_period_ns = 1'000'000'000;  // strategies' on_timer cadence (market time)
+  std::int64_t stale_after_ns = 5'000'000'000;   // a stream silent this long in session is stale
+  int session_open_minute = 9 * 60 + 30;
+  int session_close_minute = 16 * 60;
+  Price close_slack = Price::from_cents(10);     // closing orders pay this beyond the natural price
+  std::size_t max_open_spreads = 256;
+};
+
+struct EngineStats {
+  std::uint64_t events = 0;
+  std::uint64_t intents = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t orders_sent = 0;
+  std::uint64_t reports = 0;
+  std::uint64_t report_anomalies = 0;  // unknown ids, invalid transitions, late fills, overfills
+  std::uint64_t fills = 0;
+  std::uint64_t legged = 0;
+  std::uint64_t exits = 0;
+  std::uint64_t ring_full = 0;         // commands refused because the command ring was full
+  std::uint64_t book_errors = 0;
+};
+
+class Engine final : private StrategyContext {
+ public:
+  Engine(const EngineConfig& config, InstrumentRegistry& registry, std::vector<std::unique_ptr<Strategy>> strategies,
+         CommandRing& commands, JournalSink* journal);
+  ~Engine() override;
+
+  void start(TimestampNs now);
+  void on_market_event(const MarketEvent& e, TimestampNs now) noexcept;
+  void on_exec_report(const ExecutionReport& r, TimestampNs now) noexcept;
+  // Runs whatever is due by `now`; cheap to call after every event.
+  void on_timer(TimestampNs now) noexcept;
+  [[nodiscard]] ControlReply on_control(const ControlCommand& c, TimestampNs now) noexcept;
+  // Expiry: settles every position in contracts expiring today against the underlying value.
+  void settle_expiry(InstrumentId option, Price underlying_value, SettlementStyle style) noexcept;
+
+  void fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept;
+
+  [[nodiscard]] const EngineStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const MarketState& market_state() const noexcept { return market_; }
+  [[nodiscard]] const PositionBook& book() const noexcept { return book_; }
+  [[nodiscard]] const OrderManager& orders() const noexcept { return om_; }
+  [[nodiscard]] const RiskEngine& risk() const noexcept { return risk_; }
+  [[nodiscard]] std::size_t open_spreads() const noexcept;
+  [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
+  [[nodiscard]] Strategy& strategy(std::size_t i) noexcept { return *strategies_[i]; }
+  [[nodiscard]] std::size_t strategy_count() const noexcept { return strategies_.size(); }
+
+ private:
+  struct OrderMeta {
+    IntentAction action;
+    std::uint32_t spread;       // index into spreads_ for closing orders, else kNoSpread
+    char reason[32];
+  };
+  struct OpenSpread {
+    ClientOrderId open_order;   // the order that opened it
+    std::uint16_t strategy;
+    std::uint32_t closed_units;  // units closed by filled closing orders
+    ClientOrderId closing;      // working closing order, or invalid
+    bool exit_sent;
+  };
+  static constexpr std::uint32_t kNoSpread = 0xFFFF'FFFFu;
+
+  // StrategyContext
+  [[nodiscard]] TimestampNs now() const noexcept override { return now_; }
+  [[nodiscard]] int local_minute() const noexcept override;
+  [[nodiscard]] const MarketState& market() const noexcept override { return market_; }
+  [[nodiscard]] const InstrumentRegistry& registry() const noexcept override { return registry_; }
+  [[nodiscard]] const PositionBook& positions() const noexcept override { return book_; }
+  ClientOrderId submit(Intent& intent) noexcept override;
+  bool cancel(ClientOrderId id) noexcept override;
+  bool track_bars(InstrumentId id) noexcept override { return bars_.track(id) >= 0; }
+  void note(std::string_view text) override;
+
+  ClientOrderId submit_for(Intent& intent, std::uint32_t spread) noexcept;
+  [[nodiscard]] AccountState account() const noexcept;
+  [[nodiscard]] bool data_stale() const noexcept;
+  [[nodiscard]] std::uint32_t slot_of(const Order& o) const noexcept;
+  void on_fill(Order& o, const FillDelta& fill, Price commission) noexcept;
+  void handle_legging(Order& o) noexcept;
+  void check_exits() noexcept;
+  [[nodiscard]] bool combo_mark(const Order& o, Price& mark) const noexcept;
+  [[nodiscard]] Price entry_per_unit(const Order& o) const noexcept;
+  ClientOrderId send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread, std::string_view reason) noexcept;
+  void flatten_all(std::string_view reason) noexcept;
+  void cancel_working(bool opening_only) noexcept;
+  bool push(const OrderCommand& c) noexcept;
+  void journal(JournalRecordType type, const void* data, std::size_t size) noexcept;
+
+  EngineConfig config_;
+  InstrumentRegistry& registry_;
+  std::vector<std::unique_ptr<Strategy>> strategies_;
+  std::vector<bool> enabled_;
+  std::vector<std::uint32_t> strategy_intents_;
+  std::vector<std::uint32_t> strategy_rejected_;
+  CommandRing& commands_;
+  JournalSink* journal_;
+  MarketState market_;
+  MinuteBars bars_;
+  RiskEngine risk_;
+  OrderManager om_;
+  PositionBook book_;
+  std::vector<OrderMeta> meta_;       // by order slot
+  std::vector<OpenSpread> spreads_;   // reserved at construction
+  std::vector<std::string> notes_;
+  std::array<TimestampNs, kStreamCount> last_stream_ns_{};
+  TimestampNs now_ = 0;
+  TimestampNs next_timer_ = 0;
+  EngineStats stats_;
+};
+
+}  // namespace odte

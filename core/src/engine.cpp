@@ -1,0 +1,524 @@
+#include "odte/core/engine.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace odte {
+
+std::string_view to_string(StrategyState s) noexcept {
+  switch (s) {
+    case StrategyState::kWaiting: return "waiting";
+    case StrategyState::kEntering: return "entering";
+    case StrategyState::kInPosition: return "in_position";
+    case StrategyState::kExiting: return "exiting";
+    case StrategyState::kDone: return "done";
+    case StrategyState::kDisabled: return "disabled";
+    case StrategyState::kMissingInput: return "missing_input";
+  }
+  return "unknown";
+}
+
+JournalLimits to_journal(const RiskLimits& l, const ExitRules& e) noexcept {
+  JournalLimits j;
+  std::memset(static_cast<void*>(&j), 0, sizeof j);
+  j.max_risk_fraction = l.max_risk_fraction;
+  j.price_band_fraction = l.price_band_fraction;
+  j.undefined_risk_stress = l.undefined_risk_stress;
+  j.profit_target_fraction = e.profit_target_fraction;
+  j.stop_credit_multiple = e.stop_credit_multiple;
+  j.debit_stop_fraction = e.debit_stop_fraction;
+  j.daily_loss_limit = l.daily_loss_limit;
+  j.price_band_abs = l.price_band_abs;
+  j.max_open_positions = l.max_open_positions;
+  j.max_orders_per_second = l.max_orders_per_second;
+  for (std::size_t i = 0; i < 4; ++i) j.no_trade_windows[i] = l.no_trade_windows[i];
+  j.no_trade_window_count = l.no_trade_window_count;
+  j.allow_undefined_risk = l.allow_undefined_risk ? 1 : 0;
+  j.exit_minute = e.exit_minute;
+  return j;
+}
+
+namespace {
+std::int64_t leg_sign(Side s) noexcept { return s == Side::kBuy ? 1 : -1; }
+}  // namespace
+
+Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
+               std::vector<std::unique_ptr<Strategy>> strategies, CommandRing& commands, JournalSink* journal)
+    : config_{config},
+      registry_{registry},
+      strategies_{std::move(strategies)},
+      enabled_(strategies_.size(), true),
+      strategy_intents_(strategies_.size(), 0),
+      strategy_rejected_(strategies_.size(), 0),
+      commands_{commands},
+      journal_{journal},
+      market_{registry.capacity()},
+      risk_{config.risk, registry},
+      om_{config.orders},
+      book_{registry},
+      meta_(config.orders.max_orders) {
+  spreads_.reserve(config.max_open_spreads);
+}
+
+Engine::~Engine() = default;
+
+int Engine::local_minute() const noexcept {
+  const std::int64_t m = minute_of(now_) + config_.utc_offset_minutes;
+  return static_cast<int>(((m % 1440) + 1440) % 1440);
+}
+
+void Engine::note(std::string_view text) { notes_.emplace_back(text); }
+
+void Engine::journal(JournalRecordType type, const void* data, std::size_t size) noexcept {
+  if (journal_ != nullptr) journal_->record(type, std::span<const std::byte>(static_cast<const std::byte*>(data), size));
+}
+
+void Engine::start(TimestampNs now) {
+  now_ = now;
+  next_timer_ = now;
+  risk_.set_limits(config_.risk);
+  for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i]->on_start(*this);
+}
+
+bool Engine::data_stale() const noexcept {
+  const int m = local_minute();
+  if (m < config_.session_open_minute || m >= config_.session_close_minute) return false;
+  for (const TimestampNs t : last_stream_ns_) {
+    if (t != 0 && now_ - t > config_.stale_after_ns) return true;
+  }
+  return false;
+}
+
+AccountState Engine::account() const noexcept {
+  const PnlTotals t = book_.totals();
+  return AccountState{config_.equity, t.net(), static_cast<std::uint32_t>(open_spreads()),
+                      static_cast<std::int16_t>(local_minute()), data_stale()};
+}
+
+std::size_t Engine::open_spreads() const noexcept {
+  std::size_t n = 0;
+  for (const OpenSpread& s : spreads_) {
+    const Order* o = om_.find(s.open_order);
+    if (o != nullptr && o->filled_units() > s.closed_units) ++n;
+  }
+  return n;
+}
+
+std::uint32_t Engine::slot_of(const Order& o) const noexcept {
+  return static_cast<std::uint32_t>(&o - om_.orders().data());
+}
+
+bool Engine::push(const OrderCommand& c) noexcept {
+  if (!commands_.try_push(c)) {
+    ++stats_.ring_full;
+    return false;
+  }
+  ++stats_.orders_sent;
+  risk_.on_order_sent(now_);
+  return true;
+}
+
+ClientOrderId Engine::submit(Intent& intent) noexcept { return submit_for(intent, kNoSpread); }
+
+ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept {
+  ++stats_.intents;
+  if (intent.strategy < strategy_intents_.size()) ++strategy_intents_[intent.strategy];
+  RiskDecision d{RiskReason::kNone, Price::zero(), Price::invalid()};
+  if (intent.action == IntentAction::kOpen && intent.strategy < enabled_.size() && !enabled_[intent.strategy]) {
+    d.reason = RiskReason::kPaused;  // a disabled strategy opens nothing
+  } else {
+    d = risk_.check(intent, account(), market_, now_);
+  }
+  JournalIntent rec;
+  std::memset(static_cast<void*>(&rec), 0, sizeof rec);
+  rec.intent = intent;
+  rec.max_loss_dollars = d.max_loss_dollars;
+  rec.band_reference = d.band_reference;
+  rec.reason = d.reason;
+  journal(JournalRecordType::kIntent, &rec, sizeof rec);
+  if (d.reason != RiskReason::kNone) {
+    ++stats_.rejected;
+    if (intent.strategy < strategy_rejected_.size()) {
+      ++strategy_rejected_[intent.strategy];
+      strategies_[intent.strategy]->on_rejected(intent, d.reason, *this);
+    }
+    return ClientOrderId{};
+  }
+  // Never create an order the ring cannot carry: the single producer knows the space it has.
+  if (commands_.size_approx() >= CommandRing::capacity()) {
+    ++stats_.ring_full;
+    return ClientOrderId{};
+  }
+  OrderCommand cmd;
+  Order* order = nullptr;
+  const RequestStatus st = om_.create(
+      NewOrder{intent.strategy, intent.quantity, intent.limit, std::span<const OrderLeg>(intent.legs, intent.leg_count)},
+      now_, cmd, &order);
+  if (st != RequestStatus::kOk || order == nullptr) return ClientOrderId{};
+  OrderMeta& m = meta_[slot_of(*order)];
+  m.action = intent.action;
+  m.spread = spread;
+  std::memcpy(m.reason, intent.reason, sizeof m.reason);
+  (void)push(cmd);
+  return cmd.id;
+}
+
+bool Engine::cancel(ClientOrderId id) noexcept {
+  OrderCommand cmd;
+  if (om_.request_cancel(id, now_, cmd) != RequestStatus::kOk) return false;
+  return push(cmd);
+}
+
+void Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
+  if (now > now_) now_ = now;
+  ++stats_.events;
+  const auto stream = static_cast<std::size_t>(e.header.stream);
+  if (stream < last_stream_ns_.size()) last_stream_ns_[stream] = now_;
+  if (!market_.apply(e)) return;
+  bars_.on_event(e, [this](const MinuteBar& b) {
+    for (std::size_t i = 0; i < strategies_.size(); ++i) {
+      if (enabled_[i]) strategies_[i]->on_bar(b, *this);
+    }
+  });
+}
+
+void Engine::on_timer(TimestampNs now) noexcept {
+  if (now > now_) now_ = now;
+  if (now_ < next_timer_) return;
+  next_timer_ = (now_ / config_.timer_period_ns + 1) * config_.timer_period_ns;
+  bars_.flush(now_, [this](const MinuteBar& b) {
+    for (std::size_t i = 0; i < strategies_.size(); ++i) {
+      if (enabled_[i]) strategies_[i]->on_bar(b, *this);
+    }
+  });
+  om_.check_timeouts(now_, [this](Order&) {
+    // The venue has not answered in time: ask for the status of everything working.
+    OrderCommand status;
+    std::memset(static_cast<void*>(&status), 0, sizeof status);
+    status.kind = CommandKind::kStatusRequest;
+    status.created_ns = now_;
+    (void)push(status);
+  });
+  book_.mark(market_);
+  check_exits();
+  for (std::size_t i = 0; i < strategies_.size(); ++i) {
+    if (enabled_[i]) strategies_[i]->on_timer(*this);
+  }
+}
+
+Price Engine::entry_per_unit(const Order& o) const noexcept {
+  const std::uint32_t units = o.filled_units();
+  if (units == 0) return Price::zero();
+  if (o.combo_filled > 0) return Price::from_ticks(o.combo_notional.ticks() / static_cast<Price::Rep>(units));
+  Price::Rep net = 0;
+  for (int i = 0; i < o.leg_count; ++i) net += leg_sign(o.legs[i].side) * o.leg_notional[i].ticks();
+  return Price::from_ticks(net / static_cast<Price::Rep>(units));
+}
+
+bool Engine::combo_mark(const Order& o, Price& mark) const noexcept {
+  Price::Rep value = 0;
+  for (int i = 0; i < o.leg_count; ++i) {
+    const Nbbo* q = market_.nbbo(o.legs[i].instrument);
+    if (q == nullptr || !q->two_sided()) return false;
+    value += leg_sign(o.legs[i].side) * static_cast<Price::Rep>(o.legs[i].ratio) * q->mid().ticks();
+  }
+  mark = Price::from_ticks(value);
+  return true;
+}
+
+ClientOrderId Engine::send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread,
+                                   std::string_view reason) noexcept {
+  Intent close{};
+  close.strategy = open_order.strategy;
+  close.action = IntentAction::kClose;
+  close.quantity = units;
+  close.leg_count = open_order.leg_count;
+  // The closing combo is the opening one reversed; its natural price pays offers on what it buys.
+  Price::Rep natural = 0;
+  for (int i = 0; i < open_order.leg_count; ++i) {
+    OrderLeg leg = open_order.legs[i];
+    leg.side = opposite(leg.side);
+    close.legs[i] = leg;
+    const Nbbo* q = market_.nbbo(leg.instrument);
+    if (q == nullptr || !q->two_sided()) return ClientOrderId{};
+    natural += leg_sign(leg.side) * static_cast<Price::Rep>(leg.ratio) *
+               (leg.side == Side::kBuy ? q->ask.ticks() : q->bid.ticks());
+  }
+  close.limit = Price::from_ticks(natural) + config_.close_slack;
+  close.set_reason(reason);
+  const ClientOrderId id = submit_for(close, spread);
+  if (id.valid() && spread < spreads_.size()) spreads_[spread].closing = id;
+  return id;
+}
+
+void Engine::check_exits() noexcept {
+  const int minute = local_minute();
+  for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
+    OpenSpread& s = spreads_[i];
+    const Order* o = om_.find(s.open_order);
+    if (o == nullptr) continue;
+    const std::uint32_t open_units = o->filled_units() > s.closed_units ? o->filled_units() - s.closed_units : 0;
+    if (open_units == 0 || s.closing.valid()) continue;
+    Price mark;
+    if (!combo_mark(*o, mark)) continue;
+    const ExitReason why = evaluate_exit(config_.exits, entry_per_unit(*o), mark, static_cast<std::int16_t>(minute));
+    if (why == ExitReason::kNone || s.exit_sent) continue;
+    char reason[32];
+    std::snprintf(reason, sizeof reason, "exit:%.*s", static_cast<int>(to_string(why).size()), to_string(why).data());
+    if (send_closing(*o, open_units, i, reason).valid()) {
+      spreads_[i].exit_sent = true;
+      ++stats_.exits;
+      if (o->strategy < strategies_.size()) strategies_[o->strategy]->on_exit(*o, why, *this);
+    }
+  }
+}
+
+void Engine::on_fill(Order& o, const FillDelta& fill, Price commission) noexcept {
+  ++stats_.fills;
+  if (fill.leg != kComboLeg) {
+    const OrderLeg& leg = o.legs[fill.leg];
+    if (book_.book_fill(o.strategy, leg.instrument, leg.side, fill.qty, fill.price, commission) != BookStatus::kOk) {
+      ++stats_.book_errors;
+    }
+  } else {
+    // A strategy-level fill carries only the net price. Legs are booked at their mids, with the
+    // first leg absorbing the difference so the legs add up to the net exactly.
+    Price::Rep rest = fill.price.ticks();
+    std::array<Price, kMaxLegs> px{};
+    for (int i = 1; i < o.leg_count; ++i) {
+      const Nbbo* q = market_.nbbo(o.legs[i].instrument);
+      px[static_cast<std::size_t>(i)] = q != nullptr && q->two_sided() ? q->mid() : Price::zero();
+      rest -= leg_sign(o.legs[i].side) * static_cast<Price::Rep>(o.legs[i].ratio) * px[static_cast<std::size_t>(i)].ticks();
+    }
+    px[0] = Price::from_ticks(leg_sign(o.legs[0].side) * rest / static_cast<Price::Rep>(o.legs[0].ratio));
+    for (int i = 0; i < o.leg_count; ++i) {
+      const OrderLeg& leg = o.legs[i];
+      const Price fee = i == 0 ? commission : Price::zero();
+      if (book_.book_fill(o.strategy, leg.instrument, leg.side, fill.qty * leg.ratio, px[static_cast<std::size_t>(i)], fee) !=
+          BookStatus::kOk) {
+        ++stats_.book_errors;
+      }
+    }
+  }
+  const OrderMeta& m = meta_[slot_of(o)];
+  if (m.action == IntentAction::kOpen) {
+    const bool known = std::any_of(spreads_.begin(), spreads_.end(), [&](const OpenSpread& s) { return s.open_order == o.id; });
+    if (!known && o.filled_units() > 0 && spreads_.size() < spreads_.capacity()) {
+      spreads_.push_back(OpenSpread{o.id, o.strategy, 0, ClientOrderId{}, false});
+    }
+  } else if (m.spread != kNoSpread && m.spread < spreads_.size()) {
+    OpenSpread& s = spreads_[m.spread];
+    s.closed_units = std::max(s.closed_units, o.filled_units());
+  }
+}
+
+void Engine::handle_legging(Order& o) noexcept {
+  ++stats_.legged;
+  OrderLeg legs[kMaxLegs];
+  const int n = legging_repair(o, config_.legging, legs);
+  if (n == 0) return;
+  Intent repair{};
+  repair.strategy = o.strategy;
+  repair.action = IntentAction::kClose;  // either policy reduces the unintended exposure
+  repair.quantity = 1;
+  repair.leg_count = static_cast<std::uint8_t>(n);
+  Price::Rep natural = 0;
+  for (int i = 0; i < n; ++i) {
+    repair.legs[i] = legs[i];
+    const Nbbo* q = market_.nbbo(legs[i].instrument);
+    if (q == nullptr || !q->two_sided()) {
+      note("legged order " + o.id.to_string() + ": no quote to repair it; left for the operator");
+      return;
+    }
+    natural += leg_sign(legs[i].side) * static_cast<Price::Rep>(legs[i].ratio) *
+               (legs[i].side == Side::kBuy ? q->ask.ticks() : q->bid.ticks());
+  }
+  repair.limit = Price::from_ticks(natural) + config_.close_slack;
+  repair.set_reason(config_.legging == LeggingPolicy::kFlatten ? "legging:flatten" : "legging:complete");
+  if (!submit_for(repair, kNoSpread).valid()) {
+    note("legged order " + o.id.to_string() + ": repair order refused; left for the operator");
+  }
+}
+
+void Engine::on_exec_report(const ExecutionReport& r, TimestampNs now) noexcept {
+  if (now > now_) now_ = now;
+  ++stats_.reports;
+  journal(JournalRecordType::kExecReport, &r, sizeof r);
+  const ApplyResult res = om_.apply(r, now_);
+  if (res.status != ApplyStatus::kApplied && res.status != ApplyStatus::kDuplicate &&
+      res.status != ApplyStatus::kShadowReport) {
+    ++stats_.report_anomalies;
+  }
+  if (res.order == nullptr) return;
+  Order& o = *res.order;
+  if (res.fill.qty > 0) {
+    on_fill(o, res.fill, r.commission);
+    if (o.strategy < strategies_.size()) strategies_[o.strategy]->on_fill(o, res.fill, *this);
+  }
+  if (res.before != res.after && o.strategy < strategies_.size()) strategies_[o.strategy]->on_order(o, *this);
+  if (is_terminal(o.state)) {
+    const OrderMeta& m = meta_[slot_of(o)];
+    if (m.spread != kNoSpread && m.spread < spreads_.size()) {
+      OpenSpread& s = spreads_[m.spread];
+      s.closing = ClientOrderId{};
+      // A closing order that ended without closing everything may be retried by the exit rules.
+      const Order* open = om_.find(s.open_order);
+      if (open != nullptr && open->filled_units() > s.closed_units) s.exit_sent = false;
+    }
+  }
+  if (res.became_legged) handle_legging(o);
+}
+
+void Engine::cancel_working(bool opening_only) noexcept {
+  for (const Order& o : om_.orders()) {
+    if (!o.is_live() || o.state == OrderState::kPendingCancel) continue;
+    if (opening_only && meta_[slot_of(o)].action != IntentAction::kOpen) continue;
+    (void)cancel(o.id);
+  }
+}
+
+void Engine::flatten_all(std::string_view reason) noexcept {
+  cancel_working(true);
+  for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
+    OpenSpread& s = spreads_[i];
+    const Order* o = om_.find(s.open_order);
+    if (o == nullptr || s.closing.valid()) continue;
+    const std::uint32_t open_units = o->filled_units() > s.closed_units ? o->filled_units() - s.closed_units : 0;
+    if (open_units == 0) continue;
+    if (send_closing(*o, open_units, i, reason).valid()) spreads_[i].exit_sent = true;
+  }
+}
+
+ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexcept {
+  if (now > now_) now_ = now;
+  ControlReply reply{};
+  reply.request_id = c.request_id;
+  reply.ok = true;
+  JournalFlag flag{0, 0, 0, 0, now_};
+  switch (c.kind) {
+    case ControlKind::kPause:
+      risk_.set_paused(true);
+      flag.on = 1;
+      journal(JournalRecordType::kPause, &flag, sizeof flag);
+      reply.set_message("paused: no opening orders");
+      break;
+    case ControlKind::kResume:
+      risk_.set_paused(false);
+      journal(JournalRecordType::kPause, &flag, sizeof flag);
+      reply.set_message("resumed");
+      break;
+    case ControlKind::kKill:
+      risk_.set_kill_switch(true);
+      flag.on = 1;
+      flag.flatten = c.flatten ? 1 : 0;
+      journal(JournalRecordType::kKillSwitch, &flag, sizeof flag);
+      cancel_working(true);
+      if (c.flatten) flatten_all("kill:flatten");
+      reply.set_message(c.flatten ? "kill switch on; working orders cancelled; flattening" : "kill switch on; working orders cancelled");
+      break;
+    case ControlKind::kUnkill:
+      risk_.set_kill_switch(false);
+      journal(JournalRecordType::kKillSwitch, &flag, sizeof flag);
+      reply.set_message("kill switch off");
+      break;
+    case ControlKind::kFlatten:
+      flatten_all("operator:flatten");
+      reply.set_message("flattening: working opening orders cancelled, closing orders sent");
+      break;
+    case ControlKind::kSetRiskLimits: {
+      config_.risk = c.limits;
+      config_.exits = c.exits;
+      risk_.set_limits(c.limits);
+      const JournalLimits rec = to_journal(c.limits, c.exits);
+      journal(JournalRecordType::kRiskLimits, &rec, sizeof rec);
+      reply.set_message("risk limits updated");
+      break;
+    }
+    case ControlKind::kEnableStrategy:
+    case ControlKind::kDisableStrategy: {
+      if (c.strategy >= strategies_.size()) {
+        reply.ok = false;
+        reply.set_message("no such strategy");
+        break;
+      }
+      const bool on = c.kind == ControlKind::kEnableStrategy;
+      enabled_[c.strategy] = on;
+      strategies_[c.strategy]->set_state(on ? StrategyState::kWaiting : StrategyState::kDisabled);
+      flag.on = on ? 1 : 0;
+      flag.strategy = c.strategy;
+      journal(JournalRecordType::kStrategyEnabled, &flag, sizeof flag);
+      reply.set_message(on ? "strategy enabled" : "strategy disabled: no new openings; open positions keep their exits");
+      break;
+    }
+  }
+  return reply;
+}
+
+void Engine::settle_expiry(InstrumentId option, Price underlying_value, SettlementStyle style) noexcept {
+  if (book_.settle_expiry(option, underlying_value, style) != BookStatus::kOk) ++stats_.book_errors;
+}
+
+void Engine::fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept {
+  std::memset(static_cast<void*>(&s), 0, sizeof s);
+  s.published_ns = now;
+  s.state = CoreState::kRunning;
+  s.killed = risk_.kill_switch();
+  s.paused = risk_.paused();
+  s.equity = config_.equity;
+  s.pnl = book_.totals();
+  s.limits = risk_.limits();
+  s.exits = config_.exits;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(RiskReason::kCount); ++i) {
+    s.rejections[i] = risk_.rejections(static_cast<RiskReason>(i));
+  }
+  s.events_processed = stats_.events;
+  s.intents = stats_.intents;
+  s.orders_sent = stats_.orders_sent;
+  s.fills = stats_.fills;
+  for (std::size_t i = 0; i < last_stream_ns_.size(); ++i) s.feeds[i].last_event_ns = last_stream_ns_[i];
+  s.strategy_count = static_cast<std::uint32_t>(std::min(strategies_.size(), kSnapshotStrategies));
+  for (std::uint32_t i = 0; i < s.strategy_count; ++i) {
+    StrategySnapshot& st = s.strategies[i];
+    const std::string_view n = strategies_[i]->name();
+    std::memcpy(st.name, n.data(), std::min(n.size(), sizeof st.name - 1));
+    st.enabled = enabled_[i];
+    st.state = static_cast<std::uint8_t>(strategies_[i]->state());
+    st.intents = strategy_intents_[i];
+    st.rejected = strategy_rejected_[i];
+    st.pnl = book_.strategy_totals(static_cast<std::uint16_t>(i));
+  }
+  for (const Position& p : book_.positions()) {
+    if (s.position_count == kSnapshotPositions) break;
+    PositionSnapshot& ps = s.positions[s.position_count++];
+    const std::string_view sym = registry_.get(p.instrument).symbol_view();
+    std::memcpy(ps.symbol, sym.data(), std::min(sym.size(), sizeof ps.symbol - 1));
+    ps.strategy = p.strategy;
+    ps.instrument = p.instrument;
+    ps.quantity = p.quantity;
+    ps.mark = p.mark;
+    ps.unrealized = p.unrealized();
+    ps.realized = p.realized;
+    ps.fees = p.fees;
+  }
+  // Live orders first, then the most recent finished ones.
+  const auto all = om_.orders();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t k = all.size(); k-- > 0 && s.order_count < kSnapshotOrders;) {
+      const Order& o = all[k];
+      if ((pass == 0) != o.is_live()) continue;
+      OrderSnapshot& os = s.orders[s.order_count++];
+      os.id = o.id;
+      os.strategy = o.strategy;
+      os.state = o.state;
+      os.leg_count = o.leg_count;
+      os.legged = o.legged;
+      os.quantity = o.quantity;
+      os.filled = o.filled_units();
+      os.limit = o.limit;
+      os.created_ns = o.created_ns;
+    }
+  }
+}
+
+}  // namespace odte

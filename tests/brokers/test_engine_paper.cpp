@@ -1,0 +1,241 @@
+// The core engine driven the way replay drives it: events in order, the paper broker stepped
+// inline on the same clock, commands drained from the engine's ring into the broker.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "odte/brokers/paper_broker.hpp"
+#include "odte/core/engine.hpp"
+
+namespace odte {
+namespace {
+
+using namespace price_literals;
+
+constexpr std::int64_t kSec = 1'000'000'000;
+constexpr std::int64_t kMin = 60 * kSec;
+// 2026-08-21 00:00 UTC; EDT = UTC-4, so 10:00 local is 14:00 UTC.
+constexpr TimestampNs kDay = 1'787'270'400LL * kSec;
+constexpr TimestampNs at(int hh, int mm, int ss = 0) { return kDay + (hh + 4) * 60 * kMin + mm * kMin + ss * kSec; }
+
+// Buys one debit call spread at 10:00 local; nothing else.
+class DebitSpreadAtTen final : public Strategy {
+ public:
+  DebitSpreadAtTen(InstrumentId long_leg, InstrumentId short_leg) : long_{long_leg}, short_{short_leg} {}
+  std::string_view name() const noexcept override { return "debit_at_ten"; }
+  void on_timer(StrategyContext& ctx) override {
+    if (state() != StrategyState::kWaiting || ctx.local_minute() < 10 * 60) return;
+    Intent in{};
+    in.strategy = 0;
+    in.action = IntentAction::kOpen;
+    in.quantity = 2;
+    in.leg_count = 2;
+    in.legs[0] = OrderLeg{long_, Side::kBuy, 0, 1};
+    in.legs[1] = OrderLeg{short_, Side::kSell, 0, 1};
+    in.limit = 0.90_usd;
+    in.set_reason("test:entry");
+    opened = ctx.submit(in);
+    set_state(opened.valid() ? StrategyState::kEntering : StrategyState::kDone);
+  }
+  void on_fill(const Order&, const FillDelta& f, StrategyContext&) override { fills += f.qty; }
+  void on_order(const Order& o, StrategyContext&) override {
+    if (o.id == opened && o.state == OrderState::kFilled) set_state(StrategyState::kInPosition);
+  }
+  void on_rejected(const Intent&, RiskReason r, StrategyContext&) override { last_reject = r; }
+  void on_exit(const Order&, ExitReason r, StrategyContext&) override {
+    exit_reason = r;
+    set_state(StrategyState::kExiting);
+  }
+  ClientOrderId opened;
+  std::uint32_t fills = 0;
+  RiskReason last_reject = RiskReason::kNone;
+  ExitReason exit_reason = ExitReason::kNone;
+
+ private:
+  InstrumentId long_;
+  InstrumentId short_;
+};
+
+struct VectorJournal final : JournalSink {
+  std::vector<std::byte> bytes;
+  std::vector<JournalRecordType> types;
+  void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override {
+    types.push_back(type);
+    bytes.insert(bytes.end(), payload.begin(), payload.end());
+  }
+};
+
+class EnginePaperTest : public ::testing::Test {
+ protected:
+  EnginePaperTest() : registry_(64), ring_(std::make_unique<CommandRing>()), broker_(broker_config()) {
+    c500_ = option("O:SPY260821C00500000", 500_usd);
+    c503_ = option("O:SPY260821C00503000", 503_usd);
+    spy_ = registry_.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
+    std::vector<std::unique_ptr<Strategy>> strategies;
+    auto s = std::make_unique<DebitSpreadAtTen>(c500_, c503_);
+    strategy_ = s.get();
+    strategies.push_back(std::move(s));
+    EngineConfig cfg;
+    cfg.orders.trading_day = 20260821;
+    cfg.utc_offset_minutes = -240;
+    cfg.exits.exit_minute = 15 * 60;
+    engine_ = std::make_unique<Engine>(cfg, registry_, std::move(strategies), *ring_, &journal_);
+    engine_->start(at(9, 30));
+  }
+  static brokers::PaperBrokerConfig broker_config() {
+    brokers::PaperBrokerConfig c;
+    c.latency_ns = 50'000'000;
+    return c;
+  }
+  InstrumentId option(const char* sym, Price strike) {
+    InstrumentInfo info;
+    info.asset = AssetClass::kOption;
+    std::snprintf(info.option.root, sizeof info.option.root, "SPY");
+    info.option.expiry_yyyymmdd = 20260821;
+    info.option.right = OptionRight::kCall;
+    info.option.strike = strike;
+    info.option.multiplier = 100;
+    info.option.underlying = kNoInstrument;
+    return registry_.intern(sym, info);
+  }
+  void quote(InstrumentId id, TimestampNs t, Price bid, Price ask) {
+    step(MarketEvent::make_quote(id, StreamId::kOptions, t, t, bid, 50, ask, 50), t);
+  }
+  // One replay step: the event, then the broker, then the timer; commands go to the broker.
+  void step(const MarketEvent& e, TimestampNs t) {
+    engine_->on_market_event(e, t);
+    pump(t);
+  }
+  void pump(TimestampNs t) {
+    for (int round = 0; round < 4; ++round) {
+      ring_->drain([&](const OrderCommand& c) { broker_.submit(c, t); });
+      broker_.poll(engine_->market_state(), t, [&](const ExecutionReport& r) { engine_->on_exec_report(r, t); });
+      engine_->on_timer(t);
+    }
+  }
+  // Quotes on both legs every second from `from` to `to`.
+  void run(TimestampNs from, TimestampNs to, Price bid500, Price ask500, Price bid503, Price ask503) {
+    for (TimestampNs t = from; t <= to; t += kSec) {
+      quote(c500_, t, bid500, ask500);
+      quote(c503_, t, bid503, ask503);
+    }
+  }
+
+  InstrumentRegistry registry_;
+  std::unique_ptr<CommandRing> ring_;
+  brokers::PaperBroker broker_;
+  VectorJournal journal_;
+  std::unique_ptr<Engine> engine_;
+  DebitSpreadAtTen* strategy_ = nullptr;
+  InstrumentId c500_ = kNoInstrument, c503_ = kNoInstrument, spy_ = kNoInstrument;
+};
+
+TEST_F(EnginePaperTest, shouldEnterAtTenFillAndTakeProfitAtFiveTimesTheDebit) {
+  run(at(9, 59, 50), at(10, 0, 5), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  ASSERT_TRUE(strategy_->opened.valid());
+  EXPECT_EQ(strategy_->state(), StrategyState::kInPosition);
+  EXPECT_EQ(strategy_->fills, 4u);  // two legs x two contracts
+  const Order* open = engine_->orders().find(strategy_->opened);
+  ASSERT_NE(open, nullptr);
+  EXPECT_EQ(open->state, OrderState::kFilled);
+  EXPECT_EQ(engine_->open_spreads(), 1u);
+  // Debit 0.85. The spread rallies to 5.30 mid (5.25..5.35 on the long leg, 0.00..0.05 short):
+  // worth ~5.3 > 6 x 0.85 = 5.10, so the profit target fires and the spread is sold.
+  run(at(11, 0), at(11, 0, 3), 5.30_usd, 5.40_usd, 0.00_usd, 0.05_usd);
+  EXPECT_EQ(strategy_->exit_reason, ExitReason::kProfitTarget);
+  EXPECT_EQ(engine_->open_spreads(), 0u);
+  const PnlTotals t = engine_->book().totals();
+  EXPECT_EQ(t.open_positions, 0u);
+  // Bought at 1.05 - 0.20 = 0.85, sold at 5.30 - 0.05 = 5.25: +4.40 x 2 x 100 = 880.
+  EXPECT_EQ(t.realized, 880_usd);
+  EXPECT_EQ(t.fees, (0.65_usd + 0.025_usd) * 8);
+  EXPECT_EQ(engine_->stats().exits, 1u);
+}
+
+TEST_F(EnginePaperTest, shouldCloseAtTheTimeExit) {
+  run(at(9, 59, 58), at(10, 0, 3), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  ASSERT_EQ(strategy_->state(), StrategyState::kInPosition);
+  run(at(14, 59, 58), at(15, 0, 3), 1.10_usd, 1.15_usd, 0.20_usd, 0.25_usd);
+  EXPECT_EQ(strategy_->exit_reason, ExitReason::kTime);
+  EXPECT_EQ(engine_->open_spreads(), 0u);
+  // Sold at 1.10 - 0.25 = 0.85: flat before fees.
+  EXPECT_EQ(engine_->book().totals().realized, 0_usd);
+}
+
+TEST_F(EnginePaperTest, shouldRefuseOpeningOrdersUnderKillSwitchAndJournalIt) {
+  ControlCommand kill{};
+  kill.request_id = 7;
+  kill.kind = ControlKind::kKill;
+  const ControlReply reply = engine_->on_control(kill, at(9, 45));
+  EXPECT_TRUE(reply.ok);
+  EXPECT_EQ(reply.request_id, 7u);
+  run(at(9, 59, 58), at(10, 0, 2), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  EXPECT_FALSE(strategy_->opened.valid());
+  EXPECT_EQ(strategy_->last_reject, RiskReason::kKillSwitch);
+  EXPECT_EQ(engine_->risk().rejections(RiskReason::kKillSwitch), 1u);
+  ASSERT_FALSE(journal_.types.empty());
+  EXPECT_EQ(journal_.types.front(), JournalRecordType::kKillSwitch);
+}
+
+TEST_F(EnginePaperTest, shouldFlattenOnOperatorCommand) {
+  run(at(9, 59, 58), at(10, 0, 3), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  ASSERT_EQ(engine_->open_spreads(), 1u);
+  ControlCommand flat{};
+  flat.kind = ControlKind::kFlatten;
+  EXPECT_TRUE(engine_->on_control(flat, at(10, 30)).ok);
+  run(at(10, 30), at(10, 30, 2), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  EXPECT_EQ(engine_->open_spreads(), 0u);
+  EXPECT_EQ(engine_->book().totals().open_positions, 0u);
+}
+
+TEST_F(EnginePaperTest, shouldPublishASnapshotOfOrdersPositionsAndStrategies) {
+  run(at(9, 59, 58), at(10, 0, 3), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  auto snap = std::make_unique<CoreSnapshot>();
+  engine_->fill_snapshot(*snap, at(10, 0, 3));
+  EXPECT_EQ(snap->strategy_count, 1u);
+  EXPECT_STREQ(snap->strategies[0].name, "debit_at_ten");
+  EXPECT_EQ(snap->position_count, 2u);
+  EXPECT_STREQ(snap->positions[0].symbol, "O:SPY260821C00500000");
+  EXPECT_EQ(snap->positions[0].quantity, 2);
+  EXPECT_EQ(snap->order_count, 1u);
+  EXPECT_EQ(snap->orders[0].state, OrderState::kFilled);
+  EXPECT_EQ(snap->intents, 1u);
+}
+
+TEST_F(EnginePaperTest, shouldProduceTheSameJournalBytesOnEveryRun) {
+  auto once = [this]() {
+    InstrumentRegistry reg(64);
+    (void)reg.intern("O:SPY260821C00500000", registry_.get(c500_).info);
+    (void)reg.intern("O:SPY260821C00503000", registry_.get(c503_).info);
+    auto ring = std::make_unique<CommandRing>();
+    brokers::PaperBroker broker(broker_config());
+    VectorJournal j;
+    std::vector<std::unique_ptr<Strategy>> s;
+    s.push_back(std::make_unique<DebitSpreadAtTen>(c500_, c503_));
+    EngineConfig cfg;
+    cfg.orders.trading_day = 20260821;
+    Engine e(cfg, reg, std::move(s), *ring, &j);
+    e.start(at(9, 30));
+    for (TimestampNs t = at(9, 59, 50); t <= at(11, 0, 5); t += 7 * kSec) {
+      const Price lift = Price::from_cents((t - at(9, 59, 50)) / kMin * 8);
+      for (const auto& [id, bid, ask] : {std::tuple{c500_, 1.00_usd + lift, 1.05_usd + lift}, std::tuple{c503_, 0.20_usd, 0.25_usd}}) {
+        e.on_market_event(MarketEvent::make_quote(id, StreamId::kOptions, t, t, bid, 50, ask, 50), t);
+      }
+      ring->drain([&](const OrderCommand& c) { broker.submit(c, t); });
+      broker.poll(e.market_state(), t, [&](const ExecutionReport& r) { e.on_exec_report(r, t); });
+      e.on_timer(t);
+    }
+    return j.bytes;
+  };
+  const auto a = once();
+  const auto b = once();
+  EXPECT_GT(a.size(), 0u);
+  EXPECT_EQ(a, b);
+}
+
+}  // namespace
+}  // namespace odte

@@ -10,6 +10,7 @@
 
 #include "odte/core/version.hpp"
 #include "odte/daemon/admin_client.hpp"
+#include "odte/daemon/render.hpp"
 
 namespace {
 
@@ -18,13 +19,14 @@ constexpr const char* kUsage =
     "       odtectl --help | --version\n"
     "\n"
     "Talks to a running odted over its admin Unix socket (one JSON line per request and reply).\n"
+    "Prints tables for people by default; exits 0 when the daemon says ok, 1 otherwise.\n"
     "\n"
     "commands: status, positions, orders, pnl, risk, strategies, pause, resume, flatten, kill,\n"
     "          unkill, metrics\n"
     "\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/odte/admin.sock, or $ODTE_ADMIN_SOCKET)\n"
-    "  --json          print the daemon's JSON reply unchanged (for scripts)\n"
+    "  --json          print the daemon's JSON reply line unchanged (for scripts)\n"
     "  --timeout MS    give up after MS milliseconds (default 5000)\n"
     "  --help          print this help and exit\n"
     "  --version       print the version and exit\n";
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
     socket_path = env;
   }
   long timeout_ms = 5000;
+  bool json_out = false;
   std::vector<std::string> words;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -49,8 +52,7 @@ int main(int argc, char** argv) {
       std::puts(odte::version_line("odtectl").c_str());
       return 0;
     } else if (arg == "--json") {
-      // The reply is printed as the daemon sent it; human tables arrive with the daemon's
-      // command set, and --json keeps this exact output for scripts.
+      json_out = true;
     } else if (arg == "--socket" || arg == "--timeout") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "odtectl: %s needs a value\n", argv[i]);
@@ -86,6 +88,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "odtectl: %s: %s\n", reply.what.c_str(), reply.error.message().c_str());
     return 1;
   }
-  std::puts(reply.line.c_str());
-  return 0;
+  bool ok = false;
+  const std::string text = odte::admin::render_human(reply.line, ok);
+  if (json_out) {
+    std::puts(reply.line.c_str());
+    return ok ? 0 : 1;
+  }
+  std::fputs(text.c_str(), ok ? stdout : stderr);
+  return ok ? 0 : 1;
 }

@@ -170,6 +170,21 @@ bool Engine::cancel(ClientOrderId id) noexcept {
   return push(cmd);
 }
 
+bool Engine::close_position(ClientOrderId open_order, std::string_view reason) noexcept {
+  for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
+    OpenSpread& s = spreads_[i];
+    if (s.open_order != open_order) continue;
+    const Order* o = om_.find(open_order);
+    if (o == nullptr || s.closing.valid()) return false;
+    const std::uint32_t open_units = o->filled_units() > s.closed_units ? o->filled_units() - s.closed_units : 0;
+    if (open_units == 0) return false;
+    if (!send_closing(*o, open_units, i, reason).valid()) return false;
+    spreads_[i].exit_sent = true;
+    return true;
+  }
+  return false;
+}
+
 void Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
   if (now > now_) now_ = now;
   ++stats_.events;

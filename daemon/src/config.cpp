@@ -1,5 +1,7 @@
 #include "odte/daemon/config.hpp"
 
+#include "odte/core/settings_reader.hpp"
+
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -28,254 +30,8 @@ std::string join_problems(const std::vector<std::string>& problems) {
   return out;
 }
 
-std::string fmt_double(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
 
-// Reads one TOML table, remembering which keys were consumed so that finish() can report the
-// rest as unknown. Problems are collected, never thrown one at a time: the operator sees them all.
-class Reader {
- public:
-  Reader(const toml::table* table, std::string path, std::vector<std::string>& problems, const std::string& source)
-      : table_{table}, path_{std::move(path)}, problems_{problems}, source_{source} {}
-
-  [[nodiscard]] bool present() const { return table_ != nullptr; }
-
-  void problem(std::string_view key, const std::string& what) {
-    problems_.push_back(source_ + ": " + qualified(key) + ": " + what);
-  }
-
-  const toml::node* node(std::string_view key) {
-    if (table_ == nullptr) return nullptr;
-    used_.insert(std::string(key));
-    return table_->get(key);
-  }
-
-  Reader sub(std::string_view key) {
-    const toml::node* n = node(key);
-    if (n != nullptr && !n->is_table()) {
-      problem(key, "must be a table ([" + qualified(key) + "])");
-      return Reader(nullptr, qualified(key), problems_, source_);
-    }
-    return Reader(n == nullptr ? nullptr : n->as_table(), qualified(key), problems_, source_);
-  }
-
-  void string(std::string_view key, std::string& out, bool required = false) {
-    const toml::node* n = node(key);
-    if (n == nullptr) {
-      if (required) problem(key, "is required (a string)");
-      return;
-    }
-    if (const auto* s = n->as_string()) {
-      out = s->get();
-    } else {
-      problem(key, std::string("must be a string, not ") + type_name(*n));
-    }
-  }
-
-  void boolean(std::string_view key, bool& out) {
-    const toml::node* n = node(key);
-    if (n == nullptr) return;
-    if (const auto* b = n->as_boolean()) {
-      out = b->get();
-    } else {
-      problem(key, std::string("must be true or false, not ") + type_name(*n));
-    }
-  }
-
-  template <typename T>
-  void integer(std::string_view key, T& out, std::int64_t min, std::int64_t max) {
-    const toml::node* n = node(key);
-    if (n == nullptr) return;
-    const auto* i = n->as_integer();
-    if (i == nullptr) {
-      problem(key, std::string("must be an integer, not ") + type_name(*n));
-      return;
-    }
-    const std::int64_t v = i->get();
-    if (v < min || v > max) {
-      problem(key, std::to_string(v) + " is out of range; allowed " + std::to_string(min) + " to " + std::to_string(max));
-      return;
-    }
-    out = static_cast<T>(v);
-  }
-
-  // Accepts integers and floats. Bounds: min <= v <= max, or min < v when min_exclusive.
-  void number(std::string_view key, double& out, double min, double max, bool min_exclusive = false) {
-    const toml::node* n = node(key);
-    if (n == nullptr) return;
-    double v = 0;
-    if (const auto* f = n->as_floating_point()) {
-      v = f->get();
-    } else if (const auto* i = n->as_integer()) {
-      v = static_cast<double>(i->get());
-    } else {
-      problem(key, std::string("must be a number, not ") + type_name(*n));
-      return;
-    }
-    const bool low = min_exclusive ? !(v > min) : !(v >= min);
-    if (!std::isfinite(v) || low || !(v <= max)) {
-      problem(key, fmt_double(v) + " is out of range; allowed " + fmt_double(min) + (min_exclusive ? " < x <= " : " <= x <= ") +
-                       fmt_double(max));
-      return;
-    }
-    out = v;
-  }
-
-  // Dollars: a number (12.5) or an exact decimal string ("12.5").
-  void money(std::string_view key, Price& out, double min, double max) {
-    const toml::node* n = node(key);
-    if (n == nullptr) return;
-    std::optional<Price> p;
-    if (const auto* s = n->as_string()) {
-      p = Price::parse(s->get());
-    } else if (const auto* f = n->as_floating_point()) {
-      const Price q = Price::from_double(f->get());
-      if (q.valid()) p = q;
-    } else if (const auto* i = n->as_integer()) {
-      p = Price::from_dollars(i->get());
-    } else {
-      problem(key, std::string("must be an amount in dollars (number or decimal string), not ") + type_name(*n));
-      return;
-    }
-    if (!p) {
-      problem(key, "is not a valid dollar amount (at most 4 decimals)");
-      return;
-    }
-    if (p->to_double() < min || p->to_double() > max) {
-      problem(key, p->to_string() + " is out of range; allowed " + fmt_double(min) + " to " + fmt_double(max));
-      return;
-    }
-    out = *p;
-  }
-
-  template <typename E>
-  void choice(std::string_view key, E& out, std::initializer_list<std::pair<std::string_view, E>> allowed,
-              bool required = false) {
-    const toml::node* n = node(key);
-    std::string list;
-    for (const auto& [name, value] : allowed) {
-      (void)value;
-      if (!list.empty()) list += ", ";
-      list += '"';
-      list += name;
-      list += '"';
-    }
-    if (n == nullptr) {
-      if (required) problem(key, "is required; allowed " + list);
-      return;
-    }
-    const auto* s = n->as_string();
-    if (s == nullptr) {
-      problem(key, std::string("must be a string, one of ") + list);
-      return;
-    }
-    for (const auto& [name, value] : allowed) {
-      if (s->get() == name) {
-        out = value;
-        return;
-      }
-    }
-    problem(key, "\"" + s->get() + "\" is not allowed; allowed " + list);
-  }
-
-  // "HH:MM" in exchange-local time -> minutes after midnight.
-  static bool parse_hhmm(std::string_view text, std::int16_t& minutes) {
-    if (text.size() != 5 || text[2] != ':') return false;
-    for (const std::size_t i : {0u, 1u, 3u, 4u}) {
-      if (text[i] < '0' || text[i] > '9') return false;
-    }
-    const int h = (text[0] - '0') * 10 + (text[1] - '0');
-    const int m = (text[3] - '0') * 10 + (text[4] - '0');
-    if (h > 23 || m > 59) return false;
-    minutes = static_cast<std::int16_t>(h * 60 + m);
-    return true;
-  }
-
-  void time_of_day(std::string_view key, std::int16_t& out) {
-    std::string text;
-    const toml::node* n = node(key);
-    if (n == nullptr) return;
-    const auto* s = n->as_string();
-    if (s == nullptr || !parse_hhmm(s->get(), out)) {
-      problem(key, "must be a time \"HH:MM\" (exchange local time, 24h)");
-    }
-  }
-
-  template <typename T>
-  void id_list(std::string_view key, std::vector<T>& out) {
-    const toml::node* n = node(key);
-    if (n == nullptr) return;
-    const auto* arr = n->as_array();
-    if (arr == nullptr) {
-      problem(key, "must be an array of non-negative integers");
-      return;
-    }
-    out.clear();
-    for (const toml::node& e : *arr) {
-      const auto* i = e.as_integer();
-      if (i == nullptr || i->get() < 0 || i->get() > 0xFFFF'FFFFLL) {
-        problem(key, "must be an array of non-negative integers (uids/gids)");
-        return;
-      }
-      out.push_back(static_cast<T>(i->get()));
-    }
-  }
-
-  void string_list(std::string_view key, std::vector<std::string>& out) {
-    const toml::node* n = node(key);
-    if (n == nullptr) return;
-    const auto* arr = n->as_array();
-    if (arr == nullptr) {
-      problem(key, "must be an array of strings");
-      return;
-    }
-    out.clear();
-    for (const toml::node& e : *arr) {
-      const auto* s = e.as_string();
-      if (s == nullptr) {
-        problem(key, "must be an array of strings");
-        return;
-      }
-      out.push_back(s->get());
-    }
-  }
-
-  void finish() {
-    if (table_ == nullptr) return;
-    for (auto&& [k, v] : *table_) {
-      (void)v;
-      if (used_.count(std::string(k.str())) == 0) problem(k.str(), "unknown key");
-    }
-  }
-
-  [[nodiscard]] std::string qualified(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-
- private:
-  static const char* type_name(const toml::node& n) {
-    switch (n.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      default: return "a date/time";
-    }
-  }
-
-  const toml::table* table_;
-  std::string path_;
-  std::vector<std::string>& problems_;
-  const std::string& source_;
-  std::set<std::string> used_;
-};
-
-void read_risk(Reader r, Config& c) {
+void read_risk(SettingsReader r, Config& c) {
   RiskLimits& l = c.risk;
   r.number("max_risk_fraction", l.max_risk_fraction, 0.0, 0.05, true);
   r.money("daily_loss_limit", l.daily_loss_limit, 0.0, 1e9);
@@ -294,8 +50,8 @@ void read_risk(Reader r, Config& c) {
       std::int16_t a = 0;
       std::int16_t b = 0;
       ok = s != nullptr && s->get().size() == 11 && s->get()[5] == '-' &&
-           Reader::parse_hhmm(std::string_view(s->get()).substr(0, 5), a) &&
-           Reader::parse_hhmm(std::string_view(s->get()).substr(6, 5), b) && a < b;
+           SettingsReader::parse_hhmm(std::string_view(s->get()).substr(0, 5), a) &&
+           SettingsReader::parse_hhmm(std::string_view(s->get()).substr(6, 5), b) && a < b;
       if (ok) l.no_trade_windows[count++] = MinuteWindow{a, b};
     }
     if (ok) {
@@ -312,7 +68,7 @@ void read_risk(Reader r, Config& c) {
   r.finish();
 }
 
-void read_broker(Reader r, Config& c) {
+void read_broker(SettingsReader r, Config& c) {
   BrokerConfig& b = c.broker;
   r.choice("kind", b.kind, {{"paper", BrokerKind::kPaper}, {"fix", BrokerKind::kFix}});
   double latency_ms = static_cast<double>(b.paper.latency_ns) / 1e6;
@@ -347,18 +103,18 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   Config c;
   c.source = source_name;
   std::vector<std::string> problems;
-  Reader top(&root, "", problems, source_name);
+  SettingsReader top(&root, "", problems, source_name);
   top.choice("mode", c.mode, {{"live", Mode::kLive}, {"paper-live", Mode::kPaperLive}, {"replay", Mode::kReplay}}, true);
   top.string("journal", c.journal);
   top.string("output_dir", c.output_dir);
 
   {
-    Reader r = top.sub("account");
+    SettingsReader r = top.sub("account");
     r.money("equity", c.account_equity, 1.0, 1e12);
     r.finish();
   }
   {
-    Reader r = top.sub("feed");
+    SettingsReader r = top.sub("feed");
     r.string("stocks_url", c.feed.stocks_url);
     r.string("options_url", c.feed.options_url);
     r.string("indices_url", c.feed.indices_url);
@@ -369,7 +125,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.finish();
   }
   {
-    Reader r = top.sub("replay");
+    SettingsReader r = top.sub("replay");
     r.string("recording", c.replay.recording);
     r.choice("transport", c.replay.transport,
              {{"in-process", ReplayTransport::kInProcess}, {"websocket", ReplayTransport::kWebsocket}});
@@ -379,7 +135,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   read_risk(top.sub("risk"), c);
   read_broker(top.sub("broker"), c);
   {
-    Reader r = top.sub("admin");
+    SettingsReader r = top.sub("admin");
     r.string("socket", c.admin.socket);
     r.id_list("allowed_uids", c.admin.allowed_uids);
     r.id_list("allowed_gids", c.admin.allowed_gids);
@@ -387,7 +143,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.finish();
   }
   {
-    Reader r = top.sub("log");
+    SettingsReader r = top.sub("log");
     r.string("path", c.log.path);
     r.choice("level", c.log.level,
              {{"trace", std::string("trace")}, {"debug", std::string("debug")}, {"info", std::string("info")},
@@ -403,7 +159,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     } else {
       std::set<std::string> names;
       for (std::size_t i = 0; i < arr->size(); ++i) {
-        Reader r((*arr)[i].as_table(), "strategy[" + std::to_string(i) + "]", problems, source_name);
+        SettingsReader r((*arr)[i].as_table(), "strategy[" + std::to_string(i) + "]", problems, source_name);
         StrategyConfig s;
         r.string("name", s.name, true);
         r.boolean("enabled", s.enabled);
@@ -474,7 +230,7 @@ RiskSetting set_risk_value(const RiskLimits& limits, const ExitRules& exits, std
   c.exits = exits;
   std::vector<std::string> problems;
   const std::string source = "risk set";
-  read_risk(Reader(&risk, "risk", problems, source), c);
+  read_risk(SettingsReader(&risk, "risk", problems, source), c);
   if (!problems.empty()) {
     out.error = problems.front().substr(source.size() + 2);
     return out;

@@ -148,6 +148,7 @@ class Engine final : private StrategyContext {
   [[nodiscard]] const PositionBook& positions() const noexcept override { return book_; }
   ClientOrderId submit(Intent& intent) noexcept override;
   bool cancel(ClientOrderId id) noexcept override;
+  bool close_position(ClientOrderId open_order, std::string_view reason) noexcept override;
   bool track_bars(InstrumentId id) noexcept override { return bars_.track(id) >= 0; }
   void note(std::string_view text) override;
 

@@ -47,6 +47,9 @@ class StrategyContext {
   // when risk refused it (the reason also arrives through on_rejected).
   virtual ClientOrderId submit(Intent& intent) noexcept = 0;
   virtual bool cancel(ClientOrderId id) noexcept = 0;
+  // Closes what is still open of the spread opened by `open_order` with a marketable order
+  // (strategies with their own exit times: seed 001 closes at 15:00, seed 000 at the volume peak).
+  virtual bool close_position(ClientOrderId open_order, std::string_view reason) noexcept = 0;
   // Asks the core to build 1-minute bars for `id` (delivered to every strategy's on_bar).
   virtual bool track_bars(InstrumentId id) noexcept = 0;
   // A line for the log and the report ("no VVIX 1-minute series in this recording").

@@ -170,6 +170,11 @@ bool Engine::cancel(ClientOrderId id) noexcept {
   return push(cmd);
 }
 
+InstrumentId Engine::instrument(std::string_view symbol) noexcept {
+  const bool index = symbol.size() > 2 && symbol[0] == 'I' && symbol[1] == ':';
+  return registry_.intern(symbol, InstrumentInfo{index ? AssetClass::kIndex : AssetClass::kStock, {}});
+}
+
 bool Engine::close_position(ClientOrderId open_order, std::string_view reason) noexcept {
   for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
     OpenSpread& s = spreads_[i];

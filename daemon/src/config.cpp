@@ -121,7 +121,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.string("api_key_file", c.feed.api_key_file);
     r.string_list("underlyings", c.feed.underlyings);
     r.integer("max_option_contracts", c.feed.max_option_contracts, 1, 1000);
-    r.integer("stale_after_ms", c.feed.stale_after_ms, 100, 600'000);
+    r.integer("stale_after_ms", c.feed.stale_after_ms, 100, 3'600'000);
     r.finish();
   }
   {

@@ -77,7 +77,7 @@ struct EngineConfig {
   LeggingPolicy legging = LeggingPolicy::kFlatten;
   int utc_offset_minutes = -240;                 // exchange local time = UTC + this (EDT: -240)
   std::int64_t timer_period_ns = 1'000'000'000;  // strategies' on_timer cadence (market time)
-  std::int64_t stale_after_ns = 5'000'000'000;   // a stream silent this long in session is stale
+  std::int64_t stale_after_ns = 30'000'000'000;  // a stream silent this long in session is stale
   int session_open_minute = 9 * 60 + 30;
   int session_close_minute = 16 * 60;
   Price close_slack = Price::from_cents(10);     // closing orders pay this beyond the natural price
@@ -150,6 +150,8 @@ class Engine final : private StrategyContext {
   bool cancel(ClientOrderId id) noexcept override;
   bool close_position(ClientOrderId open_order, std::string_view reason) noexcept override;
   bool track_bars(InstrumentId id) noexcept override { return bars_.track(id) >= 0; }
+  InstrumentId instrument(std::string_view symbol) noexcept override;
+  [[nodiscard]] std::int32_t trading_day() const noexcept override { return config_.orders.trading_day; }
   void note(std::string_view text) override;
 
   ClientOrderId submit_for(Intent& intent, std::uint32_t spread) noexcept;

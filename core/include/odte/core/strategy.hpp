@@ -50,6 +50,10 @@ class StrategyContext {
   // Closes what is still open of the spread opened by `open_order` with a marketable order
   // (strategies with their own exit times: seed 001 closes at 15:00, seed 000 at the volume peak).
   virtual bool close_position(ClientOrderId open_order, std::string_view reason) noexcept = 0;
+  // The id of `symbol` ("SPY", "I:VIX"), interned if the feed has not shown it yet.
+  virtual InstrumentId instrument(std::string_view symbol) noexcept = 0;
+  // Today's trading day, yyyymmdd (0DTE contracts expire on it).
+  [[nodiscard]] virtual std::int32_t trading_day() const noexcept = 0;
   // Asks the core to build 1-minute bars for `id` (delivered to every strategy's on_bar).
   virtual bool track_bars(InstrumentId id) noexcept = 0;
   // A line for the log and the report ("no VVIX 1-minute series in this recording").

@@ -32,7 +32,7 @@ struct FeedConfig {
   std::string api_key_file;         // or a systemd credential name via $CREDENTIALS_DIRECTORY
   std::vector<std::string> underlyings{"SPY", "SPXW"};
   std::uint32_t max_option_contracts = 1000;
-  std::uint32_t stale_after_ms = 5000;
+  std::uint32_t stale_after_ms = 30000;  // Cboe publishes VIX about every 15 s
 };
 
 struct ReplayConfig {

@@ -1,0 +1,82 @@
+#include "odte/strategies/factory.hpp"
+
+#include "odte/core/settings_reader.hpp"
+#include "odte/strategies/regime.hpp"
+
+namespace odte::strategies {
+
+namespace {
+
+std::string join(const std::vector<std::string>& problems) {
+  std::string out = "invalid strategy parameters:";
+  for (const auto& p : problems) out += "\n  " + p;
+  return out;
+}
+
+std::unique_ptr<Strategy> make_regime(SettingsReader& r, std::uint16_t index) {
+  RegimeParams p;
+  r.string("underlying", p.underlying);
+  r.string("option_root", p.option_root);
+  r.string("vix", p.vix);
+  r.string("vvix", p.vvix);
+  r.integer("ema_period", p.ema_period, 2, 500);
+  r.choice("regime_rule", p.rule, {{"price_vs_ema", RegimeRule::kPriceVsEma}, {"ema_slope", RegimeRule::kEmaSlope}});
+  r.integer("min_bars", p.min_bars, 2, 500);
+  r.time_of_day("entry_time", p.entry_minute);
+  p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 15);  // unless given
+  r.time_of_day("entry_deadline", p.entry_deadline_minute);
+  r.time_of_day("exit_time", p.exit_minute);
+  r.money("wing", p.wing, 0.5, 100.0);
+  r.integer("quantity", p.quantity, 1, 1000);
+  r.money("price_slack", p.price_slack, 0.0, 10.0);
+  if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
+  if (p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
+  return std::make_unique<RegimeStrategy>(index, p);
+}
+
+struct Entry {
+  std::string_view name;
+  std::unique_ptr<Strategy> (*make)(SettingsReader&, std::uint16_t);
+};
+constexpr Entry kStrategies[] = {
+    {"regime", &make_regime},
+};
+
+}  // namespace
+
+StrategyConfigError::StrategyConfigError(std::vector<std::string> problems)
+    : std::runtime_error(join(problems)), problems_{std::move(problems)} {}
+
+std::vector<std::string_view> strategy_names() {
+  std::vector<std::string_view> names;
+  for (const Entry& e : kStrategies) names.push_back(e.name);
+  return names;
+}
+
+std::unique_ptr<Strategy> make_strategy(std::string_view name, std::string_view params_toml, std::uint16_t index,
+                                        const std::string& source) {
+  const Entry* entry = nullptr;
+  for (const Entry& e : kStrategies) {
+    if (e.name == name) entry = &e;
+  }
+  const std::string where = "strategy \"" + std::string(name) + "\".params";
+  if (entry == nullptr) {
+    std::string known;
+    for (const Entry& e : kStrategies) known += (known.empty() ? "\"" : ", \"") + std::string(e.name) + "\"";
+    throw StrategyConfigError({source + ": strategy name \"" + std::string(name) + "\" is not known; known: " + known});
+  }
+  toml::table params;
+  try {
+    params = toml::parse(params_toml, source);
+  } catch (const toml::parse_error& e) {
+    throw StrategyConfigError({source + ": " + where + ": " + std::string(e.description())});
+  }
+  std::vector<std::string> problems;
+  SettingsReader r(&params, where, problems, source);
+  auto strategy = entry->make(r, index);
+  r.finish();
+  if (!problems.empty()) throw StrategyConfigError(std::move(problems));
+  return strategy;
+}
+
+}  // namespace odte::strategies

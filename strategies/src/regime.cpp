@@ -1,0 +1,190 @@
+#include "odte/strategies/regime.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace odte::strategies {
+
+std::string_view to_string(RegimeTrade t) noexcept {
+  switch (t) {
+    case RegimeTrade::kNone: return "none";
+    case RegimeTrade::kLongCall: return "long_call";
+    case RegimeTrade::kDebitCallSpread: return "debit_call_spread";
+    case RegimeTrade::kCreditPutSpread: return "credit_put_spread";
+    case RegimeTrade::kIronButterfly: return "iron_butterfly";
+  }
+  return "unknown";
+}
+
+RegimeTrade classify(int spy, int vix, int vvix) noexcept {
+  if (spy == 1 && vix == -1 && vvix == -1) return RegimeTrade::kLongCall;
+  if (spy == 1 && vix == 1 && vvix == 1) return RegimeTrade::kDebitCallSpread;
+  if (spy == -1 && vix == -1 && vvix == -1) return RegimeTrade::kCreditPutSpread;
+  if (spy != 0 && vix == 1 && vvix == -1) return RegimeTrade::kIronButterfly;
+  return RegimeTrade::kNone;
+}
+
+namespace {
+std::string hhmm(int minute) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60, minute % 60);
+  return buf;
+}
+char sign_char(int s) { return s > 0 ? '+' : s < 0 ? '-' : '0'; }
+}  // namespace
+
+RegimeStrategy::RegimeStrategy(std::uint16_t index, const RegimeParams& params)
+    : index_{index},
+      p_{params},
+      spy_{params.ema_period, params.rule, params.min_bars},
+      vix_{params.ema_period, params.rule, params.min_bars},
+      vvix_{params.ema_period, params.rule, params.min_bars} {}
+
+void RegimeStrategy::on_start(StrategyContext& ctx) {
+  spy_id_ = ctx.instrument(p_.underlying);
+  vix_id_ = ctx.instrument(p_.vix);
+  vvix_id_ = ctx.instrument(p_.vvix);
+  for (const InstrumentId id : {spy_id_, vix_id_, vvix_id_}) {
+    if (!ctx.track_bars(id)) ctx.note("regime: cannot track bars for another series (limit reached)");
+  }
+  chain_.emplace(p_.option_root, ctx.trading_day());
+}
+
+void RegimeStrategy::on_bar(const MinuteBar& bar, StrategyContext& ctx) {
+  // The decision is taken once, from the bars completed by the entry time.
+  if (decided_) return;
+  const double close = bar.close.to_double();
+  if (bar.instrument == spy_id_) {
+    spy_.update(close);
+    ++spy_bars_;
+  } else if (bar.instrument == vix_id_) {
+    vix_.update(close);
+    ++vix_bars_;
+  } else if (bar.instrument == vvix_id_) {
+    vvix_.update(close);
+    ++vvix_bars_;
+  }
+  (void)ctx;
+}
+
+void RegimeStrategy::on_timer(StrategyContext& ctx) {
+  const int minute = ctx.local_minute();
+  if (state() == StrategyState::kWaiting && minute >= p_.entry_minute) {
+    if (!decided_) {
+      struct Series {
+        const std::string& symbol;
+        std::uint32_t bars;
+      };
+      for (const Series s : {Series{p_.underlying, spy_bars_}, Series{p_.vix, vix_bars_}, Series{p_.vvix, vvix_bars_}}) {
+        if (s.bars < static_cast<std::uint32_t>(p_.min_bars)) {
+          ctx.note("regime: " + std::to_string(s.bars) + " one-minute bars of " + s.symbol + " by " + hhmm(minute) +
+                   " (needs " + std::to_string(p_.min_bars) + "); the series is missing, so no trade today");
+          set_state(StrategyState::kMissingInput);
+          return;
+        }
+      }
+      decided_ = true;
+      decision_ = classify(spy_.sign(), vix_.sign(), vvix_.sign());
+      std::string line = "regime: SPY ";
+      line += sign_char(spy_.sign());
+      line += " VIX ";
+      line += sign_char(vix_.sign());
+      line += " VVIX ";
+      line += sign_char(vvix_.sign());
+      line += " -> ";
+      line += to_string(decision_);
+      ctx.note(line);
+      if (decision_ == RegimeTrade::kNone) {
+        set_state(StrategyState::kDone);
+        return;
+      }
+    }
+    if (minute >= p_.entry_deadline_minute) {
+      ctx.note("regime: no two-sided quotes for the legs by " + hhmm(minute) + "; not trading today");
+      set_state(StrategyState::kDone);
+      return;
+    }
+    if (enter(ctx)) set_state(StrategyState::kEntering);
+    return;
+  }
+  if ((state() == StrategyState::kInPosition || state() == StrategyState::kEntering) && minute >= p_.exit_minute &&
+      !exit_sent_ && entry_.valid()) {
+    exit_sent_ = ctx.close_position(entry_, "regime:exit_time");
+    if (exit_sent_) set_state(StrategyState::kExiting);
+  }
+}
+
+bool RegimeStrategy::enter(StrategyContext& ctx) {
+  chain_->refresh(ctx.registry());
+  const Price spot = ctx.market().reference_price(spy_id_);
+  if (!spot.valid()) return false;
+  const OptionChain::Strike* atm = chain_->nearest(spot);
+  if (atm == nullptr) return false;
+  const OptionChain::Strike* up = chain_->at(atm->strike + p_.wing);
+  const OptionChain::Strike* down = chain_->at(atm->strike - p_.wing);
+
+  Intent in{};
+  in.strategy = index_;
+  in.action = IntentAction::kOpen;
+  in.quantity = p_.quantity;
+  auto leg = [&in](InstrumentId id, Side side) {
+    if (id == kNoInstrument) return false;
+    in.legs[in.leg_count++] = OrderLeg{id, side, 0, 1};
+    return true;
+  };
+  bool ok = true;
+  switch (decision_) {
+    case RegimeTrade::kLongCall:
+      ok = leg(atm->call, Side::kBuy);
+      break;
+    case RegimeTrade::kDebitCallSpread:
+      ok = up != nullptr && leg(atm->call, Side::kBuy) && leg(up->call, Side::kSell);
+      break;
+    case RegimeTrade::kCreditPutSpread:
+      ok = down != nullptr && leg(atm->put, Side::kSell) && leg(down->put, Side::kBuy);
+      break;
+    case RegimeTrade::kIronButterfly:
+      ok = up != nullptr && down != nullptr && leg(atm->call, Side::kSell) && leg(atm->put, Side::kSell) &&
+           leg(up->call, Side::kBuy) && leg(down->put, Side::kBuy);
+      break;
+    case RegimeTrade::kNone:
+      return false;
+  }
+  if (!ok) return false;
+  Price::Rep natural = 0;
+  Price::Rep mid = 0;
+  for (int i = 0; i < in.leg_count; ++i) {
+    const Nbbo* q = ctx.market().nbbo(in.legs[i].instrument);
+    if (q == nullptr || !q->two_sided()) return false;
+    const bool buy = in.legs[i].side == Side::kBuy;
+    natural += buy ? q->ask.ticks() : -q->bid.ticks();
+    mid += buy ? q->mid().ticks() : -q->mid().ticks();
+  }
+  const Price::Rep limit = std::min(natural, mid + p_.price_slack.ticks());
+  in.limit = Price::from_ticks(limit).round_to(Price::from_cents(1));
+  if (in.limit.ticks() > natural) in.limit = Price::from_ticks(natural);
+  in.set_reason(std::string("regime:") + std::string(to_string(decision_)));
+  entry_ = ctx.submit(in);
+  return entry_.valid();  // a risk refusal arrives through on_rejected
+}
+
+void RegimeStrategy::on_rejected(const Intent&, RiskReason reason, StrategyContext& ctx) {
+  ctx.note("regime: entry refused by risk: " + std::string(odte::to_string(reason)));
+  set_state(StrategyState::kDone);
+}
+
+void RegimeStrategy::on_order(const Order& order, StrategyContext& ctx) {
+  if (order.id == entry_) {
+    if (order.state == OrderState::kFilled) set_state(StrategyState::kInPosition);
+    if ((order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
+         order.state == OrderState::kExpired) &&
+        order.filled_units() == 0) {
+      ctx.note("regime: entry order ended " + std::string(odte::to_string(order.state)) + " without fills");
+      set_state(StrategyState::kDone);
+    }
+    return;
+  }
+  if (state() == StrategyState::kExiting && order.state == OrderState::kFilled) set_state(StrategyState::kDone);
+}
+
+}  // namespace odte::strategies

@@ -1,6 +1,7 @@
 #include "odte/strategies/factory.hpp"
 
 #include "odte/core/settings_reader.hpp"
+#include "odte/strategies/iron_condor.hpp"
 #include "odte/strategies/regime.hpp"
 
 namespace odte::strategies {
@@ -34,11 +35,32 @@ std::unique_ptr<Strategy> make_regime(SettingsReader& r, std::uint16_t index) {
   return std::make_unique<RegimeStrategy>(index, p);
 }
 
+std::unique_ptr<Strategy> make_iron_condor(SettingsReader& r, std::uint16_t index) {
+  IronCondorParams p;
+  r.string("underlying", p.underlying);
+  r.string("option_root", p.option_root);
+  r.string("trigger", p.trigger);
+  r.number("short_otm", p.short_otm, 0.0, 0.5, true);
+  r.number("long_otm", p.long_otm, 0.0, 0.5, true);
+  r.number("trigger_sigmas", p.trigger_sigmas, 0.0, 10.0, true);
+  r.time_of_day("entry_time", p.entry_minute);
+  p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 15);
+  r.time_of_day("entry_deadline", p.entry_deadline_minute);
+  r.time_of_day("exit_time", p.exit_minute);
+  r.integer("quantity", p.quantity, 1, 1000);
+  r.money("price_slack", p.price_slack, 0.0, 10.0);
+  if (p.long_otm <= p.short_otm) r.problem("long_otm", "must be further out than short_otm");
+  if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
+  if (p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
+  return std::make_unique<IronCondorStrategy>(index, p);
+}
+
 struct Entry {
   std::string_view name;
   std::unique_ptr<Strategy> (*make)(SettingsReader&, std::uint16_t);
 };
 constexpr Entry kStrategies[] = {
+    {"iron_condor", &make_iron_condor},
     {"regime", &make_regime},
 };
 

@@ -185,7 +185,7 @@ TEST(StrategyFactoryTest, shouldRejectUnknownNamesAndBadParamsWithTheKey) {
     (void)make_strategy("martingale", "", 0, "test.toml");
     FAIL();
   } catch (const StrategyConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("strategy name \"martingale\" is not known; known: \"regime\""), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("strategy name \"martingale\" is not known; known: \"iron_condor\", \"regime\""), std::string::npos)
         << e.what();
   }
   try {

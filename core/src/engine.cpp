@@ -160,6 +160,8 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
   m.action = intent.action;
   m.spread = spread;
   std::memcpy(m.reason, intent.reason, sizeof m.reason);
+  cmd.opening = intent.action == IntentAction::kOpen ? 1 : 0;
+  if (spread != kNoSpread && spread < spreads_.size()) cmd.closes = spreads_[spread].open_order;
   (void)push(cmd);
   return cmd.id;
 }

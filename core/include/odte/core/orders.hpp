@@ -73,8 +73,12 @@ struct OrderCommand {
   Price limit;               // net per unit (kNew, kReplace)
   TimestampNs created_ns;
   OrderLeg legs[kMaxLegs];
+  ClientOrderId closes;      // kNew of a closing order: the order that opened the spread
+  std::uint8_t opening;      // kNew: 1 opens risk, 0 closes or repairs
+  std::uint8_t pad_[7];
 };
-static_assert(sizeof(OrderCommand) == 72);
+static_assert(sizeof(OrderCommand) == 88);
+static_assert(std::has_unique_object_representations_v<OrderCommand>);
 static_assert(std::is_trivially_copyable_v<OrderCommand>);
 
 enum class ExecKind : std::uint8_t {

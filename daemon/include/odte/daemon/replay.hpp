@@ -1,0 +1,85 @@
+#pragma once
+
+// In-process replay: recorded market events through the engine, with the paper broker stepped
+// inline on the recording's clock and every journal record written through a sink that makes a
+// restart safe.
+//
+// Crash recovery in replay mode: the engine and the paper broker are deterministic, so after a
+// crash (kill -9) the run starts again from the first recorded event and re-creates exactly the
+// records already in the journal. The sink compares each re-created record byte for byte with
+// the journal (a torn last record is cut off first) and only writes once it is past the journal's
+// end. Any difference means the journal and the re-run disagree -- a different recording or
+// config, or a determinism bug -- and the run halts with the record number and both types: it
+// never trades on a state it cannot explain.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "odte/brokers/paper_broker.hpp"
+#include "odte/core/engine.hpp"
+#include "odte/core/journal.hpp"
+
+namespace odte::daemon {
+
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // The next recorded event in recorded order; false at the end.
+  virtual bool next(MarketEvent& out) = 0;
+};
+
+struct ReplayOutcome {
+  bool ok = false;
+  std::string error;                  // why the run stopped, when !ok
+  std::uint64_t events = 0;
+  std::uint64_t verified_records = 0; // journal records re-created and found identical
+  std::uint64_t written_records = 0;  // records appended after the journal's end
+  std::uint64_t truncated_bytes = 0;  // torn tail cut off before continuing
+  std::string final_state;            // positions, orders and P&L, one line each (for comparison)
+};
+
+// Journal sink for replay: verifies against the existing journal, then appends.
+class VerifyingJournal final : public JournalSink {
+ public:
+  // Opens (or creates) the journal. Returns an error text, empty on success.
+  std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns);
+  void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override;
+
+  [[nodiscard]] bool failed() const noexcept { return !error_.empty(); }
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+  [[nodiscard]] std::uint64_t verified() const noexcept { return verified_; }
+  [[nodiscard]] std::uint64_t written() const noexcept { return written_; }
+  [[nodiscard]] std::uint64_t truncated() const noexcept { return writer_.truncated_bytes(); }
+  void close() { writer_.close(); }
+
+ private:
+  JournalReader reader_;
+  JournalScan existing_;
+  JournalWriter writer_;
+  std::size_t next_existing_ = 0;
+  std::uint64_t verified_ = 0;
+  std::uint64_t written_ = 0;
+  std::string error_;
+};
+
+struct ReplaySetup {
+  EngineConfig engine;
+  brokers::PaperBrokerConfig broker;
+  std::string journal_path;
+  // Called once per event after the engine and broker have been stepped (tests use it to pace or
+  // to stop part-way); return false to stop the run early.
+  std::function<bool(std::uint64_t events)> after_event;
+};
+
+// Runs `source` to its end through a fresh engine. Recovers from the journal at
+// setup.journal_path if there is one (see above).
+[[nodiscard]] ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
+                                       std::vector<std::unique_ptr<Strategy>> strategies, EventSource& source);
+
+// One line per position, order and total: what "the same final state" means in tests and reports.
+[[nodiscard]] std::string describe_state(const Engine& engine, const InstrumentRegistry& registry);
+
+}  // namespace odte::daemon

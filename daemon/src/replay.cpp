@@ -1,0 +1,138 @@
+#include "odte/daemon/replay.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+namespace odte::daemon {
+
+namespace {
+
+struct SessionMarker {
+  std::int32_t trading_day;
+  std::uint32_t version;
+  TimestampNs start_ns;
+};
+static_assert(std::has_unique_object_representations_v<SessionMarker>);
+
+}  // namespace
+
+std::string VerifyingJournal::open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns) {
+  existing_ = reader_.read(path);
+  if (existing_.status == JournalStatus::kCorrupt || existing_.status == JournalStatus::kBadHeader ||
+      existing_.status == JournalStatus::kIoError) {
+    return "journal " + path + ": " + existing_.error;
+  }
+  if (existing_.status == JournalStatus::kOk && existing_.trading_day != trading_day) {
+    return "journal " + path + " is for trading day " + std::to_string(existing_.trading_day) + ", this run is " +
+           std::to_string(trading_day);
+  }
+  if (const auto ec = writer_.open(path, trading_day, start_ns)) return "journal " + path + ": " + ec.message();
+  return {};
+}
+
+void VerifyingJournal::record(JournalRecordType type, std::span<const std::byte> payload) noexcept {
+  if (!error_.empty()) return;
+  if (next_existing_ < existing_.records.size()) {
+    const JournalRecord& old = existing_.records[next_existing_];
+    if (old.type != type || old.payload.size() != payload.size() ||
+        std::memcmp(old.payload.data(), payload.data(), payload.size()) != 0) {
+      error_ = "journal record " + std::to_string(old.sequence) + " differs from the re-run (journal type " +
+               std::to_string(static_cast<int>(old.type)) + ", re-run type " + std::to_string(static_cast<int>(type)) +
+               "): the journal was written by another recording, config or build";
+      return;
+    }
+    ++next_existing_;
+    ++verified_;
+    return;
+  }
+  // Order commands must be on disk before they are sent; the rest can ride the next sync.
+  const bool durable = type == JournalRecordType::kOrderCommand || type == JournalRecordType::kKillSwitch;
+  if (const auto ec = writer_.append(type, payload, durable)) {
+    error_ = "journal write failed: " + ec.message();
+    return;
+  }
+  ++written_;
+}
+
+std::string describe_state(const Engine& engine, const InstrumentRegistry& registry) {
+  std::string out;
+  char line[256];
+  for (const Position& p : engine.book().positions()) {
+    std::snprintf(line, sizeof line, "position %u %s qty=%lld cost=%s realized=%s fees=%s\n", p.strategy,
+                  std::string(registry.get(p.instrument).symbol_view()).c_str(), static_cast<long long>(p.quantity),
+                  p.open_cost.to_string().c_str(), p.realized.to_string().c_str(), p.fees.to_string().c_str());
+    out += line;
+  }
+  for (const Order& o : engine.orders().orders()) {
+    std::snprintf(line, sizeof line, "order %s strategy=%u state=%s qty=%u filled=%u limit=%s legged=%d\n",
+                  o.id.to_string().c_str(), o.strategy, std::string(to_string(o.state)).c_str(), o.quantity,
+                  o.filled_units(), o.limit.to_string().c_str(), o.legged ? 1 : 0);
+    out += line;
+  }
+  const PnlTotals t = engine.book().totals();
+  std::snprintf(line, sizeof line, "pnl realized=%s unrealized=%s fees=%s net=%s open=%u\n",
+                t.realized.to_string().c_str(), t.unrealized.to_string().c_str(), t.fees.to_string().c_str(),
+                t.net().to_string().c_str(), t.open_positions);
+  out += line;
+  return out;
+}
+
+ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
+                         std::vector<std::unique_ptr<Strategy>> strategies, EventSource& source) {
+  ReplayOutcome out;
+  MarketEvent first{};
+  const bool have_first = source.next(first);
+  const TimestampNs start = have_first ? first.header.exchange_ns : 0;
+
+  VerifyingJournal journal;
+  if (std::string err = journal.open(setup.journal_path, setup.engine.orders.trading_day, start); !err.empty()) {
+    out.error = std::move(err);
+    return out;
+  }
+  auto ring = std::make_unique<CommandRing>();
+  brokers::PaperBroker broker(setup.broker);
+  Engine engine(setup.engine, registry, std::move(strategies), *ring, &journal);
+
+  const SessionMarker marker{setup.engine.orders.trading_day, kJournalVersion, start};
+  journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
+  engine.start(start);
+
+  auto step = [&](TimestampNs t) {
+    // Until nothing moves: commands journaled then sent, reports applied, timers run.
+    for (int round = 0; round < 8; ++round) {
+      std::size_t moved = ring->drain([&](const OrderCommand& c) {
+        journal.record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
+        broker.submit(c, t);
+      });
+      moved += static_cast<std::size_t>(
+          broker.poll(engine.market_state(), t, [&](const ExecutionReport& r) { engine.on_exec_report(r, t); }));
+      engine.on_timer(t);
+      if (moved == 0 && ring->empty_approx()) break;
+    }
+  };
+
+  MarketEvent e = first;
+  bool more = have_first;
+  while (more && !journal.failed()) {
+    const TimestampNs t = e.header.exchange_ns;
+    engine.on_market_event(e, t);
+    step(t);
+    ++out.events;
+    if (setup.after_event && !setup.after_event(out.events)) break;
+    more = source.next(e);
+  }
+  if (!journal.failed() && !more) {
+    const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion, engine.market_state().market_time()};
+    journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
+  }
+  journal.close();
+  out.verified_records = journal.verified();
+  out.written_records = journal.written();
+  out.truncated_bytes = journal.truncated();
+  out.final_state = describe_state(engine, registry);
+  out.ok = !journal.failed();
+  if (!out.ok) out.error = journal.error();
+  return out;
+}
+
+}  // namespace odte::daemon

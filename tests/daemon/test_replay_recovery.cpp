@@ -1,0 +1,158 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "odte/strategies/factory.hpp"
+#include "synthetic_day.hpp"
+
+namespace odte::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using odte::testing_day::SyntheticDay;
+
+constexpr std::uint32_t kSeed = 20260821;
+
+std::vector<std::unique_ptr<Strategy>> strategies() {
+  std::vector<std::unique_ptr<Strategy>> s;
+  s.push_back(strategies::make_strategy("regime", "quantity = 1\n", 0, "test"));
+  s.push_back(strategies::make_strategy(
+      "iron_condor", "short_otm = 0.006\nlong_otm = 0.012\nentry_time = \"09:45\"\nprice_slack = 0.10\n", 1, "test"));
+  return s;
+}
+
+ReplaySetup setup(const std::string& journal) {
+  ReplaySetup s;
+  s.engine.orders.trading_day = 20260821;
+  s.engine.utc_offset_minutes = -240;
+  s.engine.stale_after_ns = 10LL * 60 * 1'000'000'000;
+  s.journal_path = journal;
+  return s;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class ReplayRecoveryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("odte-replay-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  ReplayOutcome run(const std::string& journal, std::function<bool(std::uint64_t)> after = {}) {
+    InstrumentRegistry registry(4096);
+    SyntheticDay day(registry, kSeed);
+    ReplaySetup s = setup(journal);
+    s.after_event = std::move(after);
+    return run_replay(s, registry, strategies(), day);
+  }
+  fs::path dir_;
+};
+
+TEST_F(ReplayRecoveryTest, shouldTradeTheSyntheticDayDeterministically) {
+  const auto a = run((dir_ / "a.odj").string());
+  const auto b = run((dir_ / "b.odj").string());
+  ASSERT_TRUE(a.ok) << a.error;
+  ASSERT_TRUE(b.ok) << b.error;
+  EXPECT_GT(a.events, 10'000u);
+  // It traded: the condor at 09:45 and the regime strategy at 10:00, each opened and closed.
+  EXPECT_NE(a.final_state.find("order OD20260821-000004"), std::string::npos) << a.final_state;
+  EXPECT_NE(a.final_state.find("open=0"), std::string::npos) << a.final_state;
+  EXPECT_EQ(a.final_state, b.final_state);
+  RecordProperty("final_state", a.final_state);
+  EXPECT_EQ(slurp((dir_ / "a.odj").string()), slurp((dir_ / "b.odj").string()));
+}
+
+TEST_F(ReplayRecoveryTest, shouldVerifyACompleteJournalAndWriteNothingOnRerun) {
+  const std::string j = (dir_ / "j.odj").string();
+  const auto first = run(j);
+  ASSERT_TRUE(first.ok) << first.error;
+  const std::string bytes = slurp(j);
+  const auto again = run(j);
+  ASSERT_TRUE(again.ok) << again.error;
+  EXPECT_EQ(again.verified_records, first.written_records);
+  EXPECT_EQ(again.written_records, 0u);
+  EXPECT_EQ(again.final_state, first.final_state);
+  EXPECT_EQ(slurp(j), bytes);
+}
+
+TEST_F(ReplayRecoveryTest, shouldContinueAJournalCutShortAtAnyEvent) {
+  const std::string ref = (dir_ / "ref.odj").string();
+  const auto full = run(ref);
+  ASSERT_TRUE(full.ok) << full.error;
+  for (const std::uint64_t stop_at : {1ull, 950ull, 4000ull, 9000ull}) {
+    const std::string j = (dir_ / ("cut-" + std::to_string(stop_at) + ".odj")).string();
+    const auto partial = run(j, [stop_at](std::uint64_t n) { return n < stop_at; });
+    ASSERT_TRUE(partial.ok) << partial.error;
+    const auto resumed = run(j);
+    ASSERT_TRUE(resumed.ok) << resumed.error;
+    EXPECT_EQ(resumed.verified_records, partial.written_records);
+    EXPECT_EQ(resumed.final_state, full.final_state) << "stopped at " << stop_at;
+    EXPECT_EQ(slurp(j), slurp(ref)) << "stopped at " << stop_at;
+  }
+}
+
+TEST_F(ReplayRecoveryTest, shouldRefuseAJournalWrittenByAnotherRun) {
+  const std::string j = (dir_ / "other.odj").string();
+  {
+    InstrumentRegistry registry(4096);
+    SyntheticDay other_day(registry, kSeed + 1);
+    const auto r = run_replay(setup(j), registry, strategies(), other_day);
+    ASSERT_TRUE(r.ok) << r.error;
+  }
+  const auto r = run(j);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("differs from the re-run"), std::string::npos) << r.error;
+}
+
+// kill -9 of a replaying process at random moments; the restarted run ends in the same state, and
+// the journal holds the same bytes, as a run that was never interrupted.
+TEST_F(ReplayRecoveryTest, shouldRecoverFromKillMinusNineAtRandomPoints) {
+  const std::string ref = (dir_ / "ref.odj").string();
+  const auto full = run(ref);
+  ASSERT_TRUE(full.ok) << full.error;
+  const std::string ref_bytes = slurp(ref);
+  std::mt19937 rng(kSeed);
+  int killed_mid_run = 0;
+  for (int round = 0; round < 8; ++round) {
+    const std::string j = (dir_ / ("crash-" + std::to_string(round) + ".odj")).string();
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      // Slow the child down so the kill lands part-way (about 15k events x 20 us = 0.3 s).
+      const auto r = run(j, [](std::uint64_t) {
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+        return true;
+      });
+      ::_exit(r.ok ? 0 : 1);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 400));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    if (WIFSIGNALED(status)) ++killed_mid_run;
+    const auto resumed = run(j);
+    ASSERT_TRUE(resumed.ok) << "round " << round << ": " << resumed.error;
+    EXPECT_EQ(resumed.final_state, full.final_state) << "round " << round;
+    EXPECT_EQ(slurp(j), ref_bytes) << "round " << round;
+  }
+  EXPECT_GE(killed_mid_run, 4);  // most kills must land mid-run for the test to mean anything
+}
+
+}  // namespace
+}  // namespace odte::daemon

@@ -1,6 +1,8 @@
 #include "odte/daemon/admin_server.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+
+#include "odte/daemon/metrics.hpp"
 
 namespace odte::daemon {
 
@@ -114,12 +118,82 @@ std::error_code AdminServer::open() {
     listen_fd_ = -1;
     return ec;
   }
+  if (config_.metrics_port != 0) return open_metrics(config_.metrics_port);
   return {};
+}
+
+std::error_code AdminServer::open_metrics(std::uint16_t port) {
+  metrics_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (metrics_fd_ < 0) return {errno, std::generic_category()};
+  const int one = 1;
+  ::setsockopt(metrics_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // never exposed beyond this host
+  socklen_t len = sizeof addr;
+  if (::bind(metrics_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || ::listen(metrics_fd_, 16) != 0 ||
+      ::getsockname(metrics_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const std::error_code ec{errno, std::generic_category()};
+    ::close(metrics_fd_);
+    metrics_fd_ = -1;
+    return ec;
+  }
+  metrics_port_ = ntohs(addr.sin_port);
+  return {};
+}
+
+void AdminServer::accept_http() {
+  for (;;) {
+    const int fd = ::accept4(metrics_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    Client c;
+    c.fd = fd;
+    c.http = true;
+    clients_.push_back(std::move(c));
+  }
+}
+
+void AdminServer::serve_http(Client& c) {
+  if (!c.out.empty() || c.fd < 0) return;  // already answered
+  const auto end = c.in.find("\r\n\r\n");
+  if (end == std::string::npos) {
+    if (c.in.size() > 8192) {
+      c.out = "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    }
+    return;
+  }
+  const std::string line = c.in.substr(0, c.in.find("\r\n"));
+  std::string status;
+  std::string body;
+  if (line.rfind("GET /metrics ", 0) == 0 || line == "GET /metrics") {
+    const CoreSnapshot* snap = nullptr;
+    if (snapshots_.read(snap)) {
+      status = "200 OK";
+      body = prometheus_text(*snap, stats_);
+    } else {
+      status = "503 Service Unavailable";
+      body = "the core has not published its state yet\n";
+    }
+  } else if (line.rfind("GET ", 0) == 0) {
+    status = "404 Not Found";
+    body = "only /metrics is served here\n";
+  } else {
+    status = "405 Method Not Allowed";
+    body = "only GET /metrics is served here\n";
+  }
+  c.out = "HTTP/1.1 " + status + "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  c.in.clear();
 }
 
 void AdminServer::close() {
   for (Client& c : clients_) ::close(c.fd);
   clients_.clear();
+  if (metrics_fd_ >= 0) {
+    ::close(metrics_fd_);
+    metrics_fd_ = -1;
+  }
   if (listen_fd_ >= 0) {
     ::close(listen_fd_);
     listen_fd_ = -1;
@@ -255,8 +329,9 @@ void AdminServer::flush(Client& c) {
 int AdminServer::do_work() {
   if (listen_fd_ < 0) return 0;
   std::vector<pollfd> fds;
-  fds.reserve(clients_.size() + 1);
+  fds.reserve(clients_.size() + 2);
   fds.push_back(pollfd{listen_fd_, POLLIN, 0});
+  fds.push_back(pollfd{metrics_fd_, POLLIN, 0});  // a negative fd is ignored by poll
   for (const Client& c : clients_) {
     fds.push_back(pollfd{c.fd, static_cast<short>(POLLIN | (c.out.empty() ? 0 : POLLOUT)), 0});
   }
@@ -264,12 +339,23 @@ int AdminServer::do_work() {
   const std::uint64_t before = stats_.requests;
   if (ready > 0) {
     if ((fds[0].revents & POLLIN) != 0) accept_clients();
-    for (std::size_t i = 1; i < fds.size() && i - 1 < clients_.size(); ++i) {
-      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) read_client(clients_[i - 1]);
+    if ((fds[1].revents & POLLIN) != 0) accept_http();
+    for (std::size_t i = 2; i < fds.size() && i - 2 < clients_.size(); ++i) {
+      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) read_client(clients_[i - 2]);
     }
   }
   drain_core_replies();
   for (Client& c : clients_) {
+    if (c.fd >= 0 && c.http) {
+      serve_http(c);
+      const bool answered = !c.out.empty();
+      flush(c);
+      if (answered && c.out.empty() && c.fd >= 0) {
+        ::close(c.fd);
+        c.fd = -1;
+      }
+      continue;
+    }
     if (c.fd >= 0) process_lines(c);
     if (c.fd >= 0) flush(c);
   }

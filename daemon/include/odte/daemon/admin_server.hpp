@@ -41,8 +41,12 @@ class AdminServer {
   AdminServer& operator=(const AdminServer&) = delete;
   ~AdminServer();
 
-  // Creates the socket (replacing a stale one), mode 0660, and listens.
+  // Creates the socket (replacing a stale one), mode 0660, and listens; also opens the metrics
+  // endpoint when config.metrics_port is not 0.
   [[nodiscard]] std::error_code open();
+  // Prometheus text at GET /metrics on 127.0.0.1:port (0 = any free port; see metrics_port()).
+  [[nodiscard]] std::error_code open_metrics(std::uint16_t port);
+  [[nodiscard]] std::uint16_t metrics_port() const noexcept { return metrics_port_; }
   // One poll round (waits at most 10 ms); returns the number of requests and replies handled.
   int do_work();
   void close();
@@ -65,6 +69,7 @@ class AdminServer {
     std::uint64_t waiting_for = 0;  // request id sent to the core, 0 when none
     std::chrono::steady_clock::time_point deadline{};
     std::string waiting_cmd;
+    bool http = false;  // a metrics scrape: one request, one response, close
   };
 
   bool peer_allowed(int fd) const;
@@ -73,6 +78,8 @@ class AdminServer {
   void process_lines(Client& c);
   void drain_core_replies();
   void flush(Client& c);
+  void accept_http();
+  void serve_http(Client& c);
 
   AdminConfig config_;
   TripleBuffer<CoreSnapshot>& snapshots_;
@@ -80,6 +87,8 @@ class AdminServer {
   ControlReplyRing& from_core_;
   std::vector<std::string> strategy_names_;
   int listen_fd_ = -1;
+  int metrics_fd_ = -1;
+  std::uint16_t metrics_port_ = 0;
   std::vector<Client> clients_;
   std::uint64_t next_request_id_ = 1;
   AdminStats stats_;

@@ -1,0 +1,117 @@
+#include "odte/daemon/metrics.hpp"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+namespace odte::daemon {
+namespace {
+
+std::unique_ptr<CoreSnapshot> sample_snapshot() {
+  auto s = std::make_unique<CoreSnapshot>();
+  std::memset(static_cast<void*>(s.get()), 0, sizeof *s);
+  s->seq = 42;
+  s->state = CoreState::kRunning;
+  s->killed = true;
+  s->events_processed = 123456;
+  s->orders_sent = 7;
+  s->rejections[static_cast<std::size_t>(RiskReason::kCapitalAtRisk)] = 3;
+  s->pnl = PnlTotals{Price::from_dollars(880), Price::from_cents(-1250), Price::from_cents(540), 1};
+  s->strategy_count = 1;
+  std::snprintf(s->strategies[0].name, sizeof s->strategies[0].name, "re\"gime");
+  s->feeds[static_cast<int>(StreamId::kOptions)].ring_drops = 9;
+  return s;
+}
+
+TEST(PrometheusTest, shouldExposeCountersGaugesAndLabelsInTextFormat) {
+  const std::string text = prometheus_text(*sample_snapshot(), AdminStats{});
+  EXPECT_NE(text.find("# TYPE odte_events_processed_total counter\nodte_events_processed_total 123456\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_kill_switch 1\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_risk_rejections_total{reason=\"capital_at_risk\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_pnl_dollars{kind=\"net\"} 862.1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("odte_feed_ring_drops_total{stream=\"options\"} 9\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_strategy_net_dollars{strategy=\"re\\\"gime\"}"), std::string::npos);  // label escaped
+  // Every sample line belongs to a declared family.
+  std::size_t pos = 0;
+  while ((pos = text.find('\n', pos)) != std::string::npos && pos + 1 < text.size()) {
+    ++pos;
+    if (text[pos] == '#') continue;
+    const std::string name = text.substr(pos, text.find_first_of("{ ", pos) - pos);
+    EXPECT_NE(text.find("# TYPE " + name + " "), std::string::npos) << name;
+  }
+}
+
+std::string http_get(std::uint16_t port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  (void)!::send(fd, request.data(), request.size(), 0);
+  std::string reply;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) reply.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return reply;
+}
+
+class MetricsEndpointTest : public ::testing::Test {
+ protected:
+  void start(bool publish) {
+    AdminConfig cfg;
+    cfg.socket = (std::filesystem::temp_directory_path() / ("odte-metrics-" + std::to_string(::getpid()) + ".sock")).string();
+    server_ = std::make_unique<AdminServer>(cfg, *snapshots_, *to_core_, *from_core_, std::vector<std::string>{});
+    if (publish) {
+      snapshots_->write_buffer() = *sample_snapshot();
+      snapshots_->publish();
+    }
+    ASSERT_FALSE(server_->open());
+    ASSERT_FALSE(server_->open_metrics(0));
+    ASSERT_NE(server_->metrics_port(), 0);
+    thread_ = std::thread([this] {
+      while (!stop_.load()) server_->do_work();
+    });
+  }
+  void TearDown() override {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+    if (server_) server_->close();
+  }
+  std::unique_ptr<TripleBuffer<CoreSnapshot>> snapshots_ = std::make_unique<TripleBuffer<CoreSnapshot>>();
+  std::unique_ptr<ControlRing> to_core_ = std::make_unique<ControlRing>();
+  std::unique_ptr<ControlReplyRing> from_core_ = std::make_unique<ControlReplyRing>();
+  std::unique_ptr<AdminServer> server_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(MetricsEndpointTest, shouldServeMetricsOnLoopbackAndNothingElse) {
+  start(true);
+  const std::string ok = http_get(server_->metrics_port(), "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_EQ(ok.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << ok;
+  EXPECT_NE(ok.find("text/plain; version=0.0.4"), std::string::npos);
+  EXPECT_NE(ok.find("odte_events_processed_total 123456"), std::string::npos);
+  EXPECT_EQ(http_get(server_->metrics_port(), "GET / HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 404", 0), 0u);
+  EXPECT_EQ(http_get(server_->metrics_port(), "POST /metrics HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 405", 0), 0u);
+}
+
+TEST_F(MetricsEndpointTest, shouldAnswerUnavailableBeforeTheFirstSnapshot) {
+  start(false);
+  EXPECT_EQ(http_get(server_->metrics_port(), "GET /metrics HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 503", 0), 0u);
+}
+
+}  // namespace
+}  // namespace odte::daemon

@@ -105,16 +105,19 @@ Reply exchange(const std::string& socket_path, std::string_view request,
   }
 
   std::size_t sent = 0;
+  int send_error = 0;
   while (sent < request.size()) {
     if (const int err = wait_ready(fd.get(), POLLOUT, deadline); err != 0) return fail("send", err);
     const ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      return fail("send", errno);
+      // The daemon may have answered and closed before reading (e.g. a refused peer): its
+      // reply is still waiting in the socket, and it says more than "broken pipe".
+      send_error = errno;
+      break;
     }
     sent += static_cast<std::size_t>(n);
   }
-
   constexpr std::size_t kMaxReply = 16u << 20;
   Reply reply;
   char buf[4096];
@@ -125,9 +128,12 @@ Reply exchange(const std::string& socket_path, std::string_view request,
     const ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      return fail("recv", errno);
+      return fail(send_error != 0 ? "send" : "recv", send_error != 0 ? send_error : errno);
     }
-    if (n == 0) return fail("the daemon closed the connection before a full reply line", ECONNRESET);
+    if (n == 0) {
+      if (send_error != 0) return fail("send", send_error);
+      return fail("the daemon closed the connection before a full reply line", ECONNRESET);
+    }
     const std::string_view chunk(buf, static_cast<std::size_t>(n));
     if (const auto nl = chunk.find('\n'); nl != std::string_view::npos) {
       reply.line.append(chunk.substr(0, nl));

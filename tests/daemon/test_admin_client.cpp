@@ -26,7 +26,9 @@ TEST(AdminProtocolTest, shouldEscapeQuotesBackslashesAndControlCharacters) {
 // A one-shot server on a temporary socket: reads a request line, answers with `reply`.
 class OneShotServer {
  public:
-  OneShotServer(std::string reply, bool answer)
+  enum class Mode { kReadThenAnswer, kSilent, kAnswerAndCloseWithoutReading };
+  OneShotServer(std::string reply, bool answer) : OneShotServer(std::move(reply), answer ? Mode::kReadThenAnswer : Mode::kSilent) {}
+  OneShotServer(std::string reply, Mode mode)
       : path_{(std::filesystem::temp_directory_path() /
                ("odte-admin-test-" + std::to_string(::getpid()) + ".sock")).string()} {
     ::unlink(path_.c_str());
@@ -37,9 +39,15 @@ class OneShotServer {
     if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 1) != 0) {
       ADD_FAILURE() << "cannot listen on " << path_;
     }
-    thread_ = std::thread([this, reply = std::move(reply), answer] {
+    thread_ = std::thread([this, reply = std::move(reply), mode] {
       const int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) return;
+      if (mode == Mode::kAnswerAndCloseWithoutReading) {
+        (void)!::send(c, reply.data(), reply.size(), 0);
+        ::close(c);
+        return;
+      }
+      const bool answer = mode == Mode::kReadThenAnswer;
       char buf[512];
       for (;;) {
         const ssize_t n = ::recv(c, buf, sizeof buf, 0);
@@ -85,6 +93,16 @@ TEST(AdminClientTest, shouldSendRequestAndReturnReplyLine) {
   EXPECT_EQ(reply.line, "{\"ok\":true,\"mode\":\"replay\"}");
   server.join();
   EXPECT_EQ(server.received(), "{\"cmd\":\"pause\",\"args\":[\"all\"]}\n");
+}
+
+TEST(AdminClientTest, shouldReadTheRefusalEvenWhenTheDaemonClosedBeforeReading) {
+  OneShotServer server("{\"ok\":false,\"error\":\"permission denied\"}\n",
+                       OneShotServer::Mode::kAnswerAndCloseWithoutReading);
+  // A request larger than the socket buffers: the send fails part-way with EPIPE.
+  const std::string big = encode_request("status", {std::string(4u << 20, 'x')});
+  const auto reply = exchange(server.path(), big, std::chrono::seconds(5));
+  ASSERT_FALSE(reply.error) << reply.what << ": " << reply.error.message();
+  EXPECT_EQ(reply.line, "{\"ok\":false,\"error\":\"permission denied\"}");
 }
 
 TEST(AdminClientTest, shouldTimeOutWhenTheDaemonDoesNotAnswer) {

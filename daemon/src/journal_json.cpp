@@ -1,0 +1,137 @@
+#include "odte/daemon/journal_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "odte/core/engine.hpp"
+
+namespace odte::daemon {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+std::string_view type_name(JournalRecordType t) {
+  switch (t) {
+    case JournalRecordType::kSessionStart: return "session_start";
+    case JournalRecordType::kIntent: return "intent";
+    case JournalRecordType::kOrderCommand: return "order_command";
+    case JournalRecordType::kExecReport: return "exec_report";
+    case JournalRecordType::kRiskLimits: return "risk_limits";
+    case JournalRecordType::kKillSwitch: return "kill_switch";
+    case JournalRecordType::kPause: return "pause";
+    case JournalRecordType::kStrategyEnabled: return "strategy_enabled";
+    case JournalRecordType::kReconciliation: return "reconciliation";
+    case JournalRecordType::kSessionEnd: return "session_end";
+  }
+  return "unknown";
+}
+
+std::string px(Price p) { return p.valid() ? p.to_string() : "none"; }
+
+ordered_json legs_json(const OrderLeg* legs, int n) {
+  ordered_json out = ordered_json::array();
+  for (int i = 0; i < n && i < kMaxLegs; ++i) {
+    out.push_back(ordered_json{{"instrument", legs[i].instrument},
+                               {"side", to_string(legs[i].side)},
+                               {"ratio", legs[i].ratio}});
+  }
+  return out;
+}
+
+std::string text_of(const char* p, std::size_t max) {
+  std::size_t n = 0;
+  while (n < max && p[n] != '\0') ++n;
+  return std::string(p, n);
+}
+
+}  // namespace
+
+std::string journal_record_json(const JournalRecord& r) {
+  ordered_json j{{"seq", r.sequence}, {"type", type_name(r.type)}};
+  bool ok = true;
+  switch (r.type) {
+    case JournalRecordType::kIntent: {
+      JournalIntent v;
+      if ((ok = r.read_pod(v))) {
+        j["strategy"] = v.intent.strategy;
+        j["action"] = v.intent.action == IntentAction::kOpen ? "open" : "close";
+        j["quantity"] = v.intent.quantity;
+        j["limit"] = px(v.intent.limit);
+        j["legs"] = legs_json(v.intent.legs, v.intent.leg_count);
+        j["reason"] = text_of(v.intent.reason, sizeof v.intent.reason);
+        j["risk"] = to_string(v.reason);
+        j["max_loss"] = px(v.max_loss_dollars);
+      }
+      break;
+    }
+    case JournalRecordType::kOrderCommand: {
+      OrderCommand c;
+      if ((ok = r.read_pod(c))) {
+        j["kind"] = to_string(c.kind);
+        j["id"] = c.id.to_string();
+        if (c.orig_id.valid()) j["orig_id"] = c.orig_id.to_string();
+        j["strategy"] = c.strategy;
+        j["quantity"] = c.quantity;
+        j["limit"] = px(c.limit);
+        j["opening"] = c.opening == 1;
+        if (c.closes.valid()) j["closes"] = c.closes.to_string();
+        j["legs"] = legs_json(c.legs, c.leg_count);
+        j["at_ns"] = c.created_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kExecReport: {
+      ExecutionReport e;
+      if ((ok = r.read_pod(e))) {
+        j["kind"] = to_string(e.kind);
+        j["id"] = e.id.to_string();
+        if (e.orig_id.valid()) j["orig_id"] = e.orig_id.to_string();
+        j["leg"] = e.leg == kComboLeg ? ordered_json("combo") : ordered_json(e.leg);
+        j["last_qty"] = e.last_qty;
+        j["last_price"] = px(e.last_price);
+        j["cum_qty"] = e.cum_qty;
+        j["leaves_qty"] = e.leaves_qty;
+        j["commission"] = px(e.commission);
+        if (e.reason != 0) j["reason"] = e.reason;
+        const std::string text = text_of(e.text, sizeof e.text);
+        if (!text.empty()) j["text"] = text;
+        j["at_ns"] = e.transact_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kRiskLimits: {
+      JournalLimits l;
+      if ((ok = r.read_pod(l))) {
+        j["max_risk_fraction"] = l.max_risk_fraction;
+        j["daily_loss_limit"] = px(l.daily_loss_limit);
+        j["max_open_positions"] = l.max_open_positions;
+        j["max_orders_per_second"] = l.max_orders_per_second;
+        j["profit_target_fraction"] = l.profit_target_fraction;
+        j["stop_credit_multiple"] = l.stop_credit_multiple;
+        j["exit_minute"] = l.exit_minute;
+      }
+      break;
+    }
+    case JournalRecordType::kKillSwitch:
+    case JournalRecordType::kPause:
+    case JournalRecordType::kStrategyEnabled: {
+      JournalFlag f;
+      if ((ok = r.read_pod(f))) {
+        j["on"] = f.on == 1;
+        if (r.type == JournalRecordType::kKillSwitch) j["flatten"] = f.flatten == 1;
+        if (r.type == JournalRecordType::kStrategyEnabled) j["strategy"] = f.strategy;
+        j["at_ns"] = f.at_ns;
+      }
+      break;
+    }
+    default:
+      j["bytes"] = r.payload.size();
+      break;
+  }
+  if (!ok) {
+    j["error"] = "payload of " + std::to_string(r.payload.size()) + " bytes does not match the record type";
+  }
+  return j.dump();
+}
+
+}  // namespace odte::daemon

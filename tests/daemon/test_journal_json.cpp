@@ -1,0 +1,70 @@
+#include "odte/daemon/journal_json.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "odte/strategies/factory.hpp"
+#include "synthetic_day.hpp"
+
+namespace odte::daemon {
+namespace {
+
+using nlohmann::json;
+
+TEST(JournalJsonTest, shouldRenderEveryRecordOfAReplayedDay) {
+  const auto path = std::filesystem::temp_directory_path() / ("odte-jj-" + std::to_string(::getpid()) + ".odj");
+  std::filesystem::remove(path);
+  {
+    InstrumentRegistry registry(4096);
+    odte::testing_day::SyntheticDay day(registry, 20260821);
+    std::vector<std::unique_ptr<Strategy>> s;
+    s.push_back(strategies::make_strategy("regime", "quantity = 1\n", 0, "test"));
+    ReplaySetup setup;
+    setup.engine.orders.trading_day = 20260821;
+    setup.engine.stale_after_ns = 600LL * 1'000'000'000;
+    setup.journal_path = path.string();
+    ASSERT_TRUE(run_replay(setup, registry, std::move(s), day).ok);
+  }
+  JournalReader reader;
+  const JournalScan scan = reader.read(path.string());
+  ASSERT_EQ(scan.status, JournalStatus::kOk);
+  std::map<std::string, int> types;
+  bool saw_open_command = false;
+  bool saw_fill = false;
+  for (const JournalRecord& r : scan.records) {
+    const json j = json::parse(journal_record_json(r));
+    ASSERT_FALSE(j.contains("error")) << j.dump();
+    EXPECT_EQ(j["seq"], r.sequence);
+    types[j["type"]]++;
+    if (j["type"] == "order_command" && j["kind"] == "new" && j["opening"] == true) {
+      saw_open_command = true;
+      EXPECT_EQ(j["id"].get<std::string>().rfind("OD20260821-", 0), 0u);
+      EXPECT_FALSE(j["legs"].empty());
+    }
+    if (j["type"] == "exec_report" && j["kind"] == "fill") {
+      saw_fill = true;
+      EXPECT_TRUE(j["last_price"].is_string());  // exact decimal, not a float
+    }
+  }
+  EXPECT_EQ(types["session_start"], 1);
+  EXPECT_EQ(types["session_end"], 1);
+  EXPECT_GE(types["intent"], 2);
+  EXPECT_TRUE(saw_open_command);
+  EXPECT_TRUE(saw_fill);
+  std::filesystem::remove(path);
+}
+
+TEST(JournalJsonTest, shouldFlagAPayloadThatDoesNotFitItsType) {
+  const std::byte junk[5]{};
+  const JournalRecord r{JournalRecordType::kExecReport, 7, 0, std::span<const std::byte>(junk, 5)};
+  const json j = json::parse(journal_record_json(r));
+  EXPECT_EQ(j["type"], "exec_report");
+  EXPECT_EQ(j["error"], "payload of 5 bytes does not match the record type");
+}
+
+}  // namespace
+}  // namespace odte::daemon

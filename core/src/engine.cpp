@@ -39,6 +39,57 @@ JournalLimits to_journal(const RiskLimits& l, const ExitRules& e) noexcept {
   return j;
 }
 
+void from_journal(const JournalLimits& j, RiskLimits& l, ExitRules& e) noexcept {
+  l.max_risk_fraction = j.max_risk_fraction;
+  l.price_band_fraction = j.price_band_fraction;
+  l.undefined_risk_stress = j.undefined_risk_stress;
+  e.profit_target_fraction = j.profit_target_fraction;
+  e.stop_credit_multiple = j.stop_credit_multiple;
+  e.debit_stop_fraction = j.debit_stop_fraction;
+  l.daily_loss_limit = j.daily_loss_limit;
+  l.price_band_abs = j.price_band_abs;
+  l.max_open_positions = j.max_open_positions;
+  l.max_orders_per_second = j.max_orders_per_second;
+  for (std::size_t i = 0; i < 4; ++i) l.no_trade_windows[i] = j.no_trade_windows[i];
+  l.no_trade_window_count = j.no_trade_window_count;
+  l.allow_undefined_risk = j.allow_undefined_risk != 0;
+  e.exit_minute = j.exit_minute;
+}
+
+bool control_from_journal(const JournalRecord& record, ControlCommand& out, std::uint64_t& after_events) noexcept {
+  std::memset(static_cast<void*>(&out), 0, sizeof out);
+  JournalFlag flag{};
+  switch (record.type) {
+    case JournalRecordType::kPause:
+      if (!record.read_pod(flag)) return false;
+      out.kind = flag.on != 0 ? ControlKind::kPause : ControlKind::kResume;
+      after_events = flag.after_events;
+      return true;
+    case JournalRecordType::kKillSwitch:
+      if (!record.read_pod(flag)) return false;
+      out.kind = flag.on != 0 ? ControlKind::kKill : ControlKind::kUnkill;
+      out.flatten = flag.flatten != 0;
+      after_events = flag.after_events;
+      return true;
+    case JournalRecordType::kStrategyEnabled:
+      if (!record.read_pod(flag)) return false;
+      out.kind = flag.on != 0 ? ControlKind::kEnableStrategy : ControlKind::kDisableStrategy;
+      out.strategy = flag.strategy;
+      after_events = flag.after_events;
+      return true;
+    case JournalRecordType::kRiskLimits: {
+      JournalLimits j{};
+      if (!record.read_pod(j)) return false;
+      out.kind = ControlKind::kSetRiskLimits;
+      from_journal(j, out.limits, out.exits);
+      after_events = j.after_events;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 namespace {
 std::int64_t leg_sign(Side s) noexcept { return s == Side::kBuy ? 1 : -1; }
 }  // namespace
@@ -400,6 +451,11 @@ void Engine::cancel_working(bool opening_only) noexcept {
   }
 }
 
+void Engine::cancel_all_working(TimestampNs now) noexcept {
+  if (now > now_) now_ = now;
+  cancel_working(false);
+}
+
 void Engine::flatten_all(std::string_view reason) noexcept {
   cancel_working(true);
   for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
@@ -417,7 +473,7 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
   ControlReply reply{};
   reply.request_id = c.request_id;
   reply.ok = true;
-  JournalFlag flag{0, 0, 0, 0, now_};
+  JournalFlag flag{0, 0, 0, 0, now_, stats_.events};
   switch (c.kind) {
     case ControlKind::kPause:
       risk_.set_paused(true);
@@ -452,7 +508,8 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
       config_.risk = c.limits;
       config_.exits = c.exits;
       risk_.set_limits(c.limits);
-      const JournalLimits rec = to_journal(c.limits, c.exits);
+      JournalLimits rec = to_journal(c.limits, c.exits);
+      rec.after_events = stats_.events;
       journal(JournalRecordType::kRiskLimits, &rec, sizeof rec);
       reply.set_message("risk limits updated");
       break;

@@ -30,6 +30,13 @@ std::string VerifyingJournal::open(const std::string& path, std::int32_t trading
   return {};
 }
 
+const JournalRecord* VerifyingJournal::next_operator_record(ControlCommand& command,
+                                                            std::uint64_t& after_events) const noexcept {
+  if (!error_.empty() || next_existing_ >= existing_.records.size()) return nullptr;
+  const JournalRecord& r = existing_.records[next_existing_];
+  return control_from_journal(r, command, after_events) ? &r : nullptr;
+}
+
 void VerifyingJournal::record(JournalRecordType type, std::span<const std::byte> payload) noexcept {
   if (!error_.empty()) return;
   if (next_existing_ < existing_.records.size()) {
@@ -111,27 +118,45 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
     }
   };
 
+  // Operator commands the journal holds are re-applied after the same number of market events
+  // as the first time (see the header).
+  auto reapply_operator_commands = [&](TimestampNs t) {
+    ControlCommand c;
+    std::uint64_t after = 0;
+    while (journal.next_operator_record(c, after) != nullptr && after == engine.stats().events) {
+      (void)engine.on_control(c, t);
+      step(t);
+    }
+  };
+
   MarketEvent e = first;
   bool more = have_first;
+  reapply_operator_commands(start);
   while (more && !journal.failed()) {
     const TimestampNs t = e.header.exchange_ns;
     engine.on_market_event(e, t);
     step(t);
     ++out.events;
-    if (setup.after_event && !setup.after_event(out.events)) break;
+    if (setup.after_event && !setup.after_event(out.events, engine, journal.recovering())) break;
+    reapply_operator_commands(t);
     more = source.next(e);
   }
   if (!journal.failed() && !more) {
     const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion, engine.market_state().market_time()};
     journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
   }
-  journal.close();
+  if (setup.at_end) {
+    setup.at_end(engine);
+    step(engine.market_state().market_time());  // whatever the end hook sent (cancels) goes out
+  }
   out.verified_records = journal.verified();
   out.written_records = journal.written();
   out.truncated_bytes = journal.truncated();
   out.final_state = describe_state(engine, registry);
   out.ok = !journal.failed();
   if (!out.ok) out.error = journal.error();
+  if (setup.on_finish) setup.on_finish(engine, out);
+  journal.close();
   return out;
 }
 

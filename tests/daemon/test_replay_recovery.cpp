@@ -53,8 +53,10 @@ class ReplayRecoveryTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  ReplayOutcome run(const std::string& journal, std::function<bool(std::uint64_t)> after = {}) {
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  ReplayOutcome run(const std::string& journal, std::function<bool(std::uint64_t, Engine&, bool)> after = {}) {
     InstrumentRegistry registry(4096);
     SyntheticDay day(registry, kSeed);
     ReplaySetup s = setup(journal);
@@ -97,11 +99,49 @@ TEST_F(ReplayRecoveryTest, shouldContinueAJournalCutShortAtAnyEvent) {
   ASSERT_TRUE(full.ok) << full.error;
   for (const std::uint64_t stop_at : {1ull, 950ull, 4000ull, 9000ull}) {
     const std::string j = (dir_ / ("cut-" + std::to_string(stop_at) + ".odj")).string();
-    const auto partial = run(j, [stop_at](std::uint64_t n) { return n < stop_at; });
+    const auto partial = run(j, [stop_at](std::uint64_t n, Engine&, bool) { return n < stop_at; });
     ASSERT_TRUE(partial.ok) << partial.error;
     const auto resumed = run(j);
     ASSERT_TRUE(resumed.ok) << resumed.error;
     EXPECT_EQ(resumed.verified_records, partial.written_records);
+    EXPECT_EQ(resumed.final_state, full.final_state) << "stopped at " << stop_at;
+    EXPECT_EQ(slurp(j), slurp(ref)) << "stopped at " << stop_at;
+  }
+}
+
+// Operator commands are inputs from outside: the journal records where they were applied and a
+// resumed run applies them at the same points.
+TEST_F(ReplayRecoveryTest, shouldReapplyOperatorCommandsFromTheJournalWhenResuming) {
+  auto operator_actions = [](std::uint64_t n, Engine& engine, bool recovering) {
+    ControlCommand c{};
+    if (!recovering && n == 2000) c.kind = ControlKind::kPause;
+    if (!recovering && n == 2500) c.kind = ControlKind::kResume;
+    if (!recovering && n == 7000) {
+      c.kind = ControlKind::kSetRiskLimits;
+      c.limits = RiskLimits{};
+      c.limits.max_open_positions = 1;
+      c.exits = ExitRules{};
+      c.exits.exit_minute = 14 * 60;
+    }
+    if (!recovering && n == 9000) {
+      c.kind = ControlKind::kKill;
+      c.flatten = true;
+    }
+    if (c.kind != ControlKind{}) (void)engine.on_control(c, engine.market_state().market_time());
+    return true;
+  };
+  const std::string ref = (dir_ / "ref.odj").string();
+  const auto full = run(ref, operator_actions);
+  ASSERT_TRUE(full.ok) << full.error;
+  for (const std::uint64_t stop_at : {2200ull, 8000ull, 12000ull}) {
+    const std::string j = (dir_ / ("op-" + std::to_string(stop_at) + ".odj")).string();
+    const auto partial = run(j, [&](std::uint64_t n, Engine& e, bool rec) { return operator_actions(n, e, rec) && n < stop_at; });
+    ASSERT_TRUE(partial.ok) << partial.error;
+    // Resumed without any operator: the journal supplies the commands given before the stop.
+    const auto resumed = run(j, [&](std::uint64_t n, Engine& e, bool rec) {
+      return n <= stop_at || operator_actions(n, e, rec);  // after the stop point the operator acts again
+    });
+    ASSERT_TRUE(resumed.ok) << "stopped at " << stop_at << ": " << resumed.error;
     EXPECT_EQ(resumed.final_state, full.final_state) << "stopped at " << stop_at;
     EXPECT_EQ(slurp(j), slurp(ref)) << "stopped at " << stop_at;
   }
@@ -135,7 +175,7 @@ TEST_F(ReplayRecoveryTest, shouldRecoverFromKillMinusNineAtRandomPoints) {
     ASSERT_GE(child, 0);
     if (child == 0) {
       // Slow the child down so the kill lands part-way (about 15k events x 20 us = 0.3 s).
-      const auto r = run(j, [](std::uint64_t) {
+      const auto r = run(j, [](std::uint64_t, Engine&, bool) {
         std::this_thread::sleep_for(std::chrono::microseconds(20));
         return true;
       });

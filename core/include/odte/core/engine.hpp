@@ -59,9 +59,17 @@ struct JournalLimits {
   std::uint8_t allow_undefined_risk;
   std::int16_t exit_minute;
   std::uint32_t pad;
+  std::uint64_t after_events;  // market events the core had applied when the change took effect
 };
-static_assert(sizeof(JournalLimits) == 96, "the fields add up to 96 bytes: no padding");
+static_assert(sizeof(JournalLimits) == 104, "the fields add up to 104 bytes: no padding");
 [[nodiscard]] JournalLimits to_journal(const RiskLimits& l, const ExitRules& e) noexcept;
+void from_journal(const JournalLimits& j, RiskLimits& l, ExitRules& e) noexcept;
+
+// The operator command a journal record stands for (pause, resume, kill, unkill, limits,
+// strategy toggles), so a re-run can apply it at the same point. False for other records.
+// `after_events` receives the number of market events applied before the command took effect.
+[[nodiscard]] bool control_from_journal(const JournalRecord& record, ControlCommand& out,
+                                        std::uint64_t& after_events) noexcept;
 
 class JournalSink {
  public:
@@ -114,6 +122,8 @@ class Engine final : private StrategyContext {
   void settle_expiry(InstrumentId option, Price underlying_value, SettlementStyle style) noexcept;
 
   void fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept;
+  // Shutdown: cancel every working order (opening and closing).
+  void cancel_all_working(TimestampNs now) noexcept;
 
   [[nodiscard]] const EngineStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const MarketState& market_state() const noexcept { return market_; }

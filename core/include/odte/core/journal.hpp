@@ -53,6 +53,7 @@ struct JournalFlag {
   std::uint16_t strategy;
   std::uint32_t reserved;
   std::int64_t at_ns;
+  std::uint64_t after_events;  // market events the core had applied when the change took effect
 };
 
 [[nodiscard]] std::uint32_t crc32c(std::span<const std::byte> data, std::uint32_t seed = 0) noexcept;

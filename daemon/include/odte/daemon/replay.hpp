@@ -8,7 +8,9 @@
 // crash (kill -9) the run starts again from the first recorded event and re-creates exactly the
 // records already in the journal. The sink compares each re-created record byte for byte with
 // the journal (a torn last record is cut off first) and only writes once it is past the journal's
-// end. Any difference means the journal and the re-run disagree -- a different recording or
+// end. Operator commands (pause, kill, limits, strategy toggles) came from outside at arbitrary
+// moments: the journal holds them where they were applied, and the re-run applies them at the
+// same point, so they too are reproduced exactly. Any difference means the journal and the re-run disagree -- a different recording or
 // config, or a determinism bug -- and the run halts with the record number and both types: it
 // never trades on a state it cannot explain.
 
@@ -48,7 +50,11 @@ class VerifyingJournal final : public JournalSink {
   std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns);
   void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override;
 
+  // While verifying: the next journal record, if it is an operator command (pause, kill,
+  // limits, strategy toggle) -- those are inputs, not outputs, so the re-run applies them.
+  [[nodiscard]] const JournalRecord* next_operator_record(ControlCommand& command, std::uint64_t& after_events) const noexcept;
   [[nodiscard]] bool failed() const noexcept { return !error_.empty(); }
+  [[nodiscard]] bool recovering() const noexcept { return next_existing_ < existing_.records.size(); }
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
   [[nodiscard]] std::uint64_t verified() const noexcept { return verified_; }
   [[nodiscard]] std::uint64_t written() const noexcept { return written_; }
@@ -69,9 +75,17 @@ struct ReplaySetup {
   EngineConfig engine;
   brokers::PaperBrokerConfig broker;
   std::string journal_path;
-  // Called once per event after the engine and broker have been stepped (tests use it to pace or
-  // to stop part-way); return false to stop the run early.
-  std::function<bool(std::uint64_t events)> after_event;
+  // Called once per event after the engine and broker have been stepped, on the core thread: the
+  // daemon drains admin commands and publishes snapshots here; tests pace or stop part-way.
+  // Return false to stop the run early.
+  // `recovering` is true while the run is still re-creating records already in the journal:
+  // state changes from outside must wait until it is false.
+  std::function<bool(std::uint64_t events, Engine& engine, bool recovering)> after_event;
+  // Called once at the end (or after a stop) with the engine still alive; what it sends (e.g.
+  // cancels) is stepped through the broker before on_finish.
+  std::function<void(Engine& engine)> at_end;
+  // Called last, with the final engine and the outcome filled in (outputs, reports).
+  std::function<void(const Engine& engine, const ReplayOutcome& outcome)> on_finish;
 };
 
 // Runs `source` to its end through a fresh engine. Recovers from the journal at

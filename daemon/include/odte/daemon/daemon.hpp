@@ -1,0 +1,32 @@
+#pragma once
+
+// odted's run loop for replay mode (in-process replay): the engine on this thread, the admin
+// socket on its own thread, snapshots published every 50 ms of wall time, admin commands applied
+// between events, SIGHUP re-reading the risk limits from the config file, SIGTERM (or the end of
+// the recording) stopping cleanly: the journal flushed, the run's outputs written, exit status 0.
+// A stopped replay is resumed, not unwound: restarting it re-runs the recording, verifies the
+// journal and continues (see replay.hpp), so it does not cancel working orders on the way out;
+// broker.cancel_on_shutdown applies to the live modes.
+
+#include <cstdint>
+#include <string>
+
+#include "odte/daemon/config.hpp"
+#include "odte/daemon/replay.hpp"
+#include "odte/daemon/runtime.hpp"
+
+namespace odte::daemon {
+
+struct DaemonRun {
+  int exit_code = 0;
+  std::string output_dir;   // where final_state.txt and summary.json were written
+  ReplayOutcome outcome;
+};
+
+// `trading_day` (yyyymmdd) and `utc_offset_minutes` (exchange time = UTC + offset) describe the
+// recorded session. Errors (admin socket, journal, strategies) are logged and give exit code 1.
+[[nodiscard]] DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
+                                          std::int32_t trading_day, int utc_offset_minutes, SignalWatcher& signals,
+                                          SystemdNotifier& notify);
+
+}  // namespace odte::daemon

@@ -1,0 +1,204 @@
+#include "odte/daemon/daemon.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "odte/core/agent.hpp"
+#include "odte/daemon/admin_server.hpp"
+#include "odte/strategies/factory.hpp"
+
+namespace odte::daemon {
+
+namespace {
+
+std::string output_dir_for(const Config& c) {
+  if (!c.output_dir.empty()) return c.output_dir;
+  const std::filesystem::path j(c.journal);
+  return j.has_parent_path() ? j.parent_path().string() : ".";
+}
+
+void write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
+                   const ReplayOutcome& outcome) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/final_state.txt") << describe_state(engine, registry);
+  const PnlTotals t = engine.book().totals();
+  nlohmann::ordered_json rejections = nlohmann::ordered_json::object();
+  for (std::size_t i = 1; i < static_cast<std::size_t>(RiskReason::kCount); ++i) {
+    const auto n = engine.risk().rejections(static_cast<RiskReason>(i));
+    if (n != 0) rejections[std::string(to_string(static_cast<RiskReason>(i)))] = n;
+  }
+  nlohmann::ordered_json notes = nlohmann::ordered_json::array();
+  for (const auto& n : engine.notes()) notes.push_back(n);
+  const nlohmann::ordered_json summary{
+      {"events", outcome.events},
+      {"journal_records_verified", outcome.verified_records},
+      {"journal_records_written", outcome.written_records},
+      {"orders", engine.orders().orders().size()},
+      {"fills", engine.stats().fills},
+      {"realized", t.realized.to_string()},
+      {"unrealized", t.unrealized.to_string()},
+      {"fees", t.fees.to_string()},
+      {"net", t.net().to_string()},
+      {"open_positions", t.open_positions},
+      {"risk_rejections", rejections},
+      {"notes", notes},
+  };
+  std::ofstream(dir + "/summary.json") << summary.dump(2) << "\n";
+}
+
+}  // namespace
+
+DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
+                            std::int32_t trading_day, int utc_offset_minutes, SignalWatcher& signals,
+                            SystemdNotifier& notify) {
+  DaemonRun run;
+  run.output_dir = output_dir_for(config);
+
+  std::vector<std::unique_ptr<Strategy>> strategies;
+  std::vector<std::string> names;
+  try {
+    for (std::size_t i = 0; i < config.strategies.size(); ++i) {
+      const StrategyConfig& sc = config.strategies[i];
+      strategies.push_back(strategies::make_strategy(sc.name, sc.params_toml, static_cast<std::uint16_t>(i),
+                                                     config.source.string()));
+      names.push_back(sc.name);
+    }
+  } catch (const strategies::StrategyConfigError& e) {
+    spdlog::error("{}", e.what());
+    run.exit_code = 2;
+    return run;
+  }
+
+  auto snapshots = std::make_unique<TripleBuffer<CoreSnapshot>>();
+  auto to_core = std::make_unique<ControlRing>();
+  auto from_core = std::make_unique<ControlReplyRing>();
+  AdminServer admin(config.admin, *snapshots, *to_core, *from_core, names);
+  if (const auto ec = admin.open()) {
+    spdlog::error("admin socket {}: {}", config.admin.socket, ec.message());
+    run.exit_code = 1;
+    return run;
+  }
+  std::atomic<bool> admin_stop{false};
+  std::thread admin_thread([&] {
+    set_thread_name("odte-admin");
+    while (!admin_stop.load(std::memory_order_acquire)) admin.do_work();
+  });
+
+  ReplaySetup setup;
+  setup.engine.orders.trading_day = trading_day;
+  setup.engine.risk = config.risk;
+  setup.engine.exits = config.exits;
+  setup.engine.equity = config.account_equity;
+  setup.engine.legging = config.broker.legging_policy;
+  setup.engine.utc_offset_minutes = utc_offset_minutes;
+  setup.engine.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
+  setup.broker = config.broker.paper;
+  setup.journal_path = config.journal;
+
+  using Clock = std::chrono::steady_clock;
+  const auto wall_start = Clock::now();
+  TimestampNs first_event_ns = 0;
+  auto next_publish = wall_start;
+  bool ready_sent = false;
+  bool stopped_by_signal = false;
+  std::uint64_t snapshot_seq = 0;
+
+  auto publish = [&](Engine& engine, CoreState state) {
+    CoreSnapshot& s = snapshots->write_buffer();
+    engine.fill_snapshot(s, engine.market_state().market_time());
+    s.seq = ++snapshot_seq;
+    s.state = state;
+    s.mode = static_cast<std::uint8_t>(Mode::kReplay);
+    snapshots->publish();
+  };
+
+  setup.after_event = [&](std::uint64_t events, Engine& engine, bool recovering) {
+    const TimestampNs t = engine.market_state().market_time();
+    if (!ready_sent) {
+      first_event_ns = t;
+      publish(engine, CoreState::kRunning);
+      notify.ready("replaying " + config.replay.recording);
+      spdlog::info("replay started: {} (journal {})", config.replay.recording, config.journal);
+      ready_sent = true;
+    }
+    // Admin commands are applied here, between events, on the core thread -- but not while the
+    // run is re-creating what the journal already holds: a change now would not be in it.
+    // The snapshot is republished before the reply goes out, so a status read right after a
+    // change already shows it.
+    to_core->drain([&](const ControlCommand& c) {
+      ControlReply reply{};
+      reply.request_id = c.request_id;
+      if (recovering) {
+        reply.ok = false;
+        reply.set_message("recovering: re-running the journal; nothing changed, try again shortly");
+      } else {
+        reply = engine.on_control(c, t);
+        publish(engine, CoreState::kRunning);
+      }
+      spdlog::info("admin {}: {}", to_string(c.kind), reply.message);
+      while (!from_core->try_push(reply)) std::this_thread::yield();
+    });
+    if (!recovering && signals.take_reload()) {
+      try {
+        const Config fresh = load_config(config.source);
+        ControlCommand c{};
+        c.kind = ControlKind::kSetRiskLimits;
+        c.limits = fresh.risk;
+        c.exits = fresh.exits;
+        spdlog::info("SIGHUP: {}", engine.on_control(c, t).message);
+      } catch (const ConfigError& e) {
+        spdlog::error("SIGHUP: config not reloaded, limits unchanged: {}", e.what());
+      }
+    }
+    if ((events & 255) == 0 || config.replay.speed > 0.0) {
+      const auto now = Clock::now();
+      if (now >= next_publish) {
+        publish(engine, CoreState::kRunning);
+        notify.watchdog();
+        next_publish = now + std::chrono::milliseconds(50);
+      }
+    }
+    if (config.replay.speed > 0.0) {
+      const auto due = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                        static_cast<double>(t - first_event_ns) / config.replay.speed));
+      while (Clock::now() < due && !signals.stop_requested()) {
+        std::this_thread::sleep_for(std::min<Clock::duration>(due - Clock::now(), std::chrono::milliseconds(20)));
+      }
+    }
+    if (signals.stop_requested()) {
+      stopped_by_signal = true;
+      return false;
+    }
+    return true;
+  };
+  // Replay stops without cancelling working orders, whatever broker.cancel_on_shutdown says:
+  // cancels sent at an arbitrary wall-clock moment are not part of the deterministic run, so a
+  // restart could not verify them against the journal. Restarting resumes the same run instead.
+  setup.at_end = [&](Engine& engine) { publish(engine, CoreState::kStopping); };
+
+  setup.on_finish = [&](const Engine& engine, const ReplayOutcome& outcome) {
+    if (outcome.ok) write_outputs(run.output_dir, engine, registry, outcome);
+  };
+
+  run.outcome = run_replay(setup, registry, std::move(strategies), source);
+  admin_stop.store(true, std::memory_order_release);
+  admin_thread.join();
+  admin.close();
+  if (!run.outcome.ok) {
+    spdlog::error("replay stopped: {}", run.outcome.error);
+    notify.stopping("replay failed: " + run.outcome.error);
+    run.exit_code = 1;
+    return run;
+  }
+  notify.stopping(stopped_by_signal ? "stopped by signal" : "recording finished");
+  spdlog::info("replay {}: {} events, journal {} verified + {} written", stopped_by_signal ? "stopped" : "finished",
+               run.outcome.events, run.outcome.verified_records, run.outcome.written_records);
+  return run;
+}
+
+}  // namespace odte::daemon

@@ -1,0 +1,106 @@
+// odted's replay run loop end to end, in process: the engine on one thread, the admin socket on
+// another, driven through the same client odtectl uses; stopped as SIGTERM stops it; resumed.
+
+#include "odte/daemon/daemon.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "odte/daemon/admin_client.hpp"
+#include "synthetic_day.hpp"
+
+namespace odte::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class DaemonReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("odte-daemon-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    config_ = parse_config(
+        "mode = \"replay\"\n"
+        "journal = \"" + (dir_ / "journal.odj").string() + "\"\n"
+        "output_dir = \"" + (dir_ / "out").string() + "\"\n"
+        "[replay]\nrecording = \"synthetic\"\nspeed = 10000\n"
+        "[feed]\nstale_after_ms = 600000\n"
+        "[admin]\nsocket = \"" + (dir_ / "admin.sock").string() + "\"\n"
+        "[[strategy]]\nname = \"regime\"\n[strategy.params]\nquantity = 1\n"
+        "[[strategy]]\nname = \"iron_condor\"\n[strategy.params]\nshort_otm = 0.006\nlong_otm = 0.012\n"
+        "entry_time = \"09:45\"\nprice_slack = 0.10\n",
+        "test.toml");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  json ask(const std::string& cmd, const std::vector<std::string>& args = {}) {
+    const auto r = admin::exchange(config_.admin.socket, admin::encode_request(cmd, args), 5s);
+    if (r.error) return json{{"ok", false}, {"error", r.what + ": " + r.error.message()}};
+    return json::parse(r.line);
+  }
+  DaemonRun run(SignalWatcher& signals) {
+    InstrumentRegistry registry(4096);
+    odte::testing_day::SyntheticDay day(registry, 20260821);
+    SystemdNotifier notify;
+    return run_replay_daemon(config_, registry, day, 20260821, -240, signals, notify);
+  }
+  fs::path dir_;
+  Config config_;
+};
+
+TEST_F(DaemonReplayTest, shouldServeTheAdminSocketStopOnRequestAndResume) {
+  SignalWatcher signals;  // not started: the test requests the stop itself, as SIGTERM would
+  DaemonRun first;
+  std::thread core([&] { first = run(signals); });
+  json status;
+  for (int i = 0; i < 200; ++i) {
+    status = ask("status");
+    if (status.value("ok", false)) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(status.value("ok", false)) << status.dump();
+  EXPECT_EQ(status["result"]["state"], "running");
+  EXPECT_EQ(ask("strategies")["result"].size(), 2u);
+  const json paused = ask("pause");
+  EXPECT_TRUE(paused.value("ok", false)) << paused.dump();
+  EXPECT_TRUE(ask("status")["result"]["paused"].get<bool>());
+  EXPECT_TRUE(ask("resume").value("ok", false));
+  const json bad = ask("risk", {"set", "max_risk_fraction", "0.9"});
+  EXPECT_FALSE(bad.value("ok", true));
+  signals.request_stop();
+  core.join();
+  ASSERT_EQ(first.exit_code, 0) << first.outcome.error;
+  EXPECT_FALSE(fs::exists(config_.admin.socket));  // removed on the way out
+  ASSERT_TRUE(fs::exists(dir_ / "out" / "summary.json"));
+  ASSERT_TRUE(fs::exists(dir_ / "out" / "final_state.txt"));
+  std::ifstream in(dir_ / "out" / "summary.json");
+  const json summary = json::parse(in);
+  EXPECT_GT(summary["events"].get<std::uint64_t>(), 0u);
+
+  // Restarted, it re-runs the recording, verifies everything the first run journaled (the pause
+  // and resume included) and finishes the day.
+  SignalWatcher again;
+  config_.replay.speed = 0;
+  const DaemonRun second = run(again);
+  ASSERT_EQ(second.exit_code, 0) << second.outcome.error;
+  EXPECT_EQ(second.outcome.verified_records, first.outcome.written_records);
+  EXPECT_GT(second.outcome.events, first.outcome.events);
+}
+
+TEST_F(DaemonReplayTest, shouldRefuseUnknownStrategiesWithExitCodeTwo) {
+  config_.strategies.push_back(StrategyConfig{"martingale", true, ""});
+  SignalWatcher signals;
+  EXPECT_EQ(run(signals).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace odte::daemon

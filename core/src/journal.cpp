@@ -150,9 +150,13 @@ std::error_code JournalWriter::open(const std::string& path, std::int32_t tradin
       scan.status == JournalStatus::kIoError) {
     return std::make_error_code(std::errc::illegal_byte_sequence);
   }
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
-  if (fd_ < 0) return {errno, std::generic_category()};
   if (scan.status == JournalStatus::kMissing) {
+    // A new journal appears whole or not at all: the header is written and made durable in a
+    // temporary file that is then renamed into place, so a crash at any moment leaves either no
+    // journal or one with a complete header -- never a file the next start would refuse.
+    const std::string tmp = path + ".new";
+    const int tfd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (tfd < 0) return {errno, std::generic_category()};
     std::vector<std::byte> header;
     header.insert(header.end(), reinterpret_cast<const std::byte*>(kMagic),
                   reinterpret_cast<const std::byte*>(kMagic) + sizeof kMagic);
@@ -161,15 +165,26 @@ std::error_code JournalWriter::open(const std::string& path, std::int32_t tradin
     put<std::int32_t>(header, trading_day);
     put<std::uint32_t>(header, 0);
     put<std::int64_t>(header, now_ns);
-    if (auto ec = write_all(fd_, header.data(), header.size())) return ec;
-    if (::fdatasync(fd_) != 0) return {errno, std::generic_category()};
-    // The new file's directory entry must be durable too.
+    std::error_code ec = write_all(tfd, header.data(), header.size());
+    if (!ec && ::fdatasync(tfd) != 0) ec = {errno, std::generic_category()};
+    ::close(tfd);
+    if (!ec && ::rename(tmp.c_str(), path.c_str()) != 0) ec = {errno, std::generic_category()};
+    if (ec) {
+      ::unlink(tmp.c_str());
+      return ec;
+    }
+    // The rename must be durable too.
     const auto slash = path.find_last_of('/');
     const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
     if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
       ::fsync(dfd);
       ::close(dfd);
     }
+  }
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd_ < 0) return {errno, std::generic_category()};
+  if (scan.status == JournalStatus::kMissing) {
+    if (::lseek(fd_, static_cast<off_t>(kJournalHeaderSize), SEEK_SET) < 0) return {errno, std::generic_category()};
     next_seq_ = 1;
     return {};
   }

@@ -158,24 +158,38 @@ TEST_F(JournalTest, shouldRefuseAFileThatIsNotAJournal) {
 }
 
 // A writer process killed with SIGKILL at a random moment leaves a journal whose every whole
-// record reads back intact and in sequence.
+// record reads back intact and in sequence. The child reports its first durable record through a
+// pipe, so the random kill lands in the middle of appending however slow the machine is.
 TEST_F(JournalTest, shouldSurviveKillMinusNineOfTheWriter) {
   std::mt19937 rng(20260821);
   for (int round = 0; round < 5; ++round) {
     fs::remove(path_);
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
+      ::close(ready[0]);
       JournalWriter w;
       if (w.open(path_, 20260821, 1)) ::_exit(2);
       for (std::uint64_t n = 1;; ++n) {
-        if (w.append_pod(JournalRecordType::kExecReport, make_payload(n), n % 64 == 0)) ::_exit(3);
+        if (w.append_pod(JournalRecordType::kExecReport, make_payload(n), n == 1 || n % 64 == 0)) ::_exit(3);
+        if (n == 1) {
+          const char one = '1';
+          if (::write(ready[1], &one, 1) != 1) ::_exit(4);
+          ::close(ready[1]);
+        }
       }
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 20000));
+    ::close(ready[1]);
+    char got = 0;
+    const ssize_t n = ::read(ready[0], &got, 1);
+    ::close(ready[0]);
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20000));
     ASSERT_EQ(::kill(child, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_EQ(n, 1) << "writer never reported its first record";
     ASSERT_TRUE(WIFSIGNALED(status)) << "writer exited early with " << WEXITSTATUS(status);
     JournalReader r;
     const JournalScan s = r.read(path_);
@@ -185,6 +199,32 @@ TEST_F(JournalTest, shouldSurviveKillMinusNineOfTheWriter) {
       ASSERT_EQ(s.records[i].sequence, i + 1);
       ASSERT_TRUE(payload_ok(s.records[i], i + 1)) << "record " << i + 1;
     }
+  }
+}
+
+// Killed while creating the journal, a writer leaves no journal or one with a whole header,
+// never a file that the next start would refuse as foreign.
+TEST_F(JournalTest, shouldNeverLeaveAHeaderlessJournalWhenKilledDuringCreation) {
+  std::mt19937 rng(20261125);
+  for (int round = 0; round < 20; ++round) {
+    fs::remove(path_);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      JournalWriter w;
+      if (w.open(path_, 20260821, 1)) ::_exit(2);
+      ::_exit(0);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 3000));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    JournalReader r;
+    const JournalScan s = r.read(path_);
+    ASSERT_TRUE(s.status == JournalStatus::kMissing || s.status == JournalStatus::kOk)
+        << "round " << round << ": " << to_string(s.status) << " " << s.error;
+    JournalWriter w;
+    ASSERT_FALSE(w.open(path_, 20260821, 2)) << "round " << round;
   }
 }
 

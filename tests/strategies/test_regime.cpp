@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
 
 #include "odte/strategies/factory.hpp"
 #include "sim.hpp"
@@ -31,7 +32,12 @@ INSTANTIATE_TEST_SUITE_P(
                       TableRow{-1, 1, -1, RegimeTrade::kIronButterfly}, TableRow{-1, 1, 1, RegimeTrade::kNone},
                       TableRow{1, -1, 1, RegimeTrade::kNone}, TableRow{-1, -1, 1, RegimeTrade::kNone},
                       TableRow{0, 1, -1, RegimeTrade::kNone}, TableRow{1, 0, -1, RegimeTrade::kNone},
-                      TableRow{1, -1, 0, RegimeTrade::kNone}));
+                      TableRow{1, -1, 0, RegimeTrade::kNone}),
+    [](const ::testing::TestParamInfo<TableRow>& row_info) {
+      // e.g. spy_up_vix_down_vvix_flat: readable in ctest output.
+      const auto dir = [](int d) { return d > 0 ? "up" : d < 0 ? "down" : "flat"; };
+      return std::string("spy_") + dir(row_info.param.spy) + "_vix_" + dir(row_info.param.vix) + "_vvix_" + dir(row_info.param.vvix);
+    });
 
 // A morning of 1-minute prints for SPY, VIX and VVIX with the given drifts, then a chain of SPY
 // 0DTE quotes around 500.

@@ -1,0 +1,512 @@
+#include "odte/feeds/parser.hpp"
+
+#include <simdjson.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include "occ.hpp"
+
+namespace odte::feeds {
+
+static_assert(kPadding == simdjson::SIMDJSON_PADDING, "kPadding mirrors simdjson's padding");
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+constexpr std::int64_t kMinMs = 1;                  // 1970-01-01T00:00:00.001
+constexpr std::int64_t kMaxMs = 4'102'444'800'000;  // 2100-01-01
+constexpr std::int64_t kNsPerMs = 1'000'000;
+
+// One bit per field we read; a field seen twice keeps its last value.
+enum Field : std::uint32_t {
+  kEv = 1u << 0, kSym = 1u << 1, kP = 1u << 2, kS = 1u << 3, kX = 1u << 4, kC = 1u << 5,
+  kT = 1u << 6, kQ = 1u << 7, kBp = 1u << 8, kAp = 1u << 9, kBs = 1u << 10, kAs = 1u << 11,
+  kBx = 1u << 12, kAx = 1u << 13, kO = 1u << 14, kH = 1u << 15, kL = 1u << 16, kV = 1u << 17,
+  kE = 1u << 18, kVal = 1u << 19, kStatus = 1u << 20, kMessage = 1u << 21, kCond = 1u << 22,
+};
+
+enum class Ev : std::uint8_t { kNone, kTrade, kQuote, kSecondAgg, kMinuteAgg, kValue, kStatus, kUnknown };
+
+Ev classify(std::string_view ev) noexcept {
+  switch (ev.size()) {
+    case 1:
+      switch (ev[0]) {
+        case 'T': return Ev::kTrade;
+        case 'Q': return Ev::kQuote;
+        case 'A': return Ev::kSecondAgg;
+        case 'V': return Ev::kValue;
+        default: return Ev::kUnknown;
+      }
+    case 2: return ev == "AM" ? Ev::kMinuteAgg : Ev::kUnknown;
+    case 6: return ev == "status" ? Ev::kStatus : Ev::kUnknown;
+    default: return Ev::kUnknown;
+  }
+}
+
+StatusCode status_code(std::string_view s) noexcept {
+  if (s == "connected") return StatusCode::kConnected;
+  if (s == "auth_success") return StatusCode::kAuthSuccess;
+  if (s == "auth_failed") return StatusCode::kAuthFailed;
+  if (s == "auth_timeout") return StatusCode::kAuthTimeout;
+  if (s == "max_connections") return StatusCode::kMaxConnections;
+  if (s == "success") return StatusCode::kSubscribed;  // "subscribed to: ..." / "unsubscribed ..."
+  if (s == "error") return StatusCode::kError;
+  if (s == "disconnected") return StatusCode::kDisconnected;
+  return StatusCode::kUnknown;
+}
+
+// The values of one event object, gathered in a single forward pass whatever the field order.
+struct Fields {
+  std::uint32_t seen = 0;
+  ErrorKind error = ErrorKind::kMalformedJson;
+  bool has_error = false;
+  std::string_view ev, sym, status, message;
+  double p = 0, bp = 0, ap = 0, o = 0, h = 0, l = 0, c = 0, val = 0;
+  std::int64_t s = 0, x = 0, t = 0, q = 0, bs = 0, as = 0, bx = 0, ax = 0, v = 0, e = 0, cond = 0;
+
+  void fail(ErrorKind k) noexcept {
+    if (!has_error) {
+      has_error = true;
+      error = k;
+    }
+  }
+  [[nodiscard]] bool has(std::uint32_t mask) const noexcept { return (seen & mask) == mask; }
+};
+
+// Reads a JSON number as a double; wrong type or a broken number is a field error.
+void read_double(od::value& v, double& out, Fields& f, std::uint32_t bit) noexcept {
+  const auto r = v.get_double();
+  if (r.error() == simdjson::SUCCESS) {
+    out = r.value_unsafe();
+    f.seen |= bit;
+  } else {
+    f.fail(r.error() == simdjson::INCORRECT_TYPE ? ErrorKind::kWrongType : ErrorKind::kBadPrice);
+  }
+}
+
+// Reads an integer; a number that is not an integer (1.5, -1 where unsigned, 1e30) is `bad`.
+void read_int(od::value& v, std::int64_t& out, Fields& f, std::uint32_t bit, ErrorKind bad) noexcept {
+  const auto r = v.get_int64();
+  if (r.error() == simdjson::SUCCESS) {
+    out = r.value_unsafe();
+    f.seen |= bit;
+    return;
+  }
+  if (r.error() != simdjson::INCORRECT_TYPE && r.error() != simdjson::NUMBER_OUT_OF_RANGE) {
+    f.fail(bad);
+    return;
+  }
+  // Some venues send integral sizes as 100.0; accept those, refuse anything else that is a number.
+  const auto d = v.get_double();
+  if (d.error() == simdjson::INCORRECT_TYPE) {
+    f.fail(ErrorKind::kWrongType);
+    return;
+  }
+  const double x = d.error() == simdjson::SUCCESS ? d.value_unsafe() : std::nan("");
+  if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 9.0e15) {
+    out = static_cast<std::int64_t>(x);
+    f.seen |= bit;
+  } else {
+    f.fail(bad);
+  }
+}
+
+void read_string(od::value& v, std::string_view& out, Fields& f, std::uint32_t bit) noexcept {
+  const auto r = v.get_string();
+  if (r.error() == simdjson::SUCCESS) {
+    out = r.value_unsafe();
+    f.seen |= bit;
+  } else {
+    f.fail(ErrorKind::kWrongType);
+  }
+}
+
+// "c" is the close price in aggregates, a condition list in trades and a condition code in quotes.
+void read_c(od::value& v, Fields& f) noexcept {
+  const auto type = v.type();
+  if (type.error() != simdjson::SUCCESS) {
+    f.fail(ErrorKind::kMalformedJson);
+    return;
+  }
+  switch (type.value_unsafe()) {
+    case od::json_type::number: {
+      // Read both ways: aggregates want a price, quotes an integer code.
+      double d = 0;
+      read_double(v, d, f, kC);
+      f.c = d;
+      if (d >= 0 && d < 4.0e9 && d == std::floor(d)) {
+        f.cond = static_cast<std::int64_t>(d);
+        f.seen |= kCond;
+      }
+      return;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (v.get_array().get(a) != simdjson::SUCCESS) {
+        f.fail(ErrorKind::kMalformedJson);
+        return;
+      }
+      for (auto item : a) {
+        std::int64_t code = 0;
+        if (item.get_int64().get(code) == simdjson::SUCCESS && code >= 0 && code < (1LL << 32)) {
+          f.cond = code;
+          f.seen |= kCond;
+        }
+        break;  // the first condition is what the event carries
+      }
+      return;
+    }
+    case od::json_type::null:
+      return;
+    default:
+      f.fail(ErrorKind::kWrongType);
+      return;
+  }
+}
+
+void read_field(std::string_view key, od::value& v, Fields& f) noexcept {
+  switch (key.size()) {
+    case 1:
+      switch (key[0]) {
+        case 'p': read_double(v, f.p, f, kP); return;
+        case 's': read_int(v, f.s, f, kS, ErrorKind::kBadSize); return;
+        case 'x': read_int(v, f.x, f, kX, ErrorKind::kWrongType); return;
+        case 'c': read_c(v, f); return;
+        case 't': read_int(v, f.t, f, kT, ErrorKind::kBadTimestamp); return;
+        case 'q': read_int(v, f.q, f, kQ, ErrorKind::kWrongType); return;
+        case 'o': read_double(v, f.o, f, kO); return;
+        case 'h': read_double(v, f.h, f, kH); return;
+        case 'l': read_double(v, f.l, f, kL); return;
+        case 'v': read_int(v, f.v, f, kV, ErrorKind::kBadSize); return;
+        case 'e': read_int(v, f.e, f, kE, ErrorKind::kBadTimestamp); return;
+        case 'T': read_string(v, f.sym, f, kSym); return;  // indices V carry the symbol in "T"
+        default: return;
+      }
+    case 2:
+      if (key == "ev") return read_string(v, f.ev, f, kEv);
+      if (key == "bp") return read_double(v, f.bp, f, kBp);
+      if (key == "ap") return read_double(v, f.ap, f, kAp);
+      if (key == "bs") return read_int(v, f.bs, f, kBs, ErrorKind::kBadSize);
+      if (key == "as") return read_int(v, f.as, f, kAs, ErrorKind::kBadSize);
+      if (key == "bx") return read_int(v, f.bx, f, kBx, ErrorKind::kWrongType);
+      if (key == "ax") return read_int(v, f.ax, f, kAx, ErrorKind::kWrongType);
+      return;
+    case 3:
+      if (key == "sym") return read_string(v, f.sym, f, kSym);
+      if (key == "val") return read_double(v, f.val, f, kVal);
+      return;
+    case 6:
+      if (key == "status") return read_string(v, f.status, f, kStatus);
+      return;
+    case 7:
+      if (key == "message") return read_string(v, f.message, f, kMessage);
+      return;
+    default:
+      return;
+  }
+}
+
+// Prices: finite, within Price's range; `allow_zero` for quote sides (0 = empty side).
+bool to_price(double d, bool allow_zero, Price& out) noexcept {
+  if (!std::isfinite(d) || d < 0.0 || (d == 0.0 && !allow_zero)) return false;
+  out = Price::from_double(d);
+  return out.valid();
+}
+
+bool to_ns(std::int64_t ms, TimestampNs& out) noexcept {
+  if (ms < kMinMs || ms >= kMaxMs) return false;
+  out = ms * kNsPerMs;
+  return true;
+}
+
+std::uint8_t venue(std::int64_t x) noexcept {
+  return x >= 0 && x <= 255 ? static_cast<std::uint8_t>(x) : 0;
+}
+
+// simdjson reports unbalanced brackets as INCOMPLETE_ARRAY_OR_OBJECT whichever way they are
+// unbalanced; a frame that still ends in its closing bracket was not cut short, so it is malformed.
+bool classify_json_error(simdjson::error_code ec, std::string_view frame, ErrorKind& kind) noexcept {
+  switch (ec) {
+    case simdjson::SUCCESS: return false;
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: {
+      const auto last = frame.find_last_not_of(" \t\r\n");
+      kind = last != std::string_view::npos && frame[last] == ']' ? ErrorKind::kMalformedJson
+                                                                   : ErrorKind::kTruncatedFrame;
+      return true;
+    }
+    case simdjson::UNCLOSED_STRING:
+    case simdjson::EMPTY:
+      kind = ErrorKind::kTruncatedFrame;
+      return true;
+    default:
+      kind = ErrorKind::kMalformedJson;
+      return true;
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(ErrorKind kind) noexcept {
+  switch (kind) {
+    case ErrorKind::kMalformedJson: return "malformed_json";
+    case ErrorKind::kTruncatedFrame: return "truncated_frame";
+    case ErrorKind::kOversizedFrame: return "oversized_frame";
+    case ErrorKind::kNotAnArray: return "not_an_array";
+    case ErrorKind::kNotAnObject: return "not_an_object";
+    case ErrorKind::kUnknownEvent: return "unknown_event";
+    case ErrorKind::kMissingField: return "missing_field";
+    case ErrorKind::kWrongType: return "wrong_type";
+    case ErrorKind::kBadPrice: return "bad_price";
+    case ErrorKind::kBadSize: return "bad_size";
+    case ErrorKind::kBadTimestamp: return "bad_timestamp";
+    case ErrorKind::kBadSymbol: return "bad_symbol";
+    case ErrorKind::kRegistryFull: return "registry_full";
+    case ErrorKind::kSinkFull: return "sink_full";
+  }
+  return "unknown";
+}
+
+struct FrameParser::Impl {
+  od::parser parser;
+  std::unique_ptr<char[]> scratch;
+  std::size_t scratch_capacity = 0;
+
+  // Resolves a symbol to its id, interning it (with option fields from the OCC symbol) when new.
+  static InstrumentId resolve(InstrumentRegistry& reg, std::string_view sym, ErrorKind& err) noexcept {
+    const InstrumentId known = reg.find(sym);
+    if (known != kNoInstrument) return known;
+    if (sym.empty() || sym.size() > Instrument::kMaxSymbol) {
+      err = ErrorKind::kBadSymbol;
+      return kNoInstrument;
+    }
+    InstrumentInfo info{};
+    if (sym.starts_with("O:")) {
+      const auto fields = detail::parse_occ(sym.substr(2));
+      if (!fields) {
+        err = ErrorKind::kBadSymbol;
+        return kNoInstrument;
+      }
+      info.asset = AssetClass::kOption;
+      info.option = *fields;
+      const std::string_view root{info.option.root};
+      const std::string_view under = detail::underlying_symbol(root);
+      InstrumentInfo under_info{};
+      under_info.asset = under.starts_with("I:") ? AssetClass::kIndex : AssetClass::kStock;
+      info.option.underlying = reg.intern(under, under_info);
+    } else if (sym.starts_with("I:")) {
+      if (sym.size() == 2) {
+        err = ErrorKind::kBadSymbol;
+        return kNoInstrument;
+      }
+      info.asset = AssetClass::kIndex;
+    } else {
+      info.asset = AssetClass::kStock;
+    }
+    const InstrumentId id = reg.intern(sym, info);
+    if (id == kNoInstrument) err = ErrorKind::kRegistryFull;
+    return id;
+  }
+};
+
+FrameParser::FrameParser(InstrumentRegistry& registry, ParserConfig config)
+    : registry_{registry}, config_{config}, impl_{std::make_unique<Impl>()} {
+  // Everything the parse path needs is sized here, once.
+  if (impl_->parser.allocate(config_.max_frame_bytes) != simdjson::SUCCESS) std::abort();
+  impl_->scratch_capacity = config_.max_frame_bytes + kPadding;
+  impl_->scratch = std::make_unique<char[]>(impl_->scratch_capacity);
+  std::memset(impl_->scratch.get(), ' ', impl_->scratch_capacity);
+}
+
+FrameParser::~FrameParser() = default;
+
+void FrameParser::note_error(ErrorKind kind, std::string_view frame, TimestampNs receive_ns,
+                             StreamId stream, std::uint32_t event_index) noexcept {
+  const auto k = static_cast<std::size_t>(kind);
+  const std::uint64_t count = ++counters_.errors[k];
+  if (sampled_once_[k] && receive_ns - last_sample_ns_[k] < config_.sample_interval_ns) return;
+  sampled_once_[k] = true;
+  last_sample_ns_[k] = receive_ns;
+  ErrorSample& s = samples_[k];
+  s.kind = kind;
+  s.stream = stream;
+  s.receive_ns = receive_ns;
+  s.count_at_sample = count;
+  s.frame_bytes = static_cast<std::uint32_t>(frame.size() < 0xFFFF'FFFFu ? frame.size() : 0xFFFF'FFFFu);
+  s.event_index = event_index;
+  const std::size_t n = frame.size() < sizeof s.excerpt ? frame.size() : sizeof s.excerpt;
+  std::memcpy(s.excerpt, frame.data(), n);
+  s.excerpt_len = static_cast<std::uint32_t>(n);
+  fresh_[k] = true;
+}
+
+FrameResult FrameParser::parse_impl(std::string_view frame, bool padded, TimestampNs receive_ns,
+                                    StreamId stream, Emit emit) noexcept {
+  FrameResult result;
+  ++counters_.frames;
+  counters_.bytes += frame.size();
+  auto frame_fails = [&](ErrorKind k, std::uint32_t index) {
+    note_error(k, frame, receive_ns, stream, index);
+    ++result.rejected;
+    result.frame_error = true;
+    return result;
+  };
+  if (frame.size() > config_.max_frame_bytes) return frame_fails(ErrorKind::kOversizedFrame, 0);
+
+  const char* data = frame.data();
+  if (!padded) {
+    std::memcpy(impl_->scratch.get(), frame.data(), frame.size());
+    data = impl_->scratch.get();
+    ++counters_.copied_frames;
+  }
+  const simdjson::padded_string_view view(data, frame.size(), frame.size() + kPadding);
+
+  ErrorKind kind{};
+  od::document doc;
+  if (classify_json_error(impl_->parser.iterate(view).get(doc), frame, kind)) return frame_fails(kind, 0);
+  od::json_type root_type{};
+  if (classify_json_error(doc.type().get(root_type), frame, kind)) return frame_fails(kind, 0);
+  if (root_type != od::json_type::array) return frame_fails(ErrorKind::kNotAnArray, 0);
+  od::array events;
+  if (classify_json_error(doc.get_array().get(events), frame, kind)) return frame_fails(kind, 0);
+
+  std::uint32_t index = 0;
+  for (auto element : events) {
+    od::value value;
+    if (classify_json_error(std::move(element).get(value), frame, kind)) return frame_fails(kind, index);
+    od::object object;
+    const simdjson::error_code oe = value.get_object().get(object);
+    if (oe == simdjson::INCORRECT_TYPE) {
+      note_error(ErrorKind::kNotAnObject, frame, receive_ns, stream, index);
+      ++result.rejected;
+      ++index;
+      continue;
+    }
+    if (classify_json_error(oe, frame, kind)) return frame_fails(kind, index);
+
+    Fields f;
+    for (auto field_result : object) {
+      od::field field;
+      if (classify_json_error(std::move(field_result).get(field), frame, kind)) return frame_fails(kind, index);
+      std::string_view key;
+      if (classify_json_error(field.unescaped_key().get(key), frame, kind)) return frame_fails(kind, index);
+      od::value v = field.value();
+      read_field(key, v, f);
+    }
+
+    // Build the event from what was gathered.
+    MarketEvent e;
+    bool ok = !f.has_error;
+    ErrorKind err = f.error;
+    auto fail = [&](ErrorKind k) {
+      if (ok) {
+        ok = false;
+        err = k;
+      }
+    };
+    const Ev ev = ok ? (f.has(kEv) ? classify(f.ev) : Ev::kNone) : Ev::kNone;
+    if (ok && ev == Ev::kNone) fail(ErrorKind::kMissingField);
+    if (ok && ev == Ev::kUnknown) fail(ErrorKind::kUnknownEvent);
+
+    if (ok && ev == Ev::kStatus) {
+      const StatusCode code = f.has(kStatus) ? status_code(f.status) : StatusCode::kUnknown;
+      if (!f.has(kStatus)) fail(ErrorKind::kMissingField);
+      if (ok) {
+        e = MarketEvent::make_status(stream, receive_ns, code, f.has(kMessage) ? f.message : f.status);
+        result.has_status = true;
+        result.status = code;
+      }
+    } else if (ok) {
+      InstrumentId id = kNoInstrument;
+      TimestampNs ts = 0;
+      if (!f.has(kSym)) fail(ErrorKind::kMissingField);
+      if (ok) {
+        id = Impl::resolve(registry_, f.sym, err);
+        if (id == kNoInstrument) ok = false;
+      }
+      switch (ev) {
+        case Ev::kTrade: {
+          Price price{};
+          if (ok && !f.has(kP | kS | kT)) fail(ErrorKind::kMissingField);
+          if (ok && !to_price(f.p, false, price)) fail(ErrorKind::kBadPrice);
+          if (ok && f.s < 0) fail(ErrorKind::kBadSize);
+          if (ok && !to_ns(f.t, ts)) fail(ErrorKind::kBadTimestamp);
+          if (ok) {
+            e = MarketEvent::make_trade(id, stream, ts, receive_ns, price, static_cast<std::uint64_t>(f.s));
+            e.trade.exchange = venue(f.x);
+            e.trade.conditions = f.has(kCond) ? static_cast<std::uint32_t>(f.cond) : 0;
+            e.trade.sequence = f.q > 0 ? static_cast<std::uint64_t>(f.q) : 0;
+          }
+          break;
+        }
+        case Ev::kQuote: {
+          Price bid{}, ask{};
+          if (ok && !f.has(kBp | kAp | kT)) fail(ErrorKind::kMissingField);
+          if (ok && (!to_price(f.bp, true, bid) || !to_price(f.ap, true, ask))) fail(ErrorKind::kBadPrice);
+          if (ok && (f.bs < 0 || f.as < 0 || f.bs > 0xFFFF'FFFFLL || f.as > 0xFFFF'FFFFLL)) fail(ErrorKind::kBadSize);
+          if (ok && !to_ns(f.t, ts)) fail(ErrorKind::kBadTimestamp);
+          if (ok) {
+            // A zero price is an empty side.
+            e = MarketEvent::make_quote(id, stream, ts, receive_ns,
+                                        bid.ticks() == 0 ? Price::invalid() : bid,
+                                        static_cast<std::uint32_t>(f.bs),
+                                        ask.ticks() == 0 ? Price::invalid() : ask,
+                                        static_cast<std::uint32_t>(f.as));
+            e.quote.bid_exchange = venue(f.bx);
+            e.quote.ask_exchange = venue(f.ax);
+            e.quote.sequence = f.q > 0 ? static_cast<std::uint64_t>(f.q) : 0;
+          }
+          break;
+        }
+        case Ev::kSecondAgg:
+        case Ev::kMinuteAgg: {
+          Price o{}, h{}, l{}, c{};
+          if (ok && !f.has(kO | kH | kL | kC | kS)) fail(ErrorKind::kMissingField);
+          if (ok && (!to_price(f.o, false, o) || !to_price(f.h, false, h) || !to_price(f.l, false, l) ||
+                     !to_price(f.c, false, c)))
+            fail(ErrorKind::kBadPrice);
+          if (ok && f.has(kV) && f.v < 0) fail(ErrorKind::kBadSize);
+          if (ok && !to_ns(f.s, ts)) fail(ErrorKind::kBadTimestamp);
+          if (ok) {
+            e = MarketEvent::make_bar(id, stream,
+                                      ev == Ev::kMinuteAgg ? BarInterval::kMinute : BarInterval::kSecond,
+                                      ts, receive_ns, o, h, l, c,
+                                      f.has(kV) ? static_cast<std::uint64_t>(f.v) : 0);
+          }
+          break;
+        }
+        case Ev::kValue: {
+          Price level{};
+          if (ok && !f.has(kVal | kT)) fail(ErrorKind::kMissingField);
+          if (ok && !to_price(f.val, false, level)) fail(ErrorKind::kBadPrice);
+          if (ok && !to_ns(f.t, ts)) fail(ErrorKind::kBadTimestamp);
+          if (ok) e = MarketEvent::make_index(id, stream, ts, receive_ns, level);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+
+    if (!ok) {
+      note_error(err, frame, receive_ns, stream, index);
+      ++result.rejected;
+    } else if (emit.fn(emit.sink, e)) {
+      ++result.events;
+      ++counters_.events;
+      if (e.kind() == EventKind::kStatus) ++counters_.status_events;
+    } else {
+      note_error(ErrorKind::kSinkFull, frame, receive_ns, stream, index);
+      ++result.rejected;
+    }
+    ++index;
+  }
+  // Anything after the closing bracket makes the frame malformed (events already delivered stand).
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return frame_fails(ErrorKind::kMalformedJson, index);
+  return result;
+}
+
+}  // namespace odte::feeds

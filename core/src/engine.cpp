@@ -259,6 +259,8 @@ void Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
 void Engine::on_timer(TimestampNs now) noexcept {
   if (now > now_) now_ = now;
   if (now_ < next_timer_) return;
+  // The first tick in a new minute of market time (the previous tick was before next_timer_).
+  const bool new_minute = minute_of(now_) != minute_of(next_timer_ - 1);
   next_timer_ = (now_ / config_.timer_period_ns + 1) * config_.timer_period_ns;
   bars_.flush(now_, [this](const MinuteBar& b) {
     for (std::size_t i = 0; i < strategies_.size(); ++i) {
@@ -274,6 +276,9 @@ void Engine::on_timer(TimestampNs now) noexcept {
     (void)push(status);
   });
   book_.mark(market_);
+  // The account for the report's equity curve, once a minute from the first fill on (before it
+  // the P&L is zero by definition).
+  if (new_minute && stats_.fills > 0 && journal_ != nullptr) journal_mark();
   check_exits();
   for (std::size_t i = 0; i < strategies_.size(); ++i) {
     if (enabled_[i]) strategies_[i]->on_timer(*this);
@@ -347,13 +352,61 @@ void Engine::check_exits() noexcept {
   }
 }
 
+void Engine::book_leg(const Order& o, std::uint8_t leg_index, std::uint32_t qty, Price price, Price fee,
+                      bool opening) noexcept {
+  const OrderLeg& leg = o.legs[leg_index];
+  if (book_.book_fill(o.strategy, leg.instrument, leg.side, qty, price, fee) != BookStatus::kOk) {
+    ++stats_.book_errors;
+    return;
+  }
+  if (journal_ == nullptr) return;
+  JournalFill rec;
+  std::memset(static_cast<void*>(&rec), 0, sizeof rec);
+  const Instrument& inst = registry_.get(leg.instrument);
+  rec.order = o.id;
+  rec.at_ns = now_;
+  rec.price = price;
+  rec.fee = fee;
+  rec.instrument = leg.instrument;
+  rec.quantity = qty;
+  rec.multiplier = 1;
+  rec.strategy = o.strategy;
+  rec.leg = leg_index;
+  rec.side = leg.side;
+  rec.asset = static_cast<std::uint8_t>(inst.info.asset);
+  rec.opening = opening ? 1 : 0;
+  if (inst.info.asset == AssetClass::kOption) {
+    rec.strike = inst.info.option.strike;
+    rec.expiry_yyyymmdd = inst.info.option.expiry_yyyymmdd;
+    rec.right = static_cast<std::uint8_t>(inst.info.option.right);
+    rec.multiplier = inst.info.option.multiplier != 0 ? inst.info.option.multiplier : 100;
+  } else {
+    rec.strike = Price::zero();
+  }
+  const std::string_view sym = inst.symbol_view();
+  std::memcpy(rec.symbol, sym.data(), std::min(sym.size(), sizeof rec.symbol - 1));
+  journal(JournalRecordType::kBookFill, &rec, sizeof rec);
+}
+
+void Engine::journal_mark() noexcept {
+  JournalMark rec;
+  std::memset(static_cast<void*>(&rec), 0, sizeof rec);
+  const PnlTotals t = book_.totals();
+  rec.at_ns = now_;
+  rec.equity = config_.equity;
+  rec.realized = t.realized;
+  rec.unrealized = t.unrealized;
+  rec.fees = t.fees;
+  rec.open_spreads = static_cast<std::uint32_t>(open_spreads());
+  rec.open_positions = t.open_positions;
+  journal(JournalRecordType::kMark, &rec, sizeof rec);
+}
+
 void Engine::on_fill(Order& o, const FillDelta& fill, Price commission) noexcept {
   ++stats_.fills;
+  const bool opening = meta_[slot_of(o)].action == IntentAction::kOpen;
   if (fill.leg != kComboLeg) {
-    const OrderLeg& leg = o.legs[fill.leg];
-    if (book_.book_fill(o.strategy, leg.instrument, leg.side, fill.qty, fill.price, commission) != BookStatus::kOk) {
-      ++stats_.book_errors;
-    }
+    book_leg(o, fill.leg, fill.qty, fill.price, commission, opening);
   } else {
     // A strategy-level fill carries only the net price. Legs are booked at their mids, with the
     // first leg absorbing the difference so the legs add up to the net exactly.
@@ -368,10 +421,7 @@ void Engine::on_fill(Order& o, const FillDelta& fill, Price commission) noexcept
     for (int i = 0; i < o.leg_count; ++i) {
       const OrderLeg& leg = o.legs[i];
       const Price fee = i == 0 ? commission : Price::zero();
-      if (book_.book_fill(o.strategy, leg.instrument, leg.side, fill.qty * leg.ratio, px[static_cast<std::size_t>(i)], fee) !=
-          BookStatus::kOk) {
-        ++stats_.book_errors;
-      }
+      book_leg(o, static_cast<std::uint8_t>(i), fill.qty * leg.ratio, px[static_cast<std::size_t>(i)], fee, opening);
     }
   }
   const OrderMeta& m = meta_[slot_of(o)];

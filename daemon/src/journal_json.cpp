@@ -22,6 +22,8 @@ std::string_view type_name(JournalRecordType t) {
     case JournalRecordType::kStrategyEnabled: return "strategy_enabled";
     case JournalRecordType::kReconciliation: return "reconciliation";
     case JournalRecordType::kSessionEnd: return "session_end";
+    case JournalRecordType::kBookFill: return "book_fill";
+    case JournalRecordType::kMark: return "mark";
   }
   return "unknown";
 }
@@ -121,6 +123,42 @@ std::string journal_record_json(const JournalRecord& r) {
         if (r.type == JournalRecordType::kKillSwitch) j["flatten"] = f.flatten == 1;
         if (r.type == JournalRecordType::kStrategyEnabled) j["strategy"] = f.strategy;
         j["at_ns"] = f.at_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kSessionStart:
+    case JournalRecordType::kSessionEnd: {
+      JournalSessionMarker m;
+      if ((ok = r.read_pod(m))) {
+        j["trading_day"] = m.trading_day;
+        j["at_ns"] = m.at_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kBookFill: {
+      JournalFill f;
+      if ((ok = r.read_pod(f))) {
+        j["id"] = f.order.to_string();
+        j["strategy"] = f.strategy;
+        j["leg"] = f.leg;
+        j["symbol"] = text_of(f.symbol, sizeof f.symbol);
+        j["side"] = to_string(f.side);
+        j["quantity"] = f.quantity;
+        j["price"] = px(f.price);
+        j["fee"] = px(f.fee);
+        j["opening"] = f.opening == 1;
+        j["at_ns"] = f.at_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kMark: {
+      JournalMark m;
+      if ((ok = r.read_pod(m))) {
+        j["realized"] = px(m.realized);
+        j["unrealized"] = px(m.unrealized);
+        j["fees"] = px(m.fees);
+        j["open_spreads"] = m.open_spreads;
+        j["at_ns"] = m.at_ns;
       }
       break;
     }

@@ -5,16 +5,7 @@
 
 namespace odte::daemon {
 
-namespace {
-
-struct SessionMarker {
-  std::int32_t trading_day;
-  std::uint32_t version;
-  TimestampNs start_ns;
-};
-static_assert(std::has_unique_object_representations_v<SessionMarker>);
-
-}  // namespace
+using SessionMarker = JournalSessionMarker;
 
 std::string VerifyingJournal::open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns) {
   existing_ = reader_.read(path);

@@ -55,6 +55,9 @@ TEST(JournalJsonTest, shouldRenderEveryRecordOfAReplayedDay) {
   EXPECT_GE(types["intent"], 2);
   EXPECT_TRUE(saw_open_command);
   EXPECT_TRUE(saw_fill);
+  // The report's records: each booked leg, and the account once a minute after the first fill.
+  EXPECT_GE(types["book_fill"], 2);
+  EXPECT_GE(types["mark"], 60);
   std::filesystem::remove(path);
 }
 

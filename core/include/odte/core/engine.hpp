@@ -21,6 +21,7 @@
 
 #include "odte/core/control.hpp"
 #include "odte/core/journal.hpp"
+#include "odte/core/journal_records.hpp"
 #include "odte/core/market_state.hpp"
 #include "odte/core/order_manager.hpp"
 #include "odte/core/positions.hpp"
@@ -169,6 +170,8 @@ class Engine final : private StrategyContext {
   [[nodiscard]] bool data_stale() const noexcept;
   [[nodiscard]] std::uint32_t slot_of(const Order& o) const noexcept;
   void on_fill(Order& o, const FillDelta& fill, Price commission) noexcept;
+  void book_leg(const Order& o, std::uint8_t leg_index, std::uint32_t qty, Price price, Price fee, bool opening) noexcept;
+  void journal_mark() noexcept;
   void handle_legging(Order& o) noexcept;
   void check_exits() noexcept;
   [[nodiscard]] bool combo_mark(const Order& o, Price& mark) const noexcept;

@@ -40,9 +40,11 @@ enum class JournalRecordType : std::uint16_t {
   kStrategyEnabled = 8,
   kReconciliation = 9, // result of comparing journal and broker
   kSessionEnd = 10,
+  kBookFill = 11,      // JournalFill: a leg booked into the position book
+  kMark = 12,          // JournalMark: account P&L once a minute
 };
 
-inline constexpr std::uint32_t kJournalVersion = 1;
+inline constexpr std::uint32_t kJournalVersion = 2;  // 2: book_fill and mark records (docs/journal-format.md)
 inline constexpr std::size_t kJournalHeaderSize = 32;
 inline constexpr std::size_t kJournalRecordHeaderSize = 24;
 inline constexpr std::uint32_t kJournalMaxPayload = 1u << 20;

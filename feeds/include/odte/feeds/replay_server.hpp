@@ -1,0 +1,114 @@
+#pragma once
+
+// `odte replay-server`'s engine: a websocket server on loopback that speaks the Massive protocol
+// and serves the frames of a recording, so the live feed code path (WsClient, parser, rings) runs
+// end to end against recorded data.
+//
+// Per connection: send [{"ev":"status","status":"connected",...}]; require
+// {"action":"auth","params":KEY} within auth_timeout (else auth_timeout, close); a wrong key gets
+// auth_failed and the connection is closed; the right one auth_success -- unless max_connections
+// authenticated connections are already open, in which case the newcomer gets max_connections and
+// is closed. subscribe/unsubscribe answer one "success" status per entry ("subscribed to: X").
+//
+// Playback starts at the first subscribe, from the first frame of the recording, separately for
+// each connection. Pacing: speed 1 = real time (the recorded receive-time gaps), N = N times
+// faster, 0 = as fast as the socket takes it. Frames of other clusters than `cluster` are skipped.
+// Each frame is filtered against the connection's current subscriptions (see subscription.hpp):
+// passed through unchanged when every event matches, rebuilt with only the matching events when
+// some do, skipped when none do. Recorded status events are never replayed. After the last frame
+// the connection stays open and idle.
+//
+// Threads: one I/O thread (run() on the caller's, or start() spawns one); stop() and the test hooks
+// from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "odte/core/events.hpp"
+#include "odte/feeds/net.hpp"
+
+namespace odte::feeds {
+
+struct ReplayFrame {
+  TimestampNs receive_ns = 0;
+  StreamId stream = StreamId::kStocks;
+  std::string data;
+};
+
+// A recording read front to back. One source per connection (each connection replays from the
+// start), created by the server's factory.
+class ReplayFrameSource {
+ public:
+  virtual ~ReplayFrameSource() = default;
+  // The next frame, or false at the end (or on an unreadable record: the source logs why).
+  virtual bool next(ReplayFrame& out) = 0;
+};
+using ReplayFrameSourceFactory = std::function<std::unique_ptr<ReplayFrameSource>()>;
+
+// Frames held in memory (tests, small recordings), shared by every connection.
+[[nodiscard]] ReplayFrameSourceFactory memory_source(std::vector<ReplayFrame> frames);
+
+struct ReplayServerConfig {
+  std::string listen_host = "127.0.0.1";   // loopback only: anything else is refused
+  std::uint16_t port = 0;                  // 0 = ephemeral; see ReplayServer::port()
+  std::string api_key;                     // the key clients must send
+  double speed = 1.0;                      // 1 real time, N faster, 0 as fast as possible
+  std::optional<StreamId> cluster;         // serve only this stream's frames (all when empty)
+  int max_connections = 0;                 // authenticated connections at once; 0 = unlimited
+  std::chrono::milliseconds auth_timeout{10'000};  // 0: answer auth_timeout at once (tests)
+  ReplayFrameSourceFactory source;         // empty: no frames, protocol only
+  LogHandler log;                          // default: stderr
+};
+
+struct ReplayServerCounters {
+  std::atomic<std::uint64_t> connections{0};
+  std::atomic<std::uint64_t> auth_ok{0};
+  std::atomic<std::uint64_t> auth_failed{0};
+  std::atomic<std::uint64_t> max_connections{0};  // connections refused for max_connections
+  std::atomic<std::uint64_t> frames_sent{0};
+  std::atomic<std::uint64_t> frames_rebuilt{0};
+  std::atomic<std::uint64_t> frames_filtered_out{0};
+  std::atomic<std::uint64_t> playbacks_finished{0};
+};
+
+class ReplayServer {
+ public:
+  explicit ReplayServer(ReplayServerConfig config);
+  ~ReplayServer();  // stops and joins
+  ReplayServer(const ReplayServer&) = delete;
+  ReplayServer& operator=(const ReplayServer&) = delete;
+
+  // Binds and listens (the port is known afterwards). Errors: bad or non-loopback address, bind.
+  std::error_code listen();
+  [[nodiscard]] std::uint16_t port() const noexcept;
+  // Serves on the calling thread until stop().
+  void run();
+  // Serves on a thread of its own until stop() or destruction.
+  void start();
+  void stop();
+
+  // Test hooks (any thread).
+  // Sends [{"ev":"status","status":STATUS,"message":MESSAGE}] to every authenticated connection.
+  void broadcast_status(std::string status, std::string message);
+  // Kills every open connection abruptly: when `mid_frame`, a websocket frame header announcing
+  // more bytes than follow is written first, so the client sees a frame cut short, then the TCP
+  // connection is reset without a websocket close.
+  void drop_connections(bool mid_frame);
+
+  [[nodiscard]] const ReplayServerCounters& counters() const noexcept;
+  [[nodiscard]] std::size_t open_connections() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace odte::feeds

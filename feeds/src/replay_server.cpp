@@ -1,0 +1,442 @@
+// The replay-server: Boost.Beast's websocket server side, in this one translation unit. Shaped like
+// Beast's websocket_server_async example: a listener accepting onto a strand per connection, one
+// session object per connection with handlers on_accept -> on_read / on_write, each opening with
+// `if (ec) return fail(ec, "what")`. One I/O thread; server-wide counts live on it.
+
+#include "odte/feeds/replay_server.hpp"
+
+#include <cstdio>
+#include <deque>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "odte/feeds/api_key.hpp"
+#include "odte/feeds/json_scan.hpp"
+#include "odte/feeds/subscription.hpp"
+
+namespace odte::feeds {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using beast::error_code;
+
+namespace {
+
+class MemorySource final : public ReplayFrameSource {
+ public:
+  explicit MemorySource(std::shared_ptr<const std::vector<ReplayFrame>> frames)
+      : frames_{std::move(frames)} {}
+  bool next(ReplayFrame& out) override {
+    if (i_ >= frames_->size()) return false;
+    out = (*frames_)[i_++];
+    return true;
+  }
+
+ private:
+  std::shared_ptr<const std::vector<ReplayFrame>> frames_;
+  std::size_t i_ = 0;
+};
+
+std::string status_frame(std::string_view status, std::string_view message) {
+  std::string s = "[{\"ev\":\"status\",\"status\":\"";
+  json::append_escaped(s, status);
+  s += "\",\"message\":\"";
+  json::append_escaped(s, message);
+  s += "\"}]";
+  return s;
+}
+
+bool benign(const error_code& ec) {
+  return ec == websocket::error::closed || ec == net::error::eof ||
+         ec == net::error::operation_aborted || ec == net::error::connection_reset;
+}
+
+class Session;
+
+}  // namespace
+
+ReplayFrameSourceFactory memory_source(std::vector<ReplayFrame> frames) {
+  auto shared = std::make_shared<const std::vector<ReplayFrame>>(std::move(frames));
+  return [shared]() -> std::unique_ptr<ReplayFrameSource> { return std::make_unique<MemorySource>(shared); };
+}
+
+struct ReplayServer::Impl {
+  explicit Impl(ReplayServerConfig c) : config{std::move(c)} {}
+
+  void say(LogLevel level, const std::string& text) const {
+    const std::string clean = redact(text, config.api_key);
+    if (config.log) {
+      config.log(level, clean);
+    } else {
+      std::fprintf(stderr, "odte replay-server: %s\n", clean.c_str());
+    }
+  }
+  void do_accept();
+  template <typename Fn>
+  void for_each_session(Fn&& fn);
+
+  ReplayServerConfig config;
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  std::thread thread;
+  ReplayServerCounters counters;
+  std::vector<std::weak_ptr<Session>> sessions;  // I/O thread only
+  int authenticated = 0;                          // I/O thread only
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::uint16_t> port{0};
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ReplayServer::Impl& srv, tcp::socket&& socket)
+      : srv_{srv},
+        ws_{std::move(socket)},
+        auth_timer_{ws_.get_executor()},
+        pace_timer_{ws_.get_executor()} {}
+
+  void start() {
+    srv_.open.fetch_add(1, std::memory_order_relaxed);
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+      res.set(beast::http::field::server, "odte-replay-server/1");
+    }));
+    ws_.read_message_max(1u << 20);
+    ws_.async_accept([self = shared_from_this()](error_code ec) { self->on_accept(ec); });
+  }
+
+  [[nodiscard]] bool authed() const noexcept { return authed_; }
+
+  void send_status(std::string_view status, std::string_view message) {
+    send(status_frame(status, message), false);
+  }
+
+  void kill(bool mid_frame) {
+    if (gone_) return;
+    auto& sock = beast::get_lowest_layer(ws_).socket();
+    error_code ignored;
+    if (mid_frame && !writing_) {
+      // FIN + text opcode, 16-bit length 1024, then only the first few payload bytes.
+      static constexpr char kCut[] = "\x81\x7e\x04\x00[{\"ev\":\"Q\",\"sym\":";
+      net::write(sock, net::buffer(kCut, sizeof kCut - 1), ignored);
+    }
+    sock.set_option(net::socket_base::linger(true, 0), ignored);
+    sock.close(ignored);
+    gone();
+  }
+
+ private:
+  void on_accept(error_code ec) {
+    if (ec) return fail(ec, "accept");
+    srv_.counters.connections.fetch_add(1, std::memory_order_relaxed);
+    send_status("connected", "Connected Successfully");
+    if (srv_.config.auth_timeout <= std::chrono::milliseconds::zero()) {
+      // Test knob: time out at once, whatever the client does.
+      send_status("auth_timeout", "no authentication received in time");
+      return close_after_writes();
+    }
+    auth_timer_.expires_after(srv_.config.auth_timeout);
+    auth_timer_.async_wait([self = shared_from_this()](error_code e) {
+      if (e || self->authed_ || self->gone_) return;
+      self->send_status("auth_timeout", "no authentication received in time");
+      self->close_after_writes();
+    });
+    do_read();
+  }
+
+  void do_read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(error_code ec) {
+    if (ec) return fail(ec, "read");
+    const std::string message = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    handle(message);
+    if (!closing_ && !gone_) do_read();
+  }
+
+  void handle(std::string_view message) {
+    if (closing_) return;
+    std::string_view act;
+    std::string_view raw_params;
+    if (!json::string_field(message, "action", act) || !json::string_field(message, "params", raw_params)) {
+      send_status("error", "could not parse the message: want {\"action\":...,\"params\":...}");
+      return;
+    }
+    const std::string params = json::unescape(raw_params);
+    if (act == "auth") {
+      if (authed_) return send_status("error", "already authenticated");
+      if (params != srv_.config.api_key) {
+        srv_.counters.auth_failed.fetch_add(1, std::memory_order_relaxed);
+        srv_.say(LogLevel::kWarn, "a connection sent a wrong API key");
+        send_status("auth_failed", "authentication failed");
+        return close_after_writes();
+      }
+      if (srv_.config.max_connections > 0 && srv_.authenticated >= srv_.config.max_connections) {
+        srv_.counters.max_connections.fetch_add(1, std::memory_order_relaxed);
+        send_status("max_connections",
+                    "Maximum number of websocket connections exceeded. You have reached the "
+                    "connection limit for your account.");
+        return close_after_writes();
+      }
+      authed_ = true;
+      auth_timer_.cancel();
+      ++srv_.authenticated;
+      srv_.counters.auth_ok.fetch_add(1, std::memory_order_relaxed);
+      return send_status("auth_success", "authenticated");
+    }
+    if (act != "subscribe" && act != "unsubscribe") {
+      return send_status("error", "unknown action");
+    }
+    if (!authed_) return send_status("error", "not authenticated");
+    const bool add = act == "subscribe";
+    std::string reply = "[";
+    for (const std::string_view p : split_params(params)) {
+      const std::string one(p);
+      if (add) {
+        if (subs_.add(one) > 0) {
+          reply += reply.size() > 1 ? "," : "";
+          reply += "{\"ev\":\"status\",\"status\":\"error\",\"message\":\"bad subscription: ";
+          json::append_escaped(reply, one);
+          reply += "\"}";
+          continue;
+        }
+      } else {
+        (void)subs_.remove(one);
+      }
+      reply += reply.size() > 1 ? "," : "";
+      reply += add ? "{\"ev\":\"status\",\"status\":\"success\",\"message\":\"subscribed to: "
+                   : "{\"ev\":\"status\",\"status\":\"success\",\"message\":\"unsubscribed to: ";
+      json::append_escaped(reply, one);
+      reply += "\"}";
+    }
+    reply += "]";
+    if (reply.size() > 2) send(std::move(reply), false);
+    if (add && !playing_) start_playback();
+  }
+
+  // ---- playback ------------------------------------------------------------------------------
+
+  void start_playback() {
+    playing_ = true;
+    if (!srv_.config.source) return;
+    source_ = srv_.config.source();
+    if (!source_) return;
+    t0_ = std::chrono::steady_clock::now();
+    play_next();
+  }
+
+  void play_next() {
+    if (gone_ || closing_ || !source_) return;
+    const ReplayServerConfig& cfg = srv_.config;
+    while (source_->next(frame_)) {
+      if (!have_first_) {
+        first_ns_ = frame_.receive_ns;
+        have_first_ = true;
+      }
+      if (cfg.cluster && frame_.stream != *cfg.cluster) continue;
+      const FilterResult r = filter_frame(frame_.data, subs_, filtered_);
+      if (r == FilterResult::kNone || r == FilterResult::kMalformed) {
+        srv_.counters.frames_filtered_out.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (r == FilterResult::kPartial) {
+        srv_.counters.frames_rebuilt.fetch_add(1, std::memory_order_relaxed);
+        pending_ = std::move(filtered_);
+        filtered_ = std::string();
+      } else {
+        pending_ = std::move(frame_.data);
+      }
+      if (cfg.speed > 0.0) {
+        const double gap_ns = static_cast<double>(frame_.receive_ns - first_ns_) / cfg.speed;
+        const auto due = t0_ + std::chrono::nanoseconds(static_cast<std::int64_t>(gap_ns > 0 ? gap_ns : 0));
+        if (due > std::chrono::steady_clock::now()) {
+          pace_timer_.expires_at(due);
+          pace_timer_.async_wait([self = shared_from_this()](error_code ec) {
+            if (ec || self->gone_) return;
+            self->send(std::move(self->pending_), true);
+          });
+          return;
+        }
+      }
+      return send(std::move(pending_), true);
+    }
+    source_.reset();
+    srv_.counters.playbacks_finished.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // ---- writes and closing --------------------------------------------------------------------
+
+  struct Out {
+    std::string data;
+    bool playback;
+  };
+
+  void send(std::string data, bool playback) {
+    if (gone_ || closing_) return;
+    writes_.push_back(Out{std::move(data), playback});
+    if (!writing_) do_write();
+  }
+
+  void do_write() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(writes_.front().data),
+                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+  }
+
+  void on_write(error_code ec) {
+    writing_ = false;
+    if (ec) return fail(ec, "write");
+    const bool playback = writes_.front().playback;
+    if (playback) srv_.counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
+    writes_.pop_front();
+    if (!writes_.empty()) return do_write();
+    if (closing_) return do_close();
+    if (playback) play_next();
+  }
+
+  void close_after_writes() {
+    if (closing_) return;
+    closing_ = true;
+    pace_timer_.cancel();
+    auth_timer_.cancel();
+    if (!writing_) do_close();
+  }
+
+  void do_close() {
+    ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](error_code) {
+      error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      self->gone();
+    });
+  }
+
+  void fail(error_code ec, const char* what) {
+    if (gone_) return;
+    if (!benign(ec)) srv_.say(LogLevel::kInfo, std::string(what) + ": " + ec.message());
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    gone();
+  }
+
+  void gone() {
+    if (gone_) return;
+    gone_ = true;
+    pace_timer_.cancel();
+    auth_timer_.cancel();
+    if (authed_) --srv_.authenticated;
+    srv_.open.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  ReplayServer::Impl& srv_;
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  net::steady_timer auth_timer_;
+  net::steady_timer pace_timer_;
+  std::deque<Out> writes_;
+  SubscriptionSet subs_;
+  std::unique_ptr<ReplayFrameSource> source_;
+  ReplayFrame frame_;
+  std::string filtered_;
+  std::string pending_;
+  std::chrono::steady_clock::time_point t0_;
+  TimestampNs first_ns_ = 0;
+  bool have_first_ = false;
+  bool writing_ = false;
+  bool authed_ = false;
+  bool closing_ = false;
+  bool playing_ = false;
+  bool gone_ = false;
+};
+
+}  // namespace
+
+template <typename Fn>
+void ReplayServer::Impl::for_each_session(Fn&& fn) {
+  std::erase_if(sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+  for (const auto& w : sessions) {
+    if (auto s = w.lock()) fn(*s);
+  }
+}
+
+void ReplayServer::Impl::do_accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec != net::error::operation_aborted) say(LogLevel::kWarn, "accept: " + ec.message());
+      if (!acceptor.is_open()) return;
+    } else {
+      auto s = std::make_shared<Session>(*this, std::move(socket));
+      std::erase_if(sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+      sessions.push_back(s);
+      s->start();
+    }
+    do_accept();
+  });
+}
+
+ReplayServer::ReplayServer(ReplayServerConfig config)
+    : impl_{std::make_unique<Impl>(std::move(config))} {}
+
+ReplayServer::~ReplayServer() { stop(); }
+
+std::error_code ReplayServer::listen() {
+  error_code ec;
+  const auto address = net::ip::make_address(impl_->config.listen_host, ec);
+  if (ec) return ec;
+  if (!address.is_loopback()) return make_error_code(NetErrc::kInsecureRemote);
+  const tcp::endpoint endpoint{address, impl_->config.port};
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  impl_->port.store(a.local_endpoint(ec).port(), std::memory_order_relaxed);
+  impl_->do_accept();
+  return {};
+}
+
+std::uint16_t ReplayServer::port() const noexcept { return impl_->port.load(std::memory_order_relaxed); }
+
+void ReplayServer::run() { impl_->ioc.run(); }
+
+void ReplayServer::start() {
+  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+}
+
+void ReplayServer::stop() {
+  impl_->ioc.stop();
+  if (impl_->thread.joinable() && impl_->thread.get_id() != std::this_thread::get_id()) {
+    impl_->thread.join();
+  }
+}
+
+void ReplayServer::broadcast_status(std::string status, std::string message) {
+  net::post(impl_->ioc, [this, st = std::move(status), m = std::move(message)] {
+    impl_->for_each_session([&](Session& s) {
+      if (s.authed()) s.send_status(st, m);
+    });
+  });
+}
+
+void ReplayServer::drop_connections(bool mid_frame) {
+  net::post(impl_->ioc, [this, mid_frame] {
+    impl_->for_each_session([&](Session& s) { s.kill(mid_frame); });
+  });
+}
+
+const ReplayServerCounters& ReplayServer::counters() const noexcept { return impl_->counters; }
+std::size_t ReplayServer::open_connections() const { return impl_->open.load(std::memory_order_relaxed); }
+
+}  // namespace odte::feeds

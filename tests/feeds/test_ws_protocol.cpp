@@ -1,0 +1,380 @@
+// WsClient against the real ReplayServer on 127.0.0.1: handshake, every status path, subscription
+// filtering, pacing, reconnect after a connection cut mid-frame, and the API key never logged.
+// Every wait is bounded (kWait); every socket is loopback.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "odte/feeds/replay_server.hpp"
+#include "odte/feeds/ws_client.hpp"
+
+namespace odte::feeds {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kWait = 10s;
+constexpr std::string_view kKey = "test-KEY-6f1c2e";
+
+template <typename Pred>
+bool wait_for(Pred pred, std::chrono::milliseconds limit = kWait) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
+constexpr TimestampNs kT0 = 1'764'081'000'000'000'000;  // 2025-11-25 14:30 UTC
+
+std::vector<ReplayFrame> sample_recording(TimestampNs gap_ns = 1'000'000) {
+  std::vector<ReplayFrame> f;
+  auto add = [&](StreamId s, std::string d) {
+    f.push_back(ReplayFrame{kT0 + static_cast<TimestampNs>(f.size()) * gap_ns, s, std::move(d)});
+  };
+  add(StreamId::kOptions, R"([{"ev":"status","status":"connected","message":"recorded"}])");
+  add(StreamId::kOptions, R"([{"ev":"Q","sym":"O:SPXW251125C06700000","bp":1.1,"ap":1.2,"t":1764081000000}])");
+  add(StreamId::kIndices, R"([{"ev":"V","val":6712.5,"T":"I:SPX","t":1764081000001}])");
+  add(StreamId::kOptions, R"([{"ev":"Q","sym":"O:SPY251125C00670000","bp":0.5,"ap":0.6,"t":1764081000002},{"ev":"Q","sym":"O:SPXW251125P06700000","bp":2.1,"ap":2.3,"t":1764081000002}])");
+  add(StreamId::kStocks, R"([{"ev":"AM","sym":"SPY","o":670,"h":671,"l":669,"c":670.5,"v":1000,"s":1764081000000,"e":1764081060000}])");
+  add(StreamId::kOptions, R"([{"ev":"T","sym":"O:SPXW251125C06700000","p":1.15,"s":3,"t":1764081000003}])");
+  return f;
+}
+
+// Collects what a client hands out: data frames, statuses, log lines.
+struct Sink {
+  std::mutex m;
+  std::vector<std::string> frames;
+  std::vector<StatusCode> statuses;
+  std::vector<std::string> logs;
+
+  FrameHandler on_frame() {
+    return [this](const RawFrame& f) {
+      EXPECT_GT(f.receive_ns, kT0);
+      if (f.has_status) return;
+      const std::lock_guard l(m);
+      frames.emplace_back(f.data);
+    };
+  }
+  StatusHandler on_status() {
+    return [this](const StatusReport& r) {
+      const std::lock_guard l(m);
+      statuses.push_back(r.code);
+    };
+  }
+  LogHandler on_log() {
+    return [this](LogLevel, std::string_view text) {
+      const std::lock_guard l(m);
+      logs.emplace_back(text);
+    };
+  }
+  std::size_t frame_count() {
+    const std::lock_guard l(m);
+    return frames.size();
+  }
+  std::string all_frames() {
+    const std::lock_guard l(m);
+    std::string s;
+    for (const auto& f : frames) s += f + "\n";
+    return s;
+  }
+  bool logged_key() {
+    const std::lock_guard l(m);
+    for (const auto& line : logs) {
+      if (line.find(kKey) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+class WsProtocol : public ::testing::Test {
+ protected:
+  void start_server(ReplayServerConfig cfg = {}) {
+    cfg.api_key = std::string(kKey);
+    if (!cfg.source) cfg.source = memory_source(sample_recording());
+    cfg.log = [](LogLevel, std::string_view) {};
+    server_ = std::make_unique<ReplayServer>(std::move(cfg));
+    ASSERT_FALSE(server_->listen());
+    ASSERT_NE(server_->port(), 0);
+    server_->start();
+  }
+
+  WsClientConfig client_config(std::string key = std::string(kKey)) {
+    WsClientConfig c;
+    c.url = "ws://127.0.0.1:" + std::to_string(server_->port()) + "/options";
+    c.api_key = std::move(key);
+    c.stream = StreamId::kOptions;
+    c.subscriptions = {"Q.O:SPXW*", "V.I:SPX"};
+    c.backoff.initial = 20ms;
+    c.backoff.max = 200ms;
+    c.connect_timeout = 2s;
+    c.handshake_timeout = 2s;
+    c.auth_timeout = 2s;
+    return c;
+  }
+
+  // Runs a client on its own thread (its feed thread).
+  struct Running {
+    std::unique_ptr<WsClient> client;
+    std::thread thread;
+    std::atomic<bool> done{false};
+    std::error_code result;
+    ~Running() {
+      if (client) client->stop();
+      if (thread.joinable()) thread.join();
+    }
+    const WsCounters& counters() const { return client->counters(); }
+  };
+  std::unique_ptr<Running> run_client(WsClientConfig cfg, Sink& sink) {
+    auto r = std::make_unique<Running>();
+    r->client = std::make_unique<WsClient>(std::move(cfg), sink.on_frame(), sink.on_status(), sink.on_log());
+    Running* raw = r.get();
+    r->thread = std::thread([raw] {
+      raw->result = raw->client->run();
+      raw->done = true;
+    });
+    return r;
+  }
+
+  std::unique_ptr<ReplayServer> server_;
+};
+
+TEST_F(WsProtocol, shouldAuthenticateSubscribeAndReceiveOnlySubscribedEvents) {
+  ReplayServerConfig cfg;
+  cfg.speed = 0;
+  start_server(std::move(cfg));
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  // Matching frames: SPXW call quote, SPX value, the mixed quote frame (rebuilt), SPXW trade? no:
+  // T is not subscribed. So three data frames.
+  ASSERT_TRUE(wait_for([&] { return sink.frame_count() >= 3; })) << sink.all_frames();
+  ASSERT_TRUE(wait_for([&] { return server_->counters().playbacks_finished.load() == 1; }));
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(sink.frame_count(), 3u) << sink.all_frames();
+  const std::string all = sink.all_frames();
+  EXPECT_NE(all.find("O:SPXW251125C06700000"), std::string::npos);
+  EXPECT_NE(all.find("O:SPXW251125P06700000"), std::string::npos);
+  EXPECT_NE(all.find("I:SPX"), std::string::npos);
+  EXPECT_EQ(all.find("O:SPY"), std::string::npos);
+  EXPECT_EQ(all.find("\"AM\""), std::string::npos);
+  EXPECT_EQ(all.find("\"T\",\"sym\""), std::string::npos);
+  EXPECT_EQ(all.find("recorded"), std::string::npos);
+  EXPECT_EQ(server_->counters().frames_rebuilt.load(), 1u);
+  const WsCounters& k = c->counters();
+  EXPECT_EQ(k.status_count(StatusCode::kConnected), 1u);
+  EXPECT_EQ(k.status_count(StatusCode::kAuthSuccess), 1u);
+  EXPECT_EQ(k.status_count(StatusCode::kSubscribed), 2u);  // one "success" per entry
+  EXPECT_EQ(k.subscribes_sent.load(), 1u);
+  EXPECT_EQ(k.state.load(), WsState::kStreaming);
+  EXPECT_GE(k.frames.load(), 5u);
+  EXPECT_GT(k.bytes.load(), 100u);
+  c->client->stop();
+  ASSERT_TRUE(wait_for([&] { return c->done.load(); }));
+  EXPECT_FALSE(c->result);
+  EXPECT_EQ(c->counters().state.load(), WsState::kStopped);
+  EXPECT_FALSE(sink.logged_key());
+}
+
+TEST_F(WsProtocol, shouldStopWithAClearErrorWhenAuthFails) {
+  start_server();
+  Sink sink;
+  const std::string wrong = "wrong-" + std::string(kKey);
+  auto cfg = client_config(wrong);
+  auto c = run_client(cfg, sink);
+  ASSERT_TRUE(wait_for([&] { return c->done.load(); }));
+  EXPECT_EQ(c->result, make_error_code(NetErrc::kAuthFailed));
+  EXPECT_NE(c->client->error_message().find("authentication failed"), std::string::npos);
+  EXPECT_EQ(c->counters().state.load(), WsState::kFailed);
+  EXPECT_EQ(c->counters().reconnects.load(), 0u);  // fatal: never retried
+  EXPECT_EQ(c->counters().status_count(StatusCode::kAuthFailed), 1u);
+  EXPECT_EQ(server_->counters().auth_failed.load(), 1u);
+  const std::lock_guard l(sink.m);
+  bool said = false;
+  for (const auto& line : sink.logs) {
+    EXPECT_EQ(line.find(wrong), std::string::npos) << line;
+    said |= line.find("authentication failed") != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+}
+
+TEST_F(WsProtocol, shouldNeverLogTheApiKeyEvenWhenTheServerEchoesIt) {
+  start_server();
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return c->counters().status_count(StatusCode::kSubscribed) >= 2; }));
+  server_->broadcast_status("error", "key " + std::string(kKey) + " is rate limited");
+  ASSERT_TRUE(wait_for([&] { return c->counters().status_count(StatusCode::kError) == 1; }));
+  c->client->stop();
+  ASSERT_TRUE(wait_for([&] { return c->done.load(); }));
+  EXPECT_FALSE(sink.logged_key());
+  const std::lock_guard l(sink.m);
+  bool redacted = false;
+  for (const auto& line : sink.logs) redacted |= line.find("key *** is rate limited") != std::string::npos;
+  EXPECT_TRUE(redacted);
+}
+
+TEST_F(WsProtocol, shouldReportAuthTimeoutAndErrorStatusesAndKeepStreaming) {
+  start_server();
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return c->counters().status_count(StatusCode::kSubscribed) >= 2; }));
+  server_->broadcast_status("auth_timeout", "no authentication received in time");
+  server_->broadcast_status("error", "something odd");
+  ASSERT_TRUE(wait_for([&] { return c->counters().status_count(StatusCode::kError) == 1; }));
+  EXPECT_EQ(c->counters().status_count(StatusCode::kAuthTimeout), 1u);
+  EXPECT_EQ(c->counters().reconnects.load(), 0u);
+  EXPECT_EQ(c->counters().state.load(), WsState::kStreaming);
+  const std::lock_guard l(sink.m);
+  EXPECT_NE(std::find(sink.statuses.begin(), sink.statuses.end(), StatusCode::kAuthTimeout), sink.statuses.end());
+}
+
+TEST_F(WsProtocol, shouldReceiveAuthTimeoutFromTheServerWhenAuthIsLate) {
+  ReplayServerConfig cfg;
+  cfg.auth_timeout = 0ms;  // the server times the client out right after "connected"
+  start_server(std::move(cfg));
+  Sink sink;
+  auto client_cfg = client_config();
+  client_cfg.max_reconnects = 0;
+  auto c = run_client(client_cfg, sink);
+  ASSERT_TRUE(wait_for([&] { return c->done.load(); }));
+  EXPECT_EQ(c->counters().status_count(StatusCode::kAuthTimeout), 1u);
+  EXPECT_EQ(c->result, make_error_code(NetErrc::kTooManyReconnects));
+}
+
+TEST_F(WsProtocol, shouldBackOffAfterMaxConnectionsThenRetry) {
+  ReplayServerConfig cfg;
+  cfg.max_connections = 1;
+  start_server(std::move(cfg));
+  Sink first_sink;
+  auto first = run_client(client_config(), first_sink);
+  ASSERT_TRUE(wait_for([&] { return first->counters().authenticated.load() == 1; }));
+  Sink second_sink;
+  auto second_cfg = client_config();
+  second_cfg.test_only_max_connections_backoff = 300ms;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto second = run_client(second_cfg, second_sink);
+  ASSERT_TRUE(wait_for([&] { return second->counters().status_count(StatusCode::kMaxConnections) >= 2; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 300ms);
+  EXPECT_GE(second->counters().reconnects.load(), 1u);
+  EXPECT_EQ(second->counters().authenticated.load(), 0u);
+  // The first holder is not disturbed.
+  EXPECT_EQ(first->counters().reconnects.load(), 0u);
+  // Once the holder leaves, the waiting client gets in.
+  first->client->stop();
+  ASSERT_TRUE(wait_for([&] { return second->counters().authenticated.load() == 1; }));
+}
+
+TEST_F(WsProtocol, shouldWaitAtLeastSixtySecondsAfterMaxConnectionsWithoutTheTestOverride) {
+  ReplayServerConfig cfg;
+  cfg.max_connections = 1;
+  start_server(std::move(cfg));
+  Sink a_sink;
+  auto a = run_client(client_config(), a_sink);
+  ASSERT_TRUE(wait_for([&] { return a->counters().authenticated.load() == 1; }));
+  Sink b_sink;
+  auto b_cfg = client_config();
+  b_cfg.max_connections_backoff = 10ms;  // below the floor: raised to 60 s
+  auto b = run_client(b_cfg, b_sink);
+  ASSERT_TRUE(wait_for([&] { return b->counters().status_count(StatusCode::kMaxConnections) == 1; }));
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(b->counters().reconnects.load(), 0u);
+  EXPECT_EQ(b->counters().state.load(), WsState::kBackoff);
+  b->client->stop();
+  ASSERT_TRUE(wait_for([&] { return b->done.load(); }, 2s));
+}
+
+TEST_F(WsProtocol, shouldReconnectReauthenticateAndResubscribeAfterACutMidFrame) {
+  ReplayServerConfig cfg;
+  cfg.source = memory_source(sample_recording(20'000'000));  // 20 ms apart, real time
+  start_server(std::move(cfg));
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return c->counters().authenticated.load() == 1 && sink.frame_count() >= 1; }));
+  c->client->subscribe("AM.SPY");  // added live: must survive the reconnect
+  ASSERT_TRUE(wait_for([&] { return c->counters().status_count(StatusCode::kSubscribed) >= 3; }));
+  server_->drop_connections(true);
+  ASSERT_TRUE(wait_for([&] { return c->counters().authenticated.load() == 2; }));
+  EXPECT_EQ(c->counters().reconnects.load(), 1u);
+  EXPECT_EQ(c->counters().connects.load(), 2u);
+  // Re-subscribed in one message to all three entries; the replay restarts for the new connection.
+  ASSERT_TRUE(wait_for([&] { return c->counters().status_count(StatusCode::kSubscribed) >= 6; }));
+  ASSERT_TRUE(wait_for([&] { return server_->counters().playbacks_finished.load() >= 1; }));
+  EXPECT_NE(sink.all_frames().find("\"AM\""), std::string::npos);
+  EXPECT_EQ(c->counters().status_count(StatusCode::kConnected), 2u);
+}
+
+TEST_F(WsProtocol, shouldUnsubscribeAndStopReceivingThatChannel) {
+  ReplayServerConfig cfg;
+  cfg.speed = 0;
+  start_server(std::move(cfg));
+  Sink sink;
+  auto cfg_c = client_config();
+  cfg_c.subscriptions = {"AM.SPY"};
+  auto c = run_client(cfg_c, sink);
+  ASSERT_TRUE(wait_for([&] { return sink.frame_count() == 1; }));
+  c->client->unsubscribe("AM.SPY");
+  ASSERT_TRUE(wait_for([&] { return c->counters().status_count(StatusCode::kSubscribed) == 2; }));
+}
+
+TEST_F(WsProtocol, shouldPaceFramesAtTheRecordedGapsDividedBySpeed) {
+  ReplayServerConfig cfg;
+  cfg.speed = 2.0;
+  cfg.source = memory_source(sample_recording(100'000'000));  // 100 ms apart: 500 ms recorded
+  start_server(std::move(cfg));
+  Sink sink;
+  auto client_cfg = client_config();
+  client_cfg.subscriptions = {"Q.*", "V.*", "AM.*", "T.*"};
+  const auto t0 = std::chrono::steady_clock::now();
+  auto c = run_client(client_cfg, sink);
+  ASSERT_TRUE(wait_for([&] { return sink.frame_count() == 5; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 240ms);  // (500 - 20 slack) / 2
+}
+
+TEST_F(WsProtocol, shouldServeOnlyTheConfiguredCluster) {
+  ReplayServerConfig cfg;
+  cfg.speed = 0;
+  cfg.cluster = StreamId::kStocks;
+  start_server(std::move(cfg));
+  Sink sink;
+  auto client_cfg = client_config();
+  client_cfg.subscriptions = {"Q.*", "V.*", "AM.*"};
+  auto c = run_client(client_cfg, sink);
+  ASSERT_TRUE(wait_for([&] { return server_->counters().playbacks_finished.load() == 1; }));
+  ASSERT_TRUE(wait_for([&] { return sink.frame_count() == 1; }));
+  EXPECT_NE(sink.all_frames().find("\"AM\""), std::string::npos);
+}
+
+TEST(WsClientConfigCheck, shouldRefusePlainWebsocketToRemoteHostsAndBadUrls) {
+  WsClientConfig cfg;
+  cfg.url = "ws://example.com/stocks";
+  WsClient remote(cfg, {});
+  EXPECT_EQ(remote.run(), make_error_code(NetErrc::kInsecureRemote));
+  cfg.url = "socket.massive.com";
+  WsClient bad(cfg, {});
+  EXPECT_EQ(bad.run(), make_error_code(NetErrc::kBadUrl));
+}
+
+TEST_F(WsProtocol, shouldFailTheTlsHandshakeAgainstAPlainServer) {
+  start_server();
+  Sink sink;
+  auto cfg = client_config();
+  cfg.url = "wss://127.0.0.1:" + std::to_string(server_->port()) + "/options";
+  cfg.max_reconnects = 1;
+  auto c = run_client(cfg, sink);
+  ASSERT_TRUE(wait_for([&] { return c->done.load(); }));
+  EXPECT_EQ(c->result, make_error_code(NetErrc::kTooManyReconnects));
+  EXPECT_EQ(c->counters().connects.load(), 0u);
+  const std::lock_guard l(sink.m);
+  bool tls = false;
+  for (const auto& line : sink.logs) tls |= line.find("TLS handshake") != std::string::npos;
+  EXPECT_TRUE(tls);
+}
+
+}  // namespace
+}  // namespace odte::feeds

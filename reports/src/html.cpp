@@ -1,0 +1,495 @@
+// The self-contained HTML report: inline SVG charts drawn here, inline CSS, one small inline
+// script that checks the charts are in the page. Nothing is fetched at view time.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "odte/reports/report.hpp"
+#include "time_format.hpp"
+
+namespace odte::reports {
+
+using detail::fixed;
+
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// "$-1,234.56"
+std::string usd(double v) {
+  std::string digits = fixed(std::fabs(v), 2);
+  const std::size_t dot = digits.find('.');
+  std::string grouped;
+  for (std::size_t i = 0; i < dot; ++i) {
+    if (i > 0 && (dot - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  grouped += digits.substr(dot);
+  const bool negative = v < 0.0 && digits.find_first_not_of("0.") != std::string::npos;
+  return (negative ? "-$" : "$") + grouped;
+}
+std::string pct(double v) { return fixed(v * 100.0, 2) + "%"; }
+std::string opt(const std::optional<double>& v, int decimals) { return v ? fixed(*v, decimals) : "n/a"; }
+std::string opt_pct(const std::optional<double>& v) { return v ? pct(*v) : "n/a"; }
+std::string opt_usd(const std::optional<double>& v) { return v ? usd(*v) : "n/a"; }
+std::string duration(double s) {
+  const auto total = static_cast<long long>(std::llround(s));
+  char buf[48];
+  if (total >= 86400) {
+    std::snprintf(buf, sizeof buf, "%lldd %02lldh%02lldm", total / 86400, total / 3600 % 24, total / 60 % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", total / 3600, total / 60 % 60, total % 60);
+  }
+  return buf;
+}
+std::string cls(double v) { return v > 0.0 ? "pos" : v < 0.0 ? "neg" : ""; }
+
+// Coordinates with one decimal: enough for a screen, and stable text.
+std::string num(double v) { return fixed(v, 1); }
+
+// Axis ticks: about n "nice" values covering [lo, hi].
+std::vector<double> ticks(double lo, double hi, int n) {
+  if (!(hi > lo)) return {lo};
+  const double raw = (hi - lo) / n;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  }
+  std::vector<double> out;
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
+  return out;
+}
+
+std::string axis_label(double v) {
+  const double a = std::fabs(v);
+  if (a >= 1e6) return fixed(v / 1e6, 1) + "M";
+  if (a >= 1e4) return fixed(v / 1e3, 0) + "k";
+  if (a >= 1e3) return fixed(v / 1e3, 1) + "k";
+  return fixed(v, a < 10.0 && a != 0.0 ? 2 : 0);
+}
+
+constexpr double kW = 960.0;
+constexpr double kH = 260.0;
+constexpr double kLeft = 64.0;
+constexpr double kRight = 16.0;
+constexpr double kTop = 28.0;
+constexpr double kBottom = 44.0;
+
+struct Series {
+  std::string name;
+  std::string color;
+  std::vector<double> y;
+  bool area = false;  // filled down to zero
+};
+
+std::string svg_open(const std::string& id, const std::string& title, double width) {
+  return "<svg id=\"" + id + "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(width) + " " +
+         num(kH) + "\" role=\"img\" aria-label=\"" + esc(title) + "\">\n<text class=\"title\" x=\"" + num(kLeft) +
+         "\" y=\"18\">" + esc(title) + "</text>\n";
+}
+
+std::string y_axis(double lo, double hi, double (*to_y)(double, double, double), const std::string& unit, double width) {
+  std::string out;
+  for (const double t : ticks(lo, hi, 5)) {
+    const double y = to_y(t, lo, hi);
+    out += "<line class=\"grid\" x1=\"" + num(kLeft) + "\" x2=\"" + num(width - kRight) + "\" y1=\"" + num(y) + "\" y2=\"" +
+           num(y) + "\"/><text class=\"tick\" x=\"" + num(kLeft - 6) + "\" y=\"" + num(y + 4) +
+           "\" text-anchor=\"end\">" + (t < 0.0 ? "-" : "") + unit + axis_label(std::fabs(t)) + "</text>\n";
+  }
+  return out;
+}
+
+double y_of(double v, double lo, double hi) { return kTop + (hi - v) / (hi - lo) * (kH - kTop - kBottom); }
+
+void range_of(const std::vector<Series>& series, double& lo, double& hi) {
+  lo = 0.0;
+  hi = 0.0;
+  for (const Series& s : series) {
+    for (const double v : s.y) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  }
+  if (hi - lo < 1e-9) {
+    hi += 1.0;
+    lo -= 1.0;
+  }
+  const double pad = (hi - lo) * 0.05;
+  hi += pad;
+  lo = lo < 0.0 ? lo - pad : lo;
+}
+
+// Lines over the points' index (regular minute marks; nights and gaps between days collapse).
+// x_labels: text under a few evenly spaced points of the longest series.
+std::string line_chart(const std::string& id, const std::string& title, const std::vector<Series>& series,
+                       const std::vector<std::string>& x_labels, const std::string& unit) {
+  double lo = 0.0;
+  double hi = 0.0;
+  range_of(series, lo, hi);
+  std::string out = svg_open(id, title, kW) + y_axis(lo, hi, &y_of, unit, kW);
+  const double zero = y_of(0.0, lo, hi);
+  out += "<line class=\"zero\" x1=\"" + num(kLeft) + "\" x2=\"" + num(kW - kRight) + "\" y1=\"" + num(zero) + "\" y2=\"" +
+         num(zero) + "\"/>\n";
+  const double plot_w = kW - kLeft - kRight;
+  for (const Series& s : series) {
+    if (s.y.empty()) continue;
+    const double n = static_cast<double>(std::max<std::size_t>(s.y.size() - 1, 1));
+    std::string pts;
+    for (std::size_t i = 0; i < s.y.size(); ++i) {
+      if (i > 0) pts += ' ';
+      pts += num(kLeft + static_cast<double>(i) / n * plot_w) + "," + num(y_of(s.y[i], lo, hi));
+    }
+    if (s.area) {
+      out += "<polygon class=\"area\" fill=\"" + s.color + "\" points=\"" + num(kLeft) + "," + num(zero) + " " + pts + " " +
+             num(kLeft + (s.y.size() > 1 ? plot_w : 0.0)) + "," + num(zero) + "\"><title>" + esc(s.name) +
+             "</title></polygon>\n";
+    }
+    out += "<polyline class=\"line\" stroke=\"" + s.color + "\" points=\"" + pts + "\"><title>" + esc(s.name) +
+           "</title></polyline>\n";
+  }
+  if (!x_labels.empty()) {
+    const std::size_t count = x_labels.size();
+    const std::size_t shown = std::min<std::size_t>(count, 6);
+    for (std::size_t k = 0; k < shown; ++k) {
+      const std::size_t i = shown == 1 ? 0 : k * (count - 1) / (shown - 1);
+      const double x = kLeft + (count > 1 ? static_cast<double>(i) / static_cast<double>(count - 1) : 0.0) * plot_w;
+      const char* anchor = k == 0 ? "start" : k + 1 == shown ? "end" : "middle";
+      out += "<text class=\"tick\" x=\"" + num(x) + "\" y=\"" + num(kH - kBottom + 16) + "\" text-anchor=\"" + anchor +
+             "\">" + esc(x_labels[i]) + "</text>\n";
+    }
+  }
+  if (series.size() > 1) {
+    double x = kLeft + 8;
+    for (const Series& s : series) {
+      out += "<rect x=\"" + num(x) + "\" y=\"" + num(kH - 16) + "\" width=\"10\" height=\"10\" fill=\"" + s.color +
+             "\"/><text class=\"tick\" x=\"" + num(x + 14) + "\" y=\"" + num(kH - 7) + "\">" + esc(s.name) + "</text>\n";
+      x += 24 + 7.0 * static_cast<double>(s.name.size());
+    }
+  }
+  return out + "</svg>\n";
+}
+
+// "O:SPY260821C00499000" -> "SPY 499C"; anything else unchanged.
+std::string short_symbol(const std::string& s) {
+  if (s.size() < 17 || s.compare(0, 2, "O:") != 0) return s;
+  const std::string occ = s.substr(2);
+  const std::size_t tail = occ.size() - 15;  // root, then yymmdd, C/P, strike x 1000 in 8 digits
+  const char right = occ[tail + 6];
+  if (right != 'C' && right != 'P') return s;
+  const long long milli = std::atoll(occ.substr(tail + 7).c_str());
+  std::string strike = std::to_string(milli / 1000);
+  if (milli % 1000 != 0) strike += "." + fixed(static_cast<double>(milli % 1000) / 1000.0, 3).substr(2);
+  while (strike.find('.') != std::string::npos && (strike.back() == '0' || strike.back() == '.')) strike.pop_back();
+  return occ.substr(0, tail) + " " + strike + right;
+}
+
+std::string bar_chart(const std::string& id, const std::string& title, const std::vector<Breakdown>& bars,
+                      const std::string& unit, double width = kW, bool counts = false) {
+  if (bars.empty()) {
+    return svg_open(id, title, width) + "<text class=\"tick\" x=\"" + num(width / 2) + "\" y=\"" + num(kH / 2) +
+           "\" text-anchor=\"middle\">none</text>\n</svg>\n";
+  }
+  std::vector<Series> range{Series{"", "", {}, false}};
+  for (const Breakdown& b : bars) range[0].y.push_back(b.pnl);
+  double lo = 0.0;
+  double hi = 0.0;
+  range_of(range, lo, hi);
+  std::string out = svg_open(id, title, width) + y_axis(lo, hi, &y_of, unit, width);
+  const double zero = y_of(0.0, lo, hi);
+  const double plot_w = width - kLeft - kRight;
+  const double slot = plot_w / static_cast<double>(bars.size());
+  const double bw = std::max(1.0, std::min(slot * 0.7, 80.0));
+  std::size_t longest = 0;
+  for (const Breakdown& b : bars) longest = std::max(longest, b.label.size());
+  const bool rotate = bars.size() > 12 || static_cast<double>(longest) * 6.5 > slot;
+  const std::size_t label_every = std::max<std::size_t>(1, bars.size() / 24);
+  auto value_text = [&](double v) { return counts ? fixed(v, 0) : usd(v); };
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const Breakdown& b = bars[i];
+    const double cx = kLeft + slot * (static_cast<double>(i) + 0.5);
+    const double y = y_of(b.pnl, lo, hi);
+    const double top = std::min(y, zero);
+    const double h = std::max(std::fabs(zero - y), 0.5);
+    out += "<rect class=\"bar " + std::string(b.pnl < 0.0 ? "neg" : "pos") + "\" x=\"" + num(cx - bw / 2) + "\" y=\"" +
+           num(top) + "\" width=\"" + num(bw) + "\" height=\"" + num(h) + "\"><title>" + esc(b.label) + ": " +
+           value_text(b.pnl) + " (" + std::to_string(b.count) + ")</title></rect>\n";
+    if (bars.size() <= 24) {
+      // Negative values sit inside the bar's end when it is tall enough, clear of the axis labels.
+      const bool inside = b.pnl < 0.0 && h > 18.0;
+      const double ty = b.pnl < 0.0 ? (inside ? top + h - 5 : top + h + 12) : top - 4;
+      out += "<text class=\"value" + std::string(inside ? " inside" : "") + "\" x=\"" + num(cx) + "\" y=\"" + num(ty) +
+             "\" text-anchor=\"middle\">" + value_text(b.pnl) + "</text>\n";
+    }
+    if (i % label_every == 0) {
+      if (rotate) {
+        out += "<text class=\"tick\" transform=\"translate(" + num(cx - 3) + "," + num(kH - kBottom + 10) +
+               ") rotate(25)\">" + esc(b.label) + "</text>\n";
+      } else {
+        out += "<text class=\"tick\" x=\"" + num(cx) + "\" y=\"" + num(kH - kBottom + 16) + "\" text-anchor=\"middle\">" +
+               esc(b.label) + "</text>\n";
+      }
+    }
+  }
+  return out + "</svg>\n";
+}
+
+constexpr const char* kStyle = R"(<style>
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px;color:#1d2330;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
+.sub{color:#5b6578;margin:0 0 12px}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:6px 10px;margin:4px 0;border-radius:4px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px}
+.card{border:1px solid #dde2ea;border-radius:6px;padding:8px 10px}.card .k{color:#5b6578;font-size:12px}.card .v{font-size:18px;font-weight:600}
+.pos{color:#13795b}.neg{color:#b42318}
+table{border-collapse:collapse;font-size:13px;margin:4px 0}th,td{border-bottom:1px solid #e6e9ef;padding:3px 8px;text-align:right;white-space:nowrap}
+th{background:#f4f6f9;position:sticky;top:0}td.l,th.l{text-align:left}
+.charts{display:grid;grid-template-columns:1fr;gap:10px}.row2{display:grid;grid-template-columns:1fr 1fr;gap:10px}
+svg.chart{width:100%;height:auto;border:1px solid #e6e9ef;border-radius:6px;background:#fff}
+svg .title{font-size:14px;font-weight:600;fill:#1d2330}svg .tick{font-size:11px;fill:#5b6578}svg .value{font-size:11px;fill:#1d2330}
+svg .grid{stroke:#eef0f4}svg .zero{stroke:#9aa3b2}svg .line{fill:none;stroke-width:1.6}svg .area{opacity:.25}
+svg .bar.pos{fill:#2f9e72}svg .bar.neg{fill:#d9534f}svg .value.inside{fill:#fff}
+.scroll{max-height:480px;overflow:auto;border:1px solid #e6e9ef;border-radius:6px}
+</style>
+)";
+
+// Sets data-loaded="ok" on <body> when every chart is in the DOM, or names the missing ones;
+// the headless-browser test reads it back.
+std::string check_script(const std::vector<std::string>& ids) {
+  std::string list;
+  for (const std::string& id : ids) list += (list.empty() ? "\"" : ",\"") + id + "\"";
+  return "<script>\n(function(){\"use strict\";var ids=[" + list +
+         "];var missing=ids.filter(function(i){var e=document.getElementById(i);"
+         "return !e||e.tagName.toLowerCase()!==\"svg\";});document.body.dataset.charts=String(ids.length-missing.length);"
+         "document.body.dataset.loaded=missing.length===0?\"ok\":\"missing:\"+missing.join(\",\");})();\n</script>\n";
+}
+
+std::string card(const std::string& k, const std::string& v, const std::string& klass = "") {
+  return "<div class=\"card\"><div class=\"k\">" + esc(k) + "</div><div class=\"v " + klass + "\">" + esc(v) +
+         "</div></div>\n";
+}
+
+std::string stat_cards(const Stats& s) {
+  std::string out = "<div class=\"cards\">\n";
+  out += card("Net P&L", usd(s.net_pnl), cls(s.net_pnl));
+  out += card("Total return", pct(s.total_return), cls(s.total_return));
+  out += card("Annualized return", opt_pct(s.annualized_return));
+  out += card("Sharpe (ann.)", opt(s.sharpe, 2));
+  out += card("Sortino (ann.)", opt(s.sortino, 2));
+  out += card("Max drawdown", usd(-s.max_drawdown) + " (" + pct(s.max_drawdown_pct) + ")", s.max_drawdown > 0 ? "neg" : "");
+  out += card("Max drawdown duration", duration(s.max_drawdown_duration_s));
+  out += card("Win rate", opt_pct(s.win_rate));
+  out += card("Profit factor", opt(s.profit_factor, 2));
+  out += card("Average win", opt_usd(s.average_win));
+  out += card("Average loss", opt_usd(s.average_loss));
+  out += card("Exposure", pct(s.exposure));
+  out += card("Trades (closed)", std::to_string(s.trades) + " (" + std::to_string(s.closed_trades) + ")");
+  out += card("Days", std::to_string(s.days));
+  out += card("Fees", usd(s.fees));
+  out += card("Premium sold", usd(s.premium_sold));
+  out += card("Initial equity", usd(s.initial_equity));
+  out += card("Final equity", usd(s.final_equity));
+  out += card("Intents / rejected", std::to_string(s.intents) + " / " + std::to_string(s.rejections));
+  return out + "</div>\n";
+}
+
+std::string breakdown_table(const std::vector<Breakdown>& v, const std::string& what, const std::string& count_name) {
+  std::string out = "<table><tr><th class=\"l\">" + esc(what) + "</th><th>" + esc(count_name) + "</th><th>P&amp;L</th></tr>\n";
+  for (const Breakdown& b : v) {
+    out += "<tr><td class=\"l\">" + esc(b.label) + "</td><td>" + std::to_string(b.count) + "</td><td class=\"" + cls(b.pnl) +
+           "\">" + usd(b.pnl) + "</td></tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+std::string head(const std::string& title) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+         "script-src 'unsafe-inline'; img-src data:\">\n<title>" +
+         esc(title) + "</title>\n" + kStyle + "</head>\n<body>\n";
+}
+
+std::string strategy_name(const Run& run, std::uint16_t s) {
+  if (s < run.strategy_names.size() && !run.strategy_names[s].empty()) return run.strategy_names[s];
+  return "strategy " + std::to_string(s);
+}
+
+std::vector<std::string> curve_labels(const Run& run) {
+  std::vector<std::string> out;
+  const bool many_days = run.days.size() > 1;
+  for (const EquityPoint& p : run.curve) {
+    out.push_back(many_days ? detail::day_label(p.day) : detail::et_clock(p.at_ns) + " ET");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string report_html(const Run& run) {
+  std::string out = head("odte report: " + run.name);
+  out += "<h1>odte run report: " + esc(run.name) + "</h1>\n<p class=\"sub\">";
+  if (!run.days.empty()) {
+    out += esc(detail::day_label(run.days.front().day));
+    if (run.days.size() > 1) out += " to " + esc(detail::day_label(run.days.back().day));
+    out += " &middot; ";
+  }
+  out += std::to_string(run.journals.size()) + " journal(s): ";
+  for (std::size_t i = 0; i < run.journals.size(); ++i) {
+    out += (i ? ", " : "") + esc(std::filesystem::path(run.journals[i]).filename().string());
+  }
+  out += " &middot; times are New York time</p>\n";
+  for (const std::string& w : run.warnings) out += "<div class=\"warn\">" + esc(w) + "</div>\n";
+
+  out += "<h2>Statistics</h2>\n" + stat_cards(run.stats);
+
+  std::vector<double> equity;
+  std::vector<double> drawdown;
+  for (const EquityPoint& p : run.curve) {
+    equity.push_back(p.pnl);
+    drawdown.push_back(-p.drawdown);
+  }
+  const std::vector<std::string> labels = curve_labels(run);
+  std::vector<Breakdown> daily;
+  for (const DayResult& d : run.days) daily.push_back(Breakdown{detail::day_label(d.day), d.pnl, d.trades});
+
+  out += "<h2>Equity</h2>\n<div class=\"charts\">\n";
+  out += line_chart("chart-equity", "Cumulative P&L (net of fees)", {Series{"P&L", "#2b6cb0", equity, false}}, labels, "$");
+  out += line_chart("chart-drawdown", "Drawdown from the running peak", {Series{"drawdown", "#d9534f", drawdown, true}},
+                    labels, "$");
+  out += bar_chart("chart-daily", "Daily P&L", daily, "$");
+  out += bar_chart("chart-monthly", "Monthly P&L", run.by_month, "$");
+  out += "</div>\n<h2>Breakdowns</h2>\n<div class=\"charts\">\n";
+  out += bar_chart("chart-strategy", "P&L by strategy", run.by_strategy, "$");
+  std::vector<Breakdown> leg_bars = run.by_leg;
+  for (Breakdown& b : leg_bars) b.label = short_symbol(b.label);
+  out += bar_chart("chart-legs", "P&L by leg (instrument)", leg_bars, "$");
+  out += "<div class=\"row2\">\n";
+  out += bar_chart("chart-callput", "Calls vs puts", run.by_right, "$", kW / 2);
+  out += bar_chart("chart-shortlong", "Short vs long legs", run.by_direction, "$", kW / 2);
+  out += "</div>\n";
+  std::vector<Breakdown> rejections;
+  for (const auto& [reason, n] : run.rejections) rejections.push_back(Breakdown{reason, static_cast<double>(n), static_cast<std::uint32_t>(n)});
+  out += bar_chart("chart-rejections", "Risk rejections by reason (count)", rejections, "", kW, true);
+  out += "</div>\n";
+
+  out += "<div class=\"row2\"><div>\n<h2>By strategy</h2>\n" + breakdown_table(run.by_strategy, "strategy", "trades") +
+         "<h2>Calls, puts, short and long legs</h2>\n" + breakdown_table(run.by_right, "right", "legs") +
+         breakdown_table(run.by_direction, "direction", "legs") + "</div><div>\n<h2>Risk rejections</h2>\n";
+  out += "<table><tr><th class=\"l\">reason</th><th>count</th></tr>\n";
+  for (const auto& [reason, n] : run.rejections) {
+    out += "<tr><td class=\"l\">" + esc(reason) + "</td><td>" + std::to_string(n) + "</td></tr>\n";
+  }
+  if (run.rejections.empty()) out += "<tr><td class=\"l\">none</td><td>0</td></tr>\n";
+  out += "</table>\n<h2>Days</h2>\n<table><tr><th class=\"l\">day</th><th>trades</th><th>P&amp;L</th><th>return</th><th>fees</th></tr>\n";
+  for (const DayResult& d : run.days) {
+    out += "<tr><td class=\"l\">" + detail::day_label(d.day) + (d.complete ? "" : " (stopped)") + "</td><td>" +
+           std::to_string(d.trades) + "</td><td class=\"" + cls(d.pnl) + "\">" + usd(d.pnl) + "</td><td>" + pct(d.ret) +
+           "</td><td>" + usd(d.fees) + "</td></tr>\n";
+  }
+  out += "</table>\n</div></div>\n";
+
+  out += "<h2>Trades</h2>\n<div class=\"scroll\"><table id=\"trades\"><tr><th>#</th><th class=\"l\">day</th><th class=\"l\">"
+         "strategy</th><th class=\"l\">opened</th><th class=\"l\">closed</th><th class=\"l\">why in</th><th class=\"l\">"
+         "why out</th><th>units</th><th>entry</th><th>exit</th><th>fees</th><th>P&amp;L</th><th class=\"l\">legs</th></tr>\n";
+  for (const Trade& t : run.trades) {
+    std::string legs;
+    for (const LegResult& l : t.legs) {
+      legs += (legs.empty() ? "" : "<br>") + std::string(l.open_side == Side::kSell ? "short " : "long ") +
+              std::to_string(l.contracts) + " " + esc(l.symbol) + " <span class=\"" + cls(l.pnl) + "\">" + usd(l.pnl) +
+              "</span>";
+    }
+    out += "<tr><td>" + std::to_string(t.number) + "</td><td class=\"l\">" + detail::day_label(t.day) + "</td><td class=\"l\">" +
+           esc(strategy_name(run, t.strategy)) + "</td><td class=\"l\">" + detail::et_clock(t.opened_ns) +
+           "</td><td class=\"l\">" + (t.closed ? detail::et_clock(t.closed_ns) : std::string("open")) +
+           "</td><td class=\"l\">" + esc(t.open_reason) + "</td><td class=\"l\">" + esc(t.close_reason) + "</td><td>" +
+           std::to_string(t.units) + "</td><td>" + fixed(t.entry, 2) + "</td><td>" + (t.closed ? fixed(t.exit, 2) : "") +
+           "</td><td>" + usd(t.fees) + "</td><td class=\"" + cls(t.pnl) + "\">" + usd(t.pnl) + "</td><td class=\"l\">" +
+           legs + "</td></tr>\n";
+  }
+  out += "</table></div>\n";
+  out += "<p class=\"sub\">Definitions of every figure: docs/reports.md. Files beside this page: summary.json, "
+         "trades.csv, legs.csv, fills.csv, daily.csv, equity.csv.</p>\n";
+  out += check_script({"chart-equity", "chart-drawdown", "chart-daily", "chart-monthly", "chart-strategy", "chart-legs",
+                       "chart-callput", "chart-shortlong", "chart-rejections"});
+  return out + "</body>\n</html>\n";
+}
+
+std::string comparison_html(const std::vector<Run>& runs) {
+  std::string out = head("odte comparison");
+  out += "<h1>odte runs compared</h1>\n<p class=\"sub\">" + std::to_string(runs.size()) +
+         " runs; each run's own report is in its folder beside this page.</p>\n";
+  struct Row {
+    const char* name;
+    std::string (*value)(const Stats&);
+  };
+  static const Row rows[] = {
+      {"Net P&L", [](const Stats& s) { return usd(s.net_pnl); }},
+      {"Total return", [](const Stats& s) { return pct(s.total_return); }},
+      {"Annualized return", [](const Stats& s) { return opt_pct(s.annualized_return); }},
+      {"Sharpe (ann.)", [](const Stats& s) { return opt(s.sharpe, 2); }},
+      {"Sortino (ann.)", [](const Stats& s) { return opt(s.sortino, 2); }},
+      {"Max drawdown", [](const Stats& s) { return usd(-s.max_drawdown); }},
+      {"Max drawdown %", [](const Stats& s) { return pct(s.max_drawdown_pct); }},
+      {"Max drawdown duration", [](const Stats& s) { return duration(s.max_drawdown_duration_s); }},
+      {"Win rate", [](const Stats& s) { return opt_pct(s.win_rate); }},
+      {"Profit factor", [](const Stats& s) { return opt(s.profit_factor, 2); }},
+      {"Average win", [](const Stats& s) { return opt_usd(s.average_win); }},
+      {"Average loss", [](const Stats& s) { return opt_usd(s.average_loss); }},
+      {"Exposure", [](const Stats& s) { return pct(s.exposure); }},
+      {"Trades", [](const Stats& s) { return std::to_string(s.trades); }},
+      {"Closed trades", [](const Stats& s) { return std::to_string(s.closed_trades); }},
+      {"Days", [](const Stats& s) { return std::to_string(s.days); }},
+      {"Fees", [](const Stats& s) { return usd(s.fees); }},
+      {"Premium sold", [](const Stats& s) { return usd(s.premium_sold); }},
+      {"Initial equity", [](const Stats& s) { return usd(s.initial_equity); }},
+      {"Final equity", [](const Stats& s) { return usd(s.final_equity); }},
+      {"Intents", [](const Stats& s) { return std::to_string(s.intents); }},
+      {"Risk rejections", [](const Stats& s) { return std::to_string(s.rejections); }},
+  };
+  out += "<h2>Statistics</h2>\n<table id=\"comparison\"><tr><th class=\"l\">statistic</th>";
+  for (const Run& r : runs) out += "<th>" + esc(r.name) + "</th>";
+  out += "</tr>\n";
+  for (const Row& row : rows) {
+    out += "<tr><td class=\"l\">" + esc(row.name) + "</td>";
+    for (const Run& r : runs) out += "<td>" + esc(row.value(r.stats)) + "</td>";
+    out += "</tr>\n";
+  }
+  out += "</table>\n";
+  static const char* kColors[] = {"#2b6cb0", "#d97706", "#13795b", "#9333ea", "#b42318", "#0f766e", "#4b5563", "#be185d"};
+  std::vector<Series> curves;
+  std::vector<Breakdown> nets;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    Series s{runs[i].name, kColors[i % (sizeof kColors / sizeof kColors[0])], {}, false};
+    for (const EquityPoint& p : runs[i].curve) s.y.push_back(p.pnl);
+    curves.push_back(std::move(s));
+    nets.push_back(Breakdown{runs[i].name, runs[i].stats.net_pnl, runs[i].stats.trades});
+  }
+  out += "<h2>Equity</h2>\n<div class=\"charts\">\n";
+  out += line_chart("chart-compare-equity", "Cumulative P&L, each run over its own span", curves, {}, "$");
+  out += bar_chart("chart-compare-pnl", "Net P&L by run", nets, "$");
+  out += "</div>\n";
+  out += check_script({"chart-compare-equity", "chart-compare-pnl"});
+  return out + "</body>\n</html>\n";
+}
+
+}  // namespace odte::reports

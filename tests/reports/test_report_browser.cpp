@@ -1,0 +1,173 @@
+// The HTML report in a real browser: Debian's chromium, headless, renders the page of a replayed
+// day to a PNG and dumps the DOM after the page's script ran. The test fails (never skips) when
+// chromium is missing: scripts/setup installs it.
+//
+// The rendered files stay in <build>/reports-render/ for people to look at.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "odte/reports/report.hpp"
+#include "odte/strategies/factory.hpp"
+#include "synthetic_day.hpp"
+
+namespace odte::reports {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string find_chromium() {
+  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+    if (::access(p, X_OK) == 0) return p;
+  }
+  return {};
+}
+
+struct BrowserRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs chromium headless on `page` with `mode` (--dump-dom or --screenshot=...); a fresh profile
+// each time, no network services, a time limit.
+BrowserRun chromium(const std::string& exe, const fs::path& work, const fs::path& page, const std::string& mode) {
+  const fs::path profile = work / ("profile-" + std::to_string(::getpid()));
+  fs::remove_all(profile);
+  fs::create_directories(profile);
+  const fs::path err = work / "chromium.stderr";
+  const std::string cmd = "timeout 90 " + exe +
+                          " --headless --no-sandbox --disable-gpu --disable-background-networking"
+                          " --disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage"
+                          " --enable-logging=stderr --v=0 --user-data-dir=" + profile.string() +
+                          " --window-size=1280,2000 " + mode + " file://" + page.string() + " 2>" + err.string();
+  BrowserRun r;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    std::array<char, 65536> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    r.status = ::pclose(p);
+  }
+  r.err = slurp(err);
+  fs::remove_all(profile);
+  return r;
+}
+
+// Width and height from a PNG's IHDR chunk.
+bool png_size(const std::string& png, std::uint32_t& w, std::uint32_t& h) {
+  if (png.size() < 24 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0 || png.compare(12, 4, "IHDR") != 0) return false;
+  auto be32 = [&](std::size_t at) {
+    return (static_cast<std::uint32_t>(static_cast<unsigned char>(png[at])) << 24) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(png[at + 1])) << 16) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(png[at + 2])) << 8) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(png[at + 3]));
+  };
+  w = be32(16);
+  h = be32(20);
+  return true;
+}
+
+// Console errors and refused loads chromium logs on stderr.
+void expect_clean_console(const std::string& err) {
+  for (const char* bad : {"Uncaught", "Refused to", "ERR_", "CONSOLE(0)] \"Error"}) {
+    EXPECT_EQ(err.find(bad), std::string::npos) << "chromium logged '" << bad << "':\n" << err;
+  }
+}
+
+class ReportBrowserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    exe_ = find_chromium();
+    work_ = fs::path(ODTE_BINARY_DIR) / "reports-render";
+    fs::create_directories(work_);
+  }
+  // A replayed synthetic day (two strategies) as the report's input.
+  std::string journal(const std::string& name, std::uint32_t seed) {
+    const fs::path j = work_ / (name + ".odj");
+    fs::remove(j);
+    InstrumentRegistry registry(4096);
+    odte::testing_day::SyntheticDay day(registry, seed);
+    std::vector<std::unique_ptr<Strategy>> s;
+    s.push_back(strategies::make_strategy("regime", "quantity = 1\n", 0, "test"));
+    s.push_back(strategies::make_strategy(
+        "iron_condor", "short_otm = 0.006\nlong_otm = 0.012\nentry_time = \"09:45\"\nprice_slack = 0.10\n", 1, "test"));
+    daemon::ReplaySetup setup;
+    setup.engine.orders.trading_day = 20260821;
+    setup.engine.utc_offset_minutes = -240;
+    setup.engine.stale_after_ns = 10LL * 60 * 1'000'000'000;
+    setup.journal_path = j.string();
+    EXPECT_TRUE(daemon::run_replay(setup, registry, std::move(s), day).ok);
+    return j.string();
+  }
+  std::string exe_;
+  fs::path work_;
+};
+
+TEST_F(ReportBrowserTest, shouldRenderTheReportInHeadlessChromiumWithEveryChart) {
+  ASSERT_FALSE(exe_.empty()) << "chromium is not installed (Debian package `chromium`; scripts/setup installs it)";
+  ReportOptions o;
+  o.strategy_names = {"regime", "iron_condor"};
+  const fs::path out = work_ / "run";
+  ASSERT_EQ(write_report({journal("synthetic-day", 20260821)}, out.string(), o), "");
+  const fs::path page = out / "report.html";
+
+  const BrowserRun dom = chromium(exe_, work_, page, "--dump-dom");
+  ASSERT_EQ(dom.status, 0) << dom.err;
+  EXPECT_NE(dom.out.find("data-loaded=\"ok\""), std::string::npos) << "the page's script did not run clean:\n"
+                                                                    << dom.out.substr(0, 2000);
+  EXPECT_NE(dom.out.find("data-charts=\"9\""), std::string::npos);
+  for (const char* id : {"chart-equity", "chart-drawdown", "chart-daily", "chart-monthly", "chart-strategy", "chart-legs",
+                         "chart-callput", "chart-shortlong", "chart-rejections"}) {
+    EXPECT_NE(dom.out.find(std::string("<svg id=\"") + id + "\""), std::string::npos) << id;
+  }
+  EXPECT_NE(dom.out.find("<table id=\"trades\">"), std::string::npos);
+  expect_clean_console(dom.err);
+
+  const fs::path png = work_ / "report.png";
+  fs::remove(png);
+  const BrowserRun shot = chromium(exe_, work_, page, "--screenshot=" + png.string());
+  ASSERT_EQ(shot.status, 0) << shot.err;
+  ASSERT_TRUE(fs::exists(png)) << shot.err;
+  const std::string bytes = slurp(png);
+  std::uint32_t w = 0;
+  std::uint32_t h = 0;
+  ASSERT_TRUE(png_size(bytes, w, h));
+  EXPECT_EQ(w, 1280u);
+  EXPECT_EQ(h, 2000u);
+  EXPECT_GT(bytes.size(), 60'000u);  // a blank page of this size compresses to a few kB
+  expect_clean_console(shot.err);
+}
+
+TEST_F(ReportBrowserTest, shouldRenderTheComparisonPageInHeadlessChromium) {
+  ASSERT_FALSE(exe_.empty()) << "chromium is not installed (Debian package `chromium`; scripts/setup installs it)";
+  const fs::path out = work_ / "compare";
+  ASSERT_EQ(write_comparison({{journal("seed-a", 20260821)}, {journal("seed-b", 7)}}, out.string()), "");
+  const BrowserRun dom = chromium(exe_, work_, out / "comparison.html", "--dump-dom");
+  ASSERT_EQ(dom.status, 0) << dom.err;
+  EXPECT_NE(dom.out.find("data-loaded=\"ok\""), std::string::npos) << dom.out.substr(0, 2000);
+  EXPECT_NE(dom.out.find("<svg id=\"chart-compare-equity\""), std::string::npos);
+  EXPECT_NE(dom.out.find("<th>seed-a</th><th>seed-b</th>"), std::string::npos);
+  expect_clean_console(dom.err);
+  const fs::path png = work_ / "comparison.png";
+  fs::remove(png);
+  const BrowserRun shot = chromium(exe_, work_, out / "comparison.html", "--screenshot=" + png.string());
+  ASSERT_EQ(shot.status, 0) << shot.err;
+  EXPECT_GT(fs::file_size(png), 20'000u);
+}
+
+}  // namespace
+}  // namespace odte::reports

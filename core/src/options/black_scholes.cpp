@@ -55,15 +55,33 @@ double otm_series(double x, double s) noexcept {
     // Tail estimate: rho_n ~ the positive root of rho^2 + z rho - n = 0. The depth below gives
     // rho_1 to 1e-16 (measured against erfc in 80-bit arithmetic).
     const int top = order + (z >= 8.0 ? 12 : z >= 6.0 ? 18 : 28);
-    double rho = 0.5 * (-z + std::sqrt(z * z + 4.0 * static_cast<double>(top + 1)));
-    std::array<double, kMaxOrder + 2> ratio{};
+    // rho_n = n / (z + rho_{n+1}) carried as num/den so the chain is multiply-adds, not divisions.
+    double num = 0.5 * (-z + std::sqrt(z * z + 4.0 * static_cast<double>(top + 1)));
+    double den = 1.0;
+    std::array<double, kMaxOrder + 2> nums{};
+    std::array<double, kMaxOrder + 2> dens{};
     for (int n = top; n >= 1; --n) {
-      rho = static_cast<double>(n) / (z + rho);
-      if (n <= order) ratio[static_cast<std::size_t>(n)] = rho;
+      const double next_den = std::fma(z, den, num);
+      num = static_cast<double>(n) * den;
+      den = next_den;
+      if (n <= order) {
+        nums[static_cast<std::size_t>(n)] = num;
+        dens[static_cast<std::size_t>(n)] = den;
+      }
+      if (den > 1e200) {  // keep the pair in range; only the ratio matters
+        num *= 1e-200;
+        den *= 1e-200;
+        for (int k = n; k <= order; ++k) {
+          nums[static_cast<std::size_t>(k)] *= 1e-200;
+          dens[static_cast<std::size_t>(k)] *= 1e-200;
+        }
+      }
     }
-    d[0] = 1.0 / (z + rho);
+    // R = 1 / (z + rho_1), R^(k) = R^(k-1) rho_k.
+    d[0] = den / std::fma(z, den, num);
     for (int k = 1; k <= order; ++k) {
-      d[static_cast<std::size_t>(k)] = d[static_cast<std::size_t>(k - 1)] * ratio[static_cast<std::size_t>(k)];
+      d[static_cast<std::size_t>(k)] =
+          d[static_cast<std::size_t>(k - 1)] * nums[static_cast<std::size_t>(k)] / dens[static_cast<std::size_t>(k)];
     }
   } else {
     d[0] = 0.5 * std::erfc(z * kInvSqrt2) / (kInvSqrt2Pi * std::exp(-0.5 * z * z));

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -607,95 +608,127 @@ std::string import_lean(const std::vector<std::string>& inputs, Emitter& out, Im
   return {};
 }
 
-// Massive flat files: the kind is read from the header.
+// Massive flat files: the kind is read from the header. Each file is in time order; several
+// files (e.g. a day's quotes and trades) are merged by time, ties in file-name order, streaming.
+struct FlatFile {
+  enum class Kind { kQuotes, kTrades, kAggs };
+  std::string path;
+  detail::LineReader lines;
+  Kind kind = Kind::kQuotes;
+  int c_tk = -1, c_sip = -1, c_bp = -1, c_ap = -1, c_bs = -1, c_as = -1, c_bx = -1, c_ax = -1, c_seq = -1,
+      c_p = -1, c_s = -1, c_x = -1, c_cond = -1, c_ws = -1, c_v = -1, c_o = -1, c_c = -1, c_h = -1, c_l = -1;
+  bool has_event = false;
+  Event event;
+};
+
+std::string open_flat(FlatFile& ff) {
+  if (std::string e = ff.lines.open(ff.path); !e.empty()) return e;
+  std::string line;
+  if (!ff.lines.next(line)) return {};
+  const Header h = read_header(line);
+  if (h.col("bid_price") >= 0 && h.col("ask_price") >= 0) {
+    ff.kind = FlatFile::Kind::kQuotes;
+  } else if (h.col("price") >= 0 && h.col("size") >= 0) {
+    ff.kind = FlatFile::Kind::kTrades;
+  } else if (h.col("window_start") >= 0) {
+    ff.kind = FlatFile::Kind::kAggs;
+  } else {
+    return ff.path + ": not a Massive quotes, trades or minute aggregates flat file";
+  }
+  ff.c_tk = h.col("ticker");
+  if (ff.c_tk < 0) return ff.path + ": no ticker column";
+  ff.c_sip = h.col("sip_timestamp"), ff.c_bp = h.col("bid_price"), ff.c_ap = h.col("ask_price");
+  ff.c_bs = h.col("bid_size"), ff.c_as = h.col("ask_size"), ff.c_bx = h.col("bid_exchange");
+  ff.c_ax = h.col("ask_exchange"), ff.c_seq = h.col("sequence_number"), ff.c_p = h.col("price");
+  ff.c_s = h.col("size"), ff.c_x = h.col("exchange"), ff.c_cond = h.col("conditions");
+  ff.c_ws = h.col("window_start"), ff.c_v = h.col("volume"), ff.c_o = h.col("open"), ff.c_c = h.col("close");
+  ff.c_h = h.col("high"), ff.c_l = h.col("low");
+  return {};
+}
+
+// Reads rows until one maps to an event (ff.has_event) or the file ends.
+void advance_flat(FlatFile& ff, ImportStats& st) {
+  ff.has_event = false;
+  Emitter one(st);
+  std::string line;
+  while (!ff.has_event && ff.lines.next(line)) {
+    if (line.empty()) continue;
+    ++st.rows;
+    const auto f = split_csv(line);
+    const std::string sym(field(f, ff.c_tk));
+    std::int64_t ts = 0;
+    bool ok = !sym.empty() && sym.size() <= 31;
+    if (ff.kind == FlatFile::Kind::kAggs) {
+      Price o{}, hi{}, lo{}, c{};
+      std::int64_t v = 0;
+      ok = ok && to_i64(field(f, ff.c_ws), ts) && ts > 0 && to_price(field(f, ff.c_o), o) &&
+           to_price(field(f, ff.c_h), hi) && to_price(field(f, ff.c_l), lo) && to_price(field(f, ff.c_c), c);
+      const bool has_v = ff.c_v >= 0 && to_count(field(f, ff.c_v), v);
+      if (ok) one.minute_bar(sym, o, hi, lo, c, has_v && !sym.starts_with("I:") ? v : -1, ts / kMsNs);
+    } else {
+      ok = ok && to_i64(field(f, ff.c_sip), ts) && ts > 0;
+      std::int64_t seq = 0;
+      std::string extra;
+      if (ff.c_seq >= 0 && to_i64(field(f, ff.c_seq), seq) && seq > 0) extra += ",\"q\":" + std::to_string(seq);
+      if (ff.kind == FlatFile::Kind::kQuotes) {
+        Price bid{}, ask{};
+        std::int64_t bs = 0, as = 0, bx = 0, ax = 0;
+        ok = ok && to_price(field(f, ff.c_bp), bid) && to_price(field(f, ff.c_ap), ask) && bid >= Price::zero() &&
+             ask >= Price::zero() && to_count(field(f, ff.c_bs), bs) && to_count(field(f, ff.c_as), as);
+        if (to_i64(field(f, ff.c_ax), ax)) extra = ",\"ax\":" + std::to_string(ax) + extra;
+        if (to_i64(field(f, ff.c_bx), bx)) extra = ",\"bx\":" + std::to_string(bx) + extra;
+        if (ok) one.quote(ts, sym, bid, bs, ask, as, ts / kMsNs, extra);
+      } else {
+        Price p{};
+        std::int64_t s = 0, x = 0;
+        ok = ok && to_price(field(f, ff.c_p), p) && p > Price::zero() && to_count(field(f, ff.c_s), s);
+        if (to_i64(field(f, ff.c_x), x)) extra = ",\"x\":" + std::to_string(x) + extra;
+        const std::string_view conds = field(f, ff.c_cond);
+        if (!conds.empty()) {
+          std::string list;
+          for (const auto c : split_csv(conds)) {
+            std::int64_t code = 0;
+            if (to_i64(c, code)) list += (list.empty() ? "" : ",") + std::to_string(code);
+          }
+          if (!list.empty()) extra = ",\"c\":[" + list + "]" + extra;
+        }
+        if (ok) one.trade(ts, sym, p, s, ts / kMsNs, extra);
+      }
+    }
+    if (!ok) {
+      ++st.skipped_rows;
+      continue;
+    }
+    ff.event = std::move(one.events().back());
+    ff.has_event = true;
+  }
+}
+
 std::string import_massive(const std::vector<std::string>& inputs, RecordingWriter& writer, ImportStats& st,
                            const ImportOptions& options) {
-  const auto files = collect(inputs, [](const fs::path& p) {
+  const auto paths = collect(inputs, [](const fs::path& p) {
     const std::string s = p.string();
     return s.ends_with(".csv") || s.ends_with(".csv.gz");
   });
-  if (files.empty()) return "no .csv or .csv.gz flat files found";
-  FrameWriter frames(writer, st, options.events_per_frame);
-  for (const auto& path : files) {
-    detail::LineReader lines;
-    if (std::string e = lines.open(path); !e.empty()) return e;
+  if (paths.empty()) return "no .csv or .csv.gz flat files found";
+  std::vector<std::unique_ptr<FlatFile>> files;
+  for (const auto& path : paths) {
+    auto ff = std::make_unique<FlatFile>();
+    ff->path = path;
+    if (std::string e = open_flat(*ff); !e.empty()) return e;
     ++st.files;
-    std::string line;
-    if (!lines.next(line)) continue;
-    const Header h = read_header(line);
-    const int c_tk = h.col("ticker");
-    enum class Kind { kQuotes, kTrades, kAggs } kind;
-    if (h.col("bid_price") >= 0 && h.col("ask_price") >= 0) {
-      kind = Kind::kQuotes;
-    } else if (h.col("price") >= 0 && h.col("size") >= 0) {
-      kind = Kind::kTrades;
-    } else if (h.col("window_start") >= 0) {
-      kind = Kind::kAggs;
-    } else {
-      return path + ": not a Massive quotes, trades or minute aggregates flat file";
+    advance_flat(*ff, st);
+    files.push_back(std::move(ff));
+  }
+  FrameWriter frames(writer, st, options.events_per_frame);
+  for (;;) {
+    FlatFile* next = nullptr;
+    for (auto& ff : files) {
+      if (ff->has_event && (next == nullptr || ff->event.recv < next->event.recv)) next = ff.get();
     }
-    if (c_tk < 0) return path + ": no ticker column";
-    const int c_sip = h.col("sip_timestamp"), c_bp = h.col("bid_price"), c_ap = h.col("ask_price"),
-              c_bs = h.col("bid_size"), c_as = h.col("ask_size"), c_bx = h.col("bid_exchange"),
-              c_ax = h.col("ask_exchange"), c_seq = h.col("sequence_number"), c_p = h.col("price"),
-              c_s = h.col("size"), c_x = h.col("exchange"), c_cond = h.col("conditions"),
-              c_ws = h.col("window_start"), c_v = h.col("volume"), c_o = h.col("open"), c_c = h.col("close"),
-              c_h = h.col("high"), c_l = h.col("low");
-    Emitter one(st);
-    while (lines.next(line)) {
-      if (line.empty()) continue;
-      ++st.rows;
-      const auto f = split_csv(line);
-      const std::string sym(field(f, c_tk));
-      std::int64_t ts = 0;
-      bool ok = !sym.empty() && sym.size() <= 31;
-      if (kind == Kind::kAggs) {
-        Price o{}, hi{}, lo{}, c{};
-        std::int64_t v = 0;
-        ok = ok && to_i64(field(f, c_ws), ts) && to_price(field(f, c_o), o) && to_price(field(f, c_h), hi) &&
-             to_price(field(f, c_l), lo) && to_price(field(f, c_c), c);
-        const bool has_v = c_v >= 0 && to_count(field(f, c_v), v);
-        if (ok) one.minute_bar(sym, o, hi, lo, c, has_v && !sym.starts_with("I:") ? v : -1, ts / kMsNs);
-      } else {
-        ok = ok && to_i64(field(f, c_sip), ts) && ts > 0;
-        std::int64_t seq = 0;
-        std::string extra;
-        if (c_seq >= 0 && to_i64(field(f, c_seq), seq) && seq > 0) extra += ",\"q\":" + std::to_string(seq);
-        if (kind == Kind::kQuotes) {
-          Price bid{}, ask{};
-          std::int64_t bs = 0, as = 0, bx = 0, ax = 0;
-          ok = ok && to_price(field(f, c_bp), bid) && to_price(field(f, c_ap), ask) && bid >= Price::zero() &&
-               ask >= Price::zero() && to_count(field(f, c_bs), bs) && to_count(field(f, c_as), as);
-          if (to_i64(field(f, c_bx), bx)) extra = ",\"bx\":" + std::to_string(bx) + extra;
-          if (to_i64(field(f, c_ax), ax)) extra = ",\"ax\":" + std::to_string(ax) + extra;
-          if (ok) one.quote(ts, sym, bid, bs, ask, as, ts / kMsNs, extra);
-        } else {
-          Price p{};
-          std::int64_t s = 0, x = 0;
-          ok = ok && to_price(field(f, c_p), p) && p > Price::zero() && to_count(field(f, c_s), s);
-          if (to_i64(field(f, c_x), x)) extra = ",\"x\":" + std::to_string(x) + extra;
-          const std::string_view conds = field(f, c_cond);
-          if (!conds.empty()) {
-            std::string list;
-            for (const auto c : split_csv(conds)) {
-              std::int64_t code = 0;
-              if (to_i64(c, code)) list += (list.empty() ? "" : ",") + std::to_string(code);
-            }
-            if (!list.empty()) extra = ",\"c\":[" + list + "]" + extra;
-          }
-          if (ok) one.trade(ts, sym, p, s, ts / kMsNs, extra);
-        }
-      }
-      if (!ok) {
-        ++st.skipped_rows;
-        continue;
-      }
-      // Flat files are in time order already: stream them through without holding the day.
-      for (const Event& e : one.events()) {
-        if (std::string err = frames.add(e); !err.empty()) return err;
-      }
-      one.events().clear();
-    }
+    if (next == nullptr) break;
+    if (std::string err = frames.add(next->event); !err.empty()) return err;
+    advance_flat(*next, st);
   }
   return frames.flush();
 }

@@ -7,6 +7,7 @@ namespace odte::tool {
 int run_decode(int argc, char** argv);
 int run_import(int argc, char** argv);
 int run_journal(int argc, char** argv);
+int run_replay_server(int argc, char** argv);
 
 std::span<const Command> commands() noexcept {
   // Keep sorted by name; `odte --help` prints them in this order.
@@ -14,6 +15,7 @@ std::span<const Command> commands() noexcept {
       Command{"decode", "print the market events of a recording or of raw frames as JSON lines", &run_decode},
       Command{"import", "convert vendor history and the shared data sets into a recording", &run_import},
       Command{"journal", "print an odted journal as JSON lines", &run_journal},
+      Command{"replay-server", "serve a recording over the Massive websocket protocol on loopback", &run_replay_server},
   };
   return kCommands;
 }

@@ -54,6 +54,10 @@ using ReplayFrameSourceFactory = std::function<std::unique_ptr<ReplayFrameSource
 
 // Frames held in memory (tests, small recordings), shared by every connection.
 [[nodiscard]] ReplayFrameSourceFactory memory_source(std::vector<ReplayFrame> frames);
+// Frames of a recording file (recording.hpp), read by a RecordingReader of each connection's own.
+// A file that cannot be opened, or corruption met while serving, is reported through `log` and
+// ends that connection's playback.
+[[nodiscard]] ReplayFrameSourceFactory recording_source(const std::string& path, LogHandler log);
 
 struct ReplayServerConfig {
   std::string listen_host = "127.0.0.1";   // loopback only: anything else is refused

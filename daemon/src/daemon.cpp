@@ -10,6 +10,7 @@
 
 #include "odte/core/agent.hpp"
 #include "odte/daemon/admin_server.hpp"
+#include "odte/reports/report.hpp"
 #include "odte/strategies/factory.hpp"
 
 namespace odte::daemon {
@@ -194,6 +195,17 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     notify.stopping("replay failed: " + run.outcome.error);
     run.exit_code = 1;
     return run;
+  }
+  // The run report, from the journal now closed (docs/reports.md). A report that cannot be
+  // written is logged; it does not fail a run whose journal is whole.
+  reports::ReportOptions report_options;
+  report_options.strategy_names = names;
+  report_options.equity = config.account_equity.to_double();
+  const std::string report_dir = run.output_dir + "/report";
+  if (const std::string err = reports::write_report({config.journal}, report_dir, report_options); !err.empty()) {
+    spdlog::error("run report not written: {}", err);
+  } else {
+    spdlog::info("run report: {}/report.html", report_dir);
   }
   notify.stopping(stopped_by_signal ? "stopped by signal" : "recording finished");
   spdlog::info("replay {}: {} events, journal {} verified + {} written", stopped_by_signal ? "stopped" : "finished",

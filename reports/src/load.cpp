@@ -70,7 +70,7 @@ class Loader {
     JournalReader reader;
     const JournalScan scan = reader.read(path);
     if (scan.status != JournalStatus::kOk) {
-      error = "journal " + path + ": " + (scan.error.empty() ? std::string(to_string(scan.status)) : scan.error);
+      error = scan.error.empty() ? "journal " + path + ": " + std::string(to_string(scan.status)) : "journal " + scan.error;
       return false;
     }
     if (scan.torn_tail_bytes > 0) {
@@ -423,7 +423,7 @@ std::optional<Run> load_run(const std::vector<std::string>& journals, const Repo
     JournalReader reader;
     const JournalScan scan = reader.read(f);
     if (scan.status != JournalStatus::kOk) {
-      error = "journal " + f + ": " + (scan.error.empty() ? std::string(to_string(scan.status)) : scan.error);
+      error = scan.error.empty() ? "journal " + f + ": " + std::string(to_string(scan.status)) : "journal " + scan.error;
       return std::nullopt;
     }
     ordered.emplace_back(scan.trading_day, f);

@@ -35,6 +35,16 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// Fixed notation (never "8e-06"), trailing zeros dropped; empty for null.
+std::string csv_number(const ordered_json& v) {
+  if (v.is_null()) return {};
+  if (!v.is_number_float()) return v.dump();
+  std::string s = fixed(v.get<double>(), 6);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s == "-0" ? "0" : s;
+}
+
 std::string right_label(char r) { return r == 'C' ? "call" : r == 'P' ? "put" : ""; }
 
 ordered_json breakdown_json(const std::vector<Breakdown>& v) {
@@ -212,7 +222,7 @@ std::string comparison_csv(const std::vector<Run>& runs) {
   for (auto it = stats.front().begin(); it != stats.front().end(); ++it) {
     const std::string& key = it.key();
     out += key;
-    for (const ordered_json& s : stats) out += "," + (s[key].is_null() ? std::string() : s[key].dump());
+    for (const ordered_json& s : stats) out += "," + csv_number(s[key]);
     out += "\n";
   }
   return out;

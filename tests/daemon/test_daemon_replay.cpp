@@ -82,6 +82,9 @@ TEST_F(DaemonReplayTest, shouldServeTheAdminSocketStopOnRequestAndResume) {
   EXPECT_FALSE(fs::exists(config_.admin.socket));  // removed on the way out
   ASSERT_TRUE(fs::exists(dir_ / "out" / "summary.json"));
   ASSERT_TRUE(fs::exists(dir_ / "out" / "final_state.txt"));
+  // The run report, written from the journal at the end of the run (docs/reports.md).
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "report" / "report.html"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "report" / "trades.csv"));
   std::ifstream in(dir_ / "out" / "summary.json");
   const json summary = json::parse(in);
   EXPECT_GT(summary["events"].get<std::uint64_t>(), 0u);

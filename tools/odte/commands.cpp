@@ -4,6 +4,7 @@
 
 namespace odte::tool {
 
+int run_calc(int argc, char** argv);
 int run_decode(int argc, char** argv);
 int run_import(int argc, char** argv);
 int run_journal(int argc, char** argv);
@@ -13,6 +14,7 @@ int run_report(int argc, char** argv);
 std::span<const Command> commands() noexcept {
   // Keep sorted by name; `odte --help` prints them in this order.
   static const std::array kCommands{
+      Command{"calc", "options math: price, greeks, iv, forward, varswap, calendar, symbol (JSON)", &run_calc},
       Command{"decode", "print the market events of a recording or of raw frames as JSON lines", &run_decode},
       Command{"import", "convert vendor history and the shared data sets into a recording", &run_import},
       Command{"journal", "print an odted journal as JSON lines", &run_journal},

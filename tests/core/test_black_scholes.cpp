@@ -136,7 +136,7 @@ long double reference_b(double xd, double sd) {
                                           0.79666647741362673959L, 0.96028985649753623168L};
   static constexpr std::array<L, 4> kWeight{0.36268378337836198297L, 0.31370664587788728734L,
                                             0.22238103445337447054L, 0.10122853629037625915L};
-  const L x = xd, s = sd, h = x / s;
+  const L x = static_cast<L>(xd), s = static_cast<L>(sd), h = x / s;
   const L c = 1 / std::sqrt(2 * 3.14159265358979323846264338327950288L);
   const auto gauss = [&](auto f, L a, L b) {
     const L m = (a + b) / 2, r = (b - a) / 2;

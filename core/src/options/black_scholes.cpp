@@ -112,18 +112,24 @@ inline double otm_precise(double x, double s) noexcept {
 }
 
 struct Forward {
-  double discount;  // e^{-rt}
-  double forward;   // S e^{(r-q)t}
-  double x;         // ln(F/K)
+  double discount;   // e^{-rt}
+  double forward;    // S e^{(r-q)t}
+  double x;          // ln(F/K)
+  double spot_pv;    // S e^{-qt}: the discounted forward, formed as a user would
+  double strike_pv;  // K e^{-rt}
 };
 
 inline Forward forward_of(const BsmInput& in) noexcept {
   const double carry = (in.r - in.q) * in.t;
-  return {std::exp(-in.r * in.t), in.spot * std::exp(carry), std::log(in.spot / in.strike) + carry};
+  const double discount = std::exp(-in.r * in.t);
+  const double spot_pv = in.spot * std::exp(-in.q * in.t);
+  return {discount, in.spot * std::exp(carry), std::log(in.spot / in.strike) + carry, spot_pv,
+          in.strike * discount};
 }
 
-inline double intrinsic_of(OptionRight right, double forward, double strike) noexcept {
-  const double v = right == OptionRight::kCall ? forward - strike : strike - forward;
+// Discounted intrinsic value, max(S e^{-qt} - K e^{-rt}, 0) for a call.
+inline double intrinsic_of(OptionRight right, const Forward& f) noexcept {
+  const double v = right == OptionRight::kCall ? f.spot_pv - f.strike_pv : f.strike_pv - f.spot_pv;
   return v > 0 ? v : 0.0;
 }
 
@@ -146,17 +152,14 @@ inline Slope slope(double x, double s) noexcept {
 // an objective chosen by region: below the inflection point s_c = sqrt(2|x|) the price is
 // exponentially small and f = 1/ln(beta) - 1/ln(b) is close to quadratic in s; above it
 // f = b - beta is concave. A bracket [lo, hi] falls back to bisection if a step leaves it. The
-// first steps use the double b; once a step is below 1e-9 relative the residual is taken from
+// first steps use the double b; once a step is below 1e-6 relative the residual is taken from
 // the extended-precision b where it matters, and that step finishes the solve.
 double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcept {
   const double sc = std::sqrt(-2.0 * x);
-  double bc = 0;
-  double bc1 = kInvSqrt2Pi;
-  if (sc > 0) {
-    double first = 0;
-    bc = otm_double(x, sc, first);
-    bc1 = slope(x, sc).b1;
-  }
+  // At s_c, h = -t = -sqrt(|x|/2): b = e^{x/2}/2 - e^{-x/2} N(-s_c) and b' = e^{x/2}/sqrt(2 pi).
+  const double ex = std::exp(0.5 * x);
+  const double bc = sc > 0 ? 0.5 * ex - ncdf(-sc) / ex : 0.0;
+  const double bc1 = kInvSqrt2Pi * ex;
   const bool low = beta < bc;
   const double inv_log_beta = low ? 1.0 / std::log(beta) : 0.0;
 
@@ -234,7 +237,7 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
     const double rel = std::fabs(step) / s;
     s = next;
     if (polish || rel <= 2.0 * kEps) break;
-    if (rel < 1e-9) polish = true;
+    if (rel < 1e-6) polish = true;
     if (hi - lo <= 2.0 * kEps * s) break;
   }
   return s;
@@ -253,7 +256,7 @@ double bsm_price(const BsmInput& in) noexcept {
   const Forward f = forward_of(in);
   const double s = in.sigma * std::sqrt(in.t);
   const double b = normalized_otm_black(-std::fabs(f.x), s);
-  return f.discount * (std::sqrt(f.forward * in.strike) * b + intrinsic_of(in.right, f.forward, in.strike));
+  return f.discount * std::sqrt(f.forward * in.strike) * b + intrinsic_of(in.right, f);
 }
 
 Greeks bsm_greeks(const BsmInput& in) noexcept {
@@ -306,8 +309,8 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     return out;
   }
   const Forward f = forward_of(in);
-  const double intrinsic = f.discount * intrinsic_of(in.right, f.forward, in.strike);
-  const double upper = f.discount * (in.right == OptionRight::kCall ? f.forward : in.strike);
+  const double intrinsic = intrinsic_of(in.right, f);
+  const double upper = in.right == OptionRight::kCall ? f.spot_pv : f.strike_pv;
   if (price < intrinsic) {
     out.status = IvStatus::kBelowIntrinsic;
     return out;
@@ -318,7 +321,9 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
   }
   const double time_value = price - intrinsic;
   const double beta = time_value / (f.discount * std::sqrt(f.forward * in.strike));
-  if (time_value <= 4.0 * kEps * price || !(beta >= kMinBeta)) {
+  // In the money, the intrinsic value itself is only known to a few ulp of S e^{-qt} + K e^{-rt}.
+  const double noise = intrinsic > 0 ? 4.0 * kEps * (f.spot_pv + f.strike_pv) : 0.0;
+  if (!(time_value > noise) || !(beta >= kMinBeta)) {
     out.status = IvStatus::kNoTimeValue;
     return out;
   }

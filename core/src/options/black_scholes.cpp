@@ -167,14 +167,19 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
   double hi = low ? sc : std::numeric_limits<double>::infinity();
   double s = 0;
   if (low) {
-    // Asymptotics for |h| >> 1: ln b ~ -x^2/(2 s^2) - s^2/8 + ln(s^3 / (x^2 sqrt(2 pi))).
-    const double lb = std::log(beta);
-    s = -x / std::sqrt(-2.0 * lb);
-    for (int i = 0; i < 2; ++i) {
-      const double rhs = std::log(s * s * s / (x * x) * kInvSqrt2Pi) - 0.125 * s * s - lb;
-      if (!(rhs > 0)) break;
-      s = -x / std::sqrt(2.0 * rhs);
+    // For small s, b ~ s phi(h) R'(h) (the first term of the series), i.e. with z = |h|,
+    // beta / |x| ~ phi(z) R'(-z) / z, and R'(-z) ~ 1 / (1 + 0.8 z + z^2) within ~10%. Newton on
+    // the log of that closed form gives z, hence s = |x| / z.
+    const double target = std::log(beta / -x) + 0.91893853320467274178;  // + ln sqrt(2 pi)
+    double zz = target < 0 ? std::sqrt(-2.0 * target) : 0.5;
+    for (int i = 0; i < 3; ++i) {
+      const double q = 1.0 + zz * (0.8 + zz);
+      const double g = -0.5 * zz * zz - std::log(zz * q) - target;
+      const double g1 = -zz - 1.0 / zz - (0.8 + 2.0 * zz) / q;
+      const double next = zz - g / g1;
+      zz = next > 0.5 * zz ? next : 0.5 * zz;
     }
+    s = -x / zz;
     if (!(s > 0 && s < sc)) s = 0.5 * sc;
   } else {
     s = sc + (beta - bc) / bc1;  // Newton from the inflection point: at or below the root
@@ -236,9 +241,9 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
     }
     const double rel = std::fabs(step) / s;
     s = next;
-    if (polish || rel <= 2.0 * kEps) break;
-    if (rel < 1e-6) polish = true;
-    if (hi - lo <= 2.0 * kEps * s) break;
+    if (polish) break;
+    // Close enough in double: the next (last) step takes its residual from the precise b.
+    if (rel < 1e-6 || hi - lo <= 1e-6 * s) polish = true;
   }
   return s;
 }

@@ -33,7 +33,21 @@ inline double otm_double(double x, double s, double& first) noexcept {
 // continued fraction rho_k = k / (-h + rho_{k+1}) backwards (stable there), which also gives R;
 // nearer the money R comes from erfc and the derivatives from the forward recurrence
 // R^(k+1) = h R^(k) + k R^(k-1), whose cancellation costs at most ~20x (1e-14) for |h| < 4.
-double otm_series(double x, double s) noexcept {
+struct Eval {
+  double b;   // b(x, s)
+  double b1;  // db/ds = exp(-(h^2 + t^2)/2) / sqrt(2 pi)
+};
+
+// Veltkamp/Dekker: the rounding error of a * b, exactly, without a library fma.
+inline double product_error(double a, double b, double p) noexcept {
+  constexpr double kSplit = 134217729.0;  // 2^27 + 1
+  const double ca = kSplit * a, cb = kSplit * b;
+  const double ah = ca - (ca - a), al = a - ah;
+  const double bh = cb - (cb - b), bl = b - bh;
+  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+Eval otm_series(double x, double s) noexcept {
   constexpr int kMaxOrder = 40;
   const double h = x / s;
   const double t = 0.5 * s;
@@ -99,18 +113,23 @@ double otm_series(double x, double s) noexcept {
     tk *= t * t / (static_cast<double>(k + 1) * static_cast<double>(k + 2));
   }
   // phi(h) with h^2 carried to double-double, so b is smooth in s to the last bits.
-  const double hr = std::fma(-h, s, x) / s;  // x/s = h + hr exactly to first order
+  const double hs = h * s;
+  const double hr = ((x - hs) - product_error(h, s, hs)) / s;  // x/s = h + hr to first order
   const double hh = h * h;
-  const double hh_lo = std::fma(h, h, -hh) + 2.0 * h * hr;
+  const double hh_lo = product_error(h, h, hh) + 2.0 * h * hr;
   const double phi = kInvSqrt2Pi * std::exp(-0.5 * (hh + t * t)) * (1.0 - 0.5 * hh_lo);
-  return 2.0 * phi * sum;
+  return {2.0 * phi * sum, phi};
 }
 
-inline double otm_precise(double x, double s) noexcept {
+inline Eval otm_eval(double x, double s) noexcept {
   if (s < 0.5) return otm_series(x, s);
   double first = 0;
-  return otm_double(x, s, first);
+  const double h = x / s;
+  const double t = 0.5 * s;
+  return {otm_double(x, s, first), kInvSqrt2Pi * std::exp(-0.5 * (h * h + t * t))};
 }
+
+inline double otm_precise(double x, double s) noexcept { return otm_eval(x, s).b; }
 
 struct Forward {
   double discount;   // e^{-rt}
@@ -121,10 +140,9 @@ struct Forward {
 };
 
 inline Forward forward_of(const BsmInput& in) noexcept {
-  const double carry = (in.r - in.q) * in.t;
   const double discount = std::exp(-in.r * in.t);
   const double spot_pv = in.spot * std::exp(-in.q * in.t);
-  return {discount, in.spot * std::exp(carry), std::log(in.spot / in.strike) + carry, spot_pv,
+  return {discount, spot_pv / discount, std::log(in.spot / in.strike) + (in.r - in.q) * in.t, spot_pv,
           in.strike * discount};
 }
 
@@ -134,9 +152,8 @@ inline double intrinsic_of(OptionRight right, const Forward& f) noexcept {
   return v > 0 ? v : 0.0;
 }
 
-// Derivatives of b in s, as ratios to b' so nothing overflows: b'' = b' q2, b''' = b' q3.
+// Higher derivatives of b in s as ratios to b', so nothing overflows: b'' = b' q2, b''' = b' q3.
 struct Slope {
-  double b1;  // b'
   double q2;
   double q3;
 };
@@ -146,7 +163,7 @@ inline Slope slope(double x, double s) noexcept {
   const double h2 = h * h;
   const double t2 = t * t;
   const double u = (h2 - t2) / s;
-  return {kInvSqrt2Pi * std::exp(-0.5 * (h2 + t2)), u, u * u - (3.0 * h2 + t2) / (s * s)};
+  return {u, u * u - (3.0 * h2 + t2) / (s * s)};
 }
 
 // Solves b(x, s) = beta for s, x <= 0, 0 < beta < e^{x/2}. Householder steps of third order on
@@ -189,7 +206,8 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
 
   for (std::uint8_t it = 1; it <= 40; ++it) {
     iterations = it;
-    const double b = otm_precise(x, s);
+    const Eval e = otm_eval(x, s);
+    const double b = e.b;
     const Slope d = slope(x, s);
     double f = 0, f1 = 0, n2 = 0, n3 = 0;
     if (low) {
@@ -199,7 +217,7 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
         continue;
       }
       const double l = std::log(b);
-      const double r1 = d.b1 / b;
+      const double r1 = e.b1 / b;
       const double l1 = r1;
       const double l2 = r1 * d.q2 - r1 * r1;
       const double l3 = r1 * d.q3 - 3.0 * r1 * r1 * d.q2 + 2.0 * r1 * r1 * r1;
@@ -213,7 +231,7 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
       n3 = g3 / g1;
     } else {
       f = b - beta;
-      f1 = d.b1;
+      f1 = e.b1;
       n2 = d.q2;
       n3 = d.q3;
     }

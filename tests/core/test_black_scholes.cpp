@@ -176,7 +176,7 @@ TEST(BlackScholesTest, shouldMatchAnIndependentQuadratureOfTheNormalisedPrice) {
       const double b = normalized_otm_black(x, s);
       const double err = static_cast<double>(std::fabs((static_cast<long double>(b) - ref) / ref));
       worst = std::max(worst, err);
-      EXPECT_LT(err, 1e-13) << "x=" << x << " s=" << s << " h=" << x / s;
+      EXPECT_LT(err, 2e-14) << "x=" << x << " s=" << s << " h=" << x / s;
     }
   }
   std::printf("worst relative error of b(x, s) against quadrature: %.2e\n", worst);

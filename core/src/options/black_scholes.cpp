@@ -116,12 +116,17 @@ Eval otm_series(double x, double s) noexcept {
     sum += d[static_cast<std::size_t>(k)] * tk;
     tk *= t * t / (static_cast<double>(k + 1) * static_cast<double>(k + 2));
   }
-  // phi(h) with h^2 carried to double-double, so b is smooth in s to the last bits.
+  // phi(h) e^{-t^2/2} with the exponent carried to double-double, so b is smooth in s to the last bits.
   const double hs = h * s;
   const double hr = ((x - hs) - product_error(h, s, hs)) / s;  // x/s = h + hr to first order
   const double hh = h * h;
   const double hh_lo = product_error(h, h, hh) + 2.0 * h * hr;
-  const double phi = kInvSqrt2Pi * std::exp(-0.5 * (hh + t * t)) * (1.0 - 0.5 * hh_lo);
+  // h^2 + t^2 with its rounding error (TwoSum): at |h| ~ 37 one ulp of the exponent is 1e-13 of b.
+  const double tt = t * t;
+  const double e = hh + tt;
+  const double ev = e - hh;
+  const double e_lo = ((hh - (e - ev)) + (tt - ev)) + product_error(t, t, tt);
+  const double phi = kInvSqrt2Pi * std::exp(-0.5 * e) * (1.0 - 0.5 * (hh_lo + e_lo));
   return {2.0 * phi * sum, phi};
 }
 

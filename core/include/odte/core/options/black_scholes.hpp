@@ -12,7 +12,7 @@
 // normalised out-of-the-money Black price of x = ln(F/K), s = sigma sqrt(t). For s < 0.5 (every
 // 0DTE case) b is summed as a series in s whose terms are all positive (Mills-ratio derivatives
 // from a continued fraction), so the cancellation of e^{x/2}N(d1) - e^{-x/2}N(d2), which costs
-// up to 1e-9 relative in plain double at one minute to expiry, never happens; b is within 1e-13
+// up to 1e-9 relative in plain double at one minute to expiry, never happens; b is within 2e-14
 // relative of an independent quadrature everywhere it is representable (tests). implied_vol()
 // inverts the same function.
 //

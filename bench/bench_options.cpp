@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -89,15 +90,24 @@ std::map<std::string, double>& worst() {
   static std::map<std::string, double> w;
   return w;
 }
+// Points whose repricing misses 1e-12 relative, per run name.
+std::map<std::string, int>& misses() {
+  static std::map<std::string, int> m;
+  return m;
+}
 void record_worst(const std::string& name, int which, bool ours, double accuracy) {
   double w = 0;
+  int missed = 0;
   for (const Point& p : set(which)) {
     BsmInput back = p.in;
     back.sigma = ours ? odte::options::implied_vol(p.in, p.price).iv : ql_iv(p, accuracy);
-    const double err = std::fabs(odte::options::bsm_price(back) - p.price) / p.price;
-    w = std::max(w, std::isfinite(err) ? err : 1.0);
+    double err = std::fabs(odte::options::bsm_price(back) - p.price) / p.price;
+    if (!std::isfinite(err)) err = std::numeric_limits<double>::infinity();
+    w = std::max(w, err);
+    missed += err > 1e-12 ? 1 : 0;
   }
   worst()[name] = w;
+  misses()[name] = missed;
 }
 
 void BM_OdtePrice(benchmark::State& state) {
@@ -201,12 +211,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
       std::printf("    price            odte %8.1f   QuantLib blackFormula %8.1f   ratio %6.1fx\n", price, ql_price,
                   ql_price / price);
       std::printf("    greeks set       odte %8.1f\n", greeks);
-      std::printf("    implied vol      odte %8.1f   worst rel. price error %.1e\n", iv,
-                  w(std::string("BM_OdteImpliedVol/") + s));
-      std::printf("    QuantLib IV 1e-12     %8.1f   worst rel. price error %.1e   ratio %6.1fx\n", ql_iv_full,
-                  w(std::string("BM_QuantLibImpliedVol/") + s + "/0"), ql_iv_full / iv);
-      std::printf("    QuantLib IV default   %8.1f   worst rel. price error %.1e   ratio %6.1fx\n", ql_iv_default,
-                  w(std::string("BM_QuantLibImpliedVol/") + s + "/1"), ql_iv_default / iv);
+      const auto m = [&](const std::string& n) { return misses()[n]; };
+      const std::string ours = std::string("BM_OdteImpliedVol/") + s;
+      const std::string full = std::string("BM_QuantLibImpliedVol/") + s + "/0";
+      const std::string dflt = std::string("BM_QuantLibImpliedVol/") + s + "/1";
+      std::printf("    implied vol      odte %8.1f   worst rel. price error %.1e, %d points over 1e-12\n", iv,
+                  w(ours), m(ours));
+      std::printf("    QuantLib IV 1e-12     %8.1f   worst rel. price error %.1e, %d points over 1e-12   ratio %5.1fx\n",
+                  ql_iv_full, w(full), m(full), ql_iv_full / iv);
+      std::printf("    QuantLib IV default   %8.1f   worst rel. price error %.1e, %d points over 1e-12   ratio %5.1fx\n",
+                  ql_iv_default, w(dflt), m(dflt), ql_iv_default / iv);
     }
   }
 

@@ -275,5 +275,35 @@ TEST(ImpliedVolTest, shouldInvertDeepInAndOutOfTheMoneyOverLongerHorizons) {
   }
 }
 
+TEST(ImpliedVolTest, shouldInvertAtTheExtremesOfTimeAndVolatility) {
+  int solved = 0;
+  for (double k : {1.0, 50.0, 99.999, 100.0, 100.001, 150.0, 1000.0}) {
+    for (double t : {1.0 / (525'600.0 * 60), kMinute, 0.01, 1.0, 10.0, 30.0}) {  // 1 s to 30 y
+      for (double sigma : {1e-4, 0.01, 0.2, 1.0, 5.0, 20.0}) {
+        for (double r : {0.0, 0.05, -0.01}) {
+          for (OptionRight right : {kC, kP}) {
+            const BsmInput in{right, 100, k, t, r, 0.02, sigma};
+            const double price = bsm_price(in);
+            ASSERT_TRUE(std::isfinite(price));
+            const IvResult iv = implied_vol(in, price);
+            if (iv.status == IvStatus::kNoTimeValue) continue;
+            if (iv.status == IvStatus::kAboveUpperBound) {  // only when the price rounded onto the bound
+              const double bound = right == kC ? 100 * std::exp(-0.02 * t) : k * std::exp(-r * t);
+              EXPECT_GE(price, bound * (1 - 1e-15)) << k << ' ' << t << ' ' << sigma;
+              continue;
+            }
+            ASSERT_TRUE(iv.ok()) << k << ' ' << t << ' ' << sigma << ' ' << to_string(iv.status);
+            BsmInput back = in;
+            back.sigma = iv.iv;
+            EXPECT_LE(std::fabs(bsm_price(back) - price), 1e-12 * price) << k << ' ' << t << ' ' << sigma;
+            ++solved;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(solved, 500);
+}
+
 }  // namespace
 }  // namespace odte::options

@@ -377,7 +377,10 @@ std::string report_html(const Run& run) {
   out += line_chart("chart-drawdown", "Drawdown from the running peak", {Series{"drawdown", "#d9534f", drawdown, true}},
                     labels, "$");
   out += bar_chart("chart-daily", "Daily P&L", daily, "$");
-  out += bar_chart("chart-monthly", "Monthly P&L", run.by_month, "$");
+  out += "<div class=\"row2\">\n";
+  out += bar_chart("chart-monthly", "Monthly P&L", run.by_month, "$", kW / 2);
+  out += bar_chart("chart-yearly", "Yearly P&L", run.by_year, "$", kW / 2);
+  out += "</div>\n";
   out += "</div>\n<h2>Breakdowns</h2>\n<div class=\"charts\">\n";
   out += bar_chart("chart-strategy", "P&L by strategy", run.by_strategy, "$");
   std::vector<Breakdown> leg_bars = run.by_leg;
@@ -429,7 +432,7 @@ std::string report_html(const Run& run) {
   out += "</table></div>\n";
   out += "<p class=\"sub\">Definitions of every figure: docs/reports.md. Files beside this page: summary.json, "
          "trades.csv, legs.csv, fills.csv, daily.csv, equity.csv.</p>\n";
-  out += check_script({"chart-equity", "chart-drawdown", "chart-daily", "chart-monthly", "chart-strategy", "chart-legs",
+  out += check_script({"chart-equity", "chart-drawdown", "chart-daily", "chart-monthly", "chart-yearly", "chart-strategy", "chart-legs",
                        "chart-callput", "chart-shortlong", "chart-rejections"});
   return out + "</body>\n</html>\n";
 }

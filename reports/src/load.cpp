@@ -481,7 +481,10 @@ std::optional<Run> load_run(const std::vector<std::string>& journals, const Repo
   std::sort(run.by_right.begin(), run.by_right.end(), [](const Breakdown& a, const Breakdown& b) { return a.label < b.label; });
   std::sort(run.by_direction.begin(), run.by_direction.end(),
             [](const Breakdown& a, const Breakdown& b) { return a.label > b.label; });  // short, then long
-  for (const DayResult& d : run.days) add(run.by_month, detail::month_label(d.day), d.pnl);
+  for (const DayResult& d : run.days) {
+    add(run.by_month, detail::month_label(d.day), d.pnl);
+    add(run.by_year, std::to_string(d.day / 10000), d.pnl);
+  }
 
   const std::uint64_t intents = run.stats.intents;
   const std::uint64_t rejections = run.stats.rejections;

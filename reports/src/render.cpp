@@ -137,6 +137,7 @@ std::string summary_json(const Run& run) {
       {"by_right", breakdown_json(run.by_right)},
       {"by_direction", breakdown_json(run.by_direction)},
       {"by_month", breakdown_json(run.by_month)},
+      {"by_year", breakdown_json(run.by_year)},
       {"risk_rejections", rejections},
       {"trades", trades},
       {"warnings", run.warnings},

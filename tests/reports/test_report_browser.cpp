@@ -63,9 +63,9 @@ TEST_F(ReportBrowserTest, shouldRenderTheReportInHeadlessChromiumWithEveryChart)
   ASSERT_EQ(dom.status, 0) << dom.err;
   EXPECT_NE(dom.out.find("data-loaded=\"ok\""), std::string::npos) << "the page's script did not run clean:\n"
                                                                     << dom.out.substr(0, 2000);
-  EXPECT_NE(dom.out.find("data-charts=\"9\""), std::string::npos);
-  for (const char* id : {"chart-equity", "chart-drawdown", "chart-daily", "chart-monthly", "chart-strategy", "chart-legs",
-                         "chart-callput", "chart-shortlong", "chart-rejections"}) {
+  EXPECT_NE(dom.out.find("data-charts=\"10\""), std::string::npos);
+  for (const char* id : {"chart-equity", "chart-drawdown", "chart-daily", "chart-monthly", "chart-yearly",
+                         "chart-strategy", "chart-legs", "chart-callput", "chart-shortlong", "chart-rejections"}) {
     EXPECT_NE(dom.out.find(std::string("<svg id=\"") + id + "\""), std::string::npos) << id;
   }
   EXPECT_NE(dom.out.find("<table id=\"trades\">"), std::string::npos);

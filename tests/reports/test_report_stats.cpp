@@ -155,6 +155,8 @@ TEST_F(ReportStatsTest, shouldBreakPnlDownByStrategyRightAndDirection) {
   ASSERT_EQ(run_.by_month.size(), 1u);
   EXPECT_EQ(run_.by_month[0].label, "2026-08");
   EXPECT_NEAR(run_.by_month[0].pnl, 143.50, kCent);
+  ASSERT_EQ(run_.by_year.size(), 1u);
+  EXPECT_EQ(run_.by_year[0].label, "2026");
 }
 
 TEST_F(ReportStatsTest, shouldLeaveRatiosUndefinedWhenTheyCannotBeComputed) {

@@ -146,6 +146,7 @@ struct Run {
   std::vector<Breakdown> by_right;       // call, put
   std::vector<Breakdown> by_direction;   // short legs, long legs
   std::vector<Breakdown> by_month;       // yyyy-mm
+  std::vector<Breakdown> by_year;        // yyyy
   std::vector<std::string> warnings;     // what the journal could not tell (torn tail, open at end)
   Stats stats;
 };

@@ -34,8 +34,10 @@ inline double otm_double(double x, double s, double& first) noexcept {
 // nearer the money R comes from erfc and the derivatives from the forward recurrence
 // R^(k+1) = h R^(k) + k R^(k-1), whose cancellation costs at most ~20x (1e-14) for |h| < 4.
 struct Eval {
-  double b;   // b(x, s)
-  double b1;  // db/ds = exp(-(h^2 + t^2)/2) / sqrt(2 pi)
+  double b;      // b(x, s); not formed (0) when only the logarithm was asked for
+  double b1;     // db/ds = exp(-(h^2 + t^2)/2) / sqrt(2 pi); likewise
+  double log_b;  // ln b, finite even where b underflows
+  double r1;     // b'/b
 };
 
 // Veltkamp/Dekker: the rounding error of a * b, exactly, without a library fma.
@@ -47,6 +49,7 @@ inline double product_error(double a, double b, double p) noexcept {
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
+template <bool kLogOnly>
 Eval otm_series(double x, double s) noexcept {
   constexpr int kMaxOrder = 40;
   const double h = x / s;
@@ -126,16 +129,25 @@ Eval otm_series(double x, double s) noexcept {
   const double e = hh + tt;
   const double ev = e - hh;
   const double e_lo = ((hh - (e - ev)) + (tt - ev)) + product_error(t, t, tt);
-  const double phi = kInvSqrt2Pi * std::exp(-0.5 * e) * (1.0 - 0.5 * (hh_lo + e_lo));
-  return {2.0 * phi * sum, phi};
+  const double correction = 0.5 * (hh_lo + e_lo);
+  if constexpr (kLogOnly) {
+    // ln b = ln(2 sum) + ln(1/sqrt(2 pi)) - e/2 - correction; b'/b = 1 / (2 sum). No exp needed.
+    return {0.0, 0.0, std::log(2.0 * sum) - 0.91893853320467274178 - 0.5 * e - correction, 0.5 / sum};
+  } else {
+    const double phi = kInvSqrt2Pi * std::exp(-0.5 * e) * (1.0 - correction);
+    return {2.0 * phi * sum, phi, 0.0, 0.5 / sum};
+  }
 }
 
+template <bool kLogOnly = false>
 inline Eval otm_eval(double x, double s) noexcept {
-  if (s < 0.5) return otm_series(x, s);
+  if (s < 0.5) return otm_series<kLogOnly>(x, s);
   double first = 0;
   const double h = x / s;
   const double t = 0.5 * s;
-  return {otm_double(x, s, first), kInvSqrt2Pi * std::exp(-0.5 * (h * h + t * t))};
+  const double b = otm_double(x, s, first);
+  const double b1 = kInvSqrt2Pi * std::exp(-0.5 * (h * h + t * t));
+  return {b, b1, std::log(b), b1 / b};
 }
 
 inline double otm_precise(double x, double s) noexcept { return otm_eval(x, s).b; }
@@ -215,18 +227,17 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
 
   for (std::uint8_t it = 1; it <= 40; ++it) {
     iterations = it;
-    const Eval e = otm_eval(x, s);
-    const double b = e.b;
     const Slope d = slope(x, s);
     double f = 0, f1 = 0, n2 = 0, n3 = 0;
     if (low) {
-      if (!(b > 0)) {  // underflow: far too low
+      const Eval e = otm_eval<true>(x, s);
+      if (!std::isfinite(e.log_b) || !(e.log_b < 0)) {  // b underflowed (or s is absurd): too low
         lo = s;
         s = std::isfinite(hi) ? 0.5 * (lo + hi) : 2.0 * s;
         continue;
       }
-      const double l = std::log(b);
-      const double r1 = e.b1 / b;
+      const double l = e.log_b;
+      const double r1 = e.r1;
       const double l1 = r1;
       const double l2 = r1 * d.q2 - r1 * r1;
       const double l3 = r1 * d.q3 - 3.0 * r1 * r1 * d.q2 + 2.0 * r1 * r1 * r1;
@@ -239,7 +250,8 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
       n2 = g2 / g1;
       n3 = g3 / g1;
     } else {
-      f = b - beta;
+      const Eval e = otm_eval(x, s);
+      f = e.b - beta;
       f1 = e.b1;
       n2 = d.q2;
       n3 = d.q3;

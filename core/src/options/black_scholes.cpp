@@ -57,7 +57,7 @@ Eval otm_series(double x, double s) noexcept {
   const double z = -h;
   // Only [0, order] is written and read; left uninitialised, as zeroing would cost more than the sum.
   std::array<double, kMaxOrder + 2> d;  // R^(k)(h)
-  // Terms fall by about t^2 rho^2 / k^2 per odd order; take what 1e-17 needs.
+  // Terms fall by about t^2 rho^2 / k^2 per odd order; stop once the next is below 1e-16.
   int order = 1;
   {
     double term = 1.0;
@@ -65,7 +65,7 @@ Eval otm_series(double x, double s) noexcept {
       const double rho2 = std::max(static_cast<double>(order + 1) / (z > 1 ? z * z : 1.0) * static_cast<double>(order + 1),
                                    static_cast<double>(order + 2));
       term *= t * t * rho2 / (static_cast<double>(order + 1) * static_cast<double>(order + 2));
-      if (term < 1e-17) break;
+      if (term < 1e-16) break;
       order += 2;
     }
   }

@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -374,6 +380,33 @@ TEST_F(WsProtocol, shouldFailTheTlsHandshakeAgainstAPlainServer) {
   bool tls = false;
   for (const auto& line : sink.logs) tls |= line.find("TLS handshake") != std::string::npos;
   EXPECT_TRUE(tls);
+}
+
+TEST(WsClientTimeouts, shouldGiveUpOnAServerThatNeverAnswersTheUpgrade) {
+  // A listening socket nobody reads: TCP connects (the kernel accepts), the upgrade never comes.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  WsClientConfig cfg;
+  cfg.url = "ws://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/stocks";
+  cfg.api_key = std::string(kKey);
+  cfg.handshake_timeout = 150ms;
+  cfg.backoff.initial = 10ms;
+  cfg.max_reconnects = 1;
+  Sink sink;
+  WsClient client(cfg, sink.on_frame(), sink.on_status(), sink.on_log());
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(client.run(), make_error_code(NetErrc::kTooManyReconnects));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 300ms);  // two attempts, each timed out
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(client.counters().reconnects.load(), 1u);
+  EXPECT_NE(client.error_message().find("websocket handshake"), std::string::npos) << client.error_message();
+  ::close(fd);
 }
 
 }  // namespace

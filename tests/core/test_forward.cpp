@@ -54,6 +54,26 @@ TEST(ForwardTest, shouldReportUnusableChains) {
   EXPECT_EQ(variance_swap_rate(single, 0.0, 0.0).status, ChainStatus::kBadInput);
 }
 
+// The Cboe VIX white paper's worked example, near term: T1 = 0.0683486, R1 = 0.000305, the
+// smallest call/put difference at the 1965 strike (mids 21.05 vs 23.15), F1 = 1962.89996, K0 = 1960.
+// The other rows are fillers with larger differences, not the paper's quotes.
+TEST(ForwardTest, shouldReproduceTheWhitePaperNearTermForward) {
+  const std::vector<ChainQuote> chain{
+      {1955, 26.95, 27.25, 19.50, 19.80},
+      {1960, 23.85, 24.15, 21.15, 21.45},
+      {1965, 20.90, 21.20, 23.00, 23.30},
+      {1970, 18.10, 18.40, 25.20, 25.50},
+  };
+  const double t = 0.0683486, r = 0.000305;
+  const ForwardResult f = implied_forward(chain, std::exp(-r * t));
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f.atm_strike, 1965);
+  EXPECT_NEAR(f.forward, 1962.89996, 5e-6);
+  const VarianceSwapResult v = variance_swap_rate(chain, t, r);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v.k0, 1960);
+}
+
 // The white paper's rules, worked by hand on a small chain (r = 0, T = 1).
 TEST(VarianceSwapTest, shouldFollowTheCboeStrikeSelectionAndWeights) {
   const std::vector<ChainQuote> chain{

@@ -6,6 +6,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -297,13 +300,17 @@ TEST_F(WsProtocol, shouldWaitAtLeastSixtySecondsAfterMaxConnectionsWithoutTheTes
 
 TEST_F(WsProtocol, shouldReconnectReauthenticateAndResubscribeAfterACutMidFrame) {
   ReplayServerConfig cfg;
-  cfg.source = memory_source(sample_recording(20'000'000));  // 20 ms apart, real time
+  // 100 ms apart, real time: the cut comes long before the first playback reaches the AM frame
+  // (the 5th), so the AM frame and a finished playback can only come from the second connection.
+  cfg.source = memory_source(sample_recording(100'000'000));
   start_server(std::move(cfg));
   Sink sink;
   auto c = run_client(client_config(), sink);
   ASSERT_TRUE(wait_for([&] { return c->counters().authenticated.load() == 1 && sink.frame_count() >= 1; }));
   c->client->subscribe("AM.SPY");  // added live: must survive the reconnect
   ASSERT_TRUE(wait_for([&] { return c->counters().status_count(StatusCode::kSubscribed) >= 3; }));
+  ASSERT_EQ(server_->counters().playbacks_finished.load(), 0u);
+  EXPECT_EQ(sink.all_frames().find("\"AM\""), std::string::npos);
   server_->drop_connections(true);
   ASSERT_TRUE(wait_for([&] { return c->counters().authenticated.load() == 2; }));
   EXPECT_EQ(c->counters().reconnects.load(), 1u);
@@ -407,6 +414,112 @@ TEST(WsClientTimeouts, shouldGiveUpOnAServerThatNeverAnswersTheUpgrade) {
   EXPECT_EQ(client.counters().reconnects.load(), 1u);
   EXPECT_NE(client.error_message().find("websocket handshake"), std::string::npos) << client.error_message();
   ::close(fd);
+}
+
+// A websocket server by hand that upgrades, says "connected" and then goes silent: it reads
+// nothing, so the client's pings go unanswered.
+class SilentPeer {
+ public:
+  SilentPeer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(fd_, 4), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~SilentPeer() {
+    stop_ = true;
+    thread_.join();
+    for (const int c : conns_) ::close(c);
+    ::close(fd_);
+  }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] int accepted() const { return accepted_.load(); }
+  // After the client is done: whether any connection received a ping frame (opcode 9). Client
+  // frames are masked; only short ones (< 126 bytes) are expected here.
+  bool got_ping() {
+    for (const int c : conns_) {
+      unsigned char buf[4096];
+      const ssize_t n = ::recv(c, buf, sizeof buf, MSG_DONTWAIT);
+      for (ssize_t i = 0; i + 1 < n;) {
+        if ((buf[i] & 0x0F) == 0x9) return true;
+        const int len = buf[i + 1] & 0x7F;
+        if (len >= 126) break;
+        i += 2 + 4 + len;
+      }
+    }
+    return false;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      conns_.push_back(c);
+      std::string head;
+      char buf[2048];
+      while (head.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        head.append(buf, static_cast<std::size_t>(n));
+      }
+      const std::string tag = "Sec-WebSocket-Key: ";
+      const std::size_t k = head.find(tag);
+      if (k == std::string::npos) continue;
+      const std::string key = head.substr(k + tag.size(), head.find("\r\n", k) - k - tag.size()) +
+                              "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+      unsigned char sha[SHA_DIGEST_LENGTH];
+      SHA1(reinterpret_cast<const unsigned char*>(key.data()), key.size(), sha);
+      unsigned char accept[64] = {};
+      EVP_EncodeBlock(accept, sha, SHA_DIGEST_LENGTH);
+      std::string reply = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                          "Sec-WebSocket-Accept: " + std::string(reinterpret_cast<char*>(accept)) + "\r\n\r\n";
+      const std::string status = R"([{"ev":"status","status":"connected","message":"hi"}])";
+      reply += static_cast<char>(0x81);
+      reply += static_cast<char>(status.size());
+      reply += status;
+      (void)::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      accepted_.fetch_add(1);
+    }
+  }
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+  std::vector<int> conns_;
+};
+
+TEST(WsClientTimeouts, shouldPingThenDropAndReconnectWhenThePeerGoesSilent) {
+  SilentPeer peer;
+  WsClientConfig cfg;
+  cfg.url = "ws://127.0.0.1:" + std::to_string(peer.port()) + "/indices";
+  cfg.api_key = std::string(kKey);
+  cfg.idle_timeout = 300ms;
+  cfg.auth_timeout = 10s;  // not the one that fires
+  cfg.backoff.initial = 10ms;
+  cfg.max_reconnects = 1;
+  Sink sink;
+  WsClient client(cfg, sink.on_frame(), sink.on_status(), sink.on_log());
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(client.run(), make_error_code(NetErrc::kTooManyReconnects));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(took, 550ms);  // two connections, each dropped after 300 ms of silence
+  EXPECT_LT(took, 5s);
+  EXPECT_EQ(peer.accepted(), 2);
+  EXPECT_EQ(client.counters().connects.load(), 2u);
+  EXPECT_EQ(client.counters().status_count(StatusCode::kConnected), 2u);
+  EXPECT_NE(client.error_message().find("read: "), std::string::npos) << client.error_message();
+  EXPECT_TRUE(peer.got_ping());
+  EXPECT_FALSE(sink.logged_key());
 }
 
 }  // namespace

@@ -14,8 +14,8 @@
 // - Any disconnect, read timeout or I/O error: reconnect after Backoff (exponential, seeded
 //   jitter), then auth and re-subscribe to everything current. The backoff resets once
 //   auth_success arrives.
-// - Keepalive: a websocket ping after idle_timeout without data; the connection is dropped (and
-//   reconnected) when another idle_timeout passes without anything received.
+// - Keepalive: a websocket ping after idle_timeout / 2 without data; the connection is dropped
+//   (and reconnected) when idle_timeout passes without anything received.
 //
 // Every frame received (status frames included, after the client has acted on them) goes to the
 // FrameHandler on the feed thread, with its CLOCK_REALTIME receive time and the stream id. The
@@ -72,7 +72,7 @@ struct WsClientConfig {
   std::chrono::milliseconds connect_timeout{10'000};    // resolve + TCP + TLS
   std::chrono::milliseconds handshake_timeout{10'000};  // websocket upgrade and close
   std::chrono::milliseconds auth_timeout{10'000};       // connected -> auth_success
-  std::chrono::milliseconds idle_timeout{15'000};       // ping after this, drop after twice
+  std::chrono::milliseconds idle_timeout{20'000};       // ping after half of it, drop after it
   BackoffPolicy backoff;
   // After max_connections. Values below 60 s are raised to 60 s: Massive lets one connection per
   // key per cluster live, and hammering it only kicks the other holder back and forth.

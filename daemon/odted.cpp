@@ -1,13 +1,22 @@
-// odted: the trading daemon. This build knows its command line; the run modes (live,
-// paper-live, replay) are wired in by the daemon issue, and until then any other request is
-// refused with a clear message rather than pretending to run.
+// odted: the trading daemon. `--config FILE` runs the mode the file names. Replay mode with the
+// in-process transport runs a recording through the engine and the paper broker (docs/operations.md);
+// the modes that need the live websocket feed threads (live, paper-live, replay over websocket)
+// are refused with a clear message until those threads are wired to the core, rather than
+// pretending to run.
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
 
+#include <spdlog/spdlog.h>
+
+#include "odte/core/instrument_registry.hpp"
 #include "odte/core/version.hpp"
 #include "odte/daemon/config.hpp"
+#include "odte/daemon/daemon.hpp"
+#include "odte/daemon/recording_events.hpp"
+#include "odte/daemon/runtime.hpp"
 
 namespace {
 
@@ -25,6 +34,58 @@ constexpr const char* kUsage =
     "                  validate FILE, print it with every default filled in, and exit\n"
     "  --help          print this help and exit\n"
     "  --version       print the version and exit\n";
+
+int run(const char* config_path) {
+  odte::daemon::Config config;
+  try {
+    config = odte::daemon::load_config(config_path);
+  } catch (const odte::daemon::ConfigError& e) {
+    std::fprintf(stderr, "odted: %s\n", e.what());
+    return 2;
+  }
+  using odte::daemon::Mode;
+  using odte::daemon::ReplayTransport;
+  if (config.mode != Mode::kReplay || config.replay.transport != ReplayTransport::kInProcess) {
+    std::fprintf(stderr,
+                 "odted: %s: mode '%s'%s is not available in this build: the live websocket feed threads are "
+                 "not wired to the core yet; mode = \"replay\" with replay.transport = \"in-process\" is. "
+                 "Nothing was started.\n",
+                 config_path, std::string(odte::daemon::to_string(config.mode)).c_str(),
+                 config.mode == Mode::kReplay ? " over websocket" : "");
+    return 2;
+  }
+
+  // Signals are blocked before any thread starts, so every thread inherits the mask.
+  odte::daemon::SignalWatcher signals;
+  signals.start();
+  odte::daemon::init_logging(config.log);
+  odte::daemon::SystemdNotifier notify;
+  spdlog::info("{} starting: config {}, mode {}", odte::version_line("odted"), config.source.string(),
+               odte::daemon::to_string(config.mode));
+
+  odte::InstrumentRegistry registry;
+  odte::daemon::RecordingEvents events(registry);
+  if (std::string err = events.open(config.replay.recording); !err.empty()) {
+    spdlog::error("replay.recording: {}", err);
+    odte::daemon::shutdown_logging();
+    std::fprintf(stderr, "odted: replay.recording: %s\n", err.c_str());
+    return 1;
+  }
+  spdlog::info("recording {}: trading day {}, exchange time UTC{:+d} min", config.replay.recording,
+               events.trading_day(), events.utc_offset_minutes());
+  const odte::daemon::DaemonRun result = odte::daemon::run_replay_daemon(
+      config, registry, events, events.trading_day(), events.utc_offset_minutes(), signals, notify);
+  const auto& counters = events.source().parse_counters();
+  spdlog::info("recording read: {} frames, {} torn tail bytes, {} frames parsed", events.source().frames(),
+               events.source().torn_tail_bytes(), counters.frames);
+  if (!events.source().error().empty()) spdlog::error("recording: {}", events.source().error());
+  odte::daemon::shutdown_logging();
+  if (result.exit_code == 0) {
+    std::printf("odted: %s: %llu events; outputs in %s\n", result.outcome.ok ? "replay finished" : "replay stopped",
+                static_cast<unsigned long long>(result.outcome.events), result.output_dir.c_str());
+  }
+  return result.exit_code;
+}
 
 }  // namespace
 
@@ -50,13 +111,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (argc > 1 && std::strcmp(argv[1], "--config") == 0) {
-    std::fputs(
-        "odted: this build has no run modes yet (live, paper-live and replay arrive with the "
-        "daemon work); nothing was started\n",
-        stderr);
-    return 2;
-  }
+  if (argc == 3 && std::strcmp(argv[1], "--config") == 0) return run(argv[2]);
   std::fputs(kUsage, stderr);
   return 2;
 }

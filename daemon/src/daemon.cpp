@@ -59,6 +59,19 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
                             SystemdNotifier& notify) {
   DaemonRun run;
   run.output_dir = output_dir_for(config);
+  // The folders the run writes into (journal, outputs, admin socket) are created if missing; under
+  // systemd they are StateDirectory/RuntimeDirectory and exist already.
+  for (const std::filesystem::path& p : {std::filesystem::path(config.journal).parent_path(),
+                                        std::filesystem::path(run.output_dir),
+                                        std::filesystem::path(config.admin.socket).parent_path()}) {
+    std::error_code ec;
+    if (!p.empty()) std::filesystem::create_directories(p, ec);
+    if (ec) {
+      spdlog::error("cannot create {}: {}", p.string(), ec.message());
+      run.exit_code = 1;
+      return run;
+    }
+  }
 
   std::vector<std::unique_ptr<Strategy>> strategies;
   std::vector<std::string> names;

@@ -1,0 +1,40 @@
+#include "odte/daemon/recording_events.hpp"
+
+#include <chrono>
+
+#include "odte/core/options/calendar.hpp"
+
+namespace odte::daemon {
+
+RecordingEvents::RecordingEvents(InstrumentRegistry& registry) : source_(registry) {}
+
+std::string RecordingEvents::open(const std::string& path) {
+  if (std::string err = source_.open(path); !err.empty()) return err;
+  have_first_ = source_.next(first_);
+  if (!have_first_) {
+    if (!source_.error().empty()) return source_.error();
+    return path + ": the recording holds no market event";
+  }
+  const TimestampNs t = first_.header.exchange_ns != 0 ? first_.header.exchange_ns : first_.header.receive_ns;
+  trading_day_ = options::new_york_date(t);
+  // The offset in force at noon of that day: trading hours never straddle a DST change.
+  using namespace std::chrono;
+  const year_month_day ymd{year{trading_day_ / 10000}, month{static_cast<unsigned>(trading_day_ / 100 % 100)},
+                           day{static_cast<unsigned>(trading_day_ % 100)}};
+  const std::int64_t noon_as_utc_ns =
+      duration_cast<nanoseconds>(sys_days{ymd}.time_since_epoch() + hours{12}).count();
+  utc_offset_minutes_ =
+      static_cast<int>((noon_as_utc_ns - options::local_to_utc_ns(trading_day_, 12 * 60)) / 60'000'000'000LL);
+  return {};
+}
+
+bool RecordingEvents::next(MarketEvent& out) {
+  if (have_first_) {
+    out = first_;
+    have_first_ = false;
+    return true;
+  }
+  return source_.next(out);
+}
+
+}  // namespace odte::daemon

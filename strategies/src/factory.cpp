@@ -2,6 +2,7 @@
 
 #include "odte/core/settings_reader.hpp"
 #include "odte/strategies/iron_condor.hpp"
+#include "odte/strategies/iv_spike_butterfly.hpp"
 #include "odte/strategies/regime.hpp"
 
 namespace odte::strategies {
@@ -55,12 +56,40 @@ std::unique_ptr<Strategy> make_iron_condor(SettingsReader& r, std::uint16_t inde
   return std::make_unique<IronCondorStrategy>(index, p);
 }
 
+std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16_t index) {
+  IvSpikeButterflyParams p;
+  r.string("underlying", p.underlying);
+  r.string("option_root", p.option_root);
+  r.money("wing", p.wing, 0.5, 100.0);
+  r.choice("entry_mode", p.entry_mode, {{"time", ButterflyEntry::kTime}, {"iv_spike", ButterflyEntry::kIvSpike}});
+  r.time_of_day("entry_time", p.entry_minute);
+  p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 45);  // unless given
+  r.time_of_day("entry_deadline", p.entry_deadline_minute);
+  r.number("iv_spike_z", p.iv_spike_z, 0.0, 20.0);
+  r.number("iv_spike_pct", p.iv_spike_pct, 0.0, 10.0);
+  r.integer("iv_sample_minutes", p.iv_sample_minutes, 1, 60);
+  r.boolean("exit_on_volume_peak", p.exit_on_volume_peak);
+  r.integer("volume_peak_confirm_minutes", p.volume_peak_confirm_minutes, 1, 390);
+  r.time_of_day("volume_exit_after", p.volume_exit_after_minute);
+  r.time_of_day("exit_time", p.exit_minute);
+  r.integer("quantity", p.quantity, 1, 1000);
+  r.money("price_slack", p.price_slack, 0.0, 10.0);
+  r.number("rate", p.rate, -0.1, 0.5);
+  if (p.entry_mode == ButterflyEntry::kIvSpike && p.iv_spike_z <= 0.0 && p.iv_spike_pct <= 0.0) {
+    r.problem("iv_spike_z", "entry_mode = \"iv_spike\" needs iv_spike_z or iv_spike_pct above 0");
+  }
+  if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
+  if (p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
+  return std::make_unique<IvSpikeButterflyStrategy>(index, p);
+}
+
 struct Entry {
   std::string_view name;
   std::unique_ptr<Strategy> (*make)(SettingsReader&, std::uint16_t);
 };
 constexpr Entry kStrategies[] = {
     {"iron_condor", &make_iron_condor},
+    {"iv_spike_butterfly", &make_iv_spike_butterfly},
     {"regime", &make_regime},
 };
 

@@ -1,0 +1,33 @@
+#pragma once
+
+// Helpers the seed strategies share: fill an Intent's legs and price it from the current NBBO.
+
+#include <algorithm>
+#include <initializer_list>
+
+#include "odte/core/strategy.hpp"
+
+namespace odte::strategies {
+
+// Puts `legs` into `in` and sets its limit to the better of the natural price and mid + slack
+// (per unit; positive debit, negative credit). False, with `in` unusable, when a leg has no
+// instrument or no two-sided quote.
+inline bool price_legs(const MarketState& market, std::initializer_list<OrderLeg> legs, Price slack, Intent& in) noexcept {
+  Price::Rep natural = 0;
+  Price::Rep mid = 0;
+  in.leg_count = 0;
+  for (const OrderLeg& leg : legs) {
+    if (leg.instrument == kNoInstrument || in.leg_count >= kMaxLegs) return false;
+    const Nbbo* q = market.nbbo(leg.instrument);
+    if (q == nullptr || !q->two_sided()) return false;
+    const bool buy = leg.side == Side::kBuy;
+    const Price::Rep ratio = static_cast<Price::Rep>(leg.ratio);
+    natural += ratio * (buy ? q->ask.ticks() : -q->bid.ticks());
+    mid += ratio * (buy ? q->mid().ticks() : -q->mid().ticks());
+    in.legs[in.leg_count++] = leg;
+  }
+  in.limit = Price::from_ticks(std::min(natural, mid + slack.ticks()));
+  return true;
+}
+
+}  // namespace odte::strategies

@@ -4,6 +4,7 @@
 #include "odte/strategies/iron_condor.hpp"
 #include "odte/strategies/iv_spike_butterfly.hpp"
 #include "odte/strategies/regime.hpp"
+#include "odte/strategies/vix1d_credit_spread.hpp"
 
 namespace odte::strategies {
 
@@ -83,6 +84,31 @@ std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16
   return std::make_unique<IvSpikeButterflyStrategy>(index, p);
 }
 
+std::unique_ptr<Strategy> make_vix1d_credit_spread(SettingsReader& r, std::uint16_t index) {
+  Vix1dCreditSpreadParams p;
+  r.string("underlying", p.underlying);
+  r.string("option_root", p.option_root);
+  r.string("vix1d", p.vix1d);
+  r.choice("vix1d_source", p.vix1d_source,
+           {{"auto", Vix1dSource::kAuto}, {"feed", Vix1dSource::kFeed}, {"chain", Vix1dSource::kChain}});
+  r.number("vix1d_prior_close", p.vix1d_prior_close, 0.0, 500.0);
+  r.choice("direction", p.direction,
+           {{"trend", SpreadDirection::kTrend}, {"put", SpreadDirection::kPut}, {"call", SpreadDirection::kCall}});
+  r.number("em_multiple", p.em_multiple, 0.0, 10.0, true);
+  r.money("width", p.width, 0.5, 100.0);
+  r.money("min_credit", p.min_credit, 0.0, 100.0);
+  r.time_of_day("entry_time", p.entry_minute);
+  p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 45);
+  r.time_of_day("entry_deadline", p.entry_deadline_minute);
+  r.time_of_day("exit_time", p.exit_minute);
+  r.integer("quantity", p.quantity, 1, 1000);
+  r.money("price_slack", p.price_slack, 0.0, 10.0);
+  r.number("rate", p.rate, -0.1, 0.5);
+  if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
+  if (p.exit_minute >= 0 && p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
+  return std::make_unique<Vix1dCreditSpreadStrategy>(index, p);
+}
+
 struct Entry {
   std::string_view name;
   std::unique_ptr<Strategy> (*make)(SettingsReader&, std::uint16_t);
@@ -91,6 +117,7 @@ constexpr Entry kStrategies[] = {
     {"iron_condor", &make_iron_condor},
     {"iv_spike_butterfly", &make_iv_spike_butterfly},
     {"regime", &make_regime},
+    {"vix1d_credit_spread", &make_vix1d_credit_spread},
 };
 
 }  // namespace

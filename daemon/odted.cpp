@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include <spdlog/spdlog.h>
@@ -15,7 +17,10 @@
 #include "odte/core/version.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/daemon.hpp"
+#include "odte/core/options/calendar.hpp"
+#include "odte/daemon/feed_threads.hpp"
 #include "odte/daemon/recording_events.hpp"
+#include "odte/feeds/api_key.hpp"
 #include "odte/daemon/runtime.hpp"
 
 namespace {
@@ -35,6 +40,87 @@ constexpr const char* kUsage =
     "  --help          print this help and exit\n"
     "  --version       print the version and exit\n";
 
+// The first event is read ahead (it names the trading day) and handed out first.
+class PeekedSource final : public odte::daemon::EventSource {
+ public:
+  explicit PeekedSource(odte::daemon::EventSource& inner) : inner_{inner} {}
+  bool open() { return have_ = inner_.next(first_); }
+  [[nodiscard]] const odte::MarketEvent& first() const noexcept { return first_; }
+  bool next(odte::MarketEvent& out) override {
+    if (have_) {
+      out = first_;
+      have_ = false;
+      return true;
+    }
+    return inner_.next(out);
+  }
+  [[nodiscard]] bool interrupted() const noexcept override { return inner_.interrupted(); }
+
+ private:
+  odte::daemon::EventSource& inner_;
+  odte::MarketEvent first_{};
+  bool have_ = false;
+};
+
+// Replay over websocket: the recording is served by `odte replay-server` at feed.*_url and read by
+// the live feed threads (websocket client, parser, rings), so the live ingest path runs end to end.
+odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::InstrumentRegistry& registry,
+                                           odte::daemon::SignalWatcher& signals,
+                                           odte::daemon::SystemdNotifier& notify) {
+  odte::daemon::DaemonRun failed;
+  failed.exit_code = 1;
+  odte::feeds::ApiKeyResult key = config.feed.api_key_file.empty()
+                                      ? odte::feeds::load_api_key_credential("massive-api-key")
+                                      : odte::feeds::load_api_key_file(config.feed.api_key_file);
+  if (!key.ok()) {
+    spdlog::error("feed.api_key_file: {}", key.error);
+    std::fprintf(stderr, "odted: feed.api_key_file: %s\n", key.error.c_str());
+    return failed;
+  }
+  std::vector<odte::daemon::FeedEndpoint> endpoints;
+  for (const auto& [stream, url] : {std::pair{odte::StreamId::kStocks, config.feed.stocks_url},
+                                    std::pair{odte::StreamId::kOptions, config.feed.options_url},
+                                    std::pair{odte::StreamId::kIndices, config.feed.indices_url}}) {
+    if (!url.empty()) endpoints.push_back({stream, url, odte::daemon::replay_subscriptions(stream)});
+  }
+  odte::daemon::FeedThreads feeds(registry, std::move(endpoints), std::move(key.key));
+  odte::daemon::IdleHook idle;
+  odte::daemon::FeedEventSource source(
+      feeds, odte::daemon::FeedEventSource::Merge::kStrict,
+      [&idle] {
+        if (idle.fn) idle.fn();
+      },
+      [&signals] { return signals.stop_requested(); });
+  feeds.start();
+  PeekedSource peeked(source);
+  if (!peeked.open()) {
+    feeds.stop();
+    const std::string err = feeds.error().empty() ? "no market event arrived before the stop" : feeds.error();
+    spdlog::error("replay over websocket: {}", err);
+    std::fprintf(stderr, "odted: replay over websocket: %s\n", err.c_str());
+    return failed;
+  }
+  const odte::MarketEvent& first = peeked.first();
+  const odte::TimestampNs t = first.header.exchange_ns != 0 ? first.header.exchange_ns : first.header.receive_ns;
+  const std::int32_t day = odte::options::new_york_date(t);
+  const int offset = odte::daemon::utc_offset_minutes(day);
+  spdlog::info("replay over websocket: trading day {}, exchange time UTC{:+d} min", day, offset);
+  config.replay.speed = 0.0;  // the server paces; the core takes events as they come
+  odte::daemon::DaemonRun result =
+      odte::daemon::run_replay_daemon(config, registry, peeked, day, offset, signals, notify, &idle);
+  feeds.stop();
+  for (std::size_t i = 0; i < feeds.size(); ++i) {
+    const auto& st = feeds.stats(i);
+    spdlog::info("feed {}: {} frames, {} events, {} parse errors, {} ring drops", feeds.endpoint(i).url,
+                 st.frames.load(), st.events.load(), st.parse_errors.load(), st.ring_drops.load());
+  }
+  if (const std::string err = feeds.error(); !err.empty()) {
+    spdlog::error("feed failed: {}", err);
+    if (result.exit_code == 0) result.exit_code = 1;
+  }
+  return result;
+}
+
 int run(const char* config_path) {
   odte::daemon::Config config;
   try {
@@ -45,16 +131,15 @@ int run(const char* config_path) {
   }
   using odte::daemon::Mode;
   using odte::daemon::ReplayTransport;
-  if (config.mode != Mode::kReplay || config.replay.transport != ReplayTransport::kInProcess) {
+  if (config.mode != Mode::kReplay) {
     std::fprintf(stderr,
-                 "odted: %s: mode '%s'%s is not available in this build: the live websocket feed threads are "
-                 "not wired to the core yet; mode = \"replay\" with replay.transport = \"in-process\" is. "
+                 "odted: %s: mode '%s' is not available in this build: the options subscription manager "
+                 "(today's 0DTE contracts around the money, 1,000 per connection) is not wired to the live "
+                 "feed yet; mode = \"replay\" is, in-process or over websocket from odte replay-server. "
                  "Nothing was started.\n",
-                 config_path, std::string(odte::daemon::to_string(config.mode)).c_str(),
-                 config.mode == Mode::kReplay ? " over websocket" : "");
+                 config_path, std::string(odte::daemon::to_string(config.mode)).c_str());
     return 2;
   }
-
   // Signals are blocked before any thread starts, so every thread inherits the mask.
   odte::daemon::SignalWatcher signals;
   signals.start();
@@ -64,21 +149,26 @@ int run(const char* config_path) {
                odte::daemon::to_string(config.mode));
 
   odte::InstrumentRegistry registry;
-  odte::daemon::RecordingEvents events(registry);
-  if (std::string err = events.open(config.replay.recording); !err.empty()) {
-    spdlog::error("replay.recording: {}", err);
-    odte::daemon::shutdown_logging();
-    std::fprintf(stderr, "odted: replay.recording: %s\n", err.c_str());
-    return 1;
+  odte::daemon::DaemonRun result;
+  if (config.replay.transport == ReplayTransport::kInProcess) {
+    odte::daemon::RecordingEvents events(registry);
+    if (std::string err = events.open(config.replay.recording); !err.empty()) {
+      spdlog::error("replay.recording: {}", err);
+      odte::daemon::shutdown_logging();
+      std::fprintf(stderr, "odted: replay.recording: %s\n", err.c_str());
+      return 1;
+    }
+    spdlog::info("recording {}: trading day {}, exchange time UTC{:+d} min", config.replay.recording,
+                 events.trading_day(), events.utc_offset_minutes());
+    result = odte::daemon::run_replay_daemon(config, registry, events, events.trading_day(),
+                                             events.utc_offset_minutes(), signals, notify);
+    const auto& counters = events.source().parse_counters();
+    spdlog::info("recording read: {} frames, {} torn tail bytes, {} frames parsed", events.source().frames(),
+                 events.source().torn_tail_bytes(), counters.frames);
+    if (!events.source().error().empty()) spdlog::error("recording: {}", events.source().error());
+  } else {
+    result = run_over_websocket(config, registry, signals, notify);
   }
-  spdlog::info("recording {}: trading day {}, exchange time UTC{:+d} min", config.replay.recording,
-               events.trading_day(), events.utc_offset_minutes());
-  const odte::daemon::DaemonRun result = odte::daemon::run_replay_daemon(
-      config, registry, events, events.trading_day(), events.utc_offset_minutes(), signals, notify);
-  const auto& counters = events.source().parse_counters();
-  spdlog::info("recording read: {} frames, {} torn tail bytes, {} frames parsed", events.source().frames(),
-               events.source().torn_tail_bytes(), counters.frames);
-  if (!events.source().error().empty()) spdlog::error("recording: {}", events.source().error());
   odte::daemon::shutdown_logging();
   if (result.exit_code == 0) {
     std::printf("odted: %s: %llu events; outputs in %s\n", result.outcome.ok ? "replay finished" : "replay stopped",

@@ -56,7 +56,7 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
 
 DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
                             std::int32_t trading_day, int utc_offset_minutes, SignalWatcher& signals,
-                            SystemdNotifier& notify) {
+                            SystemdNotifier& notify, IdleHook* idle) {
   DaemonRun run;
   run.output_dir = output_dir_for(config);
   // The folders the run writes into (journal, outputs, admin socket) are created if missing; under
@@ -131,17 +131,12 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     snapshots->publish();
   };
 
-  setup.after_event = [&](std::uint64_t events, Engine& engine, bool recovering) {
+  // Admin commands and SIGHUP, applied between events on the core thread -- but not while the
+  // run is re-creating what the journal already holds: a change now would not be in it.
+  Engine* current = nullptr;
+  bool current_recovering = true;
+  auto service = [&](Engine& engine, bool recovering) {
     const TimestampNs t = engine.market_state().market_time();
-    if (!ready_sent) {
-      first_event_ns = t;
-      publish(engine, CoreState::kRunning);
-      notify.ready("replaying " + config.replay.recording);
-      spdlog::info("replay started: {} (journal {})", config.replay.recording, config.journal);
-      ready_sent = true;
-    }
-    // Admin commands are applied here, between events, on the core thread -- but not while the
-    // run is re-creating what the journal already holds: a change now would not be in it.
     // The snapshot is republished before the reply goes out, so a status read right after a
     // change already shows it.
     to_core->drain([&](const ControlCommand& c) {
@@ -169,6 +164,33 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
         spdlog::error("SIGHUP: config not reloaded, limits unchanged: {}", e.what());
       }
     }
+  };
+  if (idle != nullptr) {
+    // While the event source waits for data (live feeds, paced replays) the admin socket, the
+    // snapshots and the watchdog are still served.
+    idle->fn = [&] {
+      if (current == nullptr) {
+        notify.watchdog();
+        return;
+      }
+      service(*current, current_recovering);
+      publish(*current, CoreState::kRunning);
+      notify.watchdog();
+    };
+  }
+
+  setup.after_event = [&](std::uint64_t events, Engine& engine, bool recovering) {
+    const TimestampNs t = engine.market_state().market_time();
+    current = &engine;
+    current_recovering = recovering;
+    if (!ready_sent) {
+      first_event_ns = t;
+      publish(engine, CoreState::kRunning);
+      notify.ready("replaying " + config.replay.recording);
+      spdlog::info("replay started: {} (journal {})", config.replay.recording, config.journal);
+      ready_sent = true;
+    }
+    service(engine, recovering);
     if ((events & 255) == 0 || config.replay.speed > 0.0) {
       const auto now = Clock::now();
       if (now >= next_publish) {
@@ -193,13 +215,19 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   // Replay stops without cancelling working orders, whatever broker.cancel_on_shutdown says:
   // cancels sent at an arbitrary wall-clock moment are not part of the deterministic run, so a
   // restart could not verify them against the journal. Restarting resumes the same run instead.
-  setup.at_end = [&](Engine& engine) { publish(engine, CoreState::kStopping); };
+  setup.at_end = [&](Engine& engine) {
+    current = nullptr;
+    publish(engine, CoreState::kStopping);
+  };
 
   setup.on_finish = [&](const Engine& engine, const ReplayOutcome& outcome) {
     if (outcome.ok) write_outputs(run.output_dir, engine, registry, outcome);
   };
 
   run.outcome = run_replay(setup, registry, std::move(strategies), source);
+  current = nullptr;
+  if (idle != nullptr) idle->fn = nullptr;
+  if (signals.stop_requested()) stopped_by_signal = true;
   admin_stop.store(true, std::memory_order_release);
   admin_thread.join();
   admin.close();

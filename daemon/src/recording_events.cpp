@@ -6,6 +6,15 @@
 
 namespace odte::daemon {
 
+int utc_offset_minutes(std::int32_t trading_day) {
+  // The offset in force at noon of that day: trading hours never straddle a DST change.
+  using namespace std::chrono;
+  const year_month_day ymd{year{trading_day / 10000}, month{static_cast<unsigned>(trading_day / 100 % 100)},
+                           day{static_cast<unsigned>(trading_day % 100)}};
+  const std::int64_t noon_as_utc_ns = duration_cast<nanoseconds>(sys_days{ymd}.time_since_epoch() + hours{12}).count();
+  return static_cast<int>((noon_as_utc_ns - options::local_to_utc_ns(trading_day, 12 * 60)) / 60'000'000'000LL);
+}
+
 RecordingEvents::RecordingEvents(InstrumentRegistry& registry) : source_(registry) {}
 
 std::string RecordingEvents::open(const std::string& path) {
@@ -17,14 +26,7 @@ std::string RecordingEvents::open(const std::string& path) {
   }
   const TimestampNs t = first_.header.exchange_ns != 0 ? first_.header.exchange_ns : first_.header.receive_ns;
   trading_day_ = options::new_york_date(t);
-  // The offset in force at noon of that day: trading hours never straddle a DST change.
-  using namespace std::chrono;
-  const year_month_day ymd{year{trading_day_ / 10000}, month{static_cast<unsigned>(trading_day_ / 100 % 100)},
-                           day{static_cast<unsigned>(trading_day_ % 100)}};
-  const std::int64_t noon_as_utc_ns =
-      duration_cast<nanoseconds>(sys_days{ymd}.time_since_epoch() + hours{12}).count();
-  utc_offset_minutes_ =
-      static_cast<int>((noon_as_utc_ns - options::local_to_utc_ns(trading_day_, 12 * 60)) / 60'000'000'000LL);
+  utc_offset_minutes_ = daemon::utc_offset_minutes(trading_day_);
   return {};
 }
 

@@ -132,7 +132,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
     reapply_operator_commands(t);
     more = source.next(e);
   }
-  if (!journal.failed() && !more) {
+  if (!journal.failed() && !more && !source.interrupted()) {
     const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion, engine.market_state().market_time()};
     journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
   }

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "odte/feeds/api_key.hpp"
@@ -111,7 +113,20 @@ class Session : public std::enable_shared_from_this<Session> {
       res.set(beast::http::field::server, "odte-replay-server/1");
     }));
     ws_.read_message_max(1u << 20);
-    ws_.async_accept([self = shared_from_this()](error_code ec) { self->on_accept(ec); });
+    // The upgrade request is read first so its path can name the cluster, as Massive's do
+    // (/stocks, /options, /indices): such a connection is served only that cluster's frames.
+    beast::http::async_read(ws_.next_layer(), upgrade_buffer_, upgrade_,
+                            [self = shared_from_this()](error_code ec, std::size_t) { self->on_upgrade(ec); });
+  }
+
+  void on_upgrade(error_code ec) {
+    if (ec) return fail(ec, "upgrade request");
+    const std::string_view target(upgrade_.target().data(), upgrade_.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/stocks") path_cluster_ = StreamId::kStocks;
+    if (path == "/options") path_cluster_ = StreamId::kOptions;
+    if (path == "/indices") path_cluster_ = StreamId::kIndices;
+    ws_.async_accept(upgrade_, [self = shared_from_this()](error_code e) { self->on_accept(e); });
   }
 
   [[nodiscard]] bool authed() const noexcept { return authed_; }
@@ -245,6 +260,7 @@ class Session : public std::enable_shared_from_this<Session> {
         have_first_ = true;
       }
       if (cfg.cluster && frame_.stream != *cfg.cluster) continue;
+      if (path_cluster_ && frame_.stream != *path_cluster_) continue;
       const FilterResult r = filter_frame(frame_.data, subs_, filtered_);
       if (r == FilterResult::kNone || r == FilterResult::kMalformed) {
         srv_.counters.frames_filtered_out.fetch_add(1, std::memory_order_relaxed);
@@ -273,6 +289,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     source_.reset();
     srv_.counters.playbacks_finished.fetch_add(1, std::memory_order_relaxed);
+    // An odte extension: the live feed never ends, a recording does. odted's strict merge waits
+    // for every feed, so it needs to know that this one has nothing more to say.
+    send(status_frame("replay_complete", "end of recording"), false);
   }
 
   // ---- writes and closing --------------------------------------------------------------------
@@ -349,6 +368,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<ReplayFrameSource> source_;
   ReplayFrame frame_;
   std::string filtered_;
+  beast::flat_buffer upgrade_buffer_;
+  beast::http::request<beast::http::string_body> upgrade_;
+  std::optional<StreamId> path_cluster_;
   std::string pending_;
   std::chrono::steady_clock::time_point t0_;
   TimestampNs first_ns_ = 0;

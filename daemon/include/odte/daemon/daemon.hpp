@@ -9,6 +9,7 @@
 // broker.cancel_on_shutdown applies to the live modes.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "odte/daemon/config.hpp"
@@ -23,10 +24,17 @@ struct DaemonRun {
   ReplayOutcome outcome;
 };
 
+// Filled in by run_replay_daemon for the duration of the run: an event source that waits for data
+// (the live feed rings) calls fn() from the core thread while it waits, so admin commands, snapshots
+// and the watchdog keep being served. Empty outside the run.
+struct IdleHook {
+  std::function<void()> fn;
+};
+
 // `trading_day` (yyyymmdd) and `utc_offset_minutes` (exchange time = UTC + offset) describe the
 // recorded session. Errors (admin socket, journal, strategies) are logged and give exit code 1.
 [[nodiscard]] DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
                                           std::int32_t trading_day, int utc_offset_minutes, SignalWatcher& signals,
-                                          SystemdNotifier& notify);
+                                          SystemdNotifier& notify, IdleHook* idle = nullptr);
 
 }  // namespace odte::daemon

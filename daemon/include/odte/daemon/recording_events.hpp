@@ -13,6 +13,9 @@
 
 namespace odte::daemon {
 
+// Exchange time minus UTC, in minutes, on `trading_day` (yyyymmdd) in America/New_York.
+[[nodiscard]] int utc_offset_minutes(std::int32_t trading_day);
+
 class RecordingEvents final : public EventSource {
  public:
   explicit RecordingEvents(InstrumentRegistry& registry);

@@ -31,6 +31,9 @@ class EventSource {
   virtual ~EventSource() = default;
   // The next recorded event in recorded order; false at the end.
   virtual bool next(MarketEvent& out) = 0;
+  // True when next() returned false because the run was asked to stop, not because the data
+  // ended: the session is then not marked as ended in the journal, so a restart can resume it.
+  [[nodiscard]] virtual bool interrupted() const noexcept { return false; }
 };
 
 struct ReplayOutcome {

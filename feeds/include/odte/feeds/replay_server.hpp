@@ -12,11 +12,15 @@
 //
 // Playback starts at the first subscribe, from the first frame of the recording, separately for
 // each connection. Pacing: speed 1 = real time (the recorded receive-time gaps), N = N times
-// faster, 0 = as fast as the socket takes it. Frames of other clusters than `cluster` are skipped.
+// faster, 0 = as fast as the socket takes it. Frames of other clusters than `cluster` are skipped,
+// and so are, per connection, frames of other clusters than the one its URL path names (/stocks,
+// /options, /indices, as Massive's endpoints do; any other path gets every cluster).
 // Each frame is filtered against the connection's current subscriptions (see subscription.hpp):
 // passed through unchanged when every event matches, rebuilt with only the matching events when
 // some do, skipped when none do. Recorded status events are never replayed. After the last frame
-// the connection stays open and idle.
+// the server sends [{"ev":"status","status":"replay_complete","message":"end of recording"}] (an
+// odte extension: odted's merge of several feeds needs to know a feed has ended) and the
+// connection stays open and idle.
 //
 // Threads: one I/O thread (run() on the caller's, or start() spawns one); stop() and the test hooks
 // from any thread.

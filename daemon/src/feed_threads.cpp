@@ -1,0 +1,196 @@
+#include "odte/daemon/feed_threads.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "odte/core/agent.hpp"
+#include "odte/core/clock.hpp"
+#include "odte/feeds/parser.hpp"
+#include "odte/feeds/ws_client.hpp"
+
+namespace odte::daemon {
+
+namespace {
+
+std::string_view stream_name(StreamId s) noexcept {
+  switch (s) {
+    case StreamId::kStocks: return "stocks";
+    case StreamId::kOptions: return "options";
+    case StreamId::kIndices: return "indices";
+    case StreamId::kReplay: return "replay";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+struct FeedThreads::Feed {
+  FeedEndpoint endpoint;
+  std::unique_ptr<FeedRing> ring = std::make_unique<FeedRing>();
+  FeedStats stats;
+  std::unique_ptr<feeds::FrameParser> parser;
+  std::unique_ptr<feeds::WsClient> client;
+  std::thread thread;
+  mutable std::mutex error_mutex;  // cold path: written once when the client gives up
+  std::string error;
+};
+
+std::string replay_subscriptions(StreamId stream) {
+  switch (stream) {
+    case StreamId::kIndices: return "V.*,A.*,AM.*";
+    case StreamId::kStocks:
+    case StreamId::kOptions:
+    case StreamId::kReplay: break;
+  }
+  return "T.*,Q.*,A.*,AM.*";
+}
+
+FeedThreads::FeedThreads(InstrumentRegistry& registry, std::vector<FeedEndpoint> endpoints, std::string api_key)
+    : registry_{registry}, api_key_{std::move(api_key)} {
+  for (FeedEndpoint& ep : endpoints) {
+    auto feed = std::make_unique<Feed>();
+    feed->endpoint = std::move(ep);
+    feed->parser = std::make_unique<feeds::FrameParser>(registry_);
+    Feed* f = feed.get();
+
+    feeds::WsClientConfig wc;
+    wc.url = f->endpoint.url;
+    wc.api_key = api_key_;
+    wc.stream = f->endpoint.stream;
+    wc.subscriptions = {f->endpoint.subscriptions};
+    // Market events only: the client acts on status messages itself, and keeping them out of the
+    // ring keeps the core's event count independent of connection chatter.
+    auto on_frame = [f](const feeds::RawFrame& frame) {
+      auto sink = [f](const MarketEvent& e) noexcept {
+        if (e.kind() == EventKind::kStatus) return true;
+        if (!f->ring->try_push(e)) {
+          f->stats.ring_drops.fetch_add(1, std::memory_order_relaxed);
+          return false;
+        }
+        f->stats.events.fetch_add(1, std::memory_order_relaxed);
+        return true;
+      };
+      const feeds::FrameResult r = f->parser->parse_padded(frame.data, frame.receive_ns, frame.stream, sink);
+      f->stats.frames.fetch_add(1, std::memory_order_relaxed);
+      if (r.rejected != 0) f->stats.parse_errors.fetch_add(r.rejected, std::memory_order_relaxed);
+    };
+    auto on_status = [f](const feeds::StatusReport& s) {
+      if (s.status == "replay_complete") f->stats.finished.store(true, std::memory_order_release);
+    };
+    auto log = [name = std::string(stream_name(f->endpoint.stream))](feeds::LogLevel level, std::string_view text) {
+      switch (level) {
+        case feeds::LogLevel::kError: spdlog::error("feed {}: {}", name, text); break;
+        case feeds::LogLevel::kWarn: spdlog::warn("feed {}: {}", name, text); break;
+        default: spdlog::info("feed {}: {}", name, text); break;
+      }
+    };
+    f->client = std::make_unique<feeds::WsClient>(std::move(wc), std::move(on_frame), std::move(on_status), std::move(log));
+    feeds_.push_back(std::move(feed));
+  }
+}
+
+FeedThreads::~FeedThreads() { stop(); }
+
+void FeedThreads::start() {
+  for (auto& feed : feeds_) {
+    Feed* f = feed.get();
+    f->thread = std::thread([f] {
+      set_thread_name(std::string("odte-feed-") + std::string(stream_name(f->endpoint.stream)));
+      const std::error_code ec = f->client->run();
+      if (ec) {
+        {
+          std::lock_guard lock(f->error_mutex);
+          f->error = std::string(stream_name(f->endpoint.stream)) + ": " + f->client->error_message();
+        }
+        f->stats.failed.store(true, std::memory_order_release);
+      }
+      f->stats.finished.store(true, std::memory_order_release);
+    });
+  }
+}
+
+void FeedThreads::stop() {
+  for (auto& f : feeds_) f->client->stop();
+  for (auto& f : feeds_) {
+    if (f->thread.joinable()) f->thread.join();
+  }
+}
+
+FeedRing& FeedThreads::ring(std::size_t i) noexcept { return *feeds_[i]->ring; }
+const FeedStats& FeedThreads::stats(std::size_t i) const noexcept { return feeds_[i]->stats; }
+const FeedEndpoint& FeedThreads::endpoint(std::size_t i) const noexcept { return feeds_[i]->endpoint; }
+
+std::string FeedThreads::error() const {
+  for (const auto& f : feeds_) {
+    if (f->stats.failed.load(std::memory_order_acquire)) {
+      std::lock_guard lock(f->error_mutex);
+      return f->error;
+    }
+  }
+  return {};
+}
+
+FeedEventSource::FeedEventSource(FeedThreads& feeds, Merge merge, std::function<void()> idle,
+                                 std::function<bool()> stop, std::int64_t idle_period_ns)
+    : feeds_{feeds}, merge_{merge}, idle_{std::move(idle)}, stop_{std::move(stop)}, idle_period_ns_{idle_period_ns} {}
+
+bool FeedEventSource::next(MarketEvent& out) {
+  const MonotonicClock clock;
+  std::int64_t next_idle = clock.now_ns() + idle_period_ns_;
+  std::uint32_t spins = 0;
+  for (;;) {
+    if (stop_ && stop_()) {
+      interrupted_ = true;
+      return false;
+    }
+    const MarketEvent* best = nullptr;
+    std::size_t best_feed = 0;
+    bool waiting = false;   // strict merge: a live feed with nothing queued holds the choice back
+    bool all_done = true;
+    bool failed = false;
+    for (std::size_t i = 0; i < feeds_.size(); ++i) {
+      // `finished` is read before the ring: it is set after the feed's last push, so a finished
+      // feed whose ring reads empty really is drained.
+      const FeedStats& st = feeds_.stats(i);
+      const bool finished = st.finished.load(std::memory_order_acquire);
+      failed = failed || st.failed.load(std::memory_order_acquire);
+      const MarketEvent* head = feeds_.ring(i).front();
+      if (head == nullptr) {
+        if (!finished) {
+          all_done = false;
+          if (merge_ == Merge::kStrict) waiting = true;
+        }
+        continue;
+      }
+      all_done = false;
+      if (best == nullptr || head->header.exchange_ns < best->header.exchange_ns) {
+        best = head;
+        best_feed = i;
+      }
+    }
+    if (failed) {
+      interrupted_ = true;
+      return false;
+    }
+    if (best != nullptr && !waiting) {
+      out = *best;
+      feeds_.ring(best_feed).pop();
+      ++handed_out_;
+      return true;
+    }
+    if (all_done) return false;
+    // Nothing to hand out yet: spin briefly, then yield, and let the daemon service the admin
+    // socket and the watchdog at a steady wall-clock pace.
+    if (++spins > 64) std::this_thread::yield();
+    const std::int64_t now = clock.now_ns();
+    if (now >= next_idle) {
+      if (idle_) idle_();
+      next_idle = now + idle_period_ns_;
+    }
+    if (spins > 4096) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
+}  // namespace odte::daemon

@@ -4,6 +4,7 @@
 #include "odte/strategies/iron_condor.hpp"
 #include "odte/strategies/iv_spike_butterfly.hpp"
 #include "odte/strategies/regime.hpp"
+#include "odte/strategies/short_strangle.hpp"
 #include "odte/strategies/vix1d_credit_spread.hpp"
 
 namespace odte::strategies {
@@ -109,6 +110,28 @@ std::unique_ptr<Strategy> make_vix1d_credit_spread(SettingsReader& r, std::uint1
   return std::make_unique<Vix1dCreditSpreadStrategy>(index, p);
 }
 
+std::unique_ptr<Strategy> make_short_strangle(SettingsReader& r, std::uint16_t index) {
+  ShortStrangleParams p;
+  r.string("underlying", p.underlying);
+  r.string("option_root", p.option_root);
+  r.number("target_delta", p.target_delta, 0.0, 0.6, true);
+  r.number("premium_per_day", p.premium_per_day, 0.0, 10.0, true);
+  r.number("scale", p.scale, 0.0, 100'000.0, true);
+  r.integer("max_quantity", p.max_quantity, 1, 1000);
+  r.time_of_day("entry_time", p.entry_minute);
+  p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 45);
+  r.time_of_day("entry_deadline", p.entry_deadline_minute);
+  r.time_of_day("exit_time", p.exit_minute);
+  r.choice("hedge", p.hedge, {{"off", HedgeMode::kOff}, {"report", HedgeMode::kReport}});
+  r.number("hedge_band_shares", p.hedge_band_shares, 0.0, 1e6);
+  r.integer("hedge_interval_minutes", p.hedge_interval_minutes, 1, 390);
+  r.money("price_slack", p.price_slack, 0.0, 10.0);
+  r.number("rate", p.rate, -0.1, 0.5);
+  if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
+  if (p.exit_minute >= 0 && p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
+  return std::make_unique<ShortStrangleStrategy>(index, p);
+}
+
 struct Entry {
   std::string_view name;
   std::unique_ptr<Strategy> (*make)(SettingsReader&, std::uint16_t);
@@ -117,6 +140,7 @@ constexpr Entry kStrategies[] = {
     {"iron_condor", &make_iron_condor},
     {"iv_spike_butterfly", &make_iv_spike_butterfly},
     {"regime", &make_regime},
+    {"short_strangle", &make_short_strangle},
     {"vix1d_credit_spread", &make_vix1d_credit_spread},
 };
 

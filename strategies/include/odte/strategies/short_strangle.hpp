@@ -1,0 +1,92 @@
+#pragma once
+
+// Seed 004 (short strangles at 10/30/50 delta, delta-hedged, sized by premium per day), on a
+// 0DTE chain: at `entry_time` sell the out-of-the-money put and call whose |delta| (Black-Scholes
+// at each contract's own implied vol from the NBBO mid; ChainAnalytics) is nearest `target_delta`,
+// and hold them to `exit_time` (or settlement when exit_time is not set).
+//
+// Sizing: the seed sells "a little under $0.05 of premium per day" to expiry (0.20 for 4 days).
+// For 0DTE the days to expiry are the fraction of the regular session left at entry:
+// day_fraction = minutes from entry to the settlement / 390 (09:45 -> 375/390 = 0.96). The seed
+// scales each trade to that premium in fractional contracts; orders here are whole contracts, so
+// quantity = round(scale x premium_per_day x day_fraction / strangle mid per share), capped by
+// max_quantity, where `scale` is how many of the seed's one-share-premium units the account runs.
+// A quantity under 1 is a note and no trade.
+//
+// Risk: a short strangle's loss is unbounded. The risk engine refuses it (kUndefinedRisk) unless
+// the operator sets [risk] allow_undefined_risk = true; it then caps the loss at the stress point
+// (undefined_risk_stress beyond the strikes) against max_risk_fraction. Nothing here bypasses that.
+//
+// Delta hedge (seed: daily, with the underlying): hedge = "report" computes the position's net
+// delta in shares every `hedge_interval_minutes` and, when |net delta| exceeds
+// `hedge_band_shares`, notes the SPY order a hedge would send. It cannot send it: the risk engine
+// refuses any non-option leg (kUndefinedRisk, before the allow switch is consulted) and the
+// position book, the paper broker's settlement and the report book options only. See
+// docs/strategies.md. hedge = "off" skips the computation.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "odte/core/chain_analytics.hpp"
+#include "odte/core/strategy.hpp"
+
+namespace odte::strategies {
+
+enum class HedgeMode : std::uint8_t { kOff = 1, kReport };
+
+struct ShortStrangleParams {
+  std::string underlying = "SPY";
+  std::string option_root = "SPY";
+  double target_delta = 0.10;             // the seed's variations: 0.10, 0.30, 0.50
+  double premium_per_day = 0.048;         // dollars per share per day to expiry ("a little under 0.05")
+  double scale = 10.0;
+  std::uint32_t max_quantity = 20;
+  std::int16_t entry_minute = 9 * 60 + 45;
+  std::int16_t entry_deadline_minute = 10 * 60 + 30;
+  std::int16_t exit_minute = 15 * 60 + 45;   // -1: hold to settlement
+  HedgeMode hedge = HedgeMode::kReport;
+  double hedge_band_shares = 50.0;
+  int hedge_interval_minutes = 5;
+  Price price_slack = Price::from_cents(5);
+  double rate = 0.0;
+};
+
+class ShortStrangleStrategy final : public Strategy {
+ public:
+  ShortStrangleStrategy(std::uint16_t index, const ShortStrangleParams& params);
+  [[nodiscard]] std::string_view name() const noexcept override { return "short_strangle"; }
+
+  void on_start(StrategyContext& ctx) override;
+  void on_timer(StrategyContext& ctx) override;
+  void on_order(const Order& order, StrategyContext& ctx) override;
+  void on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) override;
+  void on_exit(const Order& order, ExitReason reason, StrategyContext& ctx) override;
+
+  [[nodiscard]] std::uint32_t quantity() const noexcept { return quantity_; }
+  [[nodiscard]] double day_fraction() const noexcept { return day_fraction_; }
+  [[nodiscard]] double net_delta_shares() const noexcept { return net_delta_; }
+  [[nodiscard]] std::uint32_t hedges_wanted() const noexcept { return hedges_wanted_; }
+
+ private:
+  bool enter(StrategyContext& ctx);
+  void check_hedge(StrategyContext& ctx, int minute);
+
+  std::uint16_t index_;
+  ShortStrangleParams p_;
+  InstrumentId underlying_ = kNoInstrument;
+  std::optional<ChainAnalytics> chain_;
+  std::int64_t settle_ns_ = 0;
+  Price put_strike_;
+  Price call_strike_;
+  std::uint32_t quantity_ = 0;
+  double day_fraction_ = 0.0;
+  double net_delta_ = 0.0;
+  int last_hedge_check_ = -1000;
+  std::uint32_t hedges_wanted_ = 0;
+  bool exit_sent_ = false;
+  bool close_failed_noted_ = false;
+  ClientOrderId entry_;
+};
+
+}  // namespace odte::strategies

@@ -1,0 +1,159 @@
+#include "odte/strategies/short_strangle.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "legs.hpp"
+#include "odte/core/options/calendar.hpp"
+
+namespace odte::strategies {
+
+namespace {
+std::string fixed(double v, int digits) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.*f", digits, v);
+  return b;
+}
+constexpr double kSessionMinutes = 390.0;
+}  // namespace
+
+ShortStrangleStrategy::ShortStrangleStrategy(std::uint16_t index, const ShortStrangleParams& params)
+    : index_{index}, p_{params} {}
+
+void ShortStrangleStrategy::on_start(StrategyContext& ctx) {
+  underlying_ = ctx.instrument(p_.underlying);
+  const options::SessionDay day = options::session(ctx.trading_day());
+  if (day.close_ns == 0) {
+    ctx.note("short_strangle: " + std::to_string(ctx.trading_day()) + " is not a trading day; not trading");
+    set_state(StrategyState::kDone);
+  }
+  settle_ns_ = day.close_ns;
+  chain_.emplace(p_.option_root, ctx.trading_day(), underlying_, day.close_ns, p_.rate);
+}
+
+void ShortStrangleStrategy::on_timer(StrategyContext& ctx) {
+  if (state() == StrategyState::kDone || state() == StrategyState::kMissingInput ||
+      state() == StrategyState::kDisabled) {
+    return;
+  }
+  const int minute = ctx.local_minute();
+  chain_->update(ctx.market(), ctx.registry(), ctx.now());
+  if (state() == StrategyState::kWaiting) {
+    if (minute < p_.entry_minute) return;
+    if (minute >= p_.entry_deadline_minute) {
+      if (!chain_->ready()) {
+        ctx.note("short_strangle: no " + p_.underlying + " price or no " + p_.option_root +
+                 " 0DTE chain by the entry deadline; not trading today");
+        set_state(StrategyState::kMissingInput);
+      } else {
+        ctx.note("short_strangle: no two-sided quotes for the legs before the entry deadline; not trading today");
+        set_state(StrategyState::kDone);
+      }
+      return;
+    }
+    if (!chain_->ready()) return;
+    if (enter(ctx)) set_state(StrategyState::kEntering);
+    return;
+  }
+  if ((state() != StrategyState::kInPosition && state() != StrategyState::kEntering) || exit_sent_ || !entry_.valid()) {
+    return;
+  }
+  if (p_.exit_minute >= 0 && minute >= p_.exit_minute) {
+    exit_sent_ = ctx.close_position(entry_, "short_strangle:exit_time");
+    if (exit_sent_) {
+      set_state(StrategyState::kExiting);
+    } else if (!close_failed_noted_) {
+      close_failed_noted_ = true;
+      ctx.note("short_strangle: could not send the closing order at the exit time (closing orders are priced "
+               "from every leg's two-sided quote, and a leg has none); retrying each second, else the strangle "
+               "is held to settlement");
+    }
+    return;
+  }
+  if (state() == StrategyState::kInPosition) check_hedge(ctx, minute);
+}
+
+bool ShortStrangleStrategy::enter(StrategyContext& ctx) {
+  const OptionChain::Strike* put = chain_->by_delta(OptionRight::kPut, p_.target_delta);
+  const OptionChain::Strike* call = chain_->by_delta(OptionRight::kCall, p_.target_delta);
+  if (put == nullptr || call == nullptr) return false;  // no solvable quotes yet: retry until the deadline
+  const ContractAnalytics pa = chain_->contract(*put, OptionRight::kPut);
+  const ContractAnalytics ca = chain_->contract(*call, OptionRight::kCall);
+  const double premium = pa.mid + ca.mid;
+  const double minutes_left = static_cast<double>(settle_ns_ - ctx.now()) / 60e9;
+  day_fraction_ = std::min(1.0, std::max(0.0, minutes_left / kSessionMinutes));
+  const double want = p_.scale * p_.premium_per_day * day_fraction_ / premium;
+  const double q = std::min(static_cast<double>(p_.max_quantity), std::round(want));
+  if (q < 1.0) {
+    ctx.note("short_strangle: premium-per-day sizing gives " + fixed(want, 2) + " strangles (premium " +
+             fixed(premium, 2) + " per share); under one, not trading today");
+    set_state(StrategyState::kDone);
+    return false;
+  }
+  quantity_ = static_cast<std::uint32_t>(q);
+  Intent in{};
+  in.strategy = index_;
+  in.action = IntentAction::kOpen;
+  in.quantity = quantity_;
+  if (!price_legs(ctx.market(), {OrderLeg{call->call, Side::kSell, 0, 1}, OrderLeg{put->put, Side::kSell, 0, 1}},
+                  p_.price_slack, in)) {
+    return false;
+  }
+  put_strike_ = put->strike;
+  call_strike_ = call->strike;
+  ctx.note("short_strangle: selling " + std::to_string(quantity_) + " x the " + put->strike.to_string() + " put (delta " +
+           fixed(pa.greeks.delta, 3) + ") / " + call->strike.to_string() + " call (delta " + fixed(ca.greeks.delta, 3) +
+           "), premium " + fixed(premium, 2) + ", day fraction " + fixed(day_fraction_, 3));
+  in.set_reason("short_strangle:open");
+  entry_ = ctx.submit(in);
+  return entry_.valid();
+}
+
+void ShortStrangleStrategy::check_hedge(StrategyContext& ctx, int minute) {
+  if (p_.hedge == HedgeMode::kOff || minute - last_hedge_check_ < p_.hedge_interval_minutes) return;
+  last_hedge_check_ = minute;
+  const OptionChain::Strike* put = chain_->chain().at(put_strike_);
+  const OptionChain::Strike* call = chain_->chain().at(call_strike_);
+  if (put == nullptr || call == nullptr) return;
+  const ContractAnalytics pa = chain_->contract(*put, OptionRight::kPut);
+  const ContractAnalytics ca = chain_->contract(*call, OptionRight::kCall);
+  if (!pa.ok || !ca.ok) return;  // no solvable quote now: the next interval tries again
+  // Short both legs: the position's delta in shares is -(call delta + put delta) x 100 x quantity.
+  net_delta_ = -(ca.greeks.delta + pa.greeks.delta) * 100.0 * static_cast<double>(quantity_);
+  if (std::fabs(net_delta_) <= p_.hedge_band_shares) return;
+  ++hedges_wanted_;
+  const long shares = std::lround(-net_delta_);
+  ctx.note("short_strangle: delta hedge wanted: " + std::string(shares > 0 ? "buy " : "sell ") +
+           std::to_string(shares > 0 ? shares : -shares) + " " + p_.underlying + " (net delta " + fixed(net_delta_, 1) +
+           " shares, band " + fixed(p_.hedge_band_shares, 0) +
+           "); not sent: risk and the position book take option legs only");
+}
+
+void ShortStrangleStrategy::on_order(const Order& order, StrategyContext& ctx) {
+  if (order.id == entry_) {
+    if (order.state == OrderState::kFilled) set_state(exit_sent_ ? StrategyState::kExiting : StrategyState::kInPosition);
+    if ((order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
+         order.state == OrderState::kExpired) &&
+        order.filled_units() == 0) {
+      ctx.note("short_strangle: entry order ended " + std::string(odte::to_string(order.state)) + " without fills");
+      set_state(StrategyState::kDone);
+    }
+    return;
+  }
+  if (state() == StrategyState::kExiting && order.state == OrderState::kFilled) set_state(StrategyState::kDone);
+}
+
+void ShortStrangleStrategy::on_rejected(const Intent&, RiskReason reason, StrategyContext& ctx) {
+  ctx.note("short_strangle: refused by risk: " + std::string(odte::to_string(reason)) +
+           (reason == RiskReason::kUndefinedRisk ? " (a short strangle needs [risk] allow_undefined_risk = true)" : ""));
+  if (state() == StrategyState::kWaiting) set_state(StrategyState::kDone);
+}
+
+void ShortStrangleStrategy::on_exit(const Order& order, ExitReason, StrategyContext&) {
+  if (order.id != entry_) return;
+  exit_sent_ = true;
+  set_state(StrategyState::kExiting);
+}
+
+}  // namespace odte::strategies

@@ -1,0 +1,210 @@
+#include "odte/strategies/short_strangle.hpp"
+
+#include <gtest/gtest.h>
+
+#include "odte/strategies/factory.hpp"
+#include "real_day.hpp"
+#include "synthetic_chain.hpp"
+
+namespace odte::strategies {
+namespace {
+
+using namespace price_literals;
+using namespace odte::testing_sim;
+namespace real = odte::testing_real;
+
+// ---- a real recorded day, the seed's three deltas -------------------------------------------
+
+constexpr const char* kDay = "2026-07-24";
+
+// The short strangle is undefined risk: the engine refuses it unless allowed. These runs allow it
+// with a 2% stress and the whole account as the cap, so the decisions, not the cap, are tested.
+void allow_strangles(RiskLimits& l, ExitRules&) {
+  l.allow_undefined_risk = true;
+  l.undefined_risk_stress = 0.02;
+  l.max_risk_fraction = 1.0;
+}
+
+std::string params(double delta) {
+  return "target_delta = " + std::to_string(delta) +
+         "\nscale = 100.0\nmax_quantity = 20\nentry_time = \"09:45\"\nexit_time = \"15:45\"\nprice_slack = 0.05\n";
+}
+
+std::vector<std::unique_ptr<Strategy>> one(const std::string& p) {
+  std::vector<std::unique_ptr<Strategy>> s;
+  s.push_back(make_strategy("short_strangle", p, 0, "test"));
+  return s;
+}
+
+class ShortStrangleRealDayTest : public ::testing::TestWithParam<double> {};
+
+TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPremiumPerDay) {
+  const double target = GetParam();
+  const auto snaps = real::read_snapshots(real::chain_csv(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "real data missing: " << real::chain_csv(kDay);
+  // By hand: the strategy decides at the first event of the first snapshot at or after 09:45 --
+  // that snapshot's SPY print (the importer writes it first) against the previous snapshot's
+  // quotes, t to 16:00 from the new snapshot's time.
+  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr && e != snaps.data());
+  const real::Snapshot& quotes = *(e - 1);
+  const double seconds_left = (16 * 60 - e->minute) * 60.0 - e->second;
+  const double t = seconds_left / 60.0 / 525'600.0;
+  struct Pick { double strike = 0, gap = 1e9, mid = 0; };
+  Pick put, call;
+  for (const auto& r : quotes.rows) {
+    if (!(r.bid > 0 && r.ask >= r.bid)) continue;
+    const bool is_call = r.right == 'C';
+    if (is_call ? r.strike < e->spot : r.strike > e->spot) continue;
+    const double mid = 0.5 * (r.bid + r.ask);
+    options::BsmInput in{is_call ? OptionRight::kCall : OptionRight::kPut, e->spot, r.strike, t, 0, 0, 0};
+    const auto iv = options::implied_vol(in, mid);
+    if (!iv.ok()) continue;
+    in.sigma = iv.iv;
+    const double gap = std::fabs(std::fabs(options::bsm_greeks(in).delta) - target);
+    Pick& p = is_call ? call : put;
+    if (gap < p.gap || (gap == p.gap && is_call && r.strike > p.strike)) p = Pick{r.strike, gap, mid};
+  }
+  ASSERT_GT(put.strike, 0.0);
+  ASSERT_GT(call.strike, 0.0);
+  const double day_fraction = std::min(1.0, seconds_left / 60.0 / 390.0);
+  const double want = std::min(20.0, std::round(100.0 * 0.048 * day_fraction / (put.mid + call.mid)));
+
+  const real::DayRun run = real::replay_day(kDay, one(params(target)), "strangle-" + std::to_string(target), allow_strangles);
+  ASSERT_TRUE(run.ok) << run.error;
+  std::printf("short_strangle %s delta %.2f: entry %02d:%02d spot %.2f, put %.0f call %.0f, premium %.2f, x%.0f\n", kDay,
+              target, e->minute / 60, e->minute % 60, e->spot, put.strike, call.strike, put.mid + call.mid, want);
+  if (want < 1.0) {
+    EXPECT_TRUE(run.orders.empty());
+    EXPECT_TRUE(run.noted("under one, not trading today"));
+    return;
+  }
+  std::string notes;
+  for (const auto& n : run.notes) notes += n + "\n";
+  ASSERT_GE(run.orders.size(), 1u) << run.final_state << notes;
+  const Order& open = run.orders[0];
+  EXPECT_EQ(run.order_minutes[0], e->minute);
+  ASSERT_EQ(open.leg_count, 2);
+  EXPECT_EQ(run.leg_symbols[0][0], real::occ(kDay, 'C', call.strike));
+  EXPECT_EQ(run.leg_symbols[0][1], real::occ(kDay, 'P', put.strike));
+  EXPECT_EQ(open.legs[0].side, Side::kSell);
+  EXPECT_EQ(open.legs[1].side, Side::kSell);
+  EXPECT_EQ(open.quantity, static_cast<std::uint32_t>(want));
+  EXPECT_LT(open.limit, Price::zero());
+  // The exit at 15:45 is decided on the first snapshot at or after it, against the previous
+  // snapshot's quotes: a leg bid at zero there has no two-sided quote, so no closing order can be
+  // priced -- the strangle is held to settlement, and the strategy says so.
+  const real::Snapshot* x = real::first_at_or_after(snaps, 15 * 60 + 45);
+  ASSERT_NE(x, nullptr);
+  const real::Row* xc = (x - 1)->find('C', call.strike);
+  const real::Row* xp = (x - 1)->find('P', put.strike);
+  const bool closable = xc != nullptr && xp != nullptr && xc->bid > 0 && xp->bid > 0;
+  if (closable) {
+    ASSERT_GE(run.orders.size(), 2u) << run.final_state << notes;
+    EXPECT_EQ(run.order_minutes[1], x->minute);
+    EXPECT_EQ(run.orders[1].legs[0].side, Side::kBuy);
+  } else {
+    EXPECT_EQ(run.orders.size(), 1u) << notes;
+    EXPECT_TRUE(run.noted("could not send the closing order at the exit time")) << notes;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(SeedDeltas, ShortStrangleRealDayTest, ::testing::Values(0.10, 0.30, 0.50));
+
+TEST(ShortStrangleDeterminismTest, shouldWriteTheSameJournalBytesOnEveryRun) {
+  const real::DayRun a = real::replay_day(kDay, one(params(0.10)), "strangle-a", allow_strangles);
+  const real::DayRun b = real::replay_day(kDay, one(params(0.10)), "strangle-b", allow_strangles);
+  ASSERT_TRUE(a.ok) << a.error;
+  ASSERT_TRUE(b.ok) << b.error;
+  EXPECT_GT(a.journal_bytes.size(), 1000u);
+  EXPECT_TRUE(a.journal_bytes == b.journal_bytes);
+}
+
+// ---- edge cases on a synthetic chain ---------------------------------------------------------
+
+class ShortStrangleTest : public ::testing::Test {
+ protected:
+  void build(ShortStrangleParams p, bool allow) {
+    EngineConfig cfg = Sim::default_config();
+    if (allow) {
+      ExitRules unused;
+      allow_strangles(cfg.risk, unused);
+    }
+    std::vector<std::unique_ptr<Strategy>> s;
+    auto strat = std::make_unique<ShortStrangleStrategy>(0, p);
+    strat_ = strat.get();
+    s.push_back(std::move(strat));
+    sim_ = std::make_unique<Sim>(std::move(s), cfg);
+    spy_ = sim_->symbol("SPY");
+    chain_.list(*sim_);
+    sim_->start(at(9, 30));
+  }
+  void open_at(double spot) {
+    sim_->trade(spy_, at(9, 44), Price::from_double(spot));
+    chain_.quote(*sim_, at(9, 44, 1), spot, 0.20);
+    sim_->trade(spy_, at(9, 45), Price::from_double(spot));
+    sim_->trade(spy_, at(9, 46), Price::from_double(spot));
+  }
+  std::unique_ptr<Sim> sim_;
+  ShortStrangleStrategy* strat_ = nullptr;
+  InstrumentId spy_ = kNoInstrument;
+  SyntheticChain chain_;
+};
+
+TEST_F(ShortStrangleTest, shouldBeRefusedAsUndefinedRiskUnlessTheOperatorAllowsIt) {
+  build({}, false);
+  open_at(500.0);
+  EXPECT_EQ(strat_->state(), StrategyState::kDone);
+  EXPECT_TRUE(sim_->commands().empty());
+  EXPECT_EQ(sim_->engine().risk().rejections(RiskReason::kUndefinedRisk), 1u);
+  EXPECT_TRUE(sim_->noted("needs [risk] allow_undefined_risk = true"));
+}
+
+TEST_F(ShortStrangleTest, shouldNoteTheHedgeItWouldSendWhenDeltaLeavesTheBand) {
+  ShortStrangleParams p;
+  p.target_delta = 0.30;
+  p.scale = 200.0;
+  p.hedge_interval_minutes = 1;
+  build(p, true);
+  open_at(500.0);
+  ASSERT_EQ(strat_->state(), StrategyState::kInPosition);
+  EXPECT_EQ(strat_->hedges_wanted(), 0u);
+  // SPY rallies three dollars: the short call's delta grows, the position is short delta.
+  sim_->trade(spy_, at(10, 0), 503_usd);
+  chain_.quote(*sim_, at(10, 0, 1), 503.0, 0.20);
+  sim_->trade(spy_, at(10, 1), 503_usd);
+  sim_->trade(spy_, at(10, 2), 503_usd);
+  EXPECT_LT(strat_->net_delta_shares(), -p.hedge_band_shares);
+  EXPECT_GE(strat_->hedges_wanted(), 1u);
+  EXPECT_TRUE(sim_->noted("delta hedge wanted: buy "));
+  EXPECT_EQ(sim_->commands().size(), 1u);  // reported, never sent
+}
+
+TEST_F(ShortStrangleTest, shouldNoteOnceAndNotTradeWithoutAChain) {
+  std::vector<std::unique_ptr<Strategy>> s;
+  auto strat = std::make_unique<ShortStrangleStrategy>(0, ShortStrangleParams{});
+  ShortStrangleStrategy* raw = strat.get();
+  s.push_back(std::move(strat));
+  Sim sim(std::move(s));
+  const InstrumentId spy = sim.symbol("SPY");
+  sim.start(at(9, 30));
+  for (int m = 0; m < 90; ++m) sim.trade(spy, at(9, 31 + m), 500_usd);
+  EXPECT_EQ(raw->state(), StrategyState::kMissingInput);
+  int notes = 0;
+  for (const auto& n : sim.engine().notes()) notes += n.find("0DTE chain") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(notes, 1);
+}
+
+TEST_F(ShortStrangleTest, shouldNotTradeWhenSizingGivesLessThanOneStrangle) {
+  ShortStrangleParams p;
+  p.target_delta = 0.50;
+  p.scale = 1.0;  // the seed's one-share unit: 0.046 of premium against a ~1.5 straddle
+  build(p, true);
+  open_at(500.0);
+  EXPECT_EQ(strat_->state(), StrategyState::kDone);
+  EXPECT_TRUE(sim_->commands().empty());
+  EXPECT_TRUE(sim_->noted("under one, not trading today"));
+}
+
+}  // namespace
+}  // namespace odte::strategies

@@ -1,5 +1,5 @@
-// Per-event cost of the core engine with a full SPY 0DTE chain loaded (two strategies tracking
-// bars, ~80 strikes x 2 rights quoted): the cost of on_market_event + on_timer per event, the
+// Per-event cost of the core engine with a full SPY 0DTE chain loaded (~80 strikes x 2 rights
+// quoted), with the two bar strategies and with all five seed strategies: the cost of on_market_event + on_timer per event, the
 // loop a replay or the live core thread runs. Peer in the same run: applying the same events to
 // MarketState alone (the floor: what any engine must do to keep an NBBO table).
 
@@ -68,30 +68,57 @@ Chain& chain() {
   return c;
 }
 
-void BM_EngineEvent(benchmark::State& state) {
+// Each pass over the hour of events runs on a fresh engine (built with timing paused): replaying
+// the same hour into one engine would send its clock backwards, and strategies' timers would
+// stop firing after the first pass.
+using MakeStrategies = std::vector<std::unique_ptr<Strategy>> (*)();
+void run_engine(benchmark::State& state, MakeStrategies make) {
   Chain& c = chain();
-  std::vector<std::unique_ptr<Strategy>> strategies;
-  strategies.push_back(strategies::make_strategy("regime", "quantity = 1\n", 0, "bench"));
-  strategies.push_back(strategies::make_strategy("iron_condor", "short_otm = 0.006\nlong_otm = 0.012\n", 1, "bench"));
   auto ring = std::make_unique<CommandRing>();
   EngineConfig cfg;
   cfg.orders.trading_day = 20260821;
-  Engine engine(cfg, c.registry, std::move(strategies), *ring, nullptr);
-  engine.start(kOpen);
+  auto fresh = [&] {
+    auto e = std::make_unique<Engine>(cfg, c.registry, make(), *ring, nullptr);
+    e->start(kOpen);
+    return e;
+  };
+  std::unique_ptr<Engine> engine = fresh();
   std::size_t i = 0;
   for (auto _ : state) {
     const MarketEvent& e = c.events[i];
-    engine.on_market_event(e, e.header.exchange_ns);
-    engine.on_timer(e.header.exchange_ns);
+    engine->on_market_event(e, e.header.exchange_ns);
+    engine->on_timer(e.header.exchange_ns);
     ring->drain([](const OrderCommand& cmd) { benchmark::DoNotOptimize(cmd); });  // no broker: cost of the core only
     if (++i == c.events.size()) {
       state.PauseTiming();
       i = 0;
+      engine = fresh();
       state.ResumeTiming();
     }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
+
+std::vector<std::unique_ptr<Strategy>> two_strategies() {
+  std::vector<std::unique_ptr<Strategy>> s;
+  s.push_back(strategies::make_strategy("regime", "quantity = 1\n", 0, "bench"));
+  s.push_back(strategies::make_strategy("iron_condor", "short_otm = 0.006\nlong_otm = 0.012\n", 1, "bench"));
+  return s;
+}
+
+// The five seed strategies together: the three chain strategies refresh their ChainAnalytics
+// (spot, t, ATM IV: two implied-vol solves) once per second of market time and the chain's
+// volume once a minute, so their cost per event is that work spread over ~100 events a second.
+std::vector<std::unique_ptr<Strategy>> five_strategies() {
+  std::vector<std::unique_ptr<Strategy>> s = two_strategies();
+  s.push_back(strategies::make_strategy("iv_spike_butterfly", "entry_mode = \"iv_spike\"\n", 2, "bench"));
+  s.push_back(strategies::make_strategy("vix1d_credit_spread", "vix1d_source = \"chain\"\n", 3, "bench"));
+  s.push_back(strategies::make_strategy("short_strangle", "target_delta = 0.30\n", 4, "bench"));
+  return s;
+}
+
+void BM_EngineEvent(benchmark::State& state) { run_engine(state, &two_strategies); }
+void BM_EngineEventAllStrategies(benchmark::State& state) { run_engine(state, &five_strategies); }
 
 void BM_MarketStateOnly(benchmark::State& state) {
   Chain& c = chain();
@@ -107,6 +134,7 @@ void BM_MarketStateOnly(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_EngineEvent)->Name("engine/per_event/full_chain_two_strategies");
+BENCHMARK(BM_EngineEventAllStrategies)->Name("engine/per_event/full_chain_five_strategies");
 BENCHMARK(BM_MarketStateOnly)->Name("engine/per_event/market_state_only");
 
 BENCHMARK_MAIN();

@@ -35,12 +35,20 @@ void ChainAnalytics::update(const MarketState& market, const InstrumentRegistry&
   t_ = options::year_fraction(now, settle_ns_);
   atm_ = nullptr;
   atm_iv_ = 0.0;
+  atm_iv_stale_ = false;
   if (!ready()) return;
   atm_ = chain_.nearest(Price::from_double(spot_));
-  if (atm_ == nullptr) return;
-  const ContractAnalytics c = contract(*atm_, OptionRight::kCall);
-  const ContractAnalytics p = contract(*atm_, OptionRight::kPut);
-  atm_iv_ = c.ok && p.ok ? 0.5 * (c.iv + p.iv) : c.ok ? c.iv : p.ok ? p.iv : 0.0;
+  atm_iv_stale_ = atm_ != nullptr;
+}
+
+double ChainAnalytics::atm_iv() const noexcept {
+  if (atm_iv_stale_) {
+    atm_iv_stale_ = false;
+    const ContractAnalytics c = contract(*atm_, OptionRight::kCall);
+    const ContractAnalytics p = contract(*atm_, OptionRight::kPut);
+    atm_iv_ = c.ok && p.ok ? 0.5 * (c.iv + p.iv) : c.ok ? c.iv : p.ok ? p.iv : 0.0;
+  }
+  return atm_iv_;
 }
 
 ContractAnalytics ChainAnalytics::contract(InstrumentId id, OptionRight right, Price strike) const noexcept {

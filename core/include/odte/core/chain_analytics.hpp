@@ -61,7 +61,8 @@ class ChainAnalytics {
   // The listed strike nearest the spot (ties: the lower strike); null when not ready.
   [[nodiscard]] const OptionChain::Strike* atm() const noexcept { return atm_; }
   // Mean of the ATM call's and put's IV (one of them when the other fails); 0 when neither solves.
-  [[nodiscard]] double atm_iv() const noexcept { return atm_iv_; }
+  // Solved on the first call after update() moved the clock, then cached.
+  [[nodiscard]] double atm_iv() const noexcept;
 
   [[nodiscard]] ContractAnalytics contract(InstrumentId id, OptionRight right, Price strike) const noexcept;
   [[nodiscard]] ContractAnalytics contract(const OptionChain::Strike& s, OptionRight right) const noexcept {
@@ -98,7 +99,8 @@ class ChainAnalytics {
   double spot_ = 0;
   double t_ = 0;
   const OptionChain::Strike* atm_ = nullptr;
-  double atm_iv_ = 0;
+  mutable double atm_iv_ = 0;
+  mutable bool atm_iv_stale_ = false;
   mutable std::vector<options::ChainQuote> quotes_;  // reserved when the chain grows
 
   int volume_minute_ = -1;

@@ -75,6 +75,10 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtTheFir
     if (m >= 14 * 60 || (m >= 10 * 60 + 30 && peak_minute >= 0 && m - peak_minute >= 30)) exit_minute = m;
   }
   ASSERT_GT(exit_minute, 0);
+  std::printf("iv_spike_butterfly %s: entry %02d:%02d spot %.2f, long %.0f straddle, short %.0f call / %.0f put; "
+              "volume peak interval %02d:%02d, exit %02d:%02d\n",
+              kDay, entry->minute / 60, entry->minute % 60, entry->spot, atm, call_wing, put_wing, peak_minute / 60,
+              peak_minute % 60, exit_minute / 60, exit_minute % 60);
   const Order& close = run.orders[1];
   EXPECT_EQ(run.order_minutes[1], exit_minute) << "peak minute " << peak_minute;
   EXPECT_EQ(run.leg_symbols[1][0], run.leg_symbols[0][0]);

@@ -110,6 +110,9 @@ Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
       book_{registry},
       meta_(config.orders.max_orders) {
   spreads_.reserve(config.max_open_spreads);
+  for (std::size_t i = 0; i < enabled_.size() && i < config.strategy_enabled.size(); ++i) {
+    enabled_[i] = config.strategy_enabled[i];
+  }
 }
 
 Engine::~Engine() = default;

@@ -105,6 +105,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
 
   ReplaySetup setup;
   setup.engine.orders.trading_day = trading_day;
+  for (const StrategyConfig& sc : config.strategies) setup.engine.strategy_enabled.push_back(sc.enabled);
   setup.engine.risk = config.risk;
   setup.engine.exits = config.exits;
   setup.engine.equity = config.account_equity;

@@ -99,6 +99,23 @@ TEST_F(DaemonReplayTest, shouldServeTheAdminSocketStopOnRequestAndResume) {
   EXPECT_GT(second.outcome.events, first.outcome.events);
 }
 
+// `[[strategy]] enabled = false` keeps a strategy out of the day: it gets no bars or timers and
+// sends nothing, while the same day with it enabled trades.
+TEST_F(DaemonReplayTest, shouldKeepAStrategyDisabledInTheConfigFromTrading) {
+  config_.replay.speed = 0;
+  const auto orders_of_a_day = [&] {
+    fs::remove(config_.journal);
+    SignalWatcher signals;
+    const DaemonRun r = run(signals);
+    EXPECT_EQ(r.exit_code, 0) << r.outcome.error;
+    std::ifstream in(dir_ / "out" / "summary.json");
+    return json::parse(in)["orders"].get<std::uint64_t>();
+  };
+  ASSERT_GT(orders_of_a_day(), 0u) << "the synthetic day should make both strategies trade";
+  for (StrategyConfig& sc : config_.strategies) sc.enabled = false;
+  EXPECT_EQ(orders_of_a_day(), 0u);
+}
+
 TEST_F(DaemonReplayTest, shouldRefuseUnknownStrategiesWithExitCodeTwo) {
   config_.strategies.push_back(StrategyConfig{"martingale", true, ""});
   SignalWatcher signals;

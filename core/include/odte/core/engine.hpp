@@ -91,6 +91,9 @@ struct EngineConfig {
   int session_close_minute = 16 * 60;
   Price close_slack = Price::from_cents(10);     // closing orders pay this beyond the natural price
   std::size_t max_open_spreads = 256;
+  // Per strategy index, whether it starts enabled (config `[[strategy]] enabled`); missing = true.
+  // A disabled strategy gets no bars or timers and its openings are refused until enabled.
+  std::vector<bool> strategy_enabled;
 };
 
 struct EngineStats {

@@ -1,0 +1,304 @@
+#include "odte/feeds/option_subscriptions.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace odte::feeds {
+namespace {
+
+using options::OccContract;
+
+OptionSubsStatus fail(OptionSubsError e, std::string message) { return {e, std::move(message)}; }
+
+bool valid_root(std::string_view r) noexcept {
+  if (r.empty() || r.size() > 6) return false;
+  return std::all_of(r.begin(), r.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+}
+
+std::string entry_of(const OccContract& c) {
+  char buf[options::kOccMaxText];
+  const std::size_t n = options::format_occ(c, options::OccStyle::kMassive, buf, sizeof buf);
+  if (n == 0) return {};
+  std::string e = "Q.";
+  e.append(buf, n);
+  return e;
+}
+
+Price::Rep distance(Price a, Price b) noexcept {
+  return a >= b ? a.ticks() - b.ticks() : b.ticks() - a.ticks();
+}
+
+// Index of the listed strike nearest `price` (ties: the lower). Precondition: strikes not empty.
+std::size_t atm_index(const std::vector<OptionSubscriptionManager::Strike>& strikes, Price price) {
+  const auto it = std::lower_bound(strikes.begin(), strikes.end(), price,
+                                   [](const auto& s, Price p) { return s.strike < p; });
+  if (it == strikes.end()) return strikes.size() - 1;
+  const auto hi = static_cast<std::size_t>(it - strikes.begin());
+  if (hi == 0) return 0;
+  return distance(strikes[hi - 1].strike, price) <= distance(strikes[hi].strike, price) ? hi - 1 : hi;
+}
+
+// Selects strikes nearest `price` first, whole strikes only, until the next nearest does not fit.
+void select(OptionSubscriptionManager::Root& r, Price price) {
+  r.window.clear();
+  const std::size_t atm = atm_index(r.strikes, price);
+  r.centre = atm;
+  r.centred = true;
+  std::size_t used = r.strikes[atm].count();
+  if (used > r.budget) {
+    r.lo = r.hi = atm;
+    return;
+  }
+  r.window.push_back(atm);
+  std::size_t lo = atm, hi = atm + 1;
+  while (lo > 0 || hi < r.strikes.size()) {
+    std::size_t next = 0;
+    if (lo == 0) {
+      next = hi;
+    } else if (hi == r.strikes.size()) {
+      next = lo - 1;
+    } else {
+      next = distance(r.strikes[lo - 1].strike, price) <= distance(r.strikes[hi].strike, price) ? lo - 1
+                                                                                                  : hi;
+    }
+    const std::size_t n = r.strikes[next].count();
+    if (used + n > r.budget) break;
+    used += n;
+    r.window.push_back(next);
+    if (next < lo) {
+      lo = next;
+    } else {
+      hi = next + 1;
+    }
+  }
+  r.lo = lo;
+  r.hi = hi;
+}
+
+void append_strike(const OptionSubscriptionManager::Strike& s, std::vector<std::string>& out) {
+  if (!s.call.empty()) out.push_back(s.call);
+  if (!s.put.empty()) out.push_back(s.put);
+}
+
+}  // namespace
+
+std::string_view to_string(OptionSubsError e) noexcept {
+  switch (e) {
+    case OptionSubsError::kOk: return "ok";
+    case OptionSubsError::kCapZero: return "cap_zero";
+    case OptionSubsError::kNoRoots: return "no_roots";
+    case OptionSubsError::kBadRoot: return "bad_root";
+    case OptionSubsError::kNoContracts: return "no_contracts";
+    case OptionSubsError::kBadSymbol: return "bad_symbol";
+    case OptionSubsError::kUnknownRoot: return "unknown_root";
+    case OptionSubsError::kRootWithoutContracts: return "root_without_contracts";
+    case OptionSubsError::kWrongExpiry: return "wrong_expiry";
+    case OptionSubsError::kUnknownUnderlying: return "unknown_underlying";
+    case OptionSubsError::kBadPrice: return "bad_price";
+    case OptionSubsError::kNotLoaded: return "not_loaded";
+  }
+  return "unknown";
+}
+
+std::string join_params(std::span<const std::string> entries) {
+  std::string out;
+  for (const auto& e : entries) {
+    if (!out.empty()) out += ',';
+    out += e;
+  }
+  return out;
+}
+
+OptionSubsStatus OptionSubscriptionManager::load(const OptionSubscriptionConfig& config,
+                                                 std::span<const std::string> tickers) {
+  std::vector<OccContract> contracts;
+  contracts.reserve(tickers.size());
+  for (const auto& t : tickers) {
+    const auto p = options::parse_occ(t);
+    if (!p.ok()) {
+      roots_.clear();
+      return fail(OptionSubsError::kBadSymbol,
+                  "option contract '" + t + "' is not an OCC symbol: " + std::string(options::describe(p.error)));
+    }
+    contracts.push_back(p.contract);
+  }
+  return load(config, contracts);
+}
+
+OptionSubsStatus OptionSubscriptionManager::load(const OptionSubscriptionConfig& config,
+                                                 std::span<const OccContract> contracts) {
+  roots_.clear();
+  cap_ = 0;
+  if (config.cap == 0) return fail(OptionSubsError::kCapZero, "option subscription cap is 0");
+  if (config.roots.empty()) return fail(OptionSubsError::kNoRoots, "no option root configured");
+  if (contracts.empty()) return fail(OptionSubsError::kNoContracts, "the option contract list is empty");
+
+  std::vector<Root> roots;
+  for (const auto& rc : config.roots) {
+    if (!valid_root(rc.root)) {
+      return fail(OptionSubsError::kBadRoot, "option root '" + rc.root + "' is not 1-6 of A-Z, 0-9");
+    }
+    for (const auto& r : roots) {
+      if (r.root == rc.root) return fail(OptionSubsError::kBadRoot, "option root '" + rc.root + "' configured twice");
+    }
+    Root r;
+    r.root = rc.root;
+    r.underlying = rc.underlying.empty() ? std::string(options::root_info(rc.root).underlying) : rc.underlying;
+    if (r.underlying.empty()) {
+      return fail(OptionSubsError::kBadRoot,
+                  "option root '" + rc.root + "' has no known underlying; set it in the config");
+    }
+    roots.push_back(std::move(r));
+  }
+
+  // Sorted by (root index, strike, right) so strikes group and duplicates sit side by side.
+  struct Item {
+    std::size_t root;
+    OccContract c;
+  };
+  std::vector<Item> items;
+  items.reserve(contracts.size());
+  std::int32_t expiry = config.expiry_yyyymmdd;
+  for (const auto& c : contracts) {
+    const auto it = std::find_if(roots.begin(), roots.end(), [&](const Root& r) { return r.root == c.root_view(); });
+    const std::string e = entry_of(c);
+    if (e.empty()) return fail(OptionSubsError::kBadSymbol, "option contract of root '" + std::string(c.root_view()) + "' cannot be written as an OCC symbol");
+    if (it == roots.end()) {
+      return fail(OptionSubsError::kUnknownRoot, "option contract " + e.substr(2) + " has a root that is not configured");
+    }
+    if (expiry == 0) expiry = c.expiry_yyyymmdd;
+    if (c.expiry_yyyymmdd != expiry) {
+      return fail(OptionSubsError::kWrongExpiry, "option contract " + e.substr(2) + " does not expire on " +
+                                                     std::to_string(expiry) + " like the others");
+    }
+    items.push_back({static_cast<std::size_t>(it - roots.begin()), c});
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    if (a.root != b.root) return a.root < b.root;
+    if (a.c.strike != b.c.strike) return a.c.strike < b.c.strike;
+    return a.c.right < b.c.right;  // 'C' before 'P'
+  });
+  for (const auto& item : items) {
+    Root& r = roots[item.root];
+    if (r.strikes.empty() || r.strikes.back().strike != item.c.strike) r.strikes.push_back({item.c.strike, {}, {}});
+    std::string& slot = item.c.right == OptionRight::kCall ? r.strikes.back().call : r.strikes.back().put;
+    if (slot.empty()) {
+      slot = entry_of(item.c);
+      ++r.contracts;
+    }
+  }
+  for (const auto& r : roots) {
+    if (r.contracts == 0) {
+      return fail(OptionSubsError::kRootWithoutContracts, "option root '" + r.root + "' has no contract in the list");
+    }
+  }
+
+  // Budgets: equal shares, a small chain gives back what it does not need, remainder in order.
+  std::vector<bool> settled(roots.size(), false);
+  std::size_t remaining = config.cap;
+  std::size_t active = roots.size();
+  for (bool changed = true; changed && active > 0;) {
+    changed = false;
+    const std::size_t share = remaining / active;
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+      if (settled[i] || roots[i].contracts > share) continue;
+      roots[i].budget = roots[i].contracts;
+      remaining -= roots[i].contracts;
+      settled[i] = true;
+      --active;
+      changed = true;
+    }
+  }
+  if (active > 0) {
+    const std::size_t share = remaining / active;
+    std::size_t extra = remaining - share * active;
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+      if (settled[i]) continue;
+      roots[i].budget = share + (extra > 0 ? 1 : 0);
+      if (extra > 0) --extra;
+    }
+  }
+
+  roots_ = std::move(roots);
+  cap_ = config.cap;
+  recentre_strikes_ = std::max<std::uint32_t>(config.recentre_strikes, 1);
+  return {};
+}
+
+OptionSubsStatus OptionSubscriptionManager::update_index(std::size_t i, Price price, OptionSubscriptionDiff& out) {
+  Root& r = roots_[i];
+  if (r.centred) {
+    const std::size_t atm = atm_index(r.strikes, price);
+    const std::size_t moved = atm > r.centre ? atm - r.centre : r.centre - atm;
+    if (moved < recentre_strikes_) return {};
+  }
+  const std::size_t old_lo = r.lo, old_hi = r.hi;
+  const bool had = r.centred;
+  select(r, price);
+  ++out.recentred;
+  if (had) {
+    for (std::size_t k = old_lo; k < old_hi; ++k) {
+      if (k < r.lo || k >= r.hi) append_strike(r.strikes[k], out.unsubscribe);
+    }
+  }
+  for (const std::size_t k : r.window) {
+    if (!had || k < old_lo || k >= old_hi) append_strike(r.strikes[k], out.subscribe);
+  }
+  return {};
+}
+
+OptionSubsStatus OptionSubscriptionManager::update_root(std::string_view root, Price price,
+                                                        OptionSubscriptionDiff& out) {
+  if (roots_.empty()) return fail(OptionSubsError::kNotLoaded, "option subscriptions updated before load");
+  if (!price.valid() || price <= Price::zero()) {
+    return fail(OptionSubsError::kBadPrice, "option root '" + std::string(root) + "': underlying price is not positive");
+  }
+  for (std::size_t i = 0; i < roots_.size(); ++i) {
+    if (roots_[i].root == root) return update_index(i, price, out);
+  }
+  return fail(OptionSubsError::kUnknownRoot, "option root '" + std::string(root) + "' is not configured");
+}
+
+OptionSubsStatus OptionSubscriptionManager::update_underlying(std::string_view underlying, Price price,
+                                                              OptionSubscriptionDiff& out) {
+  if (roots_.empty()) return fail(OptionSubsError::kNotLoaded, "option subscriptions updated before load");
+  if (!price.valid() || price <= Price::zero()) {
+    return fail(OptionSubsError::kBadPrice, "underlying '" + std::string(underlying) + "': price is not positive");
+  }
+  bool any = false;
+  for (std::size_t i = 0; i < roots_.size(); ++i) {
+    if (roots_[i].underlying != underlying) continue;
+    any = true;
+    auto st = update_index(i, price, out);
+    if (!st.ok()) return st;
+  }
+  if (!any) {
+    return fail(OptionSubsError::kUnknownUnderlying, "no option root follows underlying '" + std::string(underlying) + "'");
+  }
+  return {};
+}
+
+std::vector<std::string> OptionSubscriptionManager::entries() const {
+  std::vector<std::string> out;
+  out.reserve(size());
+  for (const auto& r : roots_) {
+    for (const std::size_t k : r.window) append_strike(r.strikes[k], out);
+  }
+  return out;
+}
+
+std::size_t OptionSubscriptionManager::size() const noexcept {
+  std::size_t n = 0;
+  for (const auto& r : roots_) {
+    for (const std::size_t k : r.window) n += r.strikes[k].count();
+  }
+  return n;
+}
+
+Price OptionSubscriptionManager::centre_strike(std::size_t i) const noexcept {
+  const Root& r = roots_[i];
+  return r.centred ? r.strikes[r.centre].strike : Price::invalid();
+}
+
+}  // namespace odte::feeds

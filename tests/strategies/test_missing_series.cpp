@@ -1,0 +1,65 @@
+// Seeds 001 and 002 need 1-minute VIX (and VVIX) bars, which no shared data set has for the real
+// SPY 0DTE chain days. On such a real day each strategy must say once what is missing and not
+// trade on invented data. The expectations are worked out from the CSV itself.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "odte/strategies/factory.hpp"
+#include "real_day.hpp"
+
+namespace odte::strategies {
+namespace {
+
+namespace real = odte::testing_real;
+
+constexpr const char* kDay = "2026-07-20";
+
+std::vector<std::unique_ptr<Strategy>> one(std::string_view name) {
+  std::vector<std::unique_ptr<Strategy>> s;
+  s.push_back(make_strategy(name, "", 0, "test"));
+  return s;
+}
+
+int count_noted(const real::DayRun& run, const std::string& fragment) {
+  int n = 0;
+  for (const auto& note : run.notes) n += note.find(fragment) != std::string::npos ? 1 : 0;
+  return n;
+}
+
+TEST(MissingSeriesRealDayTest, shouldNoteTheShortSpySeriesOnceAndNotTradeTheRegimeDay) {
+  const auto snaps = real::read_snapshots(real::chain_csv(kDay));
+  ASSERT_FALSE(snaps.empty()) << "real data missing: " << real::chain_csv(kDay);
+  // The regime is decided at the first timer at or after 10:00, i.e. at the first snapshot then;
+  // each earlier snapshot's SPY print made one completed one-minute bar.
+  const real::Snapshot* decision = real::first_at_or_after(snaps, 10 * 60);
+  ASSERT_NE(decision, nullptr);
+  int bars = 0;
+  for (const auto& s : snaps) bars += s.minute < decision->minute ? 1 : 0;
+  ASSERT_LT(bars, 10) << "the day would have enough SPY bars; this test expects the 5-minute cadence";
+  char expected[96];
+  std::snprintf(expected, sizeof expected, "regime: %d one-minute bars of SPY by %02d:%02d (needs 10)", bars,
+                decision->minute / 60, decision->minute % 60);
+
+  const real::DayRun run = real::replay_day(kDay, one("regime"), "missing-regime");
+  ASSERT_TRUE(run.ok) << run.error;
+  EXPECT_EQ(count_noted(run, expected), 1) << "expected once: " << expected;
+  EXPECT_EQ(count_noted(run, "no trade today"), 1);
+  EXPECT_TRUE(run.orders.empty());
+}
+
+TEST(MissingSeriesRealDayTest, shouldNoteTheMissingVixOnceAndNotSellTheCondor) {
+  // The chain file holds SPY options only: no VIX series at all.
+  const auto snaps = real::read_snapshots(real::chain_csv(kDay));
+  ASSERT_FALSE(snaps.empty()) << "real data missing: " << real::chain_csv(kDay);
+
+  const real::DayRun run = real::replay_day(kDay, one("iron_condor"), "missing-condor");
+  ASSERT_TRUE(run.ok) << run.error;
+  EXPECT_EQ(count_noted(run, "no one-minute bars of I:VIX by the entry time"), 1);
+  EXPECT_TRUE(run.orders.empty());
+}
+
+}  // namespace
+}  // namespace odte::strategies

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <fstream>
 
+#include "odte/core/file_io.hpp"
+
 namespace odte {
 
 namespace {
@@ -33,19 +35,6 @@ std::uint32_t record_crc(std::uint16_t type, std::uint64_t seq, std::span<const 
   std::memcpy(head, &type, 2);
   std::memcpy(head + 2, &seq, 8);
   return crc32c(payload, crc32c(std::span<const std::byte>(head, sizeof head)));
-}
-
-std::error_code write_all(int fd, const std::byte* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return {errno, std::generic_category()};
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return {};
 }
 
 }  // namespace
@@ -151,12 +140,8 @@ std::error_code JournalWriter::open(const std::string& path, std::int32_t tradin
     return std::make_error_code(std::errc::illegal_byte_sequence);
   }
   if (scan.status == JournalStatus::kMissing) {
-    // A new journal appears whole or not at all: the header is written and made durable in a
-    // temporary file that is then renamed into place, so a crash at any moment leaves either no
-    // journal or one with a complete header -- never a file the next start would refuse.
-    const std::string tmp = path + ".new";
-    const int tfd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (tfd < 0) return {errno, std::generic_category()};
+    // A new journal appears whole or not at all (create_file_whole), so a crash during creation
+    // never leaves a file the next start would refuse as foreign.
     std::vector<std::byte> header;
     header.insert(header.end(), reinterpret_cast<const std::byte*>(kMagic),
                   reinterpret_cast<const std::byte*>(kMagic) + sizeof kMagic);
@@ -165,21 +150,7 @@ std::error_code JournalWriter::open(const std::string& path, std::int32_t tradin
     put<std::int32_t>(header, trading_day);
     put<std::uint32_t>(header, 0);
     put<std::int64_t>(header, now_ns);
-    std::error_code ec = write_all(tfd, header.data(), header.size());
-    if (!ec && ::fdatasync(tfd) != 0) ec = {errno, std::generic_category()};
-    ::close(tfd);
-    if (!ec && ::rename(tmp.c_str(), path.c_str()) != 0) ec = {errno, std::generic_category()};
-    if (ec) {
-      ::unlink(tmp.c_str());
-      return ec;
-    }
-    // The rename must be durable too.
-    const auto slash = path.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-    if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
+    if (auto ec = create_file_whole(path, header, 0640)) return ec;
   }
   fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd_ < 0) return {errno, std::generic_category()};
@@ -210,7 +181,7 @@ std::error_code JournalWriter::append(JournalRecordType type, std::span<const st
   put<std::uint32_t>(buf_, record_crc(t, next_seq_, payload));
   put<std::uint32_t>(buf_, 0);
   buf_.insert(buf_.end(), payload.begin(), payload.end());
-  if (auto ec = write_all(fd_, buf_.data(), buf_.size())) return ec;
+  if (auto ec = write_all(fd_, buf_)) return ec;
   ++next_seq_;
   return durable ? sync() : std::error_code{};
 }

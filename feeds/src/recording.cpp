@@ -9,6 +9,7 @@
 #include <cstring>
 #include <span>
 
+#include "odte/core/file_io.hpp"
 #include "odte/core/journal.hpp"  // crc32c
 #include "odte/feeds/parser.hpp"  // kPadding
 
@@ -41,19 +42,6 @@ std::uint32_t crc(const std::byte* p, std::size_t n, std::uint32_t seed = 0) noe
 
 std::string errno_text(const std::string& what, const std::string& path) {
   return path + ": " + what + ": " + std::strerror(errno);
-}
-
-bool write_all(int fd, const std::byte* data, std::size_t size) noexcept {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 bool read_at(int fd, std::byte* data, std::size_t size, std::uint64_t offset) noexcept {
@@ -90,35 +78,13 @@ std::string RecordingWriter::create(const std::string& path, RecordingOptions op
   put<std::int64_t>(header + 16, created_ns);
   put<std::uint32_t>(header + 28, crc(header, 28));
 
-  // The header goes into a temporary file that is linked into place: a kill at any moment leaves
-  // no file or a file with a whole header, and link() refuses to replace an existing recording.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int tfd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (tfd < 0) return errno_text("cannot create", tmp);
-  const bool ok = write_all(tfd, header, sizeof header) && ::fsync(tfd) == 0;
-  const int saved = errno;
-  ::close(tfd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    errno = saved;
-    return errno_text("cannot write the header", tmp);
+  // A kill at any moment leaves no file or a file with a whole header; an existing recording is
+  // never replaced.
+  if (const std::error_code ec = create_file_whole(path, header, 0644)) {
+    return ec == std::errc::file_exists ? path + ": already exists" : path + ": cannot create: " + ec.message();
   }
-  if (::link(tmp.c_str(), path.c_str()) != 0) {
-    const std::string e = errno == EEXIST ? path + ": already exists" : errno_text("cannot create", path);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  ::unlink(tmp.c_str());
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd_ < 0) return errno_text("cannot open", path);
-  // Make the new directory entry durable.
-  const auto slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
   if (options_.codec == Codec::kZstd && zstd_ == nullptr) zstd_ = ZSTD_createCCtx();
   pending_.reserve(options_.block_bytes + 4096);
   return {};
@@ -168,7 +134,7 @@ std::string RecordingWriter::write_block() {
   put<std::uint32_t>(h + 20, crc(h + kBlockHeader, stored, crc(h, 20)));
   pending_.clear();
   pending_records_ = 0;
-  if (!write_all(fd_, out_.data(), out_.size())) return errno_text("write", path_);
+  if (const std::error_code ec = write_all(fd_, out_)) return path_ + ": write: " + ec.message();
   return {};
 }
 

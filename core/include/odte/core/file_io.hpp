@@ -1,0 +1,23 @@
+#pragma once
+
+// Crash-safe file creation and whole writes, shared by the write-ahead journal and the feed
+// recorder. Cold paths only: these make system calls.
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <system_error>
+
+namespace odte {
+
+// write(2) until every byte is written; EINTR is retried. The error carries errno.
+[[nodiscard]] std::error_code write_all(int fd, std::span<const std::byte> data) noexcept;
+
+// Creates `path` holding exactly `contents`, whole or not at all: the bytes are written and
+// fsync'ed in a temporary file beside it, which is linked into place (an existing `path` is never
+// replaced: std::errc::file_exists), then removed, and the directory is fsync'ed. A crash at any
+// moment leaves no file at `path` or a complete one -- never a header-less journal or recording.
+[[nodiscard]] std::error_code create_file_whole(const std::string& path, std::span<const std::byte> contents,
+                                                unsigned mode);
+
+}  // namespace odte

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "legs.hpp"
+
 namespace odte::strategies {
 
 IronCondorStrategy::IronCondorStrategy(std::uint16_t index, const IronCondorParams& params)
@@ -74,37 +76,19 @@ bool IronCondorStrategy::enter(StrategyContext& ctx) {
   in.strategy = index_;
   in.action = IntentAction::kOpen;
   in.quantity = p_.quantity;
-  const OrderLeg legs[4] = {OrderLeg{short_call->call, Side::kSell, 0, 1}, OrderLeg{short_put->put, Side::kSell, 0, 1},
-                            OrderLeg{long_call->call, Side::kBuy, 0, 1}, OrderLeg{long_put->put, Side::kBuy, 0, 1}};
-  Price::Rep natural = 0;
-  Price::Rep mid = 0;
-  for (const OrderLeg& leg : legs) {
-    if (leg.instrument == kNoInstrument) return false;
-    const Nbbo* q = ctx.market().nbbo(leg.instrument);
-    if (q == nullptr || !q->two_sided()) return false;
-    const bool buy = leg.side == Side::kBuy;
-    natural += buy ? q->ask.ticks() : -q->bid.ticks();
-    mid += buy ? q->mid().ticks() : -q->mid().ticks();
-    in.legs[in.leg_count++] = leg;
+  if (!price_legs(ctx.market(),
+                  {OrderLeg{short_call->call, Side::kSell, 0, 1}, OrderLeg{short_put->put, Side::kSell, 0, 1},
+                   OrderLeg{long_call->call, Side::kBuy, 0, 1}, OrderLeg{long_put->put, Side::kBuy, 0, 1}},
+                  p_.price_slack, in)) {
+    return false;
   }
-  in.limit = Price::from_ticks(std::min(natural, mid + p_.price_slack.ticks()));
   in.set_reason("iron_condor:open");
   entry_ = ctx.submit(in);
   return entry_.valid();
 }
 
 void IronCondorStrategy::on_order(const Order& order, StrategyContext& ctx) {
-  if (order.id == entry_) {
-    if (order.state == OrderState::kFilled) set_state(exit_sent_ ? StrategyState::kExiting : StrategyState::kInPosition);
-    if ((order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
-         order.state == OrderState::kExpired) &&
-        order.filled_units() == 0) {
-      ctx.note("iron_condor: entry order ended " + std::string(odte::to_string(order.state)) + " without fills");
-      set_state(StrategyState::kDone);
-    }
-    return;
-  }
-  if (state() == StrategyState::kExiting && order.state == OrderState::kFilled) set_state(StrategyState::kDone);
+  follow_entry_order(*this, "iron_condor", entry_, exit_sent_, order, ctx);
 }
 
 void IronCondorStrategy::on_rejected(const Intent&, RiskReason reason, StrategyContext& ctx) {

@@ -119,17 +119,7 @@ void IvSpikeButterflyStrategy::close(StrategyContext& ctx, const char* reason) {
 }
 
 void IvSpikeButterflyStrategy::on_order(const Order& order, StrategyContext& ctx) {
-  if (order.id == entry_) {
-    if (order.state == OrderState::kFilled) set_state(exit_sent_ ? StrategyState::kExiting : StrategyState::kInPosition);
-    if ((order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
-         order.state == OrderState::kExpired) &&
-        order.filled_units() == 0) {
-      ctx.note("iv_spike_butterfly: entry order ended " + std::string(odte::to_string(order.state)) + " without fills");
-      set_state(StrategyState::kDone);
-    }
-    return;
-  }
-  if (state() == StrategyState::kExiting && order.state == OrderState::kFilled) set_state(StrategyState::kDone);
+  follow_entry_order(*this, "iv_spike_butterfly", entry_, exit_sent_, order, ctx);
 }
 
 void IvSpikeButterflyStrategy::on_rejected(const Intent&, RiskReason reason, StrategyContext& ctx) {

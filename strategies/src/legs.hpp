@@ -1,9 +1,12 @@
 #pragma once
 
-// Helpers the seed strategies share: fill an Intent's legs and price it from the current NBBO.
+// Helpers the seed strategies share: fill an Intent's legs and price it from the current NBBO;
+// follow the one entry order each strategy works.
 
 #include <algorithm>
 #include <initializer_list>
+#include <string>
+#include <string_view>
 
 #include "odte/core/strategy.hpp"
 
@@ -28,6 +31,28 @@ inline bool price_legs(const MarketState& market, std::initializer_list<OrderLeg
   }
   in.limit = Price::from_ticks(std::min(natural, mid + slack.ticks()));
   return true;
+}
+
+// The strategy state an order update implies, for strategies that open one spread a day: the entry
+// filled -> in position (exiting if a close was already sent); the entry ended without a single
+// fill -> done, with a note; the closing order filled -> done.
+inline void follow_entry_order(Strategy& strategy, std::string_view name, ClientOrderId entry, bool exit_sent,
+                               const Order& order, StrategyContext& ctx) {
+  if (order.id == entry) {
+    if (order.state == OrderState::kFilled) {
+      strategy.set_state(exit_sent ? StrategyState::kExiting : StrategyState::kInPosition);
+    }
+    if ((order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
+         order.state == OrderState::kExpired) &&
+        order.filled_units() == 0) {
+      ctx.note(std::string(name) + ": entry order ended " + std::string(odte::to_string(order.state)) + " without fills");
+      strategy.set_state(StrategyState::kDone);
+    }
+    return;
+  }
+  if (strategy.state() == StrategyState::kExiting && order.state == OrderState::kFilled) {
+    strategy.set_state(StrategyState::kDone);
+  }
 }
 
 }  // namespace odte::strategies

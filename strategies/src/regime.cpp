@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string>
 
+#include "legs.hpp"
+
 namespace odte::strategies {
 
 std::string_view to_string(RegimeTrade t) noexcept {
@@ -174,17 +176,7 @@ void RegimeStrategy::on_rejected(const Intent&, RiskReason reason, StrategyConte
 }
 
 void RegimeStrategy::on_order(const Order& order, StrategyContext& ctx) {
-  if (order.id == entry_) {
-    if (order.state == OrderState::kFilled) set_state(StrategyState::kInPosition);
-    if ((order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
-         order.state == OrderState::kExpired) &&
-        order.filled_units() == 0) {
-      ctx.note("regime: entry order ended " + std::string(odte::to_string(order.state)) + " without fills");
-      set_state(StrategyState::kDone);
-    }
-    return;
-  }
-  if (state() == StrategyState::kExiting && order.state == OrderState::kFilled) set_state(StrategyState::kDone);
+  follow_entry_order(*this, "regime", entry_, false, order, ctx);
 }
 
 }  // namespace odte::strategies

@@ -131,17 +131,7 @@ void ShortStrangleStrategy::check_hedge(StrategyContext& ctx, int minute) {
 }
 
 void ShortStrangleStrategy::on_order(const Order& order, StrategyContext& ctx) {
-  if (order.id == entry_) {
-    if (order.state == OrderState::kFilled) set_state(exit_sent_ ? StrategyState::kExiting : StrategyState::kInPosition);
-    if ((order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
-         order.state == OrderState::kExpired) &&
-        order.filled_units() == 0) {
-      ctx.note("short_strangle: entry order ended " + std::string(odte::to_string(order.state)) + " without fills");
-      set_state(StrategyState::kDone);
-    }
-    return;
-  }
-  if (state() == StrategyState::kExiting && order.state == OrderState::kFilled) set_state(StrategyState::kDone);
+  follow_entry_order(*this, "short_strangle", entry_, exit_sent_, order, ctx);
 }
 
 void ShortStrangleStrategy::on_rejected(const Intent&, RiskReason reason, StrategyContext& ctx) {

@@ -17,7 +17,6 @@
 #include "odte/core/version.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/daemon.hpp"
-#include "odte/core/options/calendar.hpp"
 #include "odte/daemon/feed_threads.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/feeds/api_key.hpp"
@@ -39,28 +38,6 @@ constexpr const char* kUsage =
     "                  validate FILE, print it with every default filled in, and exit\n"
     "  --help          print this help and exit\n"
     "  --version       print the version and exit\n";
-
-// The first event is read ahead (it names the trading day) and handed out first.
-class PeekedSource final : public odte::daemon::EventSource {
- public:
-  explicit PeekedSource(odte::daemon::EventSource& inner) : inner_{inner} {}
-  bool open() { return have_ = inner_.next(first_); }
-  [[nodiscard]] const odte::MarketEvent& first() const noexcept { return first_; }
-  bool next(odte::MarketEvent& out) override {
-    if (have_) {
-      out = first_;
-      have_ = false;
-      return true;
-    }
-    return inner_.next(out);
-  }
-  [[nodiscard]] bool interrupted() const noexcept override { return inner_.interrupted(); }
-
- private:
-  odte::daemon::EventSource& inner_;
-  odte::MarketEvent first_{};
-  bool have_ = false;
-};
 
 // Replay over websocket: the recording is served by `odte replay-server` at feed.*_url and read by
 // the live feed threads (websocket client, parser, rings), so the live ingest path runs end to end.
@@ -92,7 +69,7 @@ odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::In
       },
       [&signals] { return signals.stop_requested(); });
   feeds.start();
-  PeekedSource peeked(source);
+  odte::daemon::PeekedSource peeked(source);
   if (!peeked.open()) {
     feeds.stop();
     const std::string err = feeds.error().empty() ? "no market event arrived before the stop" : feeds.error();
@@ -100,10 +77,8 @@ odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::In
     std::fprintf(stderr, "odted: replay over websocket: %s\n", err.c_str());
     return failed;
   }
-  const odte::MarketEvent& first = peeked.first();
-  const odte::TimestampNs t = first.header.exchange_ns != 0 ? first.header.exchange_ns : first.header.receive_ns;
-  const std::int32_t day = odte::options::new_york_date(t);
-  const int offset = odte::daemon::utc_offset_minutes(day);
+  const std::int32_t day = peeked.trading_day();
+  const int offset = peeked.utc_offset_minutes();
   spdlog::info("replay over websocket: trading day {}, exchange time UTC{:+d} min", day, offset);
   config.replay.speed = 0.0;  // the server paces; the core takes events as they come
   odte::daemon::DaemonRun result =

@@ -138,7 +138,7 @@ FeedEventSource::FeedEventSource(FeedThreads& feeds, Merge merge, std::function<
 
 bool FeedEventSource::next(MarketEvent& out) {
   const MonotonicClock clock;
-  std::int64_t next_idle = clock.now_ns() + idle_period_ns_;
+  std::int64_t next_idle = 0;  // the clock is read only once there is nothing to hand out
   std::uint32_t spins = 0;
   for (;;) {
     if (stop_ && stop_()) {
@@ -185,7 +185,9 @@ bool FeedEventSource::next(MarketEvent& out) {
     // socket and the watchdog at a steady wall-clock pace.
     if (++spins > 64) std::this_thread::yield();
     const std::int64_t now = clock.now_ns();
-    if (now >= next_idle) {
+    if (next_idle == 0) {
+      next_idle = now + idle_period_ns_;
+    } else if (now >= next_idle) {
       if (idle_) idle_();
       next_idle = now + idle_period_ns_;
     }

@@ -15,28 +15,33 @@ int utc_offset_minutes(std::int32_t trading_day) {
   return static_cast<int>((noon_as_utc_ns - options::local_to_utc_ns(trading_day, 12 * 60)) / 60'000'000'000LL);
 }
 
-RecordingEvents::RecordingEvents(InstrumentRegistry& registry) : source_(registry) {}
-
-std::string RecordingEvents::open(const std::string& path) {
-  if (std::string err = source_.open(path); !err.empty()) return err;
-  have_first_ = source_.next(first_);
-  if (!have_first_) {
-    if (!source_.error().empty()) return source_.error();
-    return path + ": the recording holds no market event";
-  }
+bool PeekedSource::open() {
+  have_first_ = inner_.next(first_);
+  if (!have_first_) return false;
   const TimestampNs t = first_.header.exchange_ns != 0 ? first_.header.exchange_ns : first_.header.receive_ns;
   trading_day_ = options::new_york_date(t);
   utc_offset_minutes_ = daemon::utc_offset_minutes(trading_day_);
-  return {};
+  return true;
 }
 
-bool RecordingEvents::next(MarketEvent& out) {
+bool PeekedSource::next(MarketEvent& out) {
   if (have_first_) {
     out = first_;
     have_first_ = false;
     return true;
   }
-  return source_.next(out);
+  return inner_.next(out);
+}
+
+RecordingEvents::RecordingEvents(InstrumentRegistry& registry) : source_(registry) {}
+
+std::string RecordingEvents::open(const std::string& path) {
+  if (std::string err = source_.open(path); !err.empty()) return err;
+  if (!peeked_.open()) {
+    if (!source_.error().empty()) return source_.error();
+    return path + ": the recording holds no market event";
+  }
+  return {};
 }
 
 }  // namespace odte::daemon

@@ -1,9 +1,13 @@
 #pragma once
 
-// The daemon's view of a recording: feeds::RecordingEventSource (the live parser over recorded
-// frames) as a daemon::EventSource. open() reads ahead to the first market event, so the daemon
-// knows the recorded trading day (New York date of that event) before the engine is built; the
-// event is then handed out first, so nothing is skipped.
+// Event sources that know their trading day before the engine is built.
+//
+// PeekedSource wraps any EventSource (a recording, the live feed rings) and reads ahead to its
+// first market event: the New York date of that event is the trading day, and the UTC offset of
+// that day follows from the calendar. The event is then handed out first, so nothing is skipped.
+//
+// RecordingEvents is feeds::RecordingEventSource (the live parser over recorded frames) as such a
+// source.
 
 #include <cstdint>
 #include <string>
@@ -16,6 +20,28 @@ namespace odte::daemon {
 // Exchange time minus UTC, in minutes, on `trading_day` (yyyymmdd) in America/New_York.
 [[nodiscard]] int utc_offset_minutes(std::int32_t trading_day);
 
+class PeekedSource final : public EventSource {
+ public:
+  explicit PeekedSource(EventSource& inner) noexcept : inner_{inner} {}
+
+  // Reads the first event of the inner source; false when it had none.
+  [[nodiscard]] bool open();
+  bool next(MarketEvent& out) override;
+  [[nodiscard]] bool interrupted() const noexcept override { return inner_.interrupted(); }
+
+  // yyyymmdd in America/New_York of the first event's exchange time (receive time if it has none).
+  [[nodiscard]] std::int32_t trading_day() const noexcept { return trading_day_; }
+  // Exchange time = UTC + this, on the trading day (-240 in EDT, -300 in EST).
+  [[nodiscard]] int utc_offset_minutes() const noexcept { return utc_offset_minutes_; }
+
+ private:
+  EventSource& inner_;
+  MarketEvent first_{};
+  bool have_first_ = false;
+  std::int32_t trading_day_ = 0;
+  int utc_offset_minutes_ = 0;
+};
+
 class RecordingEvents final : public EventSource {
  public:
   explicit RecordingEvents(InstrumentRegistry& registry);
@@ -23,20 +49,21 @@ class RecordingEvents final : public EventSource {
   // Returns an error text, empty on success. An empty recording (no market event) is an error:
   // there is no day to replay.
   [[nodiscard]] std::string open(const std::string& path);
-  bool next(MarketEvent& out) override;
+  bool next(MarketEvent& out) override { return peeked_.next(out); }
 
-  // yyyymmdd in America/New_York of the first event's exchange time.
-  [[nodiscard]] std::int32_t trading_day() const noexcept { return trading_day_; }
-  // Exchange time = UTC + this, on the trading day (-240 in EDT, -300 in EST).
-  [[nodiscard]] int utc_offset_minutes() const noexcept { return utc_offset_minutes_; }
+  [[nodiscard]] std::int32_t trading_day() const noexcept { return peeked_.trading_day(); }
+  [[nodiscard]] int utc_offset_minutes() const noexcept { return peeked_.utc_offset_minutes(); }
   [[nodiscard]] const feeds::RecordingEventSource& source() const noexcept { return source_; }
 
  private:
+  struct Parsed final : EventSource {
+    explicit Parsed(feeds::RecordingEventSource& s) noexcept : source{s} {}
+    bool next(MarketEvent& out) override { return source.next(out); }
+    feeds::RecordingEventSource& source;
+  };
   feeds::RecordingEventSource source_;
-  MarketEvent first_{};
-  bool have_first_ = false;
-  std::int32_t trading_day_ = 0;
-  int utc_offset_minutes_ = 0;
+  Parsed parsed_{source_};
+  PeekedSource peeked_{parsed_};
 };
 
 }  // namespace odte::daemon

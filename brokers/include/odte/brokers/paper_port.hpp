@@ -1,0 +1,31 @@
+#pragma once
+
+// The paper broker behind the BrokerPort interface: stepped inline on the core thread with the
+// time the run loop passes in (the recording's clock in replay, the wall clock in paper-live).
+
+#include "odte/brokers/paper_broker.hpp"
+#include "odte/core/broker_port.hpp"
+
+namespace odte::brokers {
+
+class PaperBrokerPort final : public BrokerPort {
+ public:
+  explicit PaperBrokerPort(const PaperBrokerConfig& config) : broker_(config) {}
+
+  bool submit(const OrderCommand& command, TimestampNs now) noexcept override {
+    broker_.submit(command, now);  // a full queue is answered with a reject on the next poll
+    return true;
+  }
+  int poll(const MarketState& market, TimestampNs now, ReportSink& sink) noexcept override {
+    return broker_.poll(market, now, [&](const ExecutionReport& r) { sink.on_report(r); });
+  }
+  [[nodiscard]] BrokerLinkState link() const noexcept override { return BrokerLinkState::kUp; }
+  [[nodiscard]] const char* name() const noexcept override { return "paper"; }
+
+  [[nodiscard]] const PaperBroker& broker() const noexcept { return broker_; }
+
+ private:
+  PaperBroker broker_;
+};
+
+}  // namespace odte::brokers

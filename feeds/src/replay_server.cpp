@@ -92,6 +92,8 @@ struct ReplayServer::Impl {
   ReplayServerCounters counters;
   std::vector<std::weak_ptr<Session>> sessions;  // I/O thread only
   int authenticated = 0;                          // I/O thread only
+  bool origin_set = false;                        // shared clock: I/O thread only
+  std::chrono::steady_clock::time_point origin;
   std::atomic<std::size_t> open{0};
   std::atomic<std::uint16_t> port{0};
 };
@@ -126,10 +128,45 @@ class Session : public std::enable_shared_from_this<Session> {
     if (path == "/stocks") path_cluster_ = StreamId::kStocks;
     if (path == "/options") path_cluster_ = StreamId::kOptions;
     if (path == "/indices") path_cluster_ = StreamId::kIndices;
+    if (!websocket::is_upgrade(upgrade_)) return answer_rest(target);
     ws_.async_accept(upgrade_, [self = shared_from_this()](error_code e) { self->on_accept(e); });
   }
 
   [[nodiscard]] bool authed() const noexcept { return authed_; }
+
+  // A plain HTTP request: answered once, then the connection is closed.
+  void answer_rest(std::string_view target) {
+    srv_.counters.rest_requests.fetch_add(1, std::memory_order_relaxed);
+    auto res = std::make_shared<beast::http::response<beast::http::string_body>>();
+    res->version(upgrade_.version());
+    res->keep_alive(false);
+    res->set(beast::http::field::server, "odte-replay-server/1");
+    res->set(beast::http::field::content_type, "application/json");
+    const auto auth = upgrade_[beast::http::field::authorization];
+    const std::string expected = "Bearer " + srv_.config.api_key;
+    if (upgrade_.method() != beast::http::verb::get) {
+      res->result(beast::http::status::method_not_allowed);
+      res->body() = R"({"status":"ERROR","error":"only GET is served"})";
+    } else if (std::string_view(auth.data(), auth.size()) != expected) {
+      res->result(beast::http::status::unauthorized);
+      res->body() = R"({"status":"ERROR","error":"unknown API key"})";
+    } else if (!srv_.config.rest) {
+      res->result(beast::http::status::not_found);
+      res->body() = R"({"status":"ERROR","error":"no REST data in this replay"})";
+    } else {
+      const auto host = upgrade_[beast::http::field::host];
+      RestAnswer a = srv_.config.rest(target, std::string_view(host.data(), host.size()));
+      res->result(static_cast<beast::http::status>(a.status));
+      res->body() = std::move(a.body);
+    }
+    res->prepare_payload();
+    beast::http::async_write(ws_.next_layer(), *res, [self = shared_from_this(), res](error_code, std::size_t) {
+      error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      self->gone();
+    });
+  }
 
   void send_status(std::string_view status, std::string_view message) {
     send(status_frame(status, message), false);
@@ -248,6 +285,15 @@ class Session : public std::enable_shared_from_this<Session> {
     source_ = srv_.config.source();
     if (!source_) return;
     t0_ = std::chrono::steady_clock::now();
+    if (srv_.config.shared_clock && srv_.config.speed > 0.0) {
+      if (!srv_.origin_set) {
+        srv_.origin = t0_;
+        srv_.origin_set = true;
+      } else {
+        late_ = true;
+      }
+      t0_ = srv_.origin;
+    }
     play_next();
   }
 
@@ -276,7 +322,16 @@ class Session : public std::enable_shared_from_this<Session> {
       if (cfg.speed > 0.0) {
         const double gap_ns = static_cast<double>(frame_.receive_ns - first_ns_) / cfg.speed;
         const auto due = t0_ + std::chrono::nanoseconds(static_cast<std::int64_t>(gap_ns > 0 ? gap_ns : 0));
-        if (due > std::chrono::steady_clock::now()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (late_) {
+          // A late joiner on the shared clock: what is already due is the past, never sent.
+          if (due < now) {
+            srv_.counters.frames_skipped_late.fetch_add(1, std::memory_order_relaxed);
+            continue;
+          }
+          late_ = false;
+        }
+        if (due > now) {
           pace_timer_.expires_at(due);
           pace_timer_.async_wait([self = shared_from_this()](error_code ec) {
             if (ec || self->gone_) return;
@@ -375,6 +430,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point t0_;
   TimestampNs first_ns_ = 0;
   bool have_first_ = false;
+  bool late_ = false;
   bool writing_ = false;
   bool authed_ = false;
   bool closing_ = false;

@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "odte/feeds/api_key.hpp"
+#include "odte/feeds/replay_rest.hpp"
 #include "odte/feeds/replay_server.hpp"
 
 namespace odte::tool {
@@ -21,12 +22,14 @@ void usage(std::FILE* out) {
       "usage: odte replay-server --recording FILE (--key KEY | --key-file FILE)\n"
       "                          [--listen 127.0.0.1:PORT] [--speed N|max] [--cluster NAME]\n"
       "                          [--max-connections N] [--auth-timeout-ms MS]\n"
+      "                          [--clock shared|per-connection]\n"
       "\n"
       "Serves the frames of a recording over the Massive (Polygon.io) websocket protocol on a\n"
       "loopback address: status connected, auth with the key (auth_success / auth_failed),\n"
       "subscribe/unsubscribe with filtering by channel and symbol (CH.SYM, CH.*, CH.PREFIX*).\n"
       "Each connection replays the recording from its first frame, starting at its first\n"
-      "subscribe.\n"
+      "subscribe. Plain HTTP GETs on the same port get Massive-style REST answers made from\n"
+      "the recording (market status, today's option contracts, paged): docs/feeds-network.md.\n"
       "\n"
       "  --listen ADDR:PORT     loopback address to listen on (default 127.0.0.1:0); port 0 picks\n"
       "                         a free port. The port is printed on stdout as the first line.\n"
@@ -36,7 +39,10 @@ void usage(std::FILE* out) {
       "  --cluster NAME         serve only stocks, options or indices frames (default: all)\n"
       "  --max-connections N    authenticated connections at once; more get max_connections\n"
       "  --auth-timeout-ms MS   time allowed for auth before auth_timeout (default 10000;\n"
-      "                         0 answers auth_timeout at once, for tests)\n",
+      "                         0 answers auth_timeout at once, for tests)\n"
+      "  --clock shared         one playback clock for all connections, set by the first\n"
+      "                         subscribe; a later connection starts at the frames not yet due\n"
+      "                         and never gets the past, as a live feed (needs --speed N)\n",
       out);
 }
 
@@ -95,6 +101,9 @@ int run_replay_server(int argc, char** argv) {
       const long n = std::strtol(v.c_str(), &end, 10);
       if (*end != '\0' || n < 0 || n > 1'000'000) return bad("--max-connections wants a count");
       cfg.max_connections = static_cast<int>(n);
+    } else if (a == "--clock") {
+      if (v != "shared" && v != "per-connection") return bad("--clock wants shared or per-connection, got '" + v + "'");
+      cfg.shared_clock = v == "shared";
     } else if (a == "--auth-timeout-ms") {
       const long n = std::strtol(v.c_str(), &end, 10);
       if (*end != '\0' || n < 0) return bad("--auth-timeout-ms wants milliseconds");
@@ -120,6 +129,10 @@ int run_replay_server(int argc, char** argv) {
     if (!probe) return 1;
   }
   cfg.source = feeds::recording_source(recording, cfg.log);
+  if (cfg.shared_clock && cfg.speed <= 0) return bad("--clock shared needs a --speed (a shared clock paces playback)");
+  auto rest = std::make_shared<feeds::ReplayRestData>();
+  if (const std::string err = feeds::scan_replay_rest(recording, *rest); !err.empty()) return bad(recording + ": " + err);
+  cfg.rest = feeds::replay_rest_handler(rest);
 
   // SIGINT/SIGTERM are taken by sigwait below, not by default handlers, so shutdown is orderly.
   sigset_t sigs;

@@ -22,6 +22,15 @@
 // odte extension: odted's merge of several feeds needs to know a feed has ended) and the
 // connection stays open and idle.
 //
+// Shared clock (`shared_clock`, an option for paper-live tests): one playback origin for every
+// connection, set by the first subscribe on any of them; a connection that subscribes later starts
+// at the first frame not yet due and never receives the past, as a live feed behaves. Needs
+// speed > 0.
+//
+// REST (`rest`, optional): a plain HTTP request on the same port (no websocket upgrade) is answered
+// by the handler -- status and JSON body -- after its bearer token has been checked against
+// api_key (401 otherwise), so the daemon's start-up REST client can run against the replay too.
+//
 // Threads: one I/O thread (run() on the caller's, or start() spawns one); stop() and the test hooks
 // from any thread.
 
@@ -63,6 +72,11 @@ using ReplayFrameSourceFactory = std::function<std::unique_ptr<ReplayFrameSource
 // ends that connection's playback.
 [[nodiscard]] ReplayFrameSourceFactory recording_source(const std::string& path, LogHandler log);
 
+struct RestAnswer {
+  unsigned status = 404;
+  std::string body;  // JSON
+};
+
 struct ReplayServerConfig {
   std::string listen_host = "127.0.0.1";   // loopback only: anything else is refused
   std::uint16_t port = 0;                  // 0 = ephemeral; see ReplayServer::port()
@@ -72,6 +86,9 @@ struct ReplayServerConfig {
   int max_connections = 0;                 // authenticated connections at once; 0 = unlimited
   std::chrono::milliseconds auth_timeout{10'000};  // 0: answer auth_timeout at once (tests)
   ReplayFrameSourceFactory source;         // empty: no frames, protocol only
+  bool shared_clock = false;               // one origin for all connections; late joiners skip the past
+  // Answers plain HTTP GETs: (path and query as sent, the request's Host header); empty: 404.
+  std::function<RestAnswer(std::string_view target, std::string_view host)> rest;
   LogHandler log;                          // default: stderr
 };
 
@@ -84,6 +101,8 @@ struct ReplayServerCounters {
   std::atomic<std::uint64_t> frames_rebuilt{0};
   std::atomic<std::uint64_t> frames_filtered_out{0};
   std::atomic<std::uint64_t> playbacks_finished{0};
+  std::atomic<std::uint64_t> frames_skipped_late{0};  // shared clock: already due at a late start
+  std::atomic<std::uint64_t> rest_requests{0};
 };
 
 class ReplayServer {

@@ -1,0 +1,48 @@
+#pragma once
+
+// The REST answers `odte replay-server` gives beside its websocket feed, made from the recording
+// it serves, so odted's start-up REST calls (today's option contracts above all) run against a
+// replay exactly as against Massive (docs/feeds-network.md, "Replay REST"):
+//
+//   GET /v1/marketstatus/now                     {"market":"open","serverTime":<first event>,...}
+//   GET /v1/marketstatus/upcoming                []
+//   GET /v3/reference/options/contracts?underlying_ticker=U&expiration_date=D[&limit=N][&cursor=C]
+//       every option contract the recording holds whose underlying is U ("SPX" takes the SPX and
+//       SPXW roots; "I:" prefixes are ignored) expiring on D, ascending ticker, pages of at most
+//       min(limit, 250) with an absolute next_url on the same host, as Massive pages.
+//   GET /v2/aggs/ticker/T/prev                   404: the recording has no previous day
+//   anything else                                404 with a JSON error
+//
+// Cold path: the recording is read once at start; answers are built per request.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "odte/feeds/replay_server.hpp"
+
+namespace odte::feeds {
+
+struct ReplayRestData {
+  struct Contract {
+    std::string ticker;       // "O:SPY260720C00711000"
+    std::string underlying;   // "SPY", "SPX" (no "I:")
+    std::string expiration;   // "2026-07-20"
+    bool call = false;
+    double strike = 0;
+    bool european = false;
+  };
+  std::vector<Contract> contracts;  // ascending ticker, each once
+  std::string first_event_time;     // ISO 8601 UTC of the first event, for marketstatus
+};
+
+// Reads every frame of the recording at `path`. Returns an error text, empty on success.
+[[nodiscard]] std::string scan_replay_rest(const std::string& path, ReplayRestData& out);
+
+// The handler for ReplayServerConfig::rest.
+[[nodiscard]] std::function<RestAnswer(std::string_view target, std::string_view host)>
+replay_rest_handler(std::shared_ptr<const ReplayRestData> data);
+
+}  // namespace odte::feeds

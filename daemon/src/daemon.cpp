@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "odte/core/agent.hpp"
-#include "odte/daemon/admin_server.hpp"
+#include "odte/daemon/core_services.hpp"
 #include "odte/reports/report.hpp"
 #include "odte/strategies/factory.hpp"
 
@@ -88,20 +88,12 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     return run;
   }
 
-  auto snapshots = std::make_unique<TripleBuffer<CoreSnapshot>>();
-  auto to_core = std::make_unique<ControlRing>();
-  auto from_core = std::make_unique<ControlReplyRing>();
-  AdminServer admin(config.admin, *snapshots, *to_core, *from_core, names);
-  if (const auto ec = admin.open()) {
-    spdlog::error("admin socket {}: {}", config.admin.socket, ec.message());
+  CoreServices services(config, names, signals, notify);
+  if (std::string err = services.open(); !err.empty()) {
+    spdlog::error("{}", err);
     run.exit_code = 1;
     return run;
   }
-  std::atomic<bool> admin_stop{false};
-  std::thread admin_thread([&] {
-    set_thread_name("odte-admin");
-    while (!admin_stop.load(std::memory_order_acquire)) admin.do_work();
-  });
 
   ReplaySetup setup;
   setup.engine.orders.trading_day = trading_day;
@@ -118,54 +110,13 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   using Clock = std::chrono::steady_clock;
   const auto wall_start = Clock::now();
   TimestampNs first_event_ns = 0;
-  auto next_publish = wall_start;
   bool ready_sent = false;
   bool stopped_by_signal = false;
-  std::uint64_t snapshot_seq = 0;
 
-  auto publish = [&](Engine& engine, CoreState state) {
-    CoreSnapshot& s = snapshots->write_buffer();
-    engine.fill_snapshot(s, engine.market_state().market_time());
-    s.seq = ++snapshot_seq;
-    s.state = state;
-    s.mode = static_cast<std::uint8_t>(Mode::kReplay);
-    snapshots->publish();
-  };
-
-  // Admin commands and SIGHUP, applied between events on the core thread -- but not while the
+  // Admin commands and SIGHUP are applied between events on the core thread -- but not while the
   // run is re-creating what the journal already holds: a change now would not be in it.
   Engine* current = nullptr;
   bool current_recovering = true;
-  auto service = [&](Engine& engine, bool recovering) {
-    const TimestampNs t = engine.market_state().market_time();
-    // The snapshot is republished before the reply goes out, so a status read right after a
-    // change already shows it.
-    to_core->drain([&](const ControlCommand& c) {
-      ControlReply reply{};
-      reply.request_id = c.request_id;
-      if (recovering) {
-        reply.ok = false;
-        reply.set_message("recovering: re-running the journal; nothing changed, try again shortly");
-      } else {
-        reply = engine.on_control(c, t);
-        publish(engine, CoreState::kRunning);
-      }
-      spdlog::info("admin {}: {}", to_string(c.kind), reply.message);
-      while (!from_core->try_push(reply)) std::this_thread::yield();
-    });
-    if (!recovering && signals.take_reload()) {
-      try {
-        const Config fresh = load_config(config.source);
-        ControlCommand c{};
-        c.kind = ControlKind::kSetRiskLimits;
-        c.limits = fresh.risk;
-        c.exits = fresh.exits;
-        spdlog::info("SIGHUP: {}", engine.on_control(c, t).message);
-      } catch (const ConfigError& e) {
-        spdlog::error("SIGHUP: config not reloaded, limits unchanged: {}", e.what());
-      }
-    }
-  };
   if (idle != nullptr) {
     // While the event source waits for data (live feeds, paced replays) the admin socket, the
     // snapshots and the watchdog are still served.
@@ -174,8 +125,9 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
         notify.watchdog();
         return;
       }
-      service(*current, current_recovering);
-      publish(*current, CoreState::kRunning);
+      const TimestampNs t = current->market_state().market_time();
+      services.service(*current, current_recovering, t);
+      services.publish(*current, CoreState::kRunning, t);
       notify.watchdog();
     };
   }
@@ -186,20 +138,13 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     current_recovering = recovering;
     if (!ready_sent) {
       first_event_ns = t;
-      publish(engine, CoreState::kRunning);
+      services.publish(engine, CoreState::kRunning, t);
       notify.ready("replaying " + config.replay.recording);
       spdlog::info("replay started: {} (journal {})", config.replay.recording, config.journal);
       ready_sent = true;
     }
-    service(engine, recovering);
-    if ((events & 255) == 0 || config.replay.speed > 0.0) {
-      const auto now = Clock::now();
-      if (now >= next_publish) {
-        publish(engine, CoreState::kRunning);
-        notify.watchdog();
-        next_publish = now + std::chrono::milliseconds(50);
-      }
-    }
+    services.service(engine, recovering, t);
+    if ((events & 255) == 0 || config.replay.speed > 0.0) services.tick(engine, CoreState::kRunning, t);
     if (config.replay.speed > 0.0) {
       const auto due = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
                                         static_cast<double>(t - first_event_ns) / config.replay.speed));
@@ -218,7 +163,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   // restart could not verify them against the journal. Restarting resumes the same run instead.
   setup.at_end = [&](Engine& engine) {
     current = nullptr;
-    publish(engine, CoreState::kStopping);
+    services.publish(engine, CoreState::kStopping, engine.market_state().market_time());
   };
 
   setup.on_finish = [&](const Engine& engine, const ReplayOutcome& outcome) {
@@ -229,9 +174,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   current = nullptr;
   if (idle != nullptr) idle->fn = nullptr;
   if (signals.stop_requested()) stopped_by_signal = true;
-  admin_stop.store(true, std::memory_order_release);
-  admin_thread.join();
-  admin.close();
+  services.close();
   if (!run.outcome.ok) {
     spdlog::error("replay stopped: {}", run.outcome.error);
     notify.stopping("replay failed: " + run.outcome.error);

@@ -1,0 +1,60 @@
+#pragma once
+
+// What every odted run loop gives the operator while the engine runs on the core thread: the admin
+// socket on a thread of its own, core snapshots published through a triple buffer (no lock on the
+// core thread), admin commands applied between events, SIGHUP re-reading the risk limits, and the
+// systemd watchdog. Shared by replay (daemon.cpp) and the live modes (live.cpp), so an operator
+// steers both the same way.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "odte/core/control.hpp"
+#include "odte/core/engine.hpp"
+#include "odte/core/triple_buffer.hpp"
+#include "odte/daemon/admin_server.hpp"
+#include "odte/daemon/config.hpp"
+#include "odte/daemon/runtime.hpp"
+
+namespace odte::daemon {
+
+class CoreServices {
+ public:
+  CoreServices(const Config& config, std::vector<std::string> strategy_names, SignalWatcher& signals,
+               SystemdNotifier& notify);
+  ~CoreServices();  // stops the admin thread
+  CoreServices(const CoreServices&) = delete;
+  CoreServices& operator=(const CoreServices&) = delete;
+
+  // Creates the admin socket and starts its thread. Returns an error text, empty on success.
+  [[nodiscard]] std::string open();
+  void close();
+
+  // Core thread. Publishes the engine's state for the admin side.
+  void publish(const Engine& engine, CoreState state, TimestampNs now);
+  // Core thread. Applies queued admin commands (or refuses them while `recovering`: the journal
+  // is still being re-created and a change now would not be in it) and a pending SIGHUP reload.
+  void service(Engine& engine, bool recovering, TimestampNs now);
+  // Core thread, cheap: publishes and pets the watchdog when 50 ms of wall time have passed.
+  void tick(const Engine& engine, CoreState state, TimestampNs now);
+
+ private:
+  const Config& config_;
+  std::vector<std::string> names_;
+  SignalWatcher& signals_;
+  SystemdNotifier& notify_;
+  std::unique_ptr<TripleBuffer<CoreSnapshot>> snapshots_;
+  std::unique_ptr<ControlRing> to_core_;
+  std::unique_ptr<ControlReplyRing> from_core_;
+  std::unique_ptr<AdminServer> admin_;
+  std::atomic<bool> admin_stop_{false};
+  std::thread admin_thread_;
+  std::uint64_t snapshot_seq_ = 0;
+  std::int64_t next_publish_ns_ = 0;
+};
+
+}  // namespace odte::daemon

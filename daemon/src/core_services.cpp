@@ -1,0 +1,85 @@
+#include "odte/daemon/core_services.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "odte/core/agent.hpp"
+#include "odte/core/clock.hpp"
+
+namespace odte::daemon {
+
+CoreServices::CoreServices(const Config& config, std::vector<std::string> strategy_names, SignalWatcher& signals,
+                           SystemdNotifier& notify)
+    : config_{config},
+      names_{std::move(strategy_names)},
+      signals_{signals},
+      notify_{notify},
+      snapshots_{std::make_unique<TripleBuffer<CoreSnapshot>>()},
+      to_core_{std::make_unique<ControlRing>()},
+      from_core_{std::make_unique<ControlReplyRing>()} {}
+
+CoreServices::~CoreServices() { close(); }
+
+std::string CoreServices::open() {
+  admin_ = std::make_unique<AdminServer>(config_.admin, *snapshots_, *to_core_, *from_core_, names_);
+  if (const auto ec = admin_->open()) return "admin socket " + config_.admin.socket + ": " + ec.message();
+  admin_thread_ = std::thread([this] {
+    set_thread_name("odte-admin");
+    while (!admin_stop_.load(std::memory_order_acquire)) admin_->do_work();
+  });
+  return {};
+}
+
+void CoreServices::close() {
+  admin_stop_.store(true, std::memory_order_release);
+  if (admin_thread_.joinable()) admin_thread_.join();
+  if (admin_) admin_->close();
+}
+
+void CoreServices::publish(const Engine& engine, CoreState state, TimestampNs now) {
+  CoreSnapshot& s = snapshots_->write_buffer();
+  engine.fill_snapshot(s, now);
+  s.seq = ++snapshot_seq_;
+  s.state = state;
+  s.mode = static_cast<std::uint8_t>(config_.mode);
+  snapshots_->publish();
+}
+
+void CoreServices::service(Engine& engine, bool recovering, TimestampNs now) {
+  // The snapshot is republished before the reply goes out, so a status read right after a change
+  // already shows it.
+  to_core_->drain([&](const ControlCommand& c) {
+    ControlReply reply{};
+    reply.request_id = c.request_id;
+    if (recovering) {
+      reply.ok = false;
+      reply.set_message("recovering: re-running the journal; nothing changed, try again shortly");
+    } else {
+      reply = engine.on_control(c, now);
+      publish(engine, CoreState::kRunning, now);
+    }
+    spdlog::info("admin {}: {}", to_string(c.kind), reply.message);
+    while (!from_core_->try_push(reply)) std::this_thread::yield();
+  });
+  if (!recovering && signals_.take_reload()) {
+    try {
+      const Config fresh = load_config(config_.source);
+      ControlCommand c{};
+      c.kind = ControlKind::kSetRiskLimits;
+      c.limits = fresh.risk;
+      c.exits = fresh.exits;
+      spdlog::info("SIGHUP: {}", engine.on_control(c, now).message);
+    } catch (const ConfigError& e) {
+      spdlog::error("SIGHUP: config not reloaded, limits unchanged: {}", e.what());
+    }
+  }
+}
+
+void CoreServices::tick(const Engine& engine, CoreState state, TimestampNs now) {
+  const std::int64_t wall = MonotonicClock{}.now_ns();
+  if (wall < next_publish_ns_) return;
+  publish(engine, state, now);
+  notify_.watchdog();
+  next_publish_ns_ = wall + 50'000'000;
+}
+
+}  // namespace odte::daemon

@@ -20,7 +20,9 @@
 #include <thread>
 #include <vector>
 
+#include "odte/feeds/replay_rest.hpp"
 #include "odte/feeds/replay_server.hpp"
+#include "odte/feeds/rest_client.hpp"
 #include "odte/feeds/ws_client.hpp"
 
 namespace odte::feeds {
@@ -523,6 +525,119 @@ TEST(WsClientTimeouts, shouldPingThenDropAndReconnectWhenThePeerGoesSilent) {
   EXPECT_NE(client.error_message().find("read: "), std::string::npos) << client.error_message();
   EXPECT_TRUE(peer.got_ping());
   EXPECT_FALSE(sink.logged_key());
+}
+
+}  // namespace
+}  // namespace odte::feeds
+
+// ---- shared clock and REST answers (paper-live against a replay) ---------------------------------
+
+namespace odte::feeds {
+namespace {
+
+TEST_F(WsProtocol, shouldStartALateSubscriberOnTheSharedClockWithoutThePast) {
+  ReplayServerConfig cfg;
+  cfg.speed = 1;
+  cfg.shared_clock = true;
+  cfg.source = memory_source(sample_recording(300'000'000));  // a frame every 300 ms
+  start_server(std::move(cfg));
+  Sink first;
+  auto a = run_client(client_config(), first);
+  // The first subscriber set the clock; once it has the SPX value (frame 2, due at 600 ms) the
+  // SPXW quote of frame 1 is the past for anyone joining now.
+  ASSERT_TRUE(wait_for([&] { return first.frame_count() >= 2; })) << first.all_frames();
+  Sink late;
+  auto b = run_client(client_config(), late);
+  ASSERT_TRUE(wait_for([&] { return server_->counters().playbacks_finished.load() == 2; }));
+  EXPECT_GE(server_->counters().frames_skipped_late.load(), 2u);
+  EXPECT_EQ(late.all_frames().find("\"bp\":1.1"), std::string::npos) << late.all_frames();
+  EXPECT_NE(first.all_frames().find("\"bp\":1.1"), std::string::npos) << first.all_frames();
+}
+
+std::shared_ptr<ReplayRestData> rest_data() {
+  auto d = std::make_shared<ReplayRestData>();
+  d->first_event_time = "2026-07-20T13:33:37Z";
+  char t[32];
+  for (int k = 0; k < 300; ++k) {
+    for (const char cp : {'C', 'P'}) {
+      std::snprintf(t, sizeof t, "O:SPY260720%c%08d", cp, (600 + k) * 1000);
+      d->contracts.push_back({t, "SPY", "2026-07-20", cp == 'C', 600.0 + k, false});
+    }
+  }
+  for (int k = 0; k < 5; ++k) {
+    std::snprintf(t, sizeof t, "O:SPXW260720C%08d", (7000 + 5 * k) * 1000);
+    d->contracts.push_back({t, "SPX", "2026-07-20", true, 7000.0 + 5 * k, true});
+    std::snprintf(t, sizeof t, "O:SPY260721C%08d", (700 + k) * 1000);
+    d->contracts.push_back({t, "SPY", "2026-07-21", true, 700.0 + k, false});
+  }
+  std::sort(d->contracts.begin(), d->contracts.end(), [](const auto& x, const auto& y) { return x.ticker < y.ticker; });
+  return d;
+}
+
+RestConfig rest_config(std::uint16_t port, std::string key) {
+  RestConfig rc;
+  rc.base_url = "http://127.0.0.1:" + std::to_string(port);
+  rc.api_key = std::move(key);
+  rc.timeout = 5s;
+  return rc;
+}
+
+TEST_F(WsProtocol, shouldAnswerTodaysContractsOverRestInPagesWithNextUrl) {
+  ReplayServerConfig cfg;
+  cfg.rest = replay_rest_handler(rest_data());
+  start_server(std::move(cfg));
+  RestClient rest(rest_config(server_->port(), std::string(kKey)));
+  const auto spy = rest.option_contracts("SPY", "2026-07-20");
+  ASSERT_TRUE(spy.ok()) << spy.error;
+  ASSERT_EQ(spy.value.size(), 600u);  // three pages of at most 250
+  EXPECT_EQ(server_->counters().rest_requests.load(), 3u);
+  EXPECT_EQ(spy.value.front().ticker, "O:SPY260720C00600000");
+  EXPECT_EQ(spy.value.front().strike, 600.0);
+  EXPECT_TRUE(spy.value.front().call);
+  EXPECT_EQ(spy.value.back().ticker, "O:SPY260720P00899000");
+  const auto spxw = rest.option_contracts("SPX", "2026-07-20", "SPXW");
+  ASSERT_TRUE(spxw.ok()) << spxw.error;
+  ASSERT_EQ(spxw.value.size(), 5u);
+  EXPECT_EQ(spxw.value[0].exercise_style, "european");
+  const auto status = rest.market_status();
+  ASSERT_TRUE(status.ok()) << status.error;
+  EXPECT_EQ(status.value.market, "open");
+  EXPECT_EQ(status.value.server_time, "2026-07-20T13:33:37Z");
+}
+
+TEST_F(WsProtocol, shouldRefuseRestWithAWrongKeyAndAnswerUnknownPathsWith404) {
+  ReplayServerConfig cfg;
+  cfg.rest = replay_rest_handler(rest_data());
+  start_server(std::move(cfg));
+  RestClient wrong(rest_config(server_->port(), "not-the-key"));
+  const auto r = wrong.option_contracts("SPY", "2026-07-20");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("401"), std::string::npos) << r.error;
+  EXPECT_EQ(r.error.find("not-the-key"), std::string::npos) << "the key leaked into " << r.error;
+  RestClient right(rest_config(server_->port(), std::string(kKey)));
+  const auto nope = right.get("/v9/nothing/here");
+  EXPECT_FALSE(nope.ok());
+  EXPECT_NE(nope.error.find("404"), std::string::npos) << nope.error;
+  const auto prev = right.previous_close("SPY");
+  EXPECT_FALSE(prev.ok()) << "a replay has no previous day to report";
+  const auto bad_limit = right.get("/v3/reference/options/contracts?underlying_ticker=SPY&limit=x");
+  EXPECT_FALSE(bad_limit.ok());
+  EXPECT_NE(bad_limit.error.find("400"), std::string::npos) << bad_limit.error;
+}
+
+TEST(ReplayRest, shouldListTheContractsOfTheShippedRecordedDay) {
+  ReplayRestData d;
+  ASSERT_EQ(scan_replay_rest(ODTE_REPO_DIR "/data/replay/spy-0dte-2026-07-20.odr", d), "");
+  EXPECT_EQ(d.first_event_time, "2026-07-20T13:33:37Z");
+  ASSERT_EQ(d.contracts.size(), 164u);
+  for (const auto& c : d.contracts) {
+    EXPECT_EQ(c.underlying, "SPY");
+    EXPECT_EQ(c.expiration, "2026-07-20");
+    EXPECT_TRUE(c.ticker.starts_with("O:SPY260720")) << c.ticker;
+  }
+  EXPECT_TRUE(std::is_sorted(d.contracts.begin(), d.contracts.end(),
+                             [](const auto& x, const auto& y) { return x.ticker < y.ticker; }));
+  EXPECT_NE(scan_replay_rest("/nonexistent/recording.odr", d), "");
 }
 
 }  // namespace

@@ -1,8 +1,7 @@
-// odted: the trading daemon. `--config FILE` runs the mode the file names. Replay mode with the
-// in-process transport runs a recording through the engine and the paper broker (docs/operations.md);
-// the modes that need the live websocket feed threads (live, paper-live, replay over websocket)
-// are refused with a clear message until those threads are wired to the core, rather than
-// pretending to run.
+// odted: the trading daemon. `--config FILE` runs the mode the file names (docs/operations.md):
+// replay (a recording in-process, or over websocket from odte replay-server) and paper-live (the
+// live feed with the paper broker, live.hpp). Live mode, which needs a real broker adapter, is
+// refused with a clear message rather than pretending to run.
 
 #include <cstdio>
 #include <cstring>
@@ -17,7 +16,9 @@
 #include "odte/core/version.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/daemon.hpp"
+#include "odte/brokers/paper_port.hpp"
 #include "odte/daemon/feed_threads.hpp"
+#include "odte/daemon/live.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/feeds/api_key.hpp"
 #include "odte/daemon/runtime.hpp"
@@ -106,13 +107,12 @@ int run(const char* config_path) {
   }
   using odte::daemon::Mode;
   using odte::daemon::ReplayTransport;
-  if (config.mode != Mode::kReplay) {
+  if (config.mode == Mode::kLive) {
     std::fprintf(stderr,
-                 "odted: %s: mode '%s' is not available in this build: the options subscription manager "
-                 "(today's 0DTE contracts around the money, 1,000 per connection) is not wired to the live "
-                 "feed yet; mode = \"replay\" is, in-process or over websocket from odte replay-server. "
+                 "odted: %s: mode 'live' needs a real broker adapter, and the FIX adapter is not wired to "
+                 "odted in this build; mode = \"paper-live\" runs the live feed with the paper broker. "
                  "Nothing was started.\n",
-                 config_path, std::string(odte::daemon::to_string(config.mode)).c_str());
+                 config_path);
     return 2;
   }
   // Signals are blocked before any thread starts, so every thread inherits the mask.
@@ -125,6 +125,18 @@ int run(const char* config_path) {
 
   odte::InstrumentRegistry registry;
   odte::daemon::DaemonRun result;
+  if (config.mode == Mode::kPaperLive) {
+    const odte::daemon::BrokerFactory paper = [](const odte::daemon::Config& c, const odte::InstrumentRegistry&) {
+      return std::unique_ptr<odte::BrokerPort>(std::make_unique<odte::brokers::PaperBrokerPort>(c.broker.paper));
+    };
+    result = odte::daemon::run_live_daemon(config, registry, signals, notify, paper);
+    odte::daemon::shutdown_logging();
+    if (result.exit_code == 0) {
+      std::printf("odted: paper-live stopped: %llu events; outputs in %s\n",
+                  static_cast<unsigned long long>(result.outcome.events), result.output_dir.c_str());
+    }
+    return result.exit_code;
+  }
   if (config.replay.transport == ReplayTransport::kInProcess) {
     odte::daemon::RecordingEvents events(registry);
     if (std::string err = events.open(config.replay.recording); !err.empty()) {

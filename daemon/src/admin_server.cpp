@@ -14,6 +14,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "odte/daemon/config.hpp"
 #include "odte/daemon/metrics.hpp"
 
 namespace odte::daemon {
@@ -472,7 +473,9 @@ std::string AdminServer::handle(const std::string& line, bool& needs_core, Contr
   if (cmd == "status") {
     std::uint32_t live = 0;
     for (std::uint32_t i = 0; i < s.order_count && i < kSnapshotOrders; ++i) live += is_terminal(s.orders[i].state) ? 0u : 1u;
+    const std::string_view mode = s.mode == 0 ? std::string_view("starting") : to_string(static_cast<Mode>(s.mode));
     return ok_reply(cmd, json{{"state", to_string(s.state)},
+                              {"mode", mode},
                               {"killed", s.killed},
                               {"paused", s.paused},
                               {"published_ns", s.published_ns},

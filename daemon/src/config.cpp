@@ -122,6 +122,11 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.string_list("underlyings", c.feed.underlyings);
     r.integer("max_option_contracts", c.feed.max_option_contracts, 1, 1000);
     r.integer("stale_after_ms", c.feed.stale_after_ms, 100, 3'600'000);
+    r.string("rest_url", c.feed.rest_url);
+    r.string("stock_subscriptions", c.feed.stock_subscriptions);
+    r.string("index_subscriptions", c.feed.index_subscriptions);
+    r.integer("recentre_strikes", c.feed.recentre_strikes, 1, 100);
+    r.integer("max_clock_jump_ms", c.feed.max_clock_jump_ms, 1000, 86'400'000);
     r.finish();
   }
   {
@@ -187,6 +192,14 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   if (c.mode != Mode::kReplay && c.feed.api_key_file.empty()) {
     problems.push_back(source_name + ": feed.api_key_file: is required when mode = \"" + std::string(to_string(c.mode)) +
                        "\" (a file, or a systemd credential under $CREDENTIALS_DIRECTORY)");
+  }
+  if (c.mode != Mode::kReplay) {
+    for (const auto& [key, value] : {std::pair{"options_url", &c.feed.options_url}, std::pair{"rest_url", &c.feed.rest_url}}) {
+      if (value->empty()) {
+        problems.push_back(source_name + ": feed." + key + ": is required when mode = \"" + std::string(to_string(c.mode)) +
+                           "\" (today's option contracts come over REST, their quotes over the options cluster)");
+      }
+    }
   }
   if (c.mode == Mode::kLive && c.broker.kind != BrokerKind::kFix) {
     problems.push_back(source_name + ": broker.kind: must be \"fix\" when mode = \"live\" (paper fills are for paper-live and replay)");
@@ -305,7 +318,12 @@ std::string describe(const Config& c) {
                                {"api_key_file", c.feed.api_key_file},
                                {"underlyings", underlyings},
                                {"max_option_contracts", static_cast<std::int64_t>(c.feed.max_option_contracts)},
-                               {"stale_after_ms", static_cast<std::int64_t>(c.feed.stale_after_ms)}});
+                               {"stale_after_ms", static_cast<std::int64_t>(c.feed.stale_after_ms)},
+                               {"rest_url", c.feed.rest_url},
+                               {"stock_subscriptions", c.feed.stock_subscriptions},
+                               {"index_subscriptions", c.feed.index_subscriptions},
+                               {"recentre_strikes", static_cast<std::int64_t>(c.feed.recentre_strikes)},
+                               {"max_clock_jump_ms", static_cast<std::int64_t>(c.feed.max_clock_jump_ms)}});
   t.insert("replay", toml::table{{"recording", c.replay.recording},
                                  {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
                                  {"speed", c.replay.speed}});

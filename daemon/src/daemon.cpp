@@ -15,8 +15,6 @@
 
 namespace odte::daemon {
 
-namespace {
-
 std::string output_dir_for(const Config& c) {
   if (!c.output_dir.empty()) return c.output_dir;
   const std::filesystem::path j(c.journal);
@@ -52,7 +50,17 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
   std::ofstream(dir + "/summary.json") << summary.dump(2) << "\n";
 }
 
-}  // namespace
+void write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir) {
+  reports::ReportOptions report_options;
+  report_options.strategy_names = names;
+  report_options.equity = config.account_equity.to_double();
+  const std::string report_dir = output_dir + "/report";
+  if (const std::string err = reports::write_report({config.journal}, report_dir, report_options); !err.empty()) {
+    spdlog::error("run report not written: {}", err);
+  } else {
+    spdlog::info("run report: {}/report.html", report_dir);
+  }
+}
 
 DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
                             std::int32_t trading_day, int utc_offset_minutes, SignalWatcher& signals,
@@ -183,15 +191,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   }
   // The run report, from the journal now closed (docs/reports.md). A report that cannot be
   // written is logged; it does not fail a run whose journal is whole.
-  reports::ReportOptions report_options;
-  report_options.strategy_names = names;
-  report_options.equity = config.account_equity.to_double();
-  const std::string report_dir = run.output_dir + "/report";
-  if (const std::string err = reports::write_report({config.journal}, report_dir, report_options); !err.empty()) {
-    spdlog::error("run report not written: {}", err);
-  } else {
-    spdlog::info("run report: {}/report.html", report_dir);
-  }
+  write_run_report(config, names, run.output_dir);
   notify.stopping(stopped_by_signal ? "stopped by signal" : "recording finished");
   spdlog::info("replay {}: {} events, journal {} verified + {} written", stopped_by_signal ? "stopped" : "finished",
                run.outcome.events, run.outcome.verified_records, run.outcome.written_records);

@@ -122,6 +122,9 @@ FeedRing& FeedThreads::ring(std::size_t i) noexcept { return *feeds_[i]->ring; }
 const FeedStats& FeedThreads::stats(std::size_t i) const noexcept { return feeds_[i]->stats; }
 const FeedEndpoint& FeedThreads::endpoint(std::size_t i) const noexcept { return feeds_[i]->endpoint; }
 
+void FeedThreads::subscribe(std::size_t i, std::string params) { feeds_[i]->client->subscribe(std::move(params)); }
+void FeedThreads::unsubscribe(std::size_t i, std::string params) { feeds_[i]->client->unsubscribe(std::move(params)); }
+
 std::string FeedThreads::error() const {
   for (const auto& f : feeds_) {
     if (f->stats.failed.load(std::memory_order_acquire)) {

@@ -19,6 +19,7 @@ bool PeekedSource::open() {
   have_first_ = inner_.next(first_);
   if (!have_first_) return false;
   const TimestampNs t = first_.header.exchange_ns != 0 ? first_.header.exchange_ns : first_.header.receive_ns;
+  first_ns_ = t;
   trading_day_ = options::new_york_date(t);
   utc_offset_minutes_ = daemon::utc_offset_minutes(trading_day_);
   return true;

@@ -11,21 +11,8 @@ rm -rf "$work"
 mkdir -p "$work"
 recording=$src/data/replay/spy-0dte-2026-07-20.odr
 printf 'e2e-test-key' > "$work/key"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 
-start_server() {  # speed -> sets port
-  "$bin/odte" replay-server --recording "$recording" --key-file "$work/key" --speed "$1" \
-    > "$work/server-$1.out" 2> "$work/server-$1.err" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    port=$(head -1 "$work/server-$1.out" 2>/dev/null | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && return 0
-    sleep 0.1
-  done
-  echo "FAIL: replay-server did not report its port"; cat "$work/server-$1.err"; exit 1
-}
 write_config() {  # name transport port
   cat > "$work/$1.toml" <<TOML
 mode = "replay"
@@ -50,13 +37,12 @@ TOML
 ctl() { "$bin/odtectl" --socket "$work/steered/admin.sock" "$@"; }
 
 # 1. Steered run: the day paced at 2500x (about 10 s), commands while it streams, then SIGTERM.
-start_server 2500
+start_server 2500 --speed 2500
 write_config steered websocket "$port"
 "$bin/odted" --config "$work/steered.toml" > "$work/steered.out" 2> "$work/steered.log" &
 odted=$!
 pids+=($odted)
-for _ in $(seq 100); do [ -S "$work/steered/admin.sock" ] && break; sleep 0.1; done
-[ -S "$work/steered/admin.sock" ] || { echo "FAIL: no admin socket"; cat "$work/steered.log"; exit 1; }
+wait_for_socket "$work/steered/admin.sock" "$work/steered.log"
 ctl status | tee "$work/status.txt"
 ctl pause > /dev/null
 ctl --json status | grep -q '"paused":true' || { echo "FAIL: pause not shown in status"; ctl --json status; exit 1; }
@@ -73,7 +59,7 @@ grep -q "stopped" "$work/steered.log" || { echo "FAIL: no stop in the log"; cat 
   { echo "FAIL: the kill switch is not in the journal"; exit 1; }
 
 # 2. Full speed over websocket against the in-process replay of the same day.
-start_server max
+start_server max --speed max
 write_config ws websocket "$port"
 write_config inproc in-process "$port"
 "$bin/odted" --config "$work/ws.toml" > "$work/ws.out" 2> "$work/ws.log"

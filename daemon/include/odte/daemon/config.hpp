@@ -33,6 +33,14 @@ struct FeedConfig {
   std::vector<std::string> underlyings{"SPY", "SPXW"};
   std::uint32_t max_option_contracts = 1000;
   std::uint32_t stale_after_ms = 30000;  // Cboe publishes VIX about every 15 s
+  // Live modes: start-up REST (today's option contracts), the fixed subscriptions of the stocks
+  // and indices clusters (options follow the money, see feeds/option_subscriptions.hpp), the
+  // re-centring hysteresis, and the largest forward jump of the feed clock accepted from one event.
+  std::string rest_url = "https://api.massive.com";
+  std::string stock_subscriptions = "T.SPY,Q.SPY,AM.SPY";
+  std::string index_subscriptions = "V.I:SPX,V.I:VIX,V.I:VVIX,V.I:VIX1D";
+  std::uint32_t recentre_strikes = 2;
+  std::uint32_t max_clock_jump_ms = 900000;
 };
 
 struct ReplayConfig {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/replay.hpp"
@@ -30,6 +31,14 @@ struct DaemonRun {
 struct IdleHook {
   std::function<void()> fn;
 };
+
+// Shared by the run loops: where outputs go (output_dir, else beside the journal); final_state.txt
+// and summary.json from the final engine; the run report (docs/reports.md) from the closed journal
+// (a report that cannot be written is logged, it does not fail the run).
+[[nodiscard]] std::string output_dir_for(const Config& config);
+void write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
+                   const ReplayOutcome& outcome);
+void write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir);
 
 // `trading_day` (yyyymmdd) and `utc_offset_minutes` (exchange time = UTC + offset) describe the
 // recorded session. Errors (admin socket, journal, strategies) are logged and give exit code 1.

@@ -72,6 +72,10 @@ class FeedThreads {
   [[nodiscard]] FeedRing& ring(std::size_t i) noexcept;
   [[nodiscard]] const FeedStats& stats(std::size_t i) const noexcept;
   [[nodiscard]] const FeedEndpoint& endpoint(std::size_t i) const noexcept;
+  // Adds or removes subscriptions of feed i (comma list), from any thread; sent at once when the
+  // feed is streaming and kept for every reconnect.
+  void subscribe(std::size_t i, std::string params);
+  void unsubscribe(std::size_t i, std::string params);
   // The first fatal error of any feed ("options: auth_failed: ..."), empty if none. Any thread.
   [[nodiscard]] std::string error() const;
 

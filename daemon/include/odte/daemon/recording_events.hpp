@@ -33,6 +33,8 @@ class PeekedSource final : public EventSource {
   [[nodiscard]] std::int32_t trading_day() const noexcept { return trading_day_; }
   // Exchange time = UTC + this, on the trading day (-240 in EDT, -300 in EST).
   [[nodiscard]] int utc_offset_minutes() const noexcept { return utc_offset_minutes_; }
+  // The first event's exchange time (its receive time if it has none).
+  [[nodiscard]] TimestampNs first_exchange_ns() const noexcept { return first_ns_; }
 
  private:
   EventSource& inner_;
@@ -40,6 +42,7 @@ class PeekedSource final : public EventSource {
   bool have_first_ = false;
   std::int32_t trading_day_ = 0;
   int utc_offset_minutes_ = 0;
+  TimestampNs first_ns_ = 0;
 };
 
 class RecordingEvents final : public EventSource {

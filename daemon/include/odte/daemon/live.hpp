@@ -1,0 +1,96 @@
+#pragma once
+
+// odted's run loop for the live modes (paper-live now; live once a real broker adapter is chosen):
+// the market feed from the websocket clusters, options quotes that follow the money, the broker
+// behind a BrokerPort, and the same engine, admin socket and journal as replay.
+//
+//   start-up  REST: market status, today's 0DTE contracts of each root (feed.underlyings)
+//             feeds: stocks + indices with fixed subscriptions (feed.stock_subscriptions,
+//             feed.index_subscriptions), options empty until the underlying has a price
+//             first event -> trading day; journal opened (restored + reconciled if it exists)
+//             READY=1 once the journal is open, the broker is up and the first event has arrived
+//   running   events in arrival order (latency merge); engine, broker, admin between events;
+//             once a second of wall time the options subscriptions are re-centred on the
+//             underlyings' prices (diffs that never exceed the 1,000-contract cap)
+//   quiet     while no event arrives the clock still runs (FeedClock), so timers, order
+//             timeouts and time exits fire, and the admin socket and watchdog are served
+//   stop      SIGTERM: no new orders; working orders cancelled when broker.cancel_on_shutdown,
+//             and their answers awaited up to 2 s; journal flushed; outputs and report; exit 0
+//
+// Time: the core's clock is the feed's own (FeedClock below), so strategies see market time in
+// every mode, including paper-live against `odte replay-server` of a past day.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "odte/core/broker_port.hpp"
+#include "odte/core/instrument_registry.hpp"
+#include "odte/daemon/config.hpp"
+#include "odte/daemon/daemon.hpp"
+#include "odte/daemon/runtime.hpp"
+
+namespace odte::daemon {
+
+// The core's clock in the live modes: the latest exchange time seen, run on by wall time while
+// the feed is quiet. An event never moves it back (several clusters interleave), and one whose
+// exchange time is more than max_jump ahead of where the clock would be now is applied but does
+// not move the clock (counted): one bad timestamp cannot fast-forward the day into its exits.
+class FeedClock {
+ public:
+  explicit FeedClock(std::int64_t max_jump_ns) noexcept : max_jump_ns_{max_jump_ns} {}
+
+  // An event with its exchange time and the wall time (CLOCK_REALTIME) its frame arrived.
+  TimestampNs on_event(TimestampNs exchange_ns, TimestampNs receive_ns) noexcept {
+    if (exchange_ns <= 0) return now_;
+    if (now_ == 0) {
+      anchor(exchange_ns, receive_ns);
+      return now_;
+    }
+    const TimestampNs expected = at_wall(receive_ns);
+    if (exchange_ns - expected > max_jump_ns_) {
+      ++refused_jumps_;
+      return now_;
+    }
+    if (exchange_ns > now_) anchor(exchange_ns, receive_ns);
+    return now_;
+  }
+  // No event: the clock runs on with the wall clock from the last event's arrival.
+  TimestampNs on_wall(TimestampNs wall_ns) noexcept {
+    if (now_ == 0) return 0;
+    const TimestampNs t = at_wall(wall_ns);
+    if (t > now_) now_ = t;
+    return now_;
+  }
+
+  [[nodiscard]] TimestampNs now() const noexcept { return now_; }
+  [[nodiscard]] std::uint64_t refused_jumps() const noexcept { return refused_jumps_; }
+
+ private:
+  void anchor(TimestampNs market, TimestampNs wall) noexcept {
+    now_ = anchor_market_ = market;
+    anchor_wall_ = wall;
+  }
+  [[nodiscard]] TimestampNs at_wall(TimestampNs wall) const noexcept {
+    const TimestampNs run = wall > anchor_wall_ ? wall - anchor_wall_ : 0;
+    return std::max(now_, anchor_market_ + run);
+  }
+
+  std::int64_t max_jump_ns_;
+  TimestampNs now_ = 0;
+  TimestampNs anchor_market_ = 0;
+  TimestampNs anchor_wall_ = 0;
+  std::uint64_t refused_jumps_ = 0;
+};
+
+// Makes the broker for the run once the registry is known (paper: brokers::PaperBrokerPort).
+using BrokerFactory = std::function<std::unique_ptr<BrokerPort>(const Config&, const InstrumentRegistry&)>;
+
+// Runs the live feed through the engine until SIGTERM (or, against `odte replay-server`, until
+// every cluster said replay_complete). Start-up failures (API key, REST, feeds, journal, admin
+// socket, strategies) are logged and give exit code 1 (2 for a bad strategy config).
+[[nodiscard]] DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, SignalWatcher& signals,
+                                        SystemdNotifier& notify, const BrokerFactory& make_broker);
+
+}  // namespace odte::daemon

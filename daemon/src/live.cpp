@@ -1,0 +1,384 @@
+#include "odte/daemon/live.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "odte/core/clock.hpp"
+#include "odte/core/options/symbology.hpp"
+#include "odte/daemon/core_services.hpp"
+#include "odte/daemon/feed_threads.hpp"
+#include "odte/daemon/recording_events.hpp"
+#include "odte/feeds/api_key.hpp"
+#include "odte/feeds/option_subscriptions.hpp"
+#include "odte/feeds/rest_client.hpp"
+#include "odte/strategies/factory.hpp"
+
+namespace odte::daemon {
+
+namespace {
+
+using SessionMarker = JournalSessionMarker;
+
+// The journal of a live run: appended as the run goes, order commands and the kill switch made
+// durable (fdatasync) before anything acts on them. A failed write stops trading: the run loop
+// checks failed() before every command it hands to the broker.
+class LiveJournal final : public JournalSink {
+ public:
+  std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns) {
+    const JournalScan existing = JournalReader{}.read(path);
+    if (existing.status == JournalStatus::kCorrupt || existing.status == JournalStatus::kBadHeader ||
+        existing.status == JournalStatus::kIoError) {
+      return "journal " + path + ": " + existing.error;
+    }
+    if (existing.status == JournalStatus::kOk) {
+      if (existing.trading_day != trading_day) {
+        return "journal " + path + " is for trading day " + std::to_string(existing.trading_day) + ", the feed is on " +
+               std::to_string(trading_day) + ": move it away (it is that day's record) and start again";
+      }
+      if (!existing.records.empty()) {
+        return "journal " + path + " already holds " + std::to_string(existing.records.size()) +
+               " records of this trading day; restarting a live run on it needs journal restore and broker "
+               "reconciliation, which this build does not do yet -- nothing was started";
+      }
+    }
+    if (const auto ec = writer_.open(path, trading_day, start_ns)) return "journal " + path + ": " + ec.message();
+    return {};
+  }
+  void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override {
+    if (!error_.empty()) return;
+    const bool durable = type == JournalRecordType::kOrderCommand || type == JournalRecordType::kKillSwitch;
+    if (const auto ec = writer_.append(type, payload, durable)) {
+      error_ = "journal write failed: " + ec.message();
+      return;
+    }
+    ++written_;
+  }
+  [[nodiscard]] bool failed() const noexcept { return !error_.empty(); }
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+  [[nodiscard]] std::uint64_t written() const noexcept { return written_; }
+  void close() { writer_.close(); }
+
+ private:
+  JournalWriter writer_;
+  std::string error_;
+  std::uint64_t written_ = 0;
+};
+
+std::string iso_date(std::int32_t yyyymmdd) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
+  return buf;
+}
+
+// The REST underlying_ticker of an option root: "SPX" for SPXW and SPX, the root itself otherwise.
+std::string rest_underlying(std::string_view root) {
+  std::string_view u = options::root_info(root).underlying;
+  if (u.empty()) u = root;
+  if (u.starts_with("I:")) u.remove_prefix(2);
+  return std::string(u);
+}
+
+// The feed symbol whose price centres a root's options: "I:SPX" for SPXW, "SPY" for SPY.
+std::string feed_underlying(std::string_view root) {
+  const std::string_view u = options::root_info(root).underlying;
+  return std::string(u.empty() ? root : u);
+}
+
+}  // namespace
+
+DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, SignalWatcher& signals,
+                          SystemdNotifier& notify, const BrokerFactory& make_broker) {
+  DaemonRun run;
+  run.output_dir = output_dir_for(config);
+  auto fail = [&](int code, const std::string& what) {
+    spdlog::error("{}", what);
+    std::fprintf(stderr, "odted: %s\n", what.c_str());
+    notify.stopping(what);
+    run.exit_code = code;
+    return run;
+  };
+
+  for (const std::filesystem::path& p : {std::filesystem::path(config.journal).parent_path(),
+                                        std::filesystem::path(run.output_dir),
+                                        std::filesystem::path(config.admin.socket).parent_path()}) {
+    std::error_code ec;
+    if (!p.empty()) std::filesystem::create_directories(p, ec);
+    if (ec) return fail(1, "cannot create " + p.string() + ": " + ec.message());
+  }
+
+  // ---- strategies (a bad strategy config fails before anything connects) -------------------------
+  std::vector<std::unique_ptr<Strategy>> strategies;
+  std::vector<std::string> names;
+  try {
+    for (std::size_t i = 0; i < config.strategies.size(); ++i) {
+      const StrategyConfig& sc = config.strategies[i];
+      strategies.push_back(strategies::make_strategy(sc.name, sc.params_toml, static_cast<std::uint16_t>(i),
+                                                     config.source.string()));
+      names.push_back(sc.name);
+    }
+  } catch (const strategies::StrategyConfigError& e) {
+    return fail(2, e.what());
+  }
+
+  // ---- API key, feeds ---------------------------------------------------------------------------
+  feeds::ApiKeyResult key = config.feed.api_key_file.empty() ? feeds::load_api_key_credential("massive-api-key")
+                                                             : feeds::load_api_key_file(config.feed.api_key_file);
+  if (!key.ok()) return fail(1, "feed.api_key_file: " + key.error);
+
+  feeds::RestConfig rc;
+  rc.base_url = config.feed.rest_url;
+  rc.api_key = key.key;
+  feeds::RestClient rest(rc);
+  if (const auto status = rest.market_status(); status.ok()) {
+    spdlog::info("market status: {} (server time {})", status.value.market, status.value.server_time);
+  } else {
+    spdlog::warn("market status not available: {}", status.error);
+  }
+
+  std::vector<FeedEndpoint> endpoints;
+  std::size_t options_feed = SIZE_MAX;
+  for (const auto& [stream, url, subs] :
+       {std::tuple{StreamId::kStocks, config.feed.stocks_url, config.feed.stock_subscriptions},
+        std::tuple{StreamId::kOptions, config.feed.options_url, std::string()},
+        std::tuple{StreamId::kIndices, config.feed.indices_url, config.feed.index_subscriptions}}) {
+    if (url.empty()) continue;
+    if (stream == StreamId::kOptions) options_feed = endpoints.size();
+    endpoints.push_back({stream, url, subs});
+  }
+  if (options_feed == SIZE_MAX) return fail(1, "feed.options_url: is required in the live modes");
+  FeedThreads feeds(registry, std::move(endpoints), key.key);
+
+  // The hooks the event source calls while it waits are set once the engine exists.
+  std::function<void()> on_idle;
+  FeedEventSource source(
+      feeds, FeedEventSource::Merge::kLatency,
+      [&on_idle] {
+        if (on_idle) on_idle();
+      },
+      [&signals] { return signals.stop_requested(); });
+  feeds.start();
+  notify.status("waiting for the first market event");
+  PeekedSource peeked(source);
+  if (!peeked.open()) {
+    feeds.stop();
+    return fail(1, feeds.error().empty() ? "no market event arrived before the stop" : "feed: " + feeds.error());
+  }
+  const std::int32_t day = peeked.trading_day();
+  spdlog::info("feed: trading day {}, exchange time UTC{:+d} min", day, peeked.utc_offset_minutes());
+
+  // ---- today's options: contracts from REST, subscriptions around the money -----------------------
+  feeds::OptionSubscriptionConfig oc;
+  oc.cap = config.feed.max_option_contracts;
+  oc.recentre_strikes = config.feed.recentre_strikes;
+  oc.expiry_yyyymmdd = day;
+  std::vector<std::string> tickers;
+  for (const std::string& root : config.feed.underlyings) {
+    oc.roots.push_back({root, ""});
+    auto r = rest.option_contracts(rest_underlying(root), iso_date(day), root);
+    if (!r.ok()) {
+      feeds.stop();
+      return fail(1, "option contracts of " + root + " expiring " + iso_date(day) + ": " + r.error);
+    }
+    spdlog::info("options: {} contracts of {} expire {}", r.value.size(), root, iso_date(day));
+    for (auto& c : r.value) tickers.push_back(std::move(c.ticker));
+  }
+  feeds::OptionSubscriptionManager subscriptions;
+  if (const auto st = subscriptions.load(oc, tickers); !st.ok()) {
+    feeds.stop();
+    return fail(1, "options subscriptions (feed.underlyings): " + st.message);
+  }
+  struct Follow {
+    std::string symbol;
+    InstrumentId id = kNoInstrument;
+  };
+  std::vector<Follow> follow;
+  for (std::size_t i = 0; i < subscriptions.root_count(); ++i) {
+    const std::string u = feed_underlying(subscriptions.root(i));
+    if (std::none_of(follow.begin(), follow.end(), [&](const Follow& f) { return f.symbol == u; })) follow.push_back({u});
+  }
+
+  // ---- journal, engine, broker, admin ------------------------------------------------------------
+  LiveJournal journal;
+  const TimestampNs start = peeked.first_exchange_ns();
+  if (std::string err = journal.open(config.journal, day, start); !err.empty()) {
+    feeds.stop();
+    return fail(1, err);
+  }
+  EngineConfig ec;
+  ec.orders.trading_day = day;
+  for (const StrategyConfig& sc : config.strategies) ec.strategy_enabled.push_back(sc.enabled);
+  ec.risk = config.risk;
+  ec.exits = config.exits;
+  ec.equity = config.account_equity;
+  ec.legging = config.broker.legging_policy;
+  ec.utc_offset_minutes = peeked.utc_offset_minutes();
+  ec.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
+  auto ring = std::make_unique<CommandRing>();
+  Engine engine(ec, registry, std::move(strategies), *ring, &journal);
+  std::unique_ptr<BrokerPort> broker = make_broker(config, registry);
+
+  CoreServices services(config, names, signals, notify);
+  if (std::string err = services.open(); !err.empty()) {
+    feeds.stop();
+    return fail(1, err);
+  }
+
+  const SessionMarker marker{day, kJournalVersion, start};
+  journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
+  engine.start(start);
+  services.publish(engine, CoreState::kRunning, start);
+
+  struct ToEngine final : ReportSink {
+    Engine& engine;
+    TimestampNs t = 0;
+    explicit ToEngine(Engine& e) : engine(e) {}
+    void on_report(const ExecutionReport& r) noexcept override { engine.on_exec_report(r, t); }
+  } to_engine(engine);
+
+  // Commands the broker could not take yet (link down, its ring full): already journaled, kept in
+  // order and offered again on every step. Never dropped.
+  std::vector<OrderCommand> held;
+  held.reserve(1024);
+  bool halted = false;
+  auto step = [&](TimestampNs t) {
+    for (int round = 0; round < 8; ++round) {
+      std::size_t moved = ring->drain([&](const OrderCommand& c) {
+        journal.record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
+        held.push_back(c);
+      });
+      if (journal.failed()) {
+        if (!halted) spdlog::critical("{}: no command is sent from here on", journal.error());
+        halted = true;
+        held.clear();
+      }
+      std::size_t sent = 0;
+      while (sent < held.size() && broker->submit(held[sent], t)) ++sent;
+      held.erase(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(sent));
+      to_engine.t = t;
+      moved += static_cast<std::size_t>(broker->poll(engine.market_state(), t, to_engine));
+      engine.on_timer(t);
+      if (moved == 0 && ring->empty_approx()) break;
+    }
+  };
+
+  FeedClock clock(static_cast<std::int64_t>(config.feed.max_clock_jump_ms) * 1'000'000);
+  const WallClock wall;
+  const MonotonicClock mono;
+  std::int64_t next_recentre = 0;
+  feeds::OptionSubscriptionDiff diff;
+  std::uint64_t recentres = 0;
+  auto recentre = [&] {
+    const std::int64_t m = mono.now_ns();
+    if (m < next_recentre) return;
+    next_recentre = m + 1'000'000'000;
+    for (Follow& f : follow) {
+      if (f.id == kNoInstrument) f.id = registry.find(f.symbol);
+      if (f.id == kNoInstrument) continue;
+      const Price px = engine.market_state().reference_price(f.id);
+      if (!px.valid() || px <= Price::zero()) continue;
+      diff.clear();
+      if (const auto st = subscriptions.update_underlying(f.symbol, px, diff); !st.ok()) {
+        spdlog::warn("options subscriptions: {}", st.message);
+        continue;
+      }
+      if (diff.empty()) continue;
+      if (!diff.unsubscribe.empty()) feeds.unsubscribe(options_feed, feeds::join_params(diff.unsubscribe));
+      if (!diff.subscribe.empty()) feeds.subscribe(options_feed, feeds::join_params(diff.subscribe));
+      ++recentres;
+      spdlog::info("options subscriptions around {} {}: -{} +{}, {} in all", f.symbol, px.to_string(),
+                   diff.unsubscribe.size(), diff.subscribe.size(), subscriptions.size());
+    }
+  };
+
+  bool ready = false;
+  on_idle = [&] {
+    const TimestampNs t = clock.on_wall(wall.now_ns());
+    step(t);
+    services.service(engine, false, t);
+    services.publish(engine, halted ? CoreState::kHalted : CoreState::kRunning, t);
+    if (ready) recentre();
+    notify.watchdog();
+  };
+
+  MarketEvent e{};
+  std::uint64_t events = 0;
+  while (peeked.next(e)) {
+    const TimestampNs t = clock.on_event(e.header.exchange_ns, e.header.receive_ns);
+    engine.on_market_event(e, t);
+    step(t);
+    ++events;
+    if (!ready) {
+      recentre();
+      notify.ready("paper-live: trading day " + std::to_string(day) + ", broker " + broker->name());
+      spdlog::info("running: journal {}, broker {}", config.journal, broker->name());
+      ready = true;
+    }
+    services.service(engine, false, t);
+    if ((events & 63) == 0) {
+      services.tick(engine, halted ? CoreState::kHalted : CoreState::kRunning, t);
+      recentre();
+    }
+  }
+  const bool interrupted = peeked.interrupted() || signals.stop_requested();
+  on_idle = nullptr;
+
+  // ---- stop -----------------------------------------------------------------------------------
+  TimestampNs t = clock.on_wall(wall.now_ns());
+  services.publish(engine, CoreState::kStopping, t);
+  notify.stopping(interrupted ? "stopping: signal" : "stopping: feed finished");
+  if (config.broker.cancel_on_shutdown && !halted) {
+    engine.cancel_all_working(t);
+    const std::int64_t deadline = mono.now_ns() + 2'000'000'000;
+    auto working = [&] {
+      return std::any_of(engine.orders().orders().begin(), engine.orders().orders().end(),
+                         [](const Order& o) { return !is_terminal(o.state); });
+    };
+    do {
+      step(t = clock.on_wall(wall.now_ns()));
+      if (!working()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    } while (mono.now_ns() < deadline);
+    if (working()) spdlog::warn("stop: orders still working after 2 s of cancels; the journal holds them");
+  }
+  feeds.stop();
+  if (!interrupted && !journal.failed()) {
+    const SessionMarker end{day, kJournalVersion, engine.market_state().market_time()};
+    journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
+  }
+  run.outcome.events = events;
+  run.outcome.written_records = journal.written();
+  run.outcome.final_state = describe_state(engine, registry);
+  run.outcome.ok = !journal.failed();
+  if (!run.outcome.ok) run.outcome.error = journal.error();
+  if (run.outcome.ok) write_outputs(run.output_dir, engine, registry, run.outcome);
+  journal.close();
+  services.close();
+  for (std::size_t i = 0; i < feeds.size(); ++i) {
+    const auto& st = feeds.stats(i);
+    spdlog::info("feed {}: {} frames, {} events, {} parse errors, {} ring drops", feeds.endpoint(i).url,
+                 st.frames.load(), st.events.load(), st.parse_errors.load(), st.ring_drops.load());
+  }
+  spdlog::info("options subscriptions re-centred {} times; feed clock refused {} jumps", recentres,
+               clock.refused_jumps());
+  if (!run.outcome.ok) {
+    run.exit_code = 1;
+    spdlog::error("run stopped: {}", run.outcome.error);
+    return run;
+  }
+  write_run_report(config, names, run.output_dir);
+  if (const std::string err = feeds.error(); !err.empty()) {
+    spdlog::error("feed failed: {}", err);
+    run.exit_code = 1;
+  }
+  spdlog::info("paper-live {}: {} events, {} journal records", interrupted ? "stopped" : "finished", events,
+               journal.written());
+  return run;
+}
+
+}  // namespace odte::daemon

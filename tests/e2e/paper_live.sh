@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End to end in paper-live mode, the live code path with the paper broker: `odte replay-server`
+# plays the shipped recorded day on one shared clock (600x) and answers the start-up REST calls
+# from it; odted takes today's contracts over REST, subscribes options around the money as SPY
+# moves, trades through the paper broker, and is steered with odtectl.
+#   1. A whole session: status/pause/resume while it streams, exit 0 at the end of the feed,
+#      orders and fills journaled, subscriptions within the cap, outputs and report written.
+#   2. SIGTERM mid-session: exit 0, no session end in the journal, outputs written.
+#   3. A restart on that journal is refused with a clear message (restore is not in this build).
+# usage: paper_live.sh BIN_DIR SOURCE_DIR WORK_DIR
+set -euo pipefail
+bin=$1 src=$2 work=$3
+rm -rf "$work"
+mkdir -p "$work"
+recording=$src/data/replay/spy-0dte-2026-07-20.odr
+printf 'e2e-test-key' > "$work/key"
+source "$(dirname "$0")/lib.sh"
+
+write_config() {  # name port
+  cat > "$work/$1.toml" <<TOML
+mode = "paper-live"
+journal = "$work/$1/journal.odj"
+output_dir = "$work/$1"
+[feed]
+stocks_url = "ws://127.0.0.1:$2/stocks"
+options_url = "ws://127.0.0.1:$2/options"
+indices_url = ""
+rest_url = "http://127.0.0.1:$2"
+api_key_file = "$work/key"
+underlyings = ["SPY"]
+max_option_contracts = 40
+stale_after_ms = 900000
+[risk]
+max_risk_fraction = 0.005
+no_trade_windows = ["09:30-09:35"]
+profit_target_fraction = 5.0
+exit_time = "15:00"
+[broker]
+kind = "paper"
+cancel_on_shutdown = true
+[admin]
+socket = "$work/$1/admin.sock"
+[[strategy]]
+name = "iv_spike_butterfly"
+[strategy.params]
+entry_mode = "time"
+entry_time = "09:45"
+wing = 5.0
+exit_time = "14:00"
+TOML
+}
+# The journal as JSON lines in a file (grep -q on a pipe would end the writer early: pipefail).
+journal() { "$bin/odte" journal "$work/$1/journal.odj" > "$work/$1.jsonl" && cat "$work/$1.jsonl"; }
+has() { journal "$1" > /dev/null 2>&1 && grep -q "\"type\":\"$2\"" "$work/$1.jsonl"; }
+
+# 1. A whole session at 600x (the recorded 09:33-15:58 in about 40 s).
+start_server full --speed 600 --clock shared
+write_config full "$port"
+"$bin/odted" --config "$work/full.toml" > "$work/full.out" 2> "$work/full.log" &
+odted=$!
+pids+=($odted)
+wait_for_socket "$work/full/admin.sock" "$work/full.log"
+ctl() { "$bin/odtectl" --socket "$work/full/admin.sock" "$@"; }
+ctl --json status | grep -q '"mode":"paper-live"' || { echo "FAIL: status does not say paper-live"; ctl --json status; exit 1; }
+ctl pause > /dev/null
+ctl --json status | grep -q '"paused":true' || { echo "FAIL: pause not shown in status"; exit 1; }
+ctl resume > /dev/null
+rc=0; wait "$odted" || rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc at the end of the feed"; tail -30 "$work/full.log"; exit 1; }
+grep -q "options: [0-9]* contracts of SPY expire 2026-07-20" "$work/full.log" ||
+  { echo "FAIL: no option contracts from REST"; grep -i "option" "$work/full.log" | head; exit 1; }
+grep -q "options subscriptions around SPY .*, 40 in all" "$work/full.log" ||
+  { echo "FAIL: options were not subscribed around the money up to the cap"; grep subscriptions "$work/full.log"; exit 1; }
+if grep "options subscriptions around" "$work/full.log" | grep -qv ", 40 in all"; then
+  echo "FAIL: the subscriptions left the cap"; grep subscriptions "$work/full.log"; exit 1
+fi
+has full order_command || { echo "FAIL: no order was sent"; cat "$work/full/summary.json"; exit 1; }
+has full book_fill || { echo "FAIL: no fill was booked"; cat "$work/full/summary.json"; exit 1; }
+journal full | tail -1 | grep '"type":"session_end"' > /dev/null || { echo "FAIL: the finished session is not closed in the journal"; exit 1; }
+grep -q '"open_positions": 0' "$work/full/summary.json" || { echo "FAIL: positions left open after the time exit"; cat "$work/full/summary.json"; exit 1; }
+[ -s "$work/full/report/report.html" ] || { echo "FAIL: no run report"; exit 1; }
+
+# 2. SIGTERM once the entry order is in the journal.
+start_server term --speed 300 --clock shared
+write_config term "$port"
+"$bin/odted" --config "$work/term.toml" > "$work/term.out" 2> "$work/term.log" &
+odted=$!
+pids+=($odted)
+for _ in $(seq 300); do
+  has term order_command && break
+  sleep 0.1
+done
+has term order_command || { echo "FAIL: no order within 30 s"; tail -20 "$work/term.log"; exit 1; }
+kill -TERM "$odted"
+rc=0; wait "$odted" || rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc on SIGTERM"; tail -30 "$work/term.log"; exit 1; }
+grep -q "stopping: signal\|paper-live stopped" "$work/term.log" || { echo "FAIL: no stop in the log"; tail "$work/term.log"; exit 1; }
+if has term session_end; then echo "FAIL: a stopped session was marked ended"; exit 1; fi
+[ -s "$work/term/summary.json" ] || { echo "FAIL: no outputs after SIGTERM"; exit 1; }
+
+# 3. Restarting on that journal is refused, and says why.
+rc=0; "$bin/odted" --config "$work/term.toml" > "$work/restart.out" 2> "$work/restart.err" || rc=$?
+[ "$rc" -ne 0 ] || { echo "FAIL: a restart on a journal with records was accepted"; exit 1; }
+grep -q "already holds" "$work/restart.err" || { echo "FAIL: the refusal does not say why"; cat "$work/restart.err"; exit 1; }
+echo "paper_live: full session traded and closed, SIGTERM stopped cleanly, restart refused"

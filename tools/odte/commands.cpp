@@ -8,6 +8,7 @@ int run_calc(int argc, char** argv);
 int run_decode(int argc, char** argv);
 int run_import(int argc, char** argv);
 int run_journal(int argc, char** argv);
+int run_record(int argc, char** argv);
 int run_replay_server(int argc, char** argv);
 int run_report(int argc, char** argv);
 
@@ -18,6 +19,7 @@ std::span<const Command> commands() noexcept {
       Command{"decode", "print the market events of a recording or of raw frames as JSON lines", &run_decode},
       Command{"import", "convert vendor history and the shared data sets into a recording", &run_import},
       Command{"journal", "print an odted journal as JSON lines", &run_journal},
+      Command{"record", "record the Massive websocket feed (raw frames, receive times) into a recording", &run_record},
       Command{"replay-server", "serve a recording over the Massive websocket protocol on loopback", &run_replay_server},
       Command{"report", "write the run report (JSON, CSV, HTML) of journals; compare runs", &run_report},
   };

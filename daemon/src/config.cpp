@@ -127,6 +127,8 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.string("index_subscriptions", c.feed.index_subscriptions);
     r.integer("recentre_strikes", c.feed.recentre_strikes, 1, 100);
     r.integer("max_clock_jump_ms", c.feed.max_clock_jump_ms, 1000, 86'400'000);
+    r.string("record_path", c.feed.record_path);
+    r.boolean("record_zstd", c.feed.record_zstd);
     r.finish();
   }
   {
@@ -323,7 +325,9 @@ std::string describe(const Config& c) {
                                {"stock_subscriptions", c.feed.stock_subscriptions},
                                {"index_subscriptions", c.feed.index_subscriptions},
                                {"recentre_strikes", static_cast<std::int64_t>(c.feed.recentre_strikes)},
-                               {"max_clock_jump_ms", static_cast<std::int64_t>(c.feed.max_clock_jump_ms)}});
+                               {"max_clock_jump_ms", static_cast<std::int64_t>(c.feed.max_clock_jump_ms)},
+                               {"record_path", c.feed.record_path},
+                               {"record_zstd", c.feed.record_zstd}});
   t.insert("replay", toml::table{{"recording", c.replay.recording},
                                  {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
                                  {"speed", c.replay.speed}});

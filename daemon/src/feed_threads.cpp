@@ -7,6 +7,7 @@
 
 #include "odte/core/agent.hpp"
 #include "odte/core/clock.hpp"
+#include "odte/feeds/frame_recorder.hpp"
 #include "odte/feeds/parser.hpp"
 #include "odte/feeds/ws_client.hpp"
 
@@ -33,6 +34,8 @@ struct FeedThreads::Feed {
   std::unique_ptr<feeds::FrameParser> parser;
   std::unique_ptr<feeds::WsClient> client;
   std::thread thread;
+  feeds::FrameRecorder* recorder = nullptr;  // set before start()
+  std::size_t index = 0;
   mutable std::mutex error_mutex;  // cold path: written once when the client gives up
   std::string error;
 };
@@ -62,7 +65,9 @@ FeedThreads::FeedThreads(InstrumentRegistry& registry, std::vector<FeedEndpoint>
     wc.subscriptions = {f->endpoint.subscriptions};
     // Market events only: the client acts on status messages itself, and keeping them out of the
     // ring keeps the core's event count independent of connection chatter.
+    f->index = feeds_.size();
     auto on_frame = [f](const feeds::RawFrame& frame) {
+      if (f->recorder != nullptr) f->recorder->record(f->index, frame.receive_ns, frame.stream, frame.data);
       auto sink = [f](const MarketEvent& e) noexcept {
         if (e.kind() == EventKind::kStatus) return true;
         if (!f->ring->try_push(e)) {
@@ -92,6 +97,10 @@ FeedThreads::FeedThreads(InstrumentRegistry& registry, std::vector<FeedEndpoint>
 }
 
 FeedThreads::~FeedThreads() { stop(); }
+
+void FeedThreads::set_recorder(feeds::FrameRecorder* recorder) noexcept {
+  for (auto& f : feeds_) f->recorder = recorder;
+}
 
 void FeedThreads::start() {
   for (auto& feed : feeds_) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "odte/daemon/feed_threads.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/feeds/api_key.hpp"
+#include "odte/feeds/frame_recorder.hpp"
 #include "odte/feeds/option_subscriptions.hpp"
 #include "odte/feeds/rest_client.hpp"
 #include "odte/strategies/factory.hpp"
@@ -152,7 +154,36 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     endpoints.push_back({stream, url, subs});
   }
   if (options_feed == SIZE_MAX) return fail(1, "feed.options_url: is required in the live modes");
+  // Declared before the feed threads, so it outlives them: they write into its rings.
+  std::unique_ptr<feeds::FrameRecorder> recorder;
+  if (!config.feed.record_path.empty()) {
+    std::string path = config.feed.record_path;
+    if (const std::size_t at = path.find("{date}"); at != std::string::npos) {
+      const std::time_t now = std::time(nullptr);
+      std::tm tm{};
+      gmtime_r(&now, &tm);
+      char date[16];
+      std::strftime(date, sizeof date, "%Y%m%d", &tm);
+      path.replace(at, 6, date);
+    }
+    feeds::RecordingOptions ro;
+    if (config.feed.record_zstd) {
+      ro.codec = feeds::Codec::kZstd;
+      ro.block_bytes = 1u << 20;
+    }
+    // A restart on the same day (a crash, a deploy) goes on in a new file beside the first:
+    // feed-20261125.odr, then feed-20261125.1.odr, ...
+    const std::filesystem::path first(path);
+    for (int n = 1; std::filesystem::exists(path) && n < 1000; ++n) {
+      path = (first.parent_path() / (first.stem().string() + "." + std::to_string(n) + first.extension().string())).string();
+    }
+    recorder = std::make_unique<feeds::FrameRecorder>(endpoints.size());
+    if (std::string err = recorder->open(path, ro); !err.empty()) return fail(1, "feed.record_path: " + err);
+    recorder->start();
+    spdlog::info("recording the feed into {}", path);
+  }
   FeedThreads feeds(registry, std::move(endpoints), key.key);
+  feeds.set_recorder(recorder.get());
 
   // The hooks the event source calls while it waits are set once the engine exists.
   std::function<void()> on_idle;
@@ -347,6 +378,13 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     if (working()) spdlog::warn("stop: orders still working after 2 s of cancels; the journal holds them");
   }
   feeds.stop();
+  if (recorder) {
+    const std::string err = recorder->stop();
+    const auto& rs = recorder->stats();
+    spdlog::info("feed recording {}: {} frames, {} bytes, {} not recorded{}{}", recorder->path(),
+                 rs.recorded_frames.load(), rs.recorded_bytes.load(), rs.dropped_frames.load(), err.empty() ? "" : ": ",
+                 err);
+  }
   if (!interrupted && !journal.failed()) {
     const SessionMarker end{day, kJournalVersion, engine.market_state().market_time()};
     journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));

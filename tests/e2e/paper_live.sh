@@ -4,7 +4,8 @@
 # from it; odted takes today's contracts over REST, subscribes options around the money as SPY
 # moves, trades through the paper broker, and is steered with odtectl.
 #   1. A whole session: status/pause/resume while it streams, exit 0 at the end of the feed,
-#      orders and fills journaled, subscriptions within the cap, outputs and report written.
+#      orders and fills journaled, subscriptions within the cap, outputs and report written, the
+#      feed recorded (feed.record_path) into a recording that decodes.
 #   2. SIGTERM mid-session: exit 0, no session end in the journal, outputs written.
 #   3. A restart on that journal is refused with a clear message (restore is not in this build).
 # usage: paper_live.sh BIN_DIR SOURCE_DIR WORK_DIR
@@ -30,6 +31,7 @@ api_key_file = "$work/key"
 underlyings = ["SPY"]
 max_option_contracts = 40
 stale_after_ms = 900000
+record_path = "$work/$1/feed-{date}.odr"
 [risk]
 max_risk_fraction = 0.005
 no_trade_windows = ["09:30-09:35"]
@@ -79,6 +81,11 @@ has full book_fill || { echo "FAIL: no fill was booked"; cat "$work/full/summary
 journal full | tail -1 | grep '"type":"session_end"' > /dev/null || { echo "FAIL: the finished session is not closed in the journal"; exit 1; }
 grep -q '"open_positions": 0' "$work/full/summary.json" || { echo "FAIL: positions left open after the time exit"; cat "$work/full/summary.json"; exit 1; }
 [ -s "$work/full/report/report.html" ] || { echo "FAIL: no run report"; exit 1; }
+# The feed it traded on was recorded (feed.record_path) and decodes: SPY trades and option quotes.
+"$bin/odte" decode "$work"/full/feed-*.odr > "$work/full-feed.jsonl" 2> "$work/full-feed.err" ||
+  { echo "FAIL: the feed recording does not decode"; cat "$work/full-feed.err"; exit 1; }
+grep -q '"sym":"SPY"' "$work/full-feed.jsonl" && grep -q '"sym":"O:SPY260720' "$work/full-feed.jsonl" ||
+  { echo "FAIL: the feed recording misses SPY or its options"; head -3 "$work/full-feed.jsonl"; exit 1; }
 
 # 2. SIGTERM once the entry order is in the journal.
 start_server term --speed 300 --clock shared
@@ -102,4 +109,5 @@ if has term session_end; then echo "FAIL: a stopped session was marked ended"; e
 rc=0; "$bin/odted" --config "$work/term.toml" > "$work/restart.out" 2> "$work/restart.err" || rc=$?
 [ "$rc" -ne 0 ] || { echo "FAIL: a restart on a journal with records was accepted"; exit 1; }
 grep -q "already holds" "$work/restart.err" || { echo "FAIL: the refusal does not say why"; cat "$work/restart.err"; exit 1; }
+ls "$work"/term/feed-*.1.odr > /dev/null 2>&1 || { echo "FAIL: the restart did not record into a new file"; ls "$work/term"; exit 1; }
 echo "paper_live: full session traded and closed, SIGTERM stopped cleanly, restart refused"

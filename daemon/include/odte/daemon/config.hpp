@@ -41,6 +41,10 @@ struct FeedConfig {
   std::string index_subscriptions = "V.I:SPX,V.I:VIX,V.I:VVIX,V.I:VIX1D";
   std::uint32_t recentre_strikes = 2;
   std::uint32_t max_clock_jump_ms = 900000;
+  // Live modes: record every frame of the feed into this recording (created; "{date}" becomes the
+  // UTC date odted started, YYYYMMDD); empty = no recording. zstd-compressed when record_zstd.
+  std::string record_path;
+  bool record_zstd = true;
 };
 
 struct ReplayConfig {

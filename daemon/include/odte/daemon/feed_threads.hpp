@@ -34,6 +34,7 @@
 namespace odte::feeds {
 class WsClient;
 class FrameParser;
+class FrameRecorder;
 }  // namespace odte::feeds
 
 namespace odte::daemon {
@@ -64,6 +65,9 @@ class FeedThreads {
   FeedThreads(const FeedThreads&) = delete;
   FeedThreads& operator=(const FeedThreads&) = delete;
 
+  // Before start(): every frame received (data and status) is also handed to `recorder`, feed i
+  // to its ring i (FrameRecorder never blocks the feed thread). Null: no recording.
+  void set_recorder(feeds::FrameRecorder* recorder) noexcept;
   void start();
   // Any thread; returns after every feed thread has joined.
   void stop();

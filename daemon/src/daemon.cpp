@@ -50,6 +50,29 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
   std::ofstream(dir + "/summary.json") << summary.dump(2) << "\n";
 }
 
+std::string create_run_dirs(const Config& config, const std::string& output_dir) {
+  // Created if missing; under systemd they are StateDirectory/RuntimeDirectory and exist already.
+  for (const std::filesystem::path& p : {std::filesystem::path(config.journal).parent_path(),
+                                        std::filesystem::path(output_dir),
+                                        std::filesystem::path(config.admin.socket).parent_path()}) {
+    std::error_code ec;
+    if (!p.empty()) std::filesystem::create_directories(p, ec);
+    if (ec) return "cannot create " + p.string() + ": " + ec.message();
+  }
+  return {};
+}
+
+std::vector<std::unique_ptr<Strategy>> make_strategies(const Config& config, std::vector<std::string>& names) {
+  std::vector<std::unique_ptr<Strategy>> out;
+  names.clear();
+  for (std::size_t i = 0; i < config.strategies.size(); ++i) {
+    const StrategyConfig& sc = config.strategies[i];
+    out.push_back(strategies::make_strategy(sc.name, sc.params_toml, static_cast<std::uint16_t>(i), config.source.string()));
+    names.push_back(sc.name);
+  }
+  return out;
+}
+
 void write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir) {
   reports::ReportOptions report_options;
   report_options.strategy_names = names;
@@ -67,29 +90,16 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
                             SystemdNotifier& notify, IdleHook* idle) {
   DaemonRun run;
   run.output_dir = output_dir_for(config);
-  // The folders the run writes into (journal, outputs, admin socket) are created if missing; under
-  // systemd they are StateDirectory/RuntimeDirectory and exist already.
-  for (const std::filesystem::path& p : {std::filesystem::path(config.journal).parent_path(),
-                                        std::filesystem::path(run.output_dir),
-                                        std::filesystem::path(config.admin.socket).parent_path()}) {
-    std::error_code ec;
-    if (!p.empty()) std::filesystem::create_directories(p, ec);
-    if (ec) {
-      spdlog::error("cannot create {}: {}", p.string(), ec.message());
-      run.exit_code = 1;
-      return run;
-    }
+  if (std::string err = create_run_dirs(config, run.output_dir); !err.empty()) {
+    spdlog::error("{}", err);
+    run.exit_code = 1;
+    return run;
   }
 
   std::vector<std::unique_ptr<Strategy>> strategies;
   std::vector<std::string> names;
   try {
-    for (std::size_t i = 0; i < config.strategies.size(); ++i) {
-      const StrategyConfig& sc = config.strategies[i];
-      strategies.push_back(strategies::make_strategy(sc.name, sc.params_toml, static_cast<std::uint16_t>(i),
-                                                     config.source.string()));
-      names.push_back(sc.name);
-    }
+    strategies = make_strategies(config, names);
   } catch (const strategies::StrategyConfigError& e) {
     spdlog::error("{}", e.what());
     run.exit_code = 2;

@@ -106,24 +106,13 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     return run;
   };
 
-  for (const std::filesystem::path& p : {std::filesystem::path(config.journal).parent_path(),
-                                        std::filesystem::path(run.output_dir),
-                                        std::filesystem::path(config.admin.socket).parent_path()}) {
-    std::error_code ec;
-    if (!p.empty()) std::filesystem::create_directories(p, ec);
-    if (ec) return fail(1, "cannot create " + p.string() + ": " + ec.message());
-  }
+  if (std::string err = create_run_dirs(config, run.output_dir); !err.empty()) return fail(1, err);
 
   // ---- strategies (a bad strategy config fails before anything connects) -------------------------
   std::vector<std::unique_ptr<Strategy>> strategies;
   std::vector<std::string> names;
   try {
-    for (std::size_t i = 0; i < config.strategies.size(); ++i) {
-      const StrategyConfig& sc = config.strategies[i];
-      strategies.push_back(strategies::make_strategy(sc.name, sc.params_toml, static_cast<std::uint16_t>(i),
-                                                     config.source.string()));
-      names.push_back(sc.name);
-    }
+    strategies = make_strategies(config, names);
   } catch (const strategies::StrategyConfigError& e) {
     return fail(2, e.what());
   }
@@ -265,12 +254,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   engine.start(start);
   services.publish(engine, CoreState::kRunning, start);
 
-  struct ToEngine final : ReportSink {
-    Engine& engine;
-    TimestampNs t = 0;
-    explicit ToEngine(Engine& e) : engine(e) {}
-    void on_report(const ExecutionReport& r) noexcept override { engine.on_exec_report(r, t); }
-  } to_engine(engine);
+  EngineReportSink to_engine(engine);
 
   // Commands the broker could not take yet (link down, its ring full): already journaled, kept in
   // order and offered again on every step. Never dropped.
@@ -291,7 +275,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
       std::size_t sent = 0;
       while (sent < held.size() && broker->submit(held[sent], t)) ++sent;
       held.erase(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(sent));
-      to_engine.t = t;
+      to_engine.now = t;
       moved += static_cast<std::size_t>(broker->poll(engine.market_state(), t, to_engine));
       engine.on_timer(t);
       if (moved == 0 && ring->empty_approx()) break;

@@ -92,12 +92,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
   auto ring = std::make_unique<CommandRing>();
   brokers::PaperBrokerPort broker(setup.broker);
   Engine engine(setup.engine, registry, std::move(strategies), *ring, &journal);
-  struct ToEngine final : ReportSink {
-    Engine& engine;
-    TimestampNs t = 0;
-    explicit ToEngine(Engine& e) : engine(e) {}
-    void on_report(const ExecutionReport& r) noexcept override { engine.on_exec_report(r, t); }
-  } to_engine(engine);
+  EngineReportSink to_engine(engine);
 
   const SessionMarker marker{setup.engine.orders.trading_day, kJournalVersion, start};
   journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
@@ -110,7 +105,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
         journal.record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
         broker.submit(c, t);
       });
-      to_engine.t = t;
+      to_engine.now = t;
       moved += static_cast<std::size_t>(broker.poll(engine.market_state(), t, to_engine));
       engine.on_timer(t);
       if (moved == 0 && ring->empty_approx()) break;

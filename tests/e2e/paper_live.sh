@@ -9,13 +9,7 @@
 #   2. SIGTERM mid-session: exit 0, no session end in the journal, outputs written.
 #   3. A restart on that journal is refused with a clear message (restore is not in this build).
 # usage: paper_live.sh BIN_DIR SOURCE_DIR WORK_DIR
-set -euo pipefail
-bin=$1 src=$2 work=$3
-rm -rf "$work"
-mkdir -p "$work"
-recording=$src/data/replay/spy-0dte-2026-07-20.odr
-printf 'e2e-test-key' > "$work/key"
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.sh" "$@"
 
 write_config() {  # name port
   cat > "$work/$1.toml" <<TOML
@@ -63,9 +57,9 @@ odted=$!
 pids+=($odted)
 wait_for_socket "$work/full/admin.sock" "$work/full.log"
 ctl() { "$bin/odtectl" --socket "$work/full/admin.sock" "$@"; }
-ctl --json status | grep -q '"mode":"paper-live"' || { echo "FAIL: status does not say paper-live"; ctl --json status; exit 1; }
+says '"mode":"paper-live"' ctl --json status || { echo "FAIL: status does not say paper-live"; ctl --json status; exit 1; }
 ctl pause > /dev/null
-ctl --json status | grep -q '"paused":true' || { echo "FAIL: pause not shown in status"; exit 1; }
+says '"paused":true' ctl --json status || { echo "FAIL: pause not shown in status"; exit 1; }
 ctl resume > /dev/null
 rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc at the end of the feed"; tail -30 "$work/full.log"; exit 1; }

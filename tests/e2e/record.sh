@@ -6,13 +6,7 @@
 #      whole record, and what it holds is part of the source.
 #   3. Bad use: an existing output file, no cluster, a wrong key -- clear errors, non-zero exit.
 # usage: record.sh BIN_DIR SOURCE_DIR WORK_DIR
-set -euo pipefail
-bin=$1 src=$2 work=$3
-rm -rf "$work"
-mkdir -p "$work"
-recording=$src/data/replay/spy-0dte-2026-07-20.odr
-printf 'e2e-test-key' > "$work/key"
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.sh" "$@"
 subs='T.*,Q.*,A.*,AM.*'
 events() {  # decoded market events, receive time dropped, sorted
   "$bin/odte" decode "$1" 2> /dev/null | grep -v '"kind":"status"' | sed 's/"recv_ns":[0-9]*,//' | sort > "$2"

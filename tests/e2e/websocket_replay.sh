@@ -5,13 +5,7 @@
 # (status, pause, resume, kill, a bad command); SIGTERM stops it with exit 0. Then the same day at
 # full speed over websocket must give the same journal as the in-process replay.
 # usage: websocket_replay.sh BIN_DIR SOURCE_DIR WORK_DIR
-set -euo pipefail
-bin=$1 src=$2 work=$3
-rm -rf "$work"
-mkdir -p "$work"
-recording=$src/data/replay/spy-0dte-2026-07-20.odr
-printf 'e2e-test-key' > "$work/key"
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.sh" "$@"
 
 write_config() {  # name transport port
   cat > "$work/$1.toml" <<TOML
@@ -45,17 +39,17 @@ pids+=($odted)
 wait_for_socket "$work/steered/admin.sock" "$work/steered.log"
 ctl status | tee "$work/status.txt"
 ctl pause > /dev/null
-ctl --json status | grep -q '"paused":true' || { echo "FAIL: pause not shown in status"; ctl --json status; exit 1; }
+says '"paused":true' ctl --json status || { echo "FAIL: pause not shown in status"; ctl --json status; exit 1; }
 ctl resume > /dev/null
 ctl kill > /dev/null
-ctl --json status | grep -q '"killed":true' || { echo "FAIL: kill not shown in status"; ctl --json status; exit 1; }
+says '"killed":true' ctl --json status || { echo "FAIL: kill not shown in status"; ctl --json status; exit 1; }
 if ctl no-such-command > "$work/bad.txt" 2>&1; then echo "FAIL: an unknown command was accepted"; exit 1; fi
-ctl --json strategies | grep -q '"regime"' || { echo "FAIL: strategies not listed"; exit 1; }
+says '"regime"' ctl --json strategies || { echo "FAIL: strategies not listed"; exit 1; }
 kill -TERM "$odted"
 rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc on SIGTERM"; cat "$work/steered.log"; exit 1; }
 grep -q "stopped" "$work/steered.log" || { echo "FAIL: no stop in the log"; cat "$work/steered.log"; exit 1; }
-"$bin/odte" journal "$work/steered/journal.odj" | grep -q '"type":"kill_switch"' ||
+says '"type":"kill_switch"' "$bin/odte" journal "$work/steered/journal.odj" ||
   { echo "FAIL: the kill switch is not in the journal"; exit 1; }
 
 # 2. Full speed over websocket against the in-process replay of the same day.

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ struct IdleHook {
 void write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
                    const ReplayOutcome& outcome);
 void write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir);
+// Creates the folders a run writes into (journal, outputs, admin socket). Returns an error text.
+[[nodiscard]] std::string create_run_dirs(const Config& config, const std::string& output_dir);
+// The configured strategies in config order, and their names. Throws strategies::StrategyConfigError.
+[[nodiscard]] std::vector<std::unique_ptr<Strategy>> make_strategies(const Config& config, std::vector<std::string>& names);
 
 // `trading_day` (yyyymmdd) and `utc_offset_minutes` (exchange time = UTC + offset) describe the
 // recorded session. Errors (admin socket, journal, strategies) are logged and give exit code 1.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "odte/brokers/paper_broker.hpp"
+#include "odte/core/broker_port.hpp"
 #include "odte/core/engine.hpp"
 #include "odte/core/journal.hpp"
 
@@ -72,6 +73,14 @@ class VerifyingJournal final : public JournalSink {
   std::uint64_t verified_ = 0;
   std::uint64_t written_ = 0;
   std::string error_;
+};
+
+// Where a BrokerPort's reports go in every run loop: the engine, at the loop's current time.
+struct EngineReportSink final : ReportSink {
+  explicit EngineReportSink(Engine& e) noexcept : engine{e} {}
+  void on_report(const ExecutionReport& r) noexcept override { engine.on_exec_report(r, now); }
+  Engine& engine;
+  TimestampNs now = 0;
 };
 
 struct ReplaySetup {

@@ -91,11 +91,10 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
 
   // Instrument ids are per process: the journal's ids are mapped to this process's ones.
   std::vector<InstrumentId> remap(registry_.capacity(), kNoInstrument);
-  auto intern = [this](std::string_view symbol, const InstrumentInfo& info) {
-    const InstrumentId id = registry_.intern(symbol, info);
-    if (id != kNoInstrument && id < instrument_journaled_.size()) instrument_journaled_[id] = 1;
-    return id;
-  };
+  // Each process journals its own ids before it first uses them, so a journal written across
+  // restarts holds one mapping per process: a later instrument record for an id replaces the
+  // earlier one. This process has journaled none of its ids yet (instrument_journaled_ stays clear).
+  auto intern = [this](std::string_view symbol, const InstrumentInfo& info) { return registry_.intern(symbol, info); };
   auto map_legs = [&](OrderLeg* legs, int n) {
     for (int i = 0; i < n && i < kMaxLegs; ++i) {
       if (legs[i].instrument >= remap.size() || remap[legs[i].instrument] == kNoInstrument) return false;
@@ -258,9 +257,8 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
           info.option.multiplier = f.multiplier;
           info.option.underlying = kNoInstrument;
         }
-        const InstrumentId id = f.instrument < remap.size() && remap[f.instrument] != kNoInstrument
-                                    ? remap[f.instrument]
-                                    : intern(c_str_view(f.symbol), info);
+        // Self-contained: named by symbol, never by the id of whichever process wrote it.
+        const InstrumentId id = intern(c_str_view(f.symbol), info);
         if (book_.book_fill(f.strategy, id, f.side, f.quantity, f.price, f.fee) != BookStatus::kOk) ++stats_.book_errors;
         ++res.book_fills;
         if (expected.order != nullptr && expected.order->id == f.order) {

@@ -190,6 +190,7 @@ class Engine final : private StrategyContext {
   [[nodiscard]] const PositionBook& book() const noexcept { return book_; }
   [[nodiscard]] const OrderManager& orders() const noexcept { return om_; }
   [[nodiscard]] const RiskEngine& risk() const noexcept { return risk_; }
+  [[nodiscard]] const InstrumentRegistry& instruments() const noexcept { return registry_; }
   [[nodiscard]] std::size_t open_spreads() const noexcept;
   [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
   [[nodiscard]] Strategy& strategy(std::size_t i) noexcept { return *strategies_[i]; }

@@ -157,7 +157,9 @@ class Engine final : private StrategyContext {
   // (anything submitted meanwhile is refused) and writes no record except book_fill records for
   // legs of an exec report whose book_fill records the crash cut off. Unrealized P&L starts at zero
   // and is re-marked at the next timer tick from live quotes. Must be called once, on a freshly
-  // constructed engine. Leaves state() == kStarting (or kHalted when !ok): no opening orders.
+  // constructed engine, whose JournalSink appends to the same journal file, already opened
+  // (JournalWriter::open truncates a torn tail, so the records restore and the run add follow the
+  // last whole record). Leaves state() == kStarting (or kHalted when !ok): no opening orders.
   RestoreResult restore(const JournalScan& scan, TimestampNs now);
 
   // Sends a status request (kStatusRequest with a fresh id, see the contract in orders.hpp) and
@@ -168,7 +170,8 @@ class Engine final : private StrategyContext {
   // the broker does not know, or reports finished, are closed as cancelled with a note; orders the
   // broker reports that the journal does not have (orphans), fewer broker fills than journaled,
   // or a broker working an order the journal finished halt the engine (kHalted) for the operator.
-  // No complete answer within `timeout_ns` of market time = kHalted, fills received so far
+  // No complete answer within `timeout_ns` (on the clock passed to on_timer: the wall clock live,
+  // so the run loop must tick on_timer while waiting) = kHalted, fills received so far
   // applied, nothing closed. The outcome is journaled (reconciliation record), noted, and
   // visible in state() and the snapshot. Success = kRunning. May be called again from kHalted.
   // False (and kHalted) when the request could not be sent (ring full, ids used up).

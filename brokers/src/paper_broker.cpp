@@ -9,7 +9,10 @@ PaperBroker::PaperBroker(const PaperBrokerConfig& config)
       pending_{std::make_unique<Pending[]>(config.max_pending)},
       refused_{std::make_unique<Pending[]>(config.max_pending)},
       working_{std::make_unique<Working[]>(config.max_working)},
-      finished_{std::make_unique<ClientOrderId[]>(2 * static_cast<std::size_t>(config.max_working))} {}
+      finished_{std::make_unique<ClientOrderId[]>(2 * static_cast<std::size_t>(config.max_working))},
+      done_{std::make_unique<Working[]>(config.max_done == 0 ? 1 : config.max_done)} {
+  if (config_.max_done == 0) config_.max_done = 1;
+}
 
 bool PaperBroker::finished(ClientOrderId id) const noexcept {
   const std::uint64_t cap = 2 * static_cast<std::uint64_t>(config_.max_working);
@@ -59,6 +62,7 @@ void PaperBroker::compact() noexcept {
       const std::uint64_t cap = 2 * static_cast<std::uint64_t>(config_.max_working);
       finished_[finished_count_++ % cap] = working_[i].order.id;
       if (working_[i].current_id != working_[i].order.id) finished_[finished_count_++ % cap] = working_[i].current_id;
+      done_[done_count_++ % config_.max_done] = working_[i];
     }
   }
   working_count_ = out;

@@ -108,8 +108,10 @@ Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
       risk_{config.risk, registry},
       om_{config.orders},
       book_{registry},
-      meta_(config.orders.max_orders) {
+      meta_(config.orders.max_orders),
+      instrument_journaled_(registry.capacity(), 0) {
   spreads_.reserve(config.max_open_spreads);
+  recon_reports_.reserve(static_cast<std::size_t>(config.orders.max_orders) * kMaxLegs);
   for (std::size_t i = 0; i < enabled_.size() && i < config.strategy_enabled.size(); ++i) {
     enabled_[i] = config.strategy_enabled[i];
   }
@@ -176,11 +178,15 @@ bool Engine::push(const OrderCommand& c) noexcept {
 ClientOrderId Engine::submit(Intent& intent) noexcept { return submit_for(intent, kNoSpread); }
 
 ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept {
+  if (restoring_) return ClientOrderId{};  // restore sends nothing and journals no intent
   ++stats_.intents;
   if (intent.strategy < strategy_intents_.size()) ++strategy_intents_[intent.strategy];
   RiskDecision d{RiskReason::kNone, Price::zero(), Price::invalid()};
   if (intent.action == IntentAction::kOpen && intent.strategy < enabled_.size() && !enabled_[intent.strategy]) {
     d.reason = RiskReason::kPaused;  // a disabled strategy opens nothing
+  } else if (intent.action == IntentAction::kOpen && state_ != CoreState::kRunning) {
+    d.reason = RiskReason::kNotReconciled;  // restarted and not reconciled, or halted
+    risk_.count_rejection(d.reason);
   } else {
     d = risk_.check(intent, account(), market_, now_);
   }
@@ -210,6 +216,9 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
       NewOrder{intent.strategy, intent.quantity, intent.limit, std::span<const OrderLeg>(intent.legs, intent.leg_count)},
       now_, cmd, &order);
   if (st != RequestStatus::kOk || order == nullptr) return ClientOrderId{};
+  // The legs' instruments are named in the journal before the command that uses them, so a
+  // restarted process can read the command (instrument ids are per process).
+  for (int i = 0; i < intent.leg_count; ++i) journal_instrument(intent.legs[i].instrument);
   OrderMeta& m = meta_[slot_of(*order)];
   m.action = intent.action;
   m.spread = spread;
@@ -221,6 +230,7 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
 }
 
 bool Engine::cancel(ClientOrderId id) noexcept {
+  if (restoring_) return false;
   OrderCommand cmd;
   if (om_.request_cancel(id, now_, cmd) != RequestStatus::kOk) return false;
   return push(cmd);
@@ -232,6 +242,7 @@ InstrumentId Engine::instrument(std::string_view symbol) noexcept {
 }
 
 bool Engine::close_position(ClientOrderId open_order, std::string_view reason) noexcept {
+  if (restoring_) return false;
   for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
     OpenSpread& s = spreads_[i];
     if (s.open_order != open_order) continue;
@@ -261,6 +272,7 @@ void Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
 
 void Engine::on_timer(TimestampNs now) noexcept {
   if (now > now_) now_ = now;
+  if (state_ == CoreState::kReconciling && now_ >= recon_deadline_) finish_reconciliation(false, 0);
   if (now_ < next_timer_) return;
   // The first tick in a new minute of market time (the previous tick was before next_timer_).
   const bool new_minute = minute_of(now_) != minute_of(next_timer_ - 1);
@@ -282,6 +294,9 @@ void Engine::on_timer(TimestampNs now) noexcept {
   // The account for the report's equity curve, once a minute from the first fill on (before it
   // the P&L is zero by definition).
   if (new_minute && stats_.fills > 0 && journal_ != nullptr) journal_mark();
+  // Restored but not reconciled: the book may still miss fills the broker has, so neither the
+  // exit rules nor the strategies act on it yet.
+  if (state_ == CoreState::kStarting || state_ == CoreState::kReconciling) return;
   check_exits();
   for (std::size_t i = 0; i < strategies_.size(); ++i) {
     if (enabled_[i]) strategies_[i]->on_timer(*this);
@@ -407,9 +422,14 @@ void Engine::journal_mark() noexcept {
 
 void Engine::on_fill(Order& o, const FillDelta& fill, Price commission) noexcept {
   ++stats_.fills;
+  book_delta(o, fill, commission, 0);
+  track_spread_fill(o);
+}
+
+void Engine::book_delta(const Order& o, const FillDelta& fill, Price commission, int first_leg) noexcept {
   const bool opening = meta_[slot_of(o)].action == IntentAction::kOpen;
   if (fill.leg != kComboLeg) {
-    book_leg(o, fill.leg, fill.qty, fill.price, commission, opening);
+    if (first_leg == 0) book_leg(o, fill.leg, fill.qty, fill.price, commission, opening);
   } else {
     // A strategy-level fill carries only the net price. Legs are booked at their mids, with the
     // first leg absorbing the difference so the legs add up to the net exactly.
@@ -421,12 +441,15 @@ void Engine::on_fill(Order& o, const FillDelta& fill, Price commission) noexcept
       rest -= leg_sign(o.legs[i].side) * static_cast<Price::Rep>(o.legs[i].ratio) * px[static_cast<std::size_t>(i)].ticks();
     }
     px[0] = Price::from_ticks(leg_sign(o.legs[0].side) * rest / static_cast<Price::Rep>(o.legs[0].ratio));
-    for (int i = 0; i < o.leg_count; ++i) {
+    for (int i = first_leg; i < o.leg_count; ++i) {
       const OrderLeg& leg = o.legs[i];
       const Price fee = i == 0 ? commission : Price::zero();
       book_leg(o, static_cast<std::uint8_t>(i), fill.qty * leg.ratio, px[static_cast<std::size_t>(i)], fee, opening);
     }
   }
+}
+
+void Engine::track_spread_fill(const Order& o) noexcept {
   const OrderMeta& m = meta_[slot_of(o)];
   if (m.action == IntentAction::kOpen) {
     const bool known = std::any_of(spreads_.begin(), spreads_.end(), [&](const OpenSpread& s) { return s.open_order == o.id; });
@@ -471,6 +494,10 @@ void Engine::on_exec_report(const ExecutionReport& r, TimestampNs now) noexcept 
   if (now > now_) now_ = now;
   ++stats_.reports;
   journal(JournalRecordType::kExecReport, &r, sizeof r);
+  if (r.kind == ExecKind::kStatus || r.kind == ExecKind::kStatusEnd) {
+    on_status_report(r);  // moves no order by itself (contract in orders.hpp)
+    return;
+  }
   const ApplyResult res = om_.apply(r, now_);
   if (res.status != ApplyStatus::kApplied && res.status != ApplyStatus::kDuplicate &&
       res.status != ApplyStatus::kShadowReport) {
@@ -483,17 +510,19 @@ void Engine::on_exec_report(const ExecutionReport& r, TimestampNs now) noexcept 
     if (o.strategy < strategies_.size()) strategies_[o.strategy]->on_fill(o, res.fill, *this);
   }
   if (res.before != res.after && o.strategy < strategies_.size()) strategies_[o.strategy]->on_order(o, *this);
-  if (is_terminal(o.state)) {
-    const OrderMeta& m = meta_[slot_of(o)];
-    if (m.spread != kNoSpread && m.spread < spreads_.size()) {
-      OpenSpread& s = spreads_[m.spread];
-      s.closing = ClientOrderId{};
-      // A closing order that ended without closing everything may be retried by the exit rules.
-      const Order* open = om_.find(s.open_order);
-      if (open != nullptr && open->filled_units() > s.closed_units) s.exit_sent = false;
-    }
-  }
+  if (is_terminal(o.state)) track_spread_end(o);
   if (res.became_legged) handle_legging(o);
+}
+
+void Engine::track_spread_end(const Order& o) noexcept {
+  const OrderMeta& m = meta_[slot_of(o)];
+  if (m.spread != kNoSpread && m.spread < spreads_.size()) {
+    OpenSpread& s = spreads_[m.spread];
+    s.closing = ClientOrderId{};
+    // A closing order that ended without closing everything may be retried by the exit rules.
+    const Order* open = om_.find(s.open_order);
+    if (open != nullptr && open->filled_units() > s.closed_units) s.exit_sent = false;
+  }
 }
 
 void Engine::cancel_working(bool opening_only) noexcept {
@@ -594,7 +623,7 @@ void Engine::settle_expiry(InstrumentId option, Price underlying_value, Settleme
 void Engine::fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept {
   std::memset(static_cast<void*>(&s), 0, sizeof s);
   s.published_ns = now;
-  s.state = CoreState::kRunning;
+  s.state = state_;
   s.killed = risk_.kill_switch();
   s.paused = risk_.paused();
   s.equity = config_.equity;

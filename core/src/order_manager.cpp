@@ -46,6 +46,51 @@ bool OrderManager::reserve_id(ClientOrderId& id, std::uint32_t slot) noexcept {
   return true;
 }
 
+ClientOrderId OrderManager::reserve_request_id() noexcept {
+  const std::uint32_t index = next_seq_ - config_.first_seq;
+  if (index >= config_.max_requests) return ClientOrderId{};
+  slot_of_seq_[index] = 0;  // names no order: reports for it are not order reports
+  return ClientOrderId::make(config_.trading_day, next_seq_++);
+}
+
+RequestStatus OrderManager::restore_command(const OrderCommand& c, TimestampNs now, Order** order) noexcept {
+  if (order != nullptr) *order = nullptr;
+  if (c.kind == CommandKind::kCancelAll || !c.id.valid()) return RequestStatus::kOk;  // no id to restore
+  if (c.id.day() != config_.trading_day || c.id.seq() < next_seq_) return RequestStatus::kUnknownOrder;
+  if (c.id.seq() - config_.first_seq >= config_.max_requests) return RequestStatus::kTableFull;
+  next_seq_ = c.id.seq();  // ids the process reserved but never journaled were never sent: skipped
+  OrderCommand out;
+  switch (c.kind) {
+    case CommandKind::kNew:
+      return create(NewOrder{c.strategy, c.quantity, c.limit,
+                             std::span<const OrderLeg>(c.legs, std::min<std::size_t>(c.leg_count, kMaxLegs))},
+                    now, out, order);
+    case CommandKind::kCancel:
+    case CommandKind::kReplace: {
+      Order* o = find(c.orig_id);
+      if (o == nullptr) {
+        (void)reserve_request_id();
+        return RequestStatus::kUnknownOrder;
+      }
+      if (order != nullptr) *order = o;
+      const RequestStatus st = c.kind == CommandKind::kCancel ? request_cancel(o->id, now, out)
+                                                              : request_replace(o->id, c.limit, c.quantity, now, out);
+      if (st == RequestStatus::kOk) return st;
+      // The order ended between the request and its journaling (a fill or cancel applied in the
+      // same batch): the request was still sent, so its id must still lead the answer to the order.
+      ClientOrderId id;
+      (void)reserve_id(id, static_cast<std::uint32_t>(o - orders_.get()));
+      return RequestStatus::kOk;
+    }
+    case CommandKind::kStatusRequest:
+      (void)reserve_request_id();
+      return RequestStatus::kOk;
+    case CommandKind::kCancelAll:
+      break;
+  }
+  return RequestStatus::kOk;
+}
+
 Order* OrderManager::find(ClientOrderId id) noexcept {
   if (id.day() != config_.trading_day || id.seq() < config_.first_seq) return nullptr;
   const std::uint32_t index = id.seq() - config_.first_seq;
@@ -354,6 +399,7 @@ ApplyResult OrderManager::apply(const ExecutionReport& r, TimestampNs now) noexc
       break;
 
     case ExecKind::kStatus:
+    case ExecKind::kStatusEnd:
       break;  // informational; reconciliation reads it, the state machine does not move
 
     default:

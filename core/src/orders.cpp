@@ -59,6 +59,7 @@ std::string_view to_string(ExecKind k) noexcept {
     case ExecKind::kExpired: return "expired";
     case ExecKind::kCancelRejected: return "cancel_rejected";
     case ExecKind::kStatus: return "status";
+    case ExecKind::kStatusEnd: return "status_end";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ std::string_view to_string(RiskReason r) noexcept {
     case RiskReason::kPriceBand: return "price_band";
     case RiskReason::kStaleData: return "stale_data";
     case RiskReason::kNoTradeWindow: return "no_trade_window";
+    case RiskReason::kNotReconciled: return "not_reconciled";
     case RiskReason::kCount: break;
   }
   return "unknown";

@@ -24,6 +24,7 @@ std::string_view type_name(JournalRecordType t) {
     case JournalRecordType::kSessionEnd: return "session_end";
     case JournalRecordType::kBookFill: return "book_fill";
     case JournalRecordType::kMark: return "mark";
+    case JournalRecordType::kInstrument: return "instrument";
   }
   return "unknown";
 }

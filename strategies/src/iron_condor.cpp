@@ -96,4 +96,8 @@ void IronCondorStrategy::on_rejected(const Intent&, RiskReason reason, StrategyC
   if (state() == StrategyState::kWaiting) set_state(StrategyState::kDone);
 }
 
+void IronCondorStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
+  restore_entry_order(*this, entry_, exit_sent_, order, info);
+}
+
 }  // namespace odte::strategies

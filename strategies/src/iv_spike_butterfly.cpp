@@ -136,4 +136,8 @@ void IvSpikeButterflyStrategy::on_exit(const Order& order, ExitReason reason, St
   set_state(StrategyState::kExiting);
 }
 
+void IvSpikeButterflyStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
+  restore_entry_order(*this, entry_, exit_sent_, order, info);
+}
+
 }  // namespace odte::strategies

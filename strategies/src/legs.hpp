@@ -55,4 +55,21 @@ inline void follow_entry_order(Strategy& strategy, std::string_view name, Client
   }
 }
 
+// After a restart (Strategy::on_restore): the strategy's last opening order is its entry, and the
+// state follow_entry_order would have left it in is taken from the order as restored, so it
+// neither enters again nor forgets its exit.
+inline void restore_entry_order(Strategy& strategy, ClientOrderId& entry, bool& exit_sent, const Order& order,
+                                const RestoredOrder& info) noexcept {
+  if (!info.opening) return;
+  entry = order.id;
+  exit_sent = info.exit_sent;
+  if (is_terminal(order.state) && order.filled_units() == 0) {
+    strategy.set_state(StrategyState::kDone);
+  } else if (info.exit_sent) {
+    strategy.set_state(info.open_units == 0 && is_terminal(order.state) ? StrategyState::kDone : StrategyState::kExiting);
+  } else {
+    strategy.set_state(order.state == OrderState::kFilled ? StrategyState::kInPosition : StrategyState::kEntering);
+  }
+}
+
 }  // namespace odte::strategies

@@ -179,4 +179,8 @@ void RegimeStrategy::on_order(const Order& order, StrategyContext& ctx) {
   follow_entry_order(*this, "regime", entry_, false, order, ctx);
 }
 
+void RegimeStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
+  restore_entry_order(*this, entry_, exit_sent_, order, info);
+}
+
 }  // namespace odte::strategies

@@ -146,4 +146,8 @@ void ShortStrangleStrategy::on_exit(const Order& order, ExitReason, StrategyCont
   set_state(StrategyState::kExiting);
 }
 
+void ShortStrangleStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
+  restore_entry_order(*this, entry_, exit_sent_, order, info);
+}
+
 }  // namespace odte::strategies

@@ -173,4 +173,8 @@ void Vix1dCreditSpreadStrategy::on_rejected(const Intent&, RiskReason reason, St
   if (state() == StrategyState::kWaiting) set_state(StrategyState::kDone);
 }
 
+void Vix1dCreditSpreadStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
+  restore_entry_order(*this, entry_, exit_sent_, order, info);
+}
+
 }  // namespace odte::strategies

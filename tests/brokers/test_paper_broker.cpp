@@ -207,23 +207,73 @@ TEST_F(PaperBrokerTest, shouldAnswerEveryCommandEvenWhenTheQueueIsFull) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(om_.find(ids[static_cast<std::size_t>(i)])->state, OrderState::kNew);
 }
 
-TEST_F(PaperBrokerTest, shouldCancelAllAndReportStatusOfWorkingOrders) {
-  (void)send_spread(1, 0.10_usd, 0);
-  (void)send_spread(2, 0.20_usd, 0);
+// The status contract (core/orders.hpp): one kStatus per leg of every order the venue knows,
+// working or finished, each with orig_id = the request, then one kStatusEnd with the count.
+TEST_F(PaperBrokerTest, shouldAnswerStatusPerLegForWorkingAndFinishedOrdersThenEnd) {
+  const ClientOrderId resting = send_spread(2, 0.10_usd, 0);   // below the natural 0.85: works
+  const ClientOrderId filled = send_spread(3, 0.90_usd, 0);    // marketable: fills at 1.05 / 0.20
   step(50 * kMs);
+  step(51 * kMs);
+  ASSERT_EQ(om_.find(filled)->state, OrderState::kFilled);
   OrderCommand status;
   std::memset(static_cast<void*>(&status), 0, sizeof status);
   status.kind = CommandKind::kStatusRequest;
-  broker_.submit(status, 50 * kMs);
+  status.id = om_.reserve_request_id();
+  broker_.submit(status, 60 * kMs);
+  reports_.clear();
+  step(110 * kMs);
+  ASSERT_EQ(reports_.size(), 5u);
+  // The finished order first, then the working one; every report names the request.
+  for (const ExecutionReport& r : reports_) EXPECT_EQ(r.orig_id, status.id);
+  EXPECT_EQ(reports_[0].kind, ExecKind::kStatus);
+  EXPECT_EQ(reports_[0].id, filled);
+  EXPECT_EQ(reports_[0].leg, 0);
+  EXPECT_EQ(reports_[0].cum_qty, 3u);
+  EXPECT_EQ(reports_[0].last_price, 1.05_usd);
+  EXPECT_EQ(reports_[0].leaves_qty, 0u);
+  EXPECT_EQ(reports_[0].commission, (0.65_usd + Price::from_ticks(250)) * 3);
+  EXPECT_EQ(reports_[1].id, filled);
+  EXPECT_EQ(reports_[1].leg, 1);
+  EXPECT_EQ(reports_[1].last_price, 0.20_usd);
+  EXPECT_EQ(reports_[2].id, resting);
+  EXPECT_EQ(reports_[2].cum_qty, 0u);
+  EXPECT_EQ(reports_[2].leaves_qty, 2u);
+  EXPECT_EQ(reports_[3].id, resting);
+  EXPECT_EQ(reports_[3].leg, 1);
+  EXPECT_EQ(reports_[4].kind, ExecKind::kStatusEnd);
+  EXPECT_EQ(reports_[4].last_qty, 4u);
+  EXPECT_FALSE(reports_[4].id.valid());
+  EXPECT_EQ(om_.find(resting)->state, OrderState::kNew) << "a status answer moves no order";
+}
+
+TEST_F(PaperBrokerTest, shouldAnswerStatusWithTheEndAloneWhenItKnowsNoOrders) {
+  OrderCommand status;
+  std::memset(static_cast<void*>(&status), 0, sizeof status);
+  status.kind = CommandKind::kStatusRequest;
+  status.id = om_.reserve_request_id();
+  broker_.submit(status, 0);
+  step(50 * kMs);
+  ASSERT_EQ(reports_.size(), 1u);
+  EXPECT_EQ(reports_[0].kind, ExecKind::kStatusEnd);
+  EXPECT_EQ(reports_[0].orig_id, status.id);
+  EXPECT_EQ(reports_[0].last_qty, 0u);
+}
+
+TEST_F(PaperBrokerTest, shouldCancelEveryWorkingOrderOnMassCancel) {
+  const ClientOrderId a = send_spread(1, 0.10_usd, 0);
+  const ClientOrderId b = send_spread(2, 0.20_usd, 0);
+  step(50 * kMs);
+  ASSERT_EQ(broker_.working(), 2u);
+  OrderCommand all;
+  std::memset(static_cast<void*>(&all), 0, sizeof all);
+  all.kind = CommandKind::kCancelAll;
+  broker_.submit(all, 50 * kMs);
   reports_.clear();
   step(100 * kMs);
   ASSERT_EQ(reports_.size(), 2u);
-  EXPECT_EQ(reports_[1].kind, ExecKind::kStatus);
-  EXPECT_EQ(reports_[1].leaves_qty, 2u);
-  OrderCommand all = status;
-  all.kind = CommandKind::kCancelAll;
-  broker_.submit(all, 100 * kMs);
-  step(150 * kMs);
+  EXPECT_EQ(reports_[0].kind, ExecKind::kCancelled);
+  EXPECT_EQ(reports_[0].id, a);
+  EXPECT_EQ(reports_[1].id, b);
   EXPECT_EQ(broker_.working(), 0u);
   EXPECT_EQ(om_.live_count(), 0u);
 }

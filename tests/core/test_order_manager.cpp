@@ -319,5 +319,87 @@ TEST_F(OrderManagerTest, shouldReportFullTablesInsteadOfOverwriting) {
   EXPECT_EQ(om_.orders().size(), 8u);
 }
 
+// ---- restart recovery: commands re-created from the journal with their ids ------------------
+
+// The journal of one process: a new order, a cancel, a second order (ids 1, 2, 3) and a status
+// request (4); seq 5 was reserved in memory but its command never reached the journal.
+TEST_F(OrderManagerTest, shouldRestoreJournaledCommandsWithTheirIdsAndContinueAfterTheLast) {
+  const ClientOrderId a = new_butterfly(2);
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(a, 200, cancel), RequestStatus::kOk);
+  const std::array<OrderLeg, 2> legs{OrderLeg{1, Side::kBuy, 0, 1}, OrderLeg{2, Side::kSell, 0, 1}};
+  OrderCommand b_cmd;
+  ASSERT_EQ(om_.create(NewOrder{4, 1, 0.50_usd, legs}, 300, b_cmd), RequestStatus::kOk);
+  OrderCommand status;
+  std::memset(static_cast<void*>(&status), 0, sizeof status);
+  status.kind = CommandKind::kStatusRequest;
+  status.id = om_.reserve_request_id();
+  ASSERT_EQ(status.id, ClientOrderId::make(kDay, 4));
+  EXPECT_EQ(om_.find(status.id), nullptr) << "a request id names no order";
+  OrderCommand a_cmd = cancel;  // rebuild a's new command as the journal holds it
+  a_cmd.kind = CommandKind::kNew;
+  a_cmd.id = a;
+  a_cmd.orig_id = ClientOrderId{};
+  a_cmd.quantity = 2;
+  a_cmd.limit = Price::from_cents(-120);
+  a_cmd.strategy = 3;
+
+  OrderManager restored{config()};
+  Order* o = nullptr;
+  ASSERT_EQ(restored.restore_command(a_cmd, 100, &o), RequestStatus::kOk);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->id, a);
+  ASSERT_EQ(restored.restore_command(cancel, 200, &o), RequestStatus::kOk);
+  EXPECT_EQ(o->state, OrderState::kPendingCancel);
+  EXPECT_EQ(o->pending_id, cancel.id);
+  ASSERT_EQ(restored.restore_command(b_cmd, 300, &o), RequestStatus::kOk);
+  EXPECT_EQ(o->id, b_cmd.id);
+  EXPECT_EQ(o->strategy, 4);
+  ASSERT_EQ(restored.restore_command(status, 400), RequestStatus::kOk);
+  EXPECT_EQ(restored.next_seq(), 5u);
+  // New ids continue after everything the journal holds; old ones still find their orders.
+  OrderCommand next;
+  ASSERT_EQ(restored.create(NewOrder{4, 1, 0.50_usd, legs}, 500, next), RequestStatus::kOk);
+  EXPECT_EQ(next.id, ClientOrderId::make(kDay, 5));
+  EXPECT_EQ(restored.find(cancel.id)->id, a);
+  // The cancel's answer applies to the restored order as it would have to the original.
+  ExecutionReport done = report(ExecKind::kCancelled, cancel.id);
+  done.orig_id = a;
+  EXPECT_EQ(restored.apply(done, 600).status, ApplyStatus::kApplied);
+  EXPECT_EQ(restored.find(a)->state, OrderState::kCancelled);
+}
+
+// A cancel the order could no longer take when the journal recorded it (a fill completed the
+// order in the same batch) still leads its answer to the order.
+TEST_F(OrderManagerTest, shouldMapARestoredCancelOfAFinishedOrderToIt) {
+  const std::array<OrderLeg, 1> legs{OrderLeg{1, Side::kBuy, 0, 1}};
+  OrderCommand n;
+  ASSERT_EQ(om_.create(NewOrder{0, 1, 1.00_usd, legs}, 1, n), RequestStatus::kOk);
+  OrderCommand c;
+  ASSERT_EQ(om_.request_cancel(n.id, 2, c), RequestStatus::kOk);
+
+  OrderManager restored{config()};
+  ASSERT_EQ(restored.restore_command(n, 1), RequestStatus::kOk);
+  ASSERT_EQ(restored.apply(report(ExecKind::kFill, n.id, 0, 1, 1.00_usd, 1), 2).status, ApplyStatus::kApplied);
+  ASSERT_EQ(restored.find(n.id)->state, OrderState::kFilled);
+  ASSERT_EQ(restored.restore_command(c, 3), RequestStatus::kOk);
+  EXPECT_EQ(restored.find(n.id)->state, OrderState::kFilled);
+  EXPECT_EQ(restored.find(c.id), restored.find(n.id));
+  EXPECT_EQ(restored.next_seq(), 3u);
+}
+
+TEST_F(OrderManagerTest, shouldRefuseRestoringCommandsOutOfOrderOrOfAnotherDay) {
+  const std::array<OrderLeg, 1> legs{OrderLeg{1, Side::kBuy, 0, 1}};
+  OrderCommand n1, n2;
+  ASSERT_EQ(om_.create(NewOrder{0, 1, 1.00_usd, legs}, 1, n1), RequestStatus::kOk);
+  ASSERT_EQ(om_.create(NewOrder{0, 1, 1.00_usd, legs}, 1, n2), RequestStatus::kOk);
+  OrderManager restored{config()};
+  ASSERT_EQ(restored.restore_command(n2, 1), RequestStatus::kOk);
+  EXPECT_EQ(restored.restore_command(n1, 1), RequestStatus::kUnknownOrder) << "ids go forward only";
+  OrderCommand other = n2;
+  other.id = ClientOrderId::make(kDay - 1, 7);
+  EXPECT_EQ(restored.restore_command(other, 1), RequestStatus::kUnknownOrder);
+}
+
 }  // namespace
 }  // namespace odte

@@ -7,6 +7,17 @@
 // It is a deterministic simulator, not a thread: the caller feeds it commands and steps it with
 // its own clock and market view (replay: the core thread after every event; paper-live: the
 // broker agent). The same inputs always give the same reports in the same order.
+//
+// Mass cancel (kCancelAll) cancels every working order, one kCancelled report each. Mass status
+// (kStatusRequest) is answered per the contract in core/orders.hpp: one kStatus report per leg of
+// every order it knows -- working, or among the last `max_done` finished -- then one kStatusEnd
+// carrying the count.
+//
+// Crash policy: the simulated venue lives in the process, so it dies with it. It behaves as a
+// venue with cancel-on-disconnect: after a restart the new paper broker knows no orders, its
+// status answer is empty, and reconciliation closes every order the journal left working as
+// cancelled ("unknown to the broker"). Fills it made that never reached the journal died with it
+// (in the simulation they never happened); positions and P&L persist from the journal.
 
 #include <cstdint>
 #include <cstring>
@@ -25,6 +36,7 @@ struct PaperBrokerConfig {
   bool use_displayed_size = true;              // partial fills limited by the quoted size
   std::uint32_t max_working = 1024;
   std::uint32_t max_pending = 1024;
+  std::uint32_t max_done = 4096;               // finished orders remembered for status answers
 };
 
 struct PaperBrokerStats {
@@ -98,6 +110,7 @@ class PaperBroker {
     std::uint64_t broker_id;
     std::uint32_t filled;      // units
     std::uint32_t leg_cum[kMaxLegs];
+    Price leg_notional[kMaxLegs];  // sum of price x contracts per leg, for status averages
     bool live;
   };
 
@@ -105,6 +118,8 @@ class PaperBroker {
   void process(const OrderCommand& c, TimestampNs now, Out& out) noexcept;
   template <MarketView M, typename Out>
   void match(Working& w, const M& market, TimestampNs now, Out& out) noexcept;
+  template <typename Out>
+  std::uint32_t status_of(const Working& w, ClientOrderId request, TimestampNs now, Out& out) const noexcept;
   Working* find(ClientOrderId id) noexcept;
   [[nodiscard]] bool finished(ClientOrderId id) const noexcept;
   void compact() noexcept;
@@ -123,6 +138,8 @@ class PaperBroker {
   // "unknown order".
   std::unique_ptr<ClientOrderId[]> finished_;
   std::uint64_t finished_count_ = 0;
+  std::unique_ptr<Working[]> done_;     // the last max_done finished orders, oldest overwritten
+  std::uint64_t done_count_ = 0;
   std::uint64_t next_broker_id_ = 1;
   PaperBrokerStats stats_;
 };
@@ -196,16 +213,36 @@ void PaperBroker::process(const OrderCommand& c, TimestampNs now, Out& out) noex
         out(r);
       }
       return;
-    case CommandKind::kStatusRequest:
-      for (std::uint32_t i = 0; i < working_count_; ++i) {
-        const Working& w = working_[i];
-        if (!w.live) continue;
-        ExecutionReport r = blank(ExecKind::kStatus, &w, w.current_id, now);
-        r.cum_qty = w.filled;
-        out(r);
+    case CommandKind::kStatusRequest: {
+      // Finished orders first (oldest first), then working ones; then the count.
+      std::uint32_t count = 0;
+      const std::uint64_t cap = config_.max_done;
+      for (std::uint64_t k = done_count_ > cap ? done_count_ - cap : 0; k < done_count_; ++k) {
+        count += status_of(done_[k % cap], c.id, now, out);
       }
+      for (std::uint32_t i = 0; i < working_count_; ++i) count += status_of(working_[i], c.id, now, out);
+      ExecutionReport end = blank(ExecKind::kStatusEnd, nullptr, ClientOrderId{}, now);
+      end.orig_id = c.id;
+      end.last_qty = count;
+      out(end);
       return;
+    }
   }
+}
+
+template <typename Out>
+std::uint32_t PaperBroker::status_of(const Working& w, ClientOrderId request, TimestampNs now, Out& out) const noexcept {
+  for (int i = 0; i < w.order.leg_count; ++i) {
+    ExecutionReport r = blank(ExecKind::kStatus, &w, w.current_id, now);
+    r.orig_id = request;
+    r.leg = static_cast<std::uint8_t>(i);
+    r.cum_qty = w.leg_cum[i];
+    r.last_price = w.leg_cum[i] == 0 ? Price::zero()
+                                     : Price::from_ticks(w.leg_notional[i].ticks() / static_cast<Price::Rep>(w.leg_cum[i]));
+    r.commission = (config_.commission_per_contract + config_.fee_per_contract) * static_cast<std::int64_t>(w.leg_cum[i]);
+    out(r);
+  }
+  return w.order.leg_count;
 }
 
 template <MarketView M, typename Out>
@@ -240,6 +277,7 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
   for (int i = 0; i < o.leg_count; ++i) {
     const std::uint32_t contracts = available * o.legs[i].ratio;
     w.leg_cum[i] += contracts;
+    w.leg_notional[i] += leg_price[i] * static_cast<std::int64_t>(contracts);
     stats_.contracts += contracts;
     ExecutionReport r = blank(w.filled >= o.quantity ? ExecKind::kFill : ExecKind::kPartialFill, &w, w.current_id, now);
     r.leg = static_cast<std::uint8_t>(i);

@@ -110,6 +110,20 @@ struct EngineStats {
   std::uint64_t book_errors = 0;
 };
 
+// What Engine::restore found in the journal.
+struct RestoreResult {
+  bool ok = false;                  // false: the journal cannot be trusted; `error` says why; do not trade
+  std::string error;
+  std::uint64_t records = 0;        // records read
+  std::uint32_t orders = 0;         // orders restored
+  std::uint32_t live_orders = 0;    // orders the journal leaves working: reconciliation asks the broker
+  std::uint64_t fills = 0;          // fills re-applied to the order manager
+  std::uint64_t book_fills = 0;     // legs booked into the position book from book_fill records
+  std::uint32_t tail_booked = 0;    // legs booked (and journaled) from an exec report whose book_fill
+                                    // records the crash cut off
+  std::uint64_t torn_tail_bytes = 0;
+};
+
 class Engine final : private StrategyContext {
  public:
   Engine(const EngineConfig& config, InstrumentRegistry& registry, std::vector<std::unique_ptr<Strategy>> strategies,
@@ -125,6 +139,51 @@ class Engine final : private StrategyContext {
   // Expiry: settles every position in contracts expiring today against the underlying value.
   void settle_expiry(InstrumentId option, Price underlying_value, SettlementStyle style) noexcept;
 
+  // ---- restart recovery: live, paper-live and any real broker (replay re-runs instead) ----
+  //
+  // Call order after a restart: construct -> restore(scan, now) -> start(now) ->
+  // begin_reconciliation(now, timeout) -> the run loop as usual (the status request leaves through
+  // the command ring; its answer comes back through on_exec_report; on_timer enforces the timeout).
+  // A first start of the day (no journal: scan.status == kMissing) restores nothing and still
+  // reconciles, so orders a previous process left at the broker are found.
+  //
+  // restore() rebuilds, from today's journal (JournalReader::read): every order with its exact id
+  // and state, its fills, and the day's id sequence (new ids never collide); open spreads (opening
+  // order, closing order sent, closed units); the position book from the book_fill records (the
+  // exact prices, fees and split the engine booked, in the same order -- exec reports alone would
+  // need the mids a combo fill was split at); realized P&L and fees; the kill switch, pause, limits
+  // in force and strategy enabled flags; intent, refusal and order counters. Strategies are told
+  // what they own through Strategy::on_restore, refusals through on_rejected. It sends nothing
+  // (anything submitted meanwhile is refused) and writes no record except book_fill records for
+  // legs of an exec report whose book_fill records the crash cut off. Unrealized P&L starts at zero
+  // and is re-marked at the next timer tick from live quotes. Must be called once, on a freshly
+  // constructed engine, whose JournalSink appends to the same journal file, already opened
+  // (JournalWriter::open truncates a torn tail, so the records restore and the run add follow the
+  // last whole record). Leaves state() == kStarting (or kHalted when !ok): no opening orders.
+  RestoreResult restore(const JournalScan& scan, TimestampNs now);
+
+  // Sends a status request (kStatusRequest with a fresh id, see the contract in orders.hpp) and
+  // enters kReconciling: opening orders are refused (kNotReconciled), strategies' timers and the
+  // exit rules wait; operator commands and closing orders work. When the answer's kStatusEnd
+  // arrives the engine decides: fills the broker has and the journal lacks are applied as
+  // ordinary fills (journaled, booked, told to strategies); orders the journal leaves working that
+  // the broker does not know, or reports finished, are closed as cancelled with a note; orders the
+  // broker reports that the journal does not have (orphans), fewer broker fills than journaled,
+  // or a broker working an order the journal finished halt the engine (kHalted) for the operator.
+  // No complete answer within `timeout_ns` (on the clock passed to on_timer: the wall clock live,
+  // so the run loop must tick on_timer while waiting) = kHalted, fills received so far
+  // applied, nothing closed. The outcome is journaled (reconciliation record), noted, and
+  // visible in state() and the snapshot. Success = kRunning. May be called again from kHalted.
+  // False (and kHalted) when the request could not be sent (ring full, ids used up).
+  bool begin_reconciliation(TimestampNs now, std::int64_t timeout_ns) noexcept;
+  [[nodiscard]] CoreState state() const noexcept { return state_; }
+  [[nodiscard]] const JournalReconciliation& reconciliation() const noexcept { return recon_; }
+
+  // Everything restore() rebuilds, as text (orders with leg fills and notionals, spreads,
+  // positions, P&L, risk flags, strategies, counters): two engines that print the same are the same
+  // to recovery. Cold path (allocates).
+  [[nodiscard]] std::string describe() const;
+
   void fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept;
   // Shutdown: cancel every working order (opening and closing).
   void cancel_all_working(TimestampNs now) noexcept;
@@ -134,6 +193,7 @@ class Engine final : private StrategyContext {
   [[nodiscard]] const PositionBook& book() const noexcept { return book_; }
   [[nodiscard]] const OrderManager& orders() const noexcept { return om_; }
   [[nodiscard]] const RiskEngine& risk() const noexcept { return risk_; }
+  [[nodiscard]] const InstrumentRegistry& instruments() const noexcept { return registry_; }
   [[nodiscard]] std::size_t open_spreads() const noexcept;
   [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
   [[nodiscard]] Strategy& strategy(std::size_t i) noexcept { return *strategies_[i]; }
@@ -173,6 +233,15 @@ class Engine final : private StrategyContext {
   [[nodiscard]] bool data_stale() const noexcept;
   [[nodiscard]] std::uint32_t slot_of(const Order& o) const noexcept;
   void on_fill(Order& o, const FillDelta& fill, Price commission) noexcept;
+  void book_delta(const Order& o, const FillDelta& fill, Price commission, int first_leg) noexcept;
+  void track_spread_fill(const Order& o) noexcept;
+  void track_spread_end(const Order& o) noexcept;
+  void journal_instrument(InstrumentId id) noexcept;
+  void on_status_report(const ExecutionReport& r) noexcept;
+  void apply_status_fills(Order& o, const ExecutionReport& s) noexcept;
+  void reconcile_problem(ClientOrderId id, const std::string& text);
+  void synthesize(const Order& o, ExecKind kind, const char* text) noexcept;
+  void finish_reconciliation(bool answered, std::uint32_t expected) noexcept;
   void book_leg(const Order& o, std::uint8_t leg_index, std::uint32_t qty, Price price, Price fee, bool opening) noexcept;
   void journal_mark() noexcept;
   void handle_legging(Order& o) noexcept;
@@ -205,6 +274,14 @@ class Engine final : private StrategyContext {
   TimestampNs now_ = 0;
   TimestampNs next_timer_ = 0;
   EngineStats stats_;
+  CoreState state_ = CoreState::kRunning;  // replay starts running; restore/reconcile gate the rest
+  bool restoring_ = false;
+  std::vector<std::uint8_t> instrument_journaled_;  // by instrument id: an instrument record was written
+  ClientOrderId recon_request_;
+  TimestampNs recon_deadline_ = 0;
+  bool recon_overflow_ = false;
+  std::vector<ExecutionReport> recon_reports_;      // reserved at construction
+  JournalReconciliation recon_{};
 };
 
 }  // namespace odte

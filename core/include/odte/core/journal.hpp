@@ -38,13 +38,14 @@ enum class JournalRecordType : std::uint16_t {
   kKillSwitch = 6,     // JournalFlag
   kPause = 7,          // JournalFlag
   kStrategyEnabled = 8,
-  kReconciliation = 9, // result of comparing journal and broker
+  kReconciliation = 9, // JournalReconciliation: result of comparing journal and broker
   kSessionEnd = 10,
   kBookFill = 11,      // JournalFill: a leg booked into the position book
   kMark = 12,          // JournalMark: account P&L once a minute
+  kInstrument = 13,    // JournalInstrument: what an in-process instrument id names (restart recovery)
 };
 
-inline constexpr std::uint32_t kJournalVersion = 2;  // 2: book_fill and mark records (docs/journal-format.md)
+inline constexpr std::uint32_t kJournalVersion = 3;  // 3: instrument and reconciliation records (docs/journal-format.md)
 inline constexpr std::size_t kJournalHeaderSize = 32;
 inline constexpr std::size_t kJournalRecordHeaderSize = 24;
 inline constexpr std::uint32_t kJournalMaxPayload = 1u << 20;

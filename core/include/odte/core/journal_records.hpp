@@ -59,4 +59,53 @@ struct JournalMark {
 static_assert(sizeof(JournalMark) == 48);
 static_assert(std::has_unique_object_representations_v<JournalMark>);
 
+// What an in-process InstrumentId names (type instrument). Ids are dense and per process, so a
+// restarted daemon cannot read the legs of a journaled order without this: the engine writes one
+// record per instrument before the first order command that uses it, and restore re-interns the
+// symbol and maps the old id to the new one.
+struct JournalInstrument {
+  InstrumentId id;              // as used by the journal's intent and order_command records
+  std::uint8_t asset;           // AssetClass
+  std::uint8_t right;           // 'C', 'P', or 0 for non-options
+  std::uint16_t pad;
+  std::int32_t expiry_yyyymmdd; // options; zero otherwise
+  std::uint32_t multiplier;     // options; zero otherwise
+  Price strike;                 // options; zero otherwise
+  char root[8];                 // options: OCC root, NUL-terminated
+  char symbol[32];              // NUL-terminated, as interned
+};
+static_assert(sizeof(JournalInstrument) == 64);
+static_assert(std::has_unique_object_representations_v<JournalInstrument>);
+
+// Outcome of restart reconciliation (type reconciliation), written once per attempt when the
+// engine decides (docs/architecture.md, reconciliation).
+enum class ReconcileStatus : std::uint8_t {
+  kNone = 0,         // never attempted
+  kPending,          // status request sent, answer not complete
+  kOk,               // journal and broker agree (after missed fills were applied): trading resumes
+  kOrphans,          // the broker reports orders the journal has no record of: halted
+  kMismatch,         // the broker has fewer fills than the journal, or works an order we finished: halted
+  kTimeout,          // no complete answer in time: halted
+  kIncomplete,       // kStatusEnd's count differs from the kStatus reports received: halted
+};
+[[nodiscard]] const char* to_string(ReconcileStatus) noexcept;
+
+struct JournalReconciliation {
+  TimestampNs at_ns;            // when the engine decided
+  ClientOrderId request;        // the status request's id (orig_id of its answer)
+  ClientOrderId first_problem;  // first orphan or mismatched order (its ClOrdID), 0 when none
+  std::uint32_t status_reports; // kStatus reports received for the request
+  std::uint32_t expected_reports; // kStatusEnd's count; 0 when it never came
+  std::uint32_t orders_matched; // journal orders the broker reported
+  std::uint32_t fills_applied;  // missed fills applied (one per leg or combo report)
+  std::uint32_t orders_closed;  // journal-working orders closed: unknown to, or finished at, the broker
+  std::uint32_t orphans;        // broker reports for orders the journal does not have
+  std::uint32_t mismatches;
+  std::uint32_t reserved;
+  std::uint8_t status;          // ReconcileStatus
+  std::uint8_t pad[7];
+};
+static_assert(sizeof(JournalReconciliation) == 64);
+static_assert(std::has_unique_object_representations_v<JournalReconciliation>);
+
 }  // namespace odte

@@ -116,6 +116,20 @@ class OrderManager {
                                               std::uint32_t new_quantity, TimestampNs now,
                                               OrderCommand& out) noexcept;
 
+  // An id for a request that is not an order (the reconciliation's status request); it maps to no
+  // order. Invalid when the day's request ids are used up.
+  [[nodiscard]] ClientOrderId reserve_request_id() noexcept;
+
+  // Restart recovery (Engine::restore): re-creates what a journaled command did, with the id it
+  // carried. kNew creates the order (`*order` set); kCancel/kReplace move the order to
+  // pending-cancel/replace as request_cancel/request_replace did, and when the order can no longer
+  // take the request (it ended between the request and its journaling) the id still maps to it, so
+  // the broker's answer finds it; kStatusRequest with an id reserves it. Commands must come in the
+  // journal's order (increasing ids); seqs skipped between them were never sent and are not reused.
+  // kUnknownOrder: an id from another day, out of order, or a cancel for an order not restored.
+  [[nodiscard]] RequestStatus restore_command(const OrderCommand& command, TimestampNs now,
+                                              Order** order = nullptr) noexcept;
+
   // Applies one broker report. Never throws; anything unexpected is a status, not a crash.
   ApplyResult apply(const ExecutionReport& report, TimestampNs now) noexcept;
 

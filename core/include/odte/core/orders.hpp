@@ -90,8 +90,34 @@ enum class ExecKind : std::uint8_t {
   kRejected,       // order refused (FIX ExecType 8)
   kExpired,
   kCancelRejected, // cancel or replace refused (FIX 35=9); the order keeps working
-  kStatus,         // answer to a status request, no state change implied
+  kStatus,         // one line of the answer to a status request; no state change implied
+  kStatusEnd,      // the last report of the answer to a status request
 };
+
+// The status contract (mass status, FIX 35=AF answered by 35=8 ExecType=I), shared by every
+// adapter and relied on by restart reconciliation (Engine::begin_reconciliation):
+//
+//  - The request is an OrderCommand{kind = kStatusRequest, id = R}. R is a ClientOrderId reserved
+//    for the request (the FIX adapter sends it as MassStatusReqID 584); R may be invalid (0) for
+//    the timer's status requests, which nothing waits for.
+//  - The broker answers with zero or more kStatus reports and then exactly one kStatusEnd, in this
+//    order, every one with orig_id = R.
+//  - kStatus covers every order of the trading day the broker knows, working or finished (filled,
+//    cancelled, expired), as one report per leg (leg = leg index, cum_qty = contracts filled on
+//    that leg) or one strategy-level report (leg = kComboLeg, cum_qty = spread units filled):
+//      id              the order's current ClOrdID (the latest new or replace request's id)
+//      cum_qty         cumulative filled, as above
+//      last_price      average fill price of cum_qty (per contract for a leg, net per unit for a
+//                      combo); zero when nothing filled
+//      commission      dollars charged for all of cum_qty
+//      leaves_qty      spread units still working at the venue; 0 = the order is finished there
+//      broker_order_id the venue's id; transact_ns the venue's time
+//    last_qty, reason and text are not read.
+//  - kStatusEnd: id = 0, orig_id = R, last_qty = the number of kStatus reports sent for R (FIX
+//    TotNumReports 911, sent with LastRptRequested 912=Y). A venue that answers "no orders" sends
+//    kStatusEnd with last_qty = 0 alone.
+// The reports are journaled like every other report; reconciliation decides only on an answer
+// whose kStatusEnd arrived and whose count matches.
 
 struct ExecutionReport {
   ExecKind kind;

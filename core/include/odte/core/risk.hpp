@@ -28,6 +28,7 @@ enum class RiskReason : std::uint8_t {
   kPriceBand,         // limit too far through the combo's natural price (fat finger)
   kStaleData,         // market data stale: no opening orders
   kNoTradeWindow,     // inside a configured no-trade window
+  kNotReconciled,     // restarted and not (yet) reconciled with the broker, or halted: no opening orders
   kCount
 };
 [[nodiscard]] std::string_view to_string(RiskReason) noexcept;
@@ -98,6 +99,10 @@ class RiskEngine {
 
   // Records an order actually sent (for the orders-per-second limit).
   void on_order_sent(TimestampNs now) noexcept;
+
+  // Counts a refusal decided outside check() (the engine's halted state; restart recovery
+  // re-counting the journal's refusals).
+  void count_rejection(RiskReason r) noexcept { (void)count(RiskDecision{r, Price::zero(), Price::invalid()}); }
 
   void set_kill_switch(bool on) noexcept { killed_ = on; }
   [[nodiscard]] bool kill_switch() const noexcept { return killed_; }

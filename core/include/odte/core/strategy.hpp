@@ -60,6 +60,13 @@ class StrategyContext {
   virtual void note(std::string_view text) = 0;
 };
 
+// What restart recovery (Engine::restore) tells a strategy about one of its orders.
+struct RestoredOrder {
+  bool opening;              // the order opened risk (a strategy's entry)
+  bool exit_sent;            // opening orders: a closing order was sent for the spread it opened
+  std::uint32_t open_units;  // opening orders: units filled and not yet closed
+};
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
@@ -74,6 +81,14 @@ class Strategy {
   // The engine's exit rules (profit target, stop, time) want this order's spread closed; the
   // engine sends the closing intent itself and tells the strategy which rule fired.
   virtual void on_exit(const Order&, ExitReason, StrategyContext&) {}
+  // After a restart (non-deterministic modes), once per order of this strategy that the journal
+  // holds, oldest first, before start(): the strategy adopts what it already owns so that it does
+  // not enter again. Anything submitted from here is refused (restore sends nothing). The default
+  // ends the day for a strategy that already opened something; its open spreads keep the engine's
+  // exit rules.
+  virtual void on_restore(const Order&, const RestoredOrder& info, StrategyContext&) {
+    if (info.opening) set_state(StrategyState::kDone);
+  }
 
   [[nodiscard]] StrategyState state() const noexcept { return state_; }
   void set_state(StrategyState s) noexcept { state_ = s; }

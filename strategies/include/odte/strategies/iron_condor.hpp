@@ -40,6 +40,7 @@ class IronCondorStrategy final : public Strategy {
   void on_bar(const MinuteBar& bar, StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;
   void on_order(const Order& order, StrategyContext& ctx) override;
+  void on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) override;
   void on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) override;
 
   [[nodiscard]] ClientOrderId entry_order() const noexcept { return entry_; }

@@ -56,6 +56,7 @@ class RegimeStrategy final : public Strategy {
   void on_bar(const MinuteBar& bar, StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;
   void on_order(const Order& order, StrategyContext& ctx) override;
+  void on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) override;
   void on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) override;
 
   [[nodiscard]] RegimeTrade decision() const noexcept { return decision_; }

@@ -60,6 +60,7 @@ class ShortStrangleStrategy final : public Strategy {
   void on_start(StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;
   void on_order(const Order& order, StrategyContext& ctx) override;
+  void on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) override;
   void on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) override;
   void on_exit(const Order& order, ExitReason reason, StrategyContext& ctx) override;
 

@@ -61,6 +61,7 @@ class Vix1dCreditSpreadStrategy final : public Strategy {
   void on_start(StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;
   void on_order(const Order& order, StrategyContext& ctx) override;
+  void on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) override;
   void on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) override;
 
   [[nodiscard]] double vix1d_used() const noexcept { return vix1d_; }

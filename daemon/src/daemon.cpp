@@ -21,8 +21,30 @@ std::string output_dir_for(const Config& c) {
   return j.has_parent_path() ? j.parent_path().string() : ".";
 }
 
+namespace {
+
+// Tick to order as p50/p99/p99.9/max plus every non-empty bucket (upper edge ns, count).
+nlohmann::ordered_json latency_json(const LatencyHistogram& h) {
+  nlohmann::ordered_json buckets = nlohmann::ordered_json::array();
+  const std::string dump = h.dump();
+  for (std::size_t pos = 0; pos < dump.size();) {
+    const std::size_t eol = dump.find('\n', pos);
+    const std::string line = dump.substr(pos, eol - pos);
+    const std::size_t sp = line.find(' ');
+    buckets.push_back({std::stoull(line.substr(0, sp)), std::stoull(line.substr(sp + 1))});
+    pos = eol == std::string::npos ? dump.size() : eol + 1;
+  }
+  return {{"count", h.count()},          {"min", h.min()},
+          {"p50", h.percentile(0.5)},    {"p90", h.percentile(0.9)},
+          {"p99", h.percentile(0.99)},   {"p99_9", h.percentile(0.999)},
+          {"max", h.max()},              {"mean", h.mean()},
+          {"buckets", std::move(buckets)}};
+}
+
+}  // namespace
+
 void write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
-                   const ReplayOutcome& outcome) {
+                   const ReplayOutcome& outcome, const LatencyHistogram* tick_to_order) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/final_state.txt") << describe_state(engine, registry);
   const PnlTotals t = engine.book().totals();
@@ -33,7 +55,7 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
   }
   nlohmann::ordered_json notes = nlohmann::ordered_json::array();
   for (const auto& n : engine.notes()) notes.push_back(n);
-  const nlohmann::ordered_json summary{
+  nlohmann::ordered_json summary{
       {"events", outcome.events},
       {"journal_records_verified", outcome.verified_records},
       {"journal_records_written", outcome.written_records},
@@ -47,6 +69,7 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
       {"risk_rejections", rejections},
       {"notes", notes},
   };
+  if (tick_to_order != nullptr) summary["tick_to_order_ns"] = latency_json(*tick_to_order);
   std::ofstream(dir + "/summary.json") << summary.dump(2) << "\n";
 }
 
@@ -124,6 +147,12 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   setup.engine.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
   setup.broker = config.broker.paper;
   setup.journal_path = config.journal;
+  // Frame receive to order in the broker ring, where receive_ns is a live stamp (bench/README.md).
+  std::unique_ptr<LatencyHistogram> tick_to_order;
+  if (config.replay.transport == ReplayTransport::kWebsocket) {
+    tick_to_order = std::make_unique<LatencyHistogram>();
+    setup.tick_to_order = tick_to_order.get();
+  }
 
   using Clock = std::chrono::steady_clock;
   const auto wall_start = Clock::now();
@@ -185,7 +214,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   };
 
   setup.on_finish = [&](const Engine& engine, const ReplayOutcome& outcome) {
-    if (outcome.ok) write_outputs(run.output_dir, engine, registry, outcome);
+    if (outcome.ok) write_outputs(run.output_dir, engine, registry, outcome, tick_to_order.get());
   };
 
   run.outcome = run_replay(setup, registry, std::move(strategies), source);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "odte/brokers/paper_port.hpp"
+#include "odte/core/clock.hpp"
 
 namespace odte::daemon {
 
@@ -98,10 +99,18 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
   journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
   engine.start(start);
 
-  auto step = [&](TimestampNs t) {
+  // `trigger_receive_ns`: receive time of the market event just handled, 0 when none (operator
+  // commands, the end of the run).
+  auto step = [&](TimestampNs t, TimestampNs trigger_receive_ns) {
     // Until nothing moves: commands journaled then sent, reports applied, timers run.
     for (int round = 0; round < 8; ++round) {
+      TimestampNs drained_at = 0;
       std::size_t moved = ring->drain([&](const OrderCommand& c) {
+        if (setup.tick_to_order != nullptr && trigger_receive_ns != 0) {
+          if (drained_at == 0) drained_at = WallClock{}.now_ns();  // before the journal's fdatasync
+          const TimestampNs waited = drained_at - trigger_receive_ns;
+          setup.tick_to_order->record(waited > 0 ? static_cast<std::uint64_t>(waited) : 0);
+        }
         journal.record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
         broker.submit(c, t);
       });
@@ -119,7 +128,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
     std::uint64_t after = 0;
     while (journal.next_operator_record(c, after) != nullptr && after == engine.stats().events) {
       (void)engine.on_control(c, t);
-      step(t);
+      step(t, 0);
     }
   };
 
@@ -129,7 +138,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
   while (more && !journal.failed()) {
     const TimestampNs t = e.header.exchange_ns;
     engine.on_market_event(e, t);
-    step(t);
+    step(t, e.header.receive_ns);
     ++out.events;
     if (setup.after_event && !setup.after_event(out.events, engine, journal.recovering())) break;
     reapply_operator_commands(t);
@@ -141,7 +150,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
   }
   if (setup.at_end) {
     setup.at_end(engine);
-    step(engine.market_state().market_time());  // whatever the end hook sent (cancels) goes out
+    step(engine.market_state().market_time(), 0);  // whatever the end hook sent (cancels) goes out
   }
   out.verified_records = journal.verified();
   out.written_records = journal.written();

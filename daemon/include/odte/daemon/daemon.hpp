@@ -35,10 +35,11 @@ struct IdleHook {
 
 // Shared by the run loops: where outputs go (output_dir, else beside the journal); final_state.txt
 // and summary.json from the final engine; the run report (docs/reports.md) from the closed journal
-// (a report that cannot be written is logged, it does not fail the run).
+// (a report that cannot be written is logged, it does not fail the run). `tick_to_order`, when
+// given, goes into summary.json as tick_to_order_ns (bench/README.md).
 [[nodiscard]] std::string output_dir_for(const Config& config);
 void write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
-                   const ReplayOutcome& outcome);
+                   const ReplayOutcome& outcome, const LatencyHistogram* tick_to_order = nullptr);
 void write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir);
 // Creates the folders a run writes into (journal, outputs, admin socket). Returns an error text.
 [[nodiscard]] std::string create_run_dirs(const Config& config, const std::string& output_dir);

@@ -61,7 +61,7 @@ def row(section, figure, unit, odte, peer_name, peer, ratio_kind, note=""):
     ratio = None
     if odte and peer and peer["median"] and odte["median"]:
         o, p = odte["median"], peer["median"]
-        ratio = {"higher": o / p, "lower": p / o, "of_limit": o / p, "x_floor": o / p}[ratio_kind]
+        ratio = {"higher": o / p, "lower": p / o, "of_limit": o / p, "x_floor": o / p}.get(ratio_kind)
     rows.append({"section": section, "figure": figure, "unit": unit, "odte": odte, "peer_name": peer_name,
                  "peer": peer, "ratio": ratio, "ratio_kind": ratio_kind, "note": note})
 
@@ -150,8 +150,13 @@ def main():
     odte_eps, odte_cpm = eps(ingest), cpm(ingest)
     row("Ingest (loopback websocket)", "events/s, replay-server --speed max -> client", "events/s", odte_eps,
         js_name, eps(js), "higher", js_note or "both paced by the same single-threaded replay-server")
-    row("Ingest (loopback websocket)", "CPU-seconds per million events (client process)", "s", odte_cpm,
-        js_name, cpm(js), "lower", js_note)
+    feed_cpm = stats([p["feed_threads_cpu_s"] / p["events"] * 1e6 for p in ingest.get("passes", [])
+                      if p["events"] > 0 and p.get("feed_threads_cpu_s", -1) >= 0])
+    row("Ingest (loopback websocket)", "CPU-s per million events: odte feed threads vs the JS process", "s", feed_cpm,
+        js_name, cpm(js), "lower", js_note or
+        "odte: the three feed threads (websocket client + parser + ring push), whole life incl. connect")
+    row("Ingest (loopback websocket)", "CPU-s per million events: whole client process", "s", odte_cpm,
+        js_name, cpm(js), "lower", "odte's figure counts its consumer thread too, which spins and yields while the server is the bottleneck")
     bpe = ingest.get("wire_bytes_per_event")
     ceiling = stats([p["bytes"] / p["wall_s"] / bpe for p in tcp.get("passes", []) if bpe and p["wall_s"] > 0])
     row("Ingest (loopback websocket)", "events/s", "events/s", odte_eps, "loopback TCP bulk ceiling",
@@ -225,7 +230,9 @@ def main():
                 stats(opt.values(f"BM_QuantLibImpliedVol/{s}/{acc}", "cpu_time")), "lower")
         err = stats(opt.values(f"BM_OdteImpliedVol/{s}", "worst_rel_err"))
         row("Implied vol", f"worst relative repricing error, {set_name}", "rel", err,
-            "QuantLib, accuracy 1e-12", stats(opt.values(f"BM_QuantLibImpliedVol/{s}/0", "worst_rel_err")), "lower")
+            "QuantLib, accuracy 1e-12", stats(opt.values(f"BM_QuantLibImpliedVol/{s}/0", "worst_rel_err")), "none",
+            "no ratio: a worst case of 1 means QuantLib missed some points outright (bench_options' summary counts them)"
+            if s == "0" else "")
 
     # Engine (context for replay: the core's per-event cost on a synthetic full chain).
     eng = GBench(os.path.join(scratch, "engine.json"))
@@ -284,18 +291,38 @@ def main():
         print(f"\nWARNING: {drops} events dropped on full feed rings during ingest")
 
     def histogram(title, buckets):
+        """HdrHistogram-style percentile distribution, then the counts in power-of-two bins."""
         print(f"\n{title}")
         total = sum(c for _, c in buckets)
         if not total:
             print("  (no orders were drained: nothing to show)")
             return
-        top = max(c for _, c in buckets)
-        cum = 0
+        print(f"  {'value':>9}  {'percentile':>10}  {'count':>6}")
+        shown = set()
+        for q in (0.0, 0.25, 0.5, 0.75, 0.875, 0.9375, 0.96875, 0.99, 0.999, 1.0):
+            rank, seen = max(1, min(total, int(q * total + 0.5))), 0
+            for edge, c in buckets:
+                seen += c
+                if seen >= rank:
+                    break
+            if (edge, seen) in shown:
+                continue
+            shown.add((edge, seen))
+            print(f"  {fmt(edge, 'ns'):>9}  {100.0 * seen / total:9.3f}%  {seen:6d}")
+        bins = {}
         for edge, c in buckets:
-            cum += c
-            print(f"  <= {fmt(edge, 'ns'):>8}  {c:6d}  {100.0 * cum / total:6.2f}%  {'#' * max(1, round(40 * c / top))}")
+            b = 1 << max(0, int(edge).bit_length() - 1)
+            bins[b] = bins.get(b, 0) + c
+        top = max(bins.values())
+        lo, hi = min(bins), max(bins)
+        b = lo
+        while b <= hi:
+            c = bins.get(b, 0)
+            print(f"  [{fmt(b, 'ns'):>7}, {fmt(2 * b, 'ns'):>7})  {c:6d}  {'#' * round(40 * c / top)}")
+            b *= 2
+        print(f"  {total} samples")
 
-    histogram("tick to order, odted over websocket at full speed (ns, bucket upper edge, count, cumulative; all runs):",
+    histogram("tick to order, odted over websocket at full speed (all runs merged; values are bucket upper edges):",
               merged)
     histogram("tick to order, core only (in-process, stamped at hand-out to the core):",
               [tuple(b) for b in core.get("buckets", [])])

@@ -106,7 +106,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
     for (int round = 0; round < 8; ++round) {
       TimestampNs drained_at = 0;
       std::size_t moved = ring->drain([&](const OrderCommand& c) {
-        if (setup.tick_to_order != nullptr && trigger_receive_ns != 0) {
+        if (setup.tick_to_order != nullptr && trigger_receive_ns != 0 && c.kind == CommandKind::kNew) {
           if (drained_at == 0) drained_at = WallClock{}.now_ns();  // before the journal's fdatasync
           const TimestampNs waited = drained_at - trigger_receive_ns;
           setup.tick_to_order->record(waited > 0 ? static_cast<std::uint64_t>(waited) : 0);

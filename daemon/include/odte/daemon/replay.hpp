@@ -99,7 +99,7 @@ struct ReplaySetup {
   std::function<void(Engine& engine)> at_end;
   // Called last, with the final engine and the outcome filled in (outputs, reports).
   std::function<void(const Engine& engine, const ReplayOutcome& outcome)> on_finish;
-  // Tick to order, when set: for every order drained from the CommandRing after a market event,
+  // Tick to order, when set: for every new order drained from the CommandRing after a market event,
   // CLOCK_REALTIME at the start of the drain minus that event's receive_ns (the feed thread's
   // frame-receive stamp). The clock is read once per drain that holds orders, never per event.
   // Only meaningful when receive_ns is a live stamp (replay over websocket, live feeds): a

@@ -372,12 +372,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(error_code ec) {
     writing_ = false;
     if (ec) return fail(ec, "write");
-    const bool playback = writes_.front().playback;
-    if (playback) srv_.counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
+    if (writes_.front().playback) {
+      srv_.counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
+      // Playback goes on once the queue is empty -- also when a status reply (a subscribe
+      // answer) was queued behind this frame and is written first.
+      playback_next_ = true;
+    }
     writes_.pop_front();
     if (!writes_.empty()) return do_write();
     if (closing_) return do_close();
-    if (playback) play_next();
+    if (playback_next_) {
+      playback_next_ = false;
+      play_next();
+    }
   }
 
   void close_after_writes() {
@@ -431,6 +438,7 @@ class Session : public std::enable_shared_from_this<Session> {
   TimestampNs first_ns_ = 0;
   bool have_first_ = false;
   bool late_ = false;
+  bool playback_next_ = false;
   bool writing_ = false;
   bool authed_ = false;
   bool closing_ = false;

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
+
+#include "implied_vol_tables.hpp"
 
 namespace odte::options {
 namespace {
@@ -26,17 +29,16 @@ inline double otm_double(double x, double s, double& first) noexcept {
   return first - ncdf(h - t) / ex;
 }
 
-// b(x, s) for small s without cancellation. With h = x/s, t = s/2 and the Mills ratio
-// R(h) = N(h)/phi(h):  b = phi(h) e^{-t^2/2} [R(h+t) - R(h-t)] = 2 phi(h) e^{-t^2/2} sum_{k odd}
-// R^(k)(h) t^k / k!. Every R^(k)(h) = int_0^inf u^k e^{hu - u^2/2} du is positive, so the sum has
-// no cancellation. For h <= -4 the ratios rho_k = R^(k)/R^(k-1) come from running the
-// continued fraction rho_k = k / (-h + rho_{k+1}) backwards (stable there), which also gives R;
-// nearer the money R comes from erfc and the derivatives from the forward recurrence
-// R^(k+1) = h R^(k) + k R^(k-1), whose cancellation costs at most ~20x (1e-14) for |h| < 4.
+// b(x, s) for s < 0.5 without cancellation. With z = |x|/s, t = s/2, tau = t^2 and the Mills
+// ratio R(h) = N(h)/phi(h):  b = phi(-z) e^{-tau/2} [R(-z+t) - R(-z-t)] = s phi(z) e^{-tau/2} G,
+// G = sum_j A_{2j+1} tau^j / (2j+1)!, A_k = R^(k)(-z) = int_0^inf u^k e^{-zu - u^2/2} du > 0, so
+// the sum has no cancellation. A_1 and A_2 come from the piecewise polynomials of
+// implied_vol_tables.hpp (1e-16 relative), the rest from A_{k+1} = k A_{k-1} - z A_k, whose error
+// growth (~z^2 per order) is outweighed by the terms' fall (~tau/z^2 per order).
 struct Eval {
   double b;      // b(x, s); not formed (0) when only the logarithm was asked for
   double b1;     // db/ds = exp(-(h^2 + t^2)/2) / sqrt(2 pi); likewise
-  double log_b;  // ln b, finite even where b underflows
+  double log_b;  // ln b, finite even where b underflows (tables only: -inf beyond z = 64)
   double r1;     // b'/b
 };
 
@@ -49,99 +51,123 @@ inline double product_error(double a, double b, double p) noexcept {
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
+template <std::size_t N>
+inline double poly(const double (&c)[N], double u) noexcept {
+  double p = c[N - 1];
+  for (std::size_t k = N - 1; k-- > 0;) p = p * u + c[k];
+  return p;
+}
+
+inline std::uint64_t bits_of(double d) noexcept {
+  std::uint64_t b = 0;
+  std::memcpy(&b, &d, sizeof b);
+  return b;
+}
+
+// e^{-(a + a_lo)} for a >= 0 (a_lo a correction of a's last bits), within ~1 ulp; 0 beyond 745:
+// with n = round(-32 a / ln 2) = 32 k + j (0 <= j < 32), e^{-a} = 2^k 2^{j/32} e^r,
+// r = -a - n ln 2 / 32, |r| <= ln 2 / 64, e^r by its series to r^6 (the next term is below 4e-18).
+// Inline: no call, no errno handling.
+inline double exp_neg(double a, double a_lo) noexcept {
+  constexpr double kScale = 46.16624130844683;       // 32 / ln 2
+  constexpr double kLn2Hi = 0.02166084938653512;     // ln 2 / 32 to 32 bits: n kLn2Hi is exact
+  constexpr double kLn2Lo = 5.9631716539705866e-12;  // ln 2 / 32 - kLn2Hi
+  constexpr double kShifter = 0x1.8p52;              // adding it rounds to an integer
+  if (!(a < 745.0)) return 0.0;                      // below half the least subnormal
+  const double shifted = kShifter - a * kScale;
+  const double n = shifted - kShifter;
+  const double r = ((-a - n * kLn2Hi) - n * kLn2Lo) - a_lo;
+  const auto ni = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits_of(shifted)));  // n, exactly
+  const double p =
+      1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720))))));
+  std::int32_t k = ni >> 5;  // floor(n / 32), in [-1075, 0]
+  double scale_extra = 1.0;
+  if (k < -1000) {  // the result is subnormal or nearly so: scale in two steps
+    k += 600;
+    scale_extra = 0x1p-600;
+  }
+  const std::uint64_t scale_bits = static_cast<std::uint64_t>(1023 + k) << 52;
+  double scale = 0;
+  std::memcpy(&scale, &scale_bits, sizeof scale);
+  return tables::kExp2Fraction[static_cast<std::size_t>(ni & 31)] * p * scale * scale_extra;
+}
+
+// A_1(z), A_2(z) for 0 <= z < 64: 8 pieces on [0, 1), then 8 per octave indexed by the exponent
+// and the top three mantissa bits.
+struct MillsPair {
+  double a1;
+  double a2;
+};
+inline MillsPair mills_pair(double z) noexcept {
+  const std::size_t i = z < 1.0 ? static_cast<std::size_t>(z * 8.0)
+                                : static_cast<std::size_t>((bits_of(z) >> 49) - (std::uint64_t{1023} << 3)) + 8;
+  const tables::MillsPiece& p = tables::kMills[i];
+  const double u = (z - p.c) * p.ihw;
+  const double w = 1.0 / (z < 1.0 ? 1.0 : z);  // the tables hold z^2 A_1 and z^3 A_2 from z = 1
+  const double w2 = w * w;
+  return {poly(p.a1, u) * w2, poly(p.a2, u) * w2 * w};
+}
+
+// Term j of G is included while its bound tau_e^j / (2j+1)!! (tau_e = tau min(1, 9/z^2); the
+// bound holds for every z, checked at 60 digits) exceeds 2^-57.
+constexpr std::array<double, 8> kTermFloor{0.0, 0.0, 1.0202127648613716e-08, 8.998287163384506e-06,
+                                           0.0002845643649614339, 0.002353005531702338, 0.009893341844807734,
+                                           0.02816667753074849};
+constexpr std::array<double, 8> kInvOddFactorial{1.0, 0.16666666666666666, 0.008333333333333333,
+                                                 0.0001984126984126984, 2.7557319223985893e-06,
+                                                 2.505210838544172e-08, 1.6059043836821613e-10,
+                                                 7.647163731819816e-13};
+constexpr double kLnSqrt2Pi = 0.91893853320467274178;
+constexpr double kSeriesLimit = 0.5;  // s below this: the series (tau <= 1/16, at most 7 terms)
+
 template <bool kLogOnly>
 Eval otm_series(double x, double s) noexcept {
-  constexpr int kMaxOrder = 40;
-  const double h = x / s;
-  const double t = 0.5 * s;
-  const double z = -h;
-  // Only [0, order] is written and read; left uninitialised, as zeroing would cost more than the sum.
-  std::array<double, kMaxOrder + 2> d;  // R^(k)(h)
-  // Terms fall by about t^2 rho^2 / k^2 per odd order; stop once the next is below 1e-16.
-  int order = 1;
-  {
-    double term = 1.0;
-    while (order < kMaxOrder - 1) {
-      const double rho2 = std::max(static_cast<double>(order + 1) / (z > 1 ? z * z : 1.0) * static_cast<double>(order + 1),
-                                   static_cast<double>(order + 2));
-      term *= t * t * rho2 / (static_cast<double>(order + 1) * static_cast<double>(order + 2));
-      if (term < 1e-16) break;
-      order += 2;
-    }
+  const double ax = -x;
+  const double z = ax / s;
+  if (!(z < 64.0)) {  // b < 1e-800: zero in double
+    return {0.0, 0.0, -std::numeric_limits<double>::infinity(), 0.0};
   }
-  if (z >= 4.0) {
-    // The depth below gives rho_1 to ~1e-14 relative or better (measured against erfc in 80-bit
-    // arithmetic).
-    const int top = order + (z >= 12.0 ? 7 : z >= 8.0 ? 9 : z >= 6.0 ? 11 : z >= 5.0 ? 14 : 18);
-    // rho_n = n / (z + rho_{n+1}) carried as num/den so the chain is multiply-adds, not divisions.
-    // The tail starts from rho^2 + (z + d) rho - n = 0, d = 1/sqrt(z^2 + 4n) ~ rho_{n+1} - rho_n,
-    // which is ~50x closer than the rho_{n+1} = rho_n root and saves about four steps.
-    const double n_top = static_cast<double>(top + 1);
-    const double zd = z + 1.0 / std::sqrt(z * z + 4.0 * n_top);
-    double num = 0.5 * (-zd + std::sqrt(zd * zd + 4.0 * n_top));
-    double den = 1.0;
-    std::array<double, kMaxOrder + 2> nums;
-    std::array<double, kMaxOrder + 2> dens;
-    for (int n = top; n >= 1; --n) {
-      const double next_den = z * den + num;
-      num = static_cast<double>(n) * den;
-      den = next_den;
-      if (n <= order) {
-        nums[static_cast<std::size_t>(n)] = num;
-        dens[static_cast<std::size_t>(n)] = den;
-      }
-      if (den > 1e200) {  // keep the pair in range; only the ratio matters
-        num *= 1e-200;
-        den *= 1e-200;
-        for (int k = n; k <= order; ++k) {
-          nums[static_cast<std::size_t>(k)] *= 1e-200;
-          dens[static_cast<std::size_t>(k)] *= 1e-200;
-        }
-      }
-    }
-    // R = 1 / (z + rho_1), R^(k) = R^(k-1) rho_k.
-    d[0] = den / (z * den + num);
-    for (int k = 1; k <= order; ++k) {
-      d[static_cast<std::size_t>(k)] =
-          d[static_cast<std::size_t>(k - 1)] * nums[static_cast<std::size_t>(k)] / dens[static_cast<std::size_t>(k)];
-    }
-  } else {
-    d[0] = 0.5 * std::erfc(z * kInvSqrt2) / (kInvSqrt2Pi * std::exp(-0.5 * z * z));
-    d[1] = 1.0 + h * d[0];
-    for (int k = 1; k < order; ++k) {
-      d[static_cast<std::size_t>(k + 1)] =
-          h * d[static_cast<std::size_t>(k)] + static_cast<double>(k) * d[static_cast<std::size_t>(k - 1)];
-    }
+  const double tau = 0.25 * s * s;
+  const MillsPair m = mills_pair(z);
+  // Terms j <= 2 always (cheaper than deciding), j >= 3 while they count: tau_e > 9e-6.
+  const double a3 = 2.0 * m.a1 - z * m.a2;
+  const double a4 = 3.0 * m.a2 - z * a3;
+  const double a5 = 4.0 * a3 - z * a4;
+  double tail = 0;  // sum_{j >= 3} A_{2j+1} tau^{j-3} / (2j+1)!
+  const double tau_e = z > 3.0 ? tau * 9.0 / (z * z) : tau;
+  if (tau_e > kTermFloor[3]) {
+    std::size_t terms = 3;
+    while (terms < 7 && tau_e > kTermFloor[terms + 1]) ++terms;
+    std::array<double, 16> a;  // A_k(z); only [3, 2 terms + 1] is written and read
+    a[3] = a3;
+    a[4] = a4;
+    a[5] = a5;
+    for (std::size_t k = 5; k <= 2 * terms; ++k) a[k + 1] = static_cast<double>(k) * a[k - 1] - z * a[k];
+    for (std::size_t j = terms; j >= 3; --j) tail = tail * tau + a[2 * j + 1] * kInvOddFactorial[j];
   }
-  double sum = 0;
-  double tk = t;       // t^k / k!
-  for (int k = 1; k <= order; k += 2) {
-    sum += d[static_cast<std::size_t>(k)] * tk;
-    tk *= t * t / (static_cast<double>(k + 1) * static_cast<double>(k + 2));
-  }
-  // phi(h) e^{-t^2/2} with the exponent carried to double-double, so b is smooth in s to the last bits.
-  const double hs = h * s;
-  const double hr = ((x - hs) - product_error(h, s, hs)) / s;  // x/s = h + hr to first order
-  const double hh = h * h;
-  const double hh_lo = product_error(h, h, hh) + 2.0 * h * hr;
-  // h^2 + t^2 with its rounding error (TwoSum): at |h| ~ 37 one ulp of the exponent is 1e-13 of b.
-  const double tt = t * t;
-  const double e = hh + tt;
-  const double ev = e - hh;
-  const double e_lo = ((hh - (e - ev)) + (tt - ev)) + product_error(t, t, tt);
-  const double correction = 0.5 * (hh_lo + e_lo);
+  const double g = m.a1 + tau * (a3 * kInvOddFactorial[1] + tau * (a5 * kInvOddFactorial[2] + tau * tail));
+  // phi(z) e^{-tau/2} with the exponent (z^2 + tau)/2 carried to double-double, so b is smooth in s
+  // to its last bits: at z ~ 37 one ulp of the exponent is 1e-13 of b. (tau's own rounding, below
+  // 1e-18 of the exponent, is left out.)
+  const double zs = z * s;
+  const double dz = ((ax - zs) - product_error(z, s, zs)) / s;  // ax/s = z + dz to first order
+  const double zz = z * z;
+  const double zz_lo = product_error(z, z, zz) + 2.0 * z * dz;
+  const double e = zz + tau;
+  const double ev = e - zz;
+  const double e_lo = ((zz - (e - ev)) + (tau - ev)) + zz_lo;
   if constexpr (kLogOnly) {
-    // ln b = ln(2 sum) + ln(1/sqrt(2 pi)) - e/2 - correction; b'/b = 1 / (2 sum). No exp needed.
-    return {0.0, 0.0, std::log(2.0 * sum) - 0.91893853320467274178 - 0.5 * e - correction, 0.5 / sum};
+    // ln b = ln(s G) - ln sqrt(2 pi) - e/2; b'/b = 1 / (s G). No exp needed.
+    return {0.0, 0.0, std::log(s * g) - kLnSqrt2Pi - 0.5 * e - 0.5 * e_lo, 1.0 / (s * g)};
   } else {
-    const double phi = kInvSqrt2Pi * std::exp(-0.5 * e) * (1.0 - correction);
-    return {2.0 * phi * sum, phi, 0.0, 0.5 / sum};
+    const double phi = kInvSqrt2Pi * exp_neg(0.5 * e, 0.5 * e_lo);
+    return {s * g * phi, phi, 0.0, 1.0 / (s * g)};
   }
 }
 
 template <bool kLogOnly = false>
 inline Eval otm_eval(double x, double s) noexcept {
-  if (s < 0.5) return otm_series<kLogOnly>(x, s);
+  if (s < kSeriesLimit) return otm_series<kLogOnly>(x, s);
   double first = 0;
   const double h = x / s;
   const double t = 0.5 * s;
@@ -160,9 +186,15 @@ struct Forward {
   double strike_pv;  // K e^{-rt}
 };
 
+// e^u; for |u| < 2^-12 (every 0DTE rate times time) by its series to u^4 (next term < 1e-20).
+inline double exp_small(double u) noexcept {
+  if (std::fabs(u) < 0x1p-12) return 1.0 + u * (1.0 + u * (0.5 + u * (1.0 / 6 + u * (1.0 / 24))));
+  return std::exp(u);
+}
+
 inline Forward forward_of(const BsmInput& in) noexcept {
-  const double discount = std::exp(-in.r * in.t);
-  const double spot_pv = in.spot * std::exp(-in.q * in.t);
+  const double discount = exp_small(-in.r * in.t);
+  const double spot_pv = in.spot * exp_small(-in.q * in.t);
   return {discount, spot_pv / discount, std::log(in.spot / in.strike) + (in.r - in.q) * in.t, spot_pv,
           in.strike * discount};
 }
@@ -303,6 +335,65 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
   return s;
 }
 
+// The start of the fast solve: s for b(x, s) = beta from the model b = s phi(z) A_1(z) (tau -> 0),
+// whose inverse is tabulated (implied_vol_tables.hpp, ~1e-9 relative): with v = |x|/beta,
+// s = beta W(v) for v < 64 (no logarithm; W is smooth at the money, v = 0), else s = |x|/z(ln v).
+// The terms in tau the model leaves out change ln b by tau (A_3/(6 A_1) - 1/2) + O(tau^2); one
+// first-order correction s (1 + tau gamma(z)) removes them, leaving ~1e-8 relative on the 0DTE grid.
+inline double start_of(double ax, double beta) noexcept {
+  const double v = ax / beta;
+  double s = 0;
+  double gamma = 0;
+  if (v < 64.0) {
+    const std::size_t i =
+        v < 0.25 ? 0 : static_cast<std::size_t>((bits_of(v) >> 51) - (std::uint64_t{1021} << 1)) + 1;
+    const tables::StartPiece& p = tables::kStartA[i];
+    const double u = (v - p.c) * p.ihw;
+    s = beta * poly(p.main, u);
+    gamma = poly(p.gamma, u);
+  } else {
+    const double l = std::log(v);  // < 710
+    const std::size_t i = static_cast<std::size_t>((bits_of(l) >> 50) - (std::uint64_t{1025} << 2));
+    const tables::StartPiece& p = tables::kStartB[i];
+    const double u = (l - p.c) * p.ihw;
+    s = ax / poly(p.main, u);
+    gamma = poly(p.gamma, u);
+  }
+  return s * (1.0 + 0.25 * s * s * gamma);
+}
+
+// Solves b(x, s) = beta for x <= 0 from start_of() by third-order Householder steps on
+// f(s) = ln(b/beta), whose derivatives are closed forms of b'/b = 1/(s G) (series above) and of
+// h, t: the start is close enough that one step (error ~ C e^4) finishes. Returns 0 when the point
+// is outside the series' domain or a step misbehaves; the caller then runs solve_normalized().
+double solve_fast(double x, double beta, std::uint8_t& iterations) noexcept {
+  const double ax = -x;
+  double s = start_of(ax, beta);
+  for (std::uint8_t it = 1; it <= 4; ++it) {
+    if (!(s < kSeriesLimit) || !(s > 0)) return 0.0;
+    const Eval e = otm_series<false>(x, s);
+    if (!(e.b > 0)) return 0.0;
+    const double r = (e.b - beta) / beta;
+    // ln(1 + r): its series to r^5 while |r| < 2^-10 (error below 1e-18 relative to r).
+    const double f = std::fabs(r) < 0x1p-10
+                         ? r * (1.0 - r * (0.5 - r * (1.0 / 3.0 - r * (0.25 - r * 0.2))))
+                         : std::log1p(r);
+    iterations = it;
+    if (f == 0) return s;
+    const double f1 = e.r1;  // d ln b / ds
+    const Slope d = slope(x, s);
+    const double n2 = d.q2 - f1;                                // f'' / f'
+    const double n3 = d.q3 - 3.0 * f1 * d.q2 + 2.0 * f1 * f1;  // f''' / f'
+    const double nu = -f / f1;
+    const double step = nu * (1.0 + 0.5 * n2 * nu) / (1.0 + nu * (n2 + n3 * nu / 6.0));
+    if (!std::isfinite(step)) return 0.0;
+    const double next = s + step;
+    if (std::fabs(step) < 1e-5 * s) return next;  // fourth-order convergence: ~1e-20 left
+    s = next;
+  }
+  return 0.0;
+}
+
 }  // namespace
 
 double norm_cdf(double x) noexcept { return ncdf(x); }
@@ -387,7 +478,9 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     out.status = IvStatus::kNoTimeValue;
     return out;
   }
-  const double s = solve_normalized(-std::fabs(f.x), beta, out.iterations);
+  const double x = -std::fabs(f.x);
+  double s = solve_fast(x, beta, out.iterations);
+  if (!(s > 0)) s = solve_normalized(x, beta, out.iterations);
   out.iv = s / std::sqrt(in.t);
   out.status = IvStatus::kOk;
   return out;

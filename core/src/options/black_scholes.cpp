@@ -51,11 +51,24 @@ inline double product_error(double a, double b, double p) noexcept {
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
-template <std::size_t N>
-inline double poly(const double (&c)[N], double u) noexcept {
-  double p = c[N - 1];
-  for (std::size_t k = N - 1; k-- > 0;) p = p * u + c[k];
-  return p;
+// Polynomials in Estrin's form: the same multiply-adds as Horner's rule with about half its
+// dependency chain (the solve's latency, not its instruction count, is what it is short of).
+inline double poly(const double (&c)[4], double u) noexcept {
+  const double u2 = u * u;
+  return (c[0] + c[1] * u) + u2 * (c[2] + c[3] * u);
+}
+inline double poly(const double (&c)[7], double u) noexcept {
+  const double u2 = u * u;
+  const double u4 = u2 * u2;
+  return ((c[0] + c[1] * u) + u2 * (c[2] + c[3] * u)) + u4 * ((c[4] + c[5] * u) + u2 * c[6]);
+}
+inline double poly(const double (&c)[10], double u) noexcept {
+  const double u2 = u * u;
+  const double u4 = u2 * u2;
+  const double u8 = u4 * u4;
+  const double p03 = (c[0] + c[1] * u) + u2 * (c[2] + c[3] * u);
+  const double p47 = (c[4] + c[5] * u) + u2 * (c[6] + c[7] * u);
+  return (p03 + u4 * p47) + u8 * (c[8] + c[9] * u);
 }
 
 inline std::uint64_t bits_of(double d) noexcept {
@@ -92,22 +105,6 @@ inline double exp_neg(double a, double a_lo) noexcept {
   return tables::kExp2Fraction[static_cast<std::size_t>(ni & 31)] * p * scale * scale_extra;
 }
 
-// A_1(z), A_2(z) for 0 <= z < 64: 8 pieces on [0, 1), then 8 per octave indexed by the exponent
-// and the top three mantissa bits.
-struct MillsPair {
-  double a1;
-  double a2;
-};
-inline MillsPair mills_pair(double z) noexcept {
-  const std::size_t i = z < 1.0 ? static_cast<std::size_t>(z * 8.0)
-                                : static_cast<std::size_t>((bits_of(z) >> 49) - (std::uint64_t{1023} << 3)) + 8;
-  const tables::MillsPiece& p = tables::kMills[i];
-  const double u = (z - p.c) * p.ihw;
-  const double w = 1.0 / (z < 1.0 ? 1.0 : z);  // the tables hold z^2 A_1 and z^3 A_2 from z = 1
-  const double w2 = w * w;
-  return {poly(p.a1, u) * w2, poly(p.a2, u) * w2 * w};
-}
-
 // Term j of G is included while its bound tau_e^j / (2j+1)!! (tau_e = tau min(1, 9/z^2); the
 // bound holds for every z, checked at 60 digits) exceeds 2^-57.
 constexpr std::array<double, 8> kTermFloor{0.0, 0.0, 1.0202127648613716e-08, 8.998287163384506e-06,
@@ -120,48 +117,78 @@ constexpr std::array<double, 8> kInvOddFactorial{1.0, 0.16666666666666666, 0.008
 constexpr double kLnSqrt2Pi = 0.91893853320467274178;
 constexpr double kSeriesLimit = 0.5;  // s below this: the series (tau <= 1/16, at most 7 terms)
 
-template <bool kLogOnly>
-Eval otm_series(double x, double s) noexcept {
-  const double ax = -x;
-  const double z = ax / s;
-  if (!(z < 64.0)) {  // b < 1e-800: zero in double
-    return {0.0, 0.0, -std::numeric_limits<double>::infinity(), 0.0};
-  }
+// G and the exponent of b = s G e^{-(e + e_lo)/2} / sqrt(2 pi), e + e_lo = z^2 + tau in
+// double-double, for ax = |x| and 0 < s < kSeriesLimit; ok = false when z >= 64 (b < 1e-800).
+struct Series {
+  double sg;     // s G
+  double e;      // z^2 + tau, rounded
+  double e_lo;   // and the rest
+  double z;      // |x|/s
+  double inv_s;  // 1/s
+  double tau;    // s^2/4
+  bool ok;
+};
+inline Series series(double ax, double s) noexcept {
+  Series out{};
+  const double inv_s = 1.0 / s;
+  const double z = ax * inv_s;
+  if (!(z < 64.0)) return out;
   const double tau = 0.25 * s * s;
-  const MillsPair m = mills_pair(z);
-  // Terms j <= 2 always (cheaper than deciding), j >= 3 while they count: tau_e > 9e-6.
-  const double a3 = 2.0 * m.a1 - z * m.a2;
-  const double a4 = 3.0 * m.a2 - z * a3;
-  const double a5 = 4.0 * a3 - z * a4;
-  double tail = 0;  // sum_{j >= 3} A_{2j+1} tau^{j-3} / (2j+1)!
-  const double tau_e = z > 3.0 ? tau * 9.0 / (z * z) : tau;
+  const double zz = z * z;
+  const std::size_t i = z < 1.0 ? static_cast<std::size_t>(z * 8.0)
+                                : static_cast<std::size_t>((bits_of(z) >> 49) - (std::uint64_t{1023} << 3)) + 8;
+  const tables::MillsPiece& p = tables::kMills[i];
+  const double u = (z - p.c) * p.ihw;
+  const double w = 1.0 / (z < 1.0 ? 1.0 : z);  // the tables hold z^2 A_1 and z^3 A_2 from z = 1
+  const double w2 = w * w;
+  const double a1 = poly(p.a1, u) * w2;
+  const double a2 = poly(p.a2, u) * (w2 * w);
+  // Terms j <= 2 always, with A_3 = 2 A_1 - z A_2 and A_5 = (8 + 2 z^2) A_1 - (7 z + z^3) A_2 folded
+  // in: G = A_1 (1 + tau/3 + tau^2 (8 + 2 z^2)/120) - A_2 tau z (1/6 + tau (7 + z^2)/120) + ...
+  // (what cancels there is scaled by tau: below 1e-17 of G). Terms j >= 3 while they count,
+  // tau_e > 9e-6, by the recurrence.
+  double g = a1 * (1.0 + tau * (1.0 / 3 + tau * (8.0 + 2.0 * zz) * (1.0 / 120))) -
+             a2 * (tau * z * (1.0 / 6 + tau * (7.0 + zz) * (1.0 / 120)));
+  const double tau_e = z > 3.0 ? tau * 9.0 / zz : tau;
   if (tau_e > kTermFloor[3]) {
     std::size_t terms = 3;
     while (terms < 7 && tau_e > kTermFloor[terms + 1]) ++terms;
-    std::array<double, 16> a;  // A_k(z); only [3, 2 terms + 1] is written and read
-    a[3] = a3;
-    a[4] = a4;
-    a[5] = a5;
-    for (std::size_t k = 5; k <= 2 * terms; ++k) a[k + 1] = static_cast<double>(k) * a[k - 1] - z * a[k];
+    std::array<double, 16> a;  // A_k(z); only [1, 2 terms + 1] is written and read
+    a[1] = a1;
+    a[2] = a2;
+    for (std::size_t k = 2; k <= 2 * terms; ++k) a[k + 1] = static_cast<double>(k) * a[k - 1] - z * a[k];
+    double tail = 0;  // sum_{j >= 3} A_{2j+1} tau^{j-3} / (2j+1)!
     for (std::size_t j = terms; j >= 3; --j) tail = tail * tau + a[2 * j + 1] * kInvOddFactorial[j];
+    g += tau * tau * tau * tail;
   }
-  const double g = m.a1 + tau * (a3 * kInvOddFactorial[1] + tau * (a5 * kInvOddFactorial[2] + tau * tail));
-  // phi(z) e^{-tau/2} with the exponent (z^2 + tau)/2 carried to double-double, so b is smooth in s
-  // to its last bits: at z ~ 37 one ulp of the exponent is 1e-13 of b. (tau's own rounding, below
-  // 1e-18 of the exponent, is left out.)
+  // The exponent (z^2 + tau)/2 carried to double-double, so b is smooth in s to its last bits: at
+  // z ~ 37 one ulp of the exponent is 1e-13 of b. (tau's own rounding, below 1e-18 of the
+  // exponent, is left out.)
   const double zs = z * s;
-  const double dz = ((ax - zs) - product_error(z, s, zs)) / s;  // ax/s = z + dz to first order
-  const double zz = z * z;
+  const double dz = ((ax - zs) - product_error(z, s, zs)) * inv_s;  // ax/s = z + dz to first order
   const double zz_lo = product_error(z, z, zz) + 2.0 * z * dz;
   const double e = zz + tau;
   const double ev = e - zz;
-  const double e_lo = ((zz - (e - ev)) + (tau - ev)) + zz_lo;
+  out.e_lo = ((zz - (e - ev)) + (tau - ev)) + zz_lo;
+  out.e = e;
+  out.sg = s * g;
+  out.z = z;
+  out.inv_s = inv_s;
+  out.tau = tau;
+  out.ok = true;
+  return out;
+}
+
+template <bool kLogOnly>
+Eval otm_series(double x, double s) noexcept {
+  const Series v = series(-x, s);
+  if (!v.ok) return {0.0, 0.0, -std::numeric_limits<double>::infinity(), 0.0};
   if constexpr (kLogOnly) {
     // ln b = ln(s G) - ln sqrt(2 pi) - e/2; b'/b = 1 / (s G). No exp needed.
-    return {0.0, 0.0, std::log(s * g) - kLnSqrt2Pi - 0.5 * e - 0.5 * e_lo, 1.0 / (s * g)};
+    return {0.0, 0.0, std::log(v.sg) - kLnSqrt2Pi - 0.5 * v.e - 0.5 * v.e_lo, 1.0 / v.sg};
   } else {
-    const double phi = kInvSqrt2Pi * exp_neg(0.5 * e, 0.5 * e_lo);
-    return {s * g * phi, phi, 0.0, 1.0 / (s * g)};
+    const double phi = kInvSqrt2Pi * exp_neg(0.5 * v.e, 0.5 * v.e_lo);
+    return {v.sg * phi, phi, 0.0, 1.0 / v.sg};
   }
 }
 
@@ -180,7 +207,6 @@ inline double otm_precise(double x, double s) noexcept { return otm_eval(x, s).b
 
 struct Forward {
   double discount;   // e^{-rt}
-  double forward;    // S e^{(r-q)t}
   double x;          // ln(F/K)
   double spot_pv;    // S e^{-qt}: the discounted forward, formed as a user would
   double strike_pv;  // K e^{-rt}
@@ -195,8 +221,7 @@ inline double exp_small(double u) noexcept {
 inline Forward forward_of(const BsmInput& in) noexcept {
   const double discount = exp_small(-in.r * in.t);
   const double spot_pv = in.spot * exp_small(-in.q * in.t);
-  return {discount, spot_pv / discount, std::log(in.spot / in.strike) + (in.r - in.q) * in.t, spot_pv,
-          in.strike * discount};
+  return {discount, std::log(in.spot / in.strike) + (in.r - in.q) * in.t, spot_pv, in.strike * discount};
 }
 
 // Discounted intrinsic value, max(S e^{-qt} - K e^{-rt}, 0) for a call.
@@ -363,32 +388,28 @@ inline double start_of(double ax, double beta) noexcept {
 }
 
 // Solves b(x, s) = beta for x <= 0 from start_of() by third-order Householder steps on
-// f(s) = ln(b/beta), whose derivatives are closed forms of b'/b = 1/(s G) (series above) and of
-// h, t: the start is close enough that one step (error ~ C e^4) finishes. Returns 0 when the point
-// is outside the series' domain or a step misbehaves; the caller then runs solve_normalized().
-double solve_fast(double x, double beta, std::uint8_t& iterations) noexcept {
-  const double ax = -x;
+// f(s) = b - beta, whose second and third derivatives over the first are closed forms in z and tau,
+// so a step costs one precise b. The start is within ~1e-8, and a step of relative size e leaves
+// ~(D e)^4 of b (D = d ln b / d ln s ~ 1 + z^2): one step finishes. Returns 0 when the point is
+// outside the series' domain or the steps do not settle; the caller then runs solve_normalized().
+double solve_fast(double ax, double beta, std::uint8_t& iterations) noexcept {
   double s = start_of(ax, beta);
   for (std::uint8_t it = 1; it <= 4; ++it) {
     if (!(s < kSeriesLimit) || !(s > 0)) return 0.0;
-    const Eval e = otm_series<false>(x, s);
-    if (!(e.b > 0)) return 0.0;
-    const double r = (e.b - beta) / beta;
-    // ln(1 + r): its series to r^5 while |r| < 2^-10 (error below 1e-18 relative to r).
-    const double f = std::fabs(r) < 0x1p-10
-                         ? r * (1.0 - r * (0.5 - r * (1.0 / 3.0 - r * (0.25 - r * 0.2))))
-                         : std::log1p(r);
+    const Series v = series(ax, s);
+    if (!v.ok) return 0.0;
+    const double b1 = kInvSqrt2Pi * exp_neg(0.5 * v.e, 0.5 * v.e_lo);  // b' = phi(z) e^{-tau/2}
+    if (!(b1 > 0)) return 0.0;
     iterations = it;
-    if (f == 0) return s;
-    const double f1 = e.r1;  // d ln b / ds
-    const Slope d = slope(x, s);
-    const double n2 = d.q2 - f1;                                // f'' / f'
-    const double n3 = d.q3 - 3.0 * f1 * d.q2 + 2.0 * f1 * f1;  // f''' / f'
-    const double nu = -f / f1;
-    const double step = nu * (1.0 + 0.5 * n2 * nu) / (1.0 + nu * (n2 + n3 * nu / 6.0));
+    const double nu = (beta - v.sg * b1) / b1;
+    // b''/b' = (z^2 - tau)/s, b'''/b' = (b''/b')^2 - (3 z^2 + tau)/s^2.
+    const double zz = v.z * v.z;
+    const double q2 = (zz - v.tau) * v.inv_s;
+    const double q3 = q2 * q2 - (3.0 * zz + v.tau) * (v.inv_s * v.inv_s);
+    const double step = nu * (1.0 + 0.5 * q2 * nu) / (1.0 + nu * (q2 + q3 * nu * (1.0 / 6)));
     if (!std::isfinite(step)) return 0.0;
     const double next = s + step;
-    if (std::fabs(step) < 1e-5 * s) return next;  // fourth-order convergence: ~1e-20 left
+    if (std::fabs(step) * (1.0 + zz) < 1e-4 * s) return next;  // (D e)^4 < 1e-16
     s = next;
   }
   return 0.0;
@@ -407,7 +428,8 @@ double bsm_price(const BsmInput& in) noexcept {
   const Forward f = forward_of(in);
   const double s = in.sigma * std::sqrt(in.t);
   const double b = normalized_otm_black(-std::fabs(f.x), s);
-  return f.discount * std::sqrt(f.forward * in.strike) * b + intrinsic_of(in.right, f);
+  // D sqrt(F K) = sqrt(S e^{-qt} K e^{-rt}).
+  return std::sqrt(f.spot_pv * f.strike_pv) * b + intrinsic_of(in.right, f);
 }
 
 Greeks bsm_greeks(const BsmInput& in) noexcept {
@@ -471,7 +493,7 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     return out;
   }
   const double time_value = price - intrinsic;
-  const double beta = time_value / (f.discount * std::sqrt(f.forward * in.strike));
+  const double beta = time_value / std::sqrt(f.spot_pv * f.strike_pv);
   // In the money, the intrinsic value itself is only known to a few ulp of S e^{-qt} + K e^{-rt}.
   const double noise = intrinsic > 0 ? 4.0 * kEps * (f.spot_pv + f.strike_pv) : 0.0;
   if (!(time_value > noise) || !(beta >= kMinBeta)) {
@@ -479,7 +501,7 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     return out;
   }
   const double x = -std::fabs(f.x);
-  double s = solve_fast(x, beta, out.iterations);
+  double s = solve_fast(-x, beta, out.iterations);
   if (!(s > 0)) s = solve_normalized(x, beta, out.iterations);
   out.iv = s / std::sqrt(in.t);
   out.status = IvStatus::kOk;

@@ -143,23 +143,27 @@ inline Series series(double ax, double s) noexcept {
   const double w2 = w * w;
   const double a1 = poly(p.a1, u) * w2;
   const double a2 = poly(p.a2, u) * (w2 * w);
-  // Terms j <= 2 always, with A_3 = 2 A_1 - z A_2 and A_5 = (8 + 2 z^2) A_1 - (7 z + z^3) A_2 folded
-  // in: G = A_1 (1 + tau/3 + tau^2 (8 + 2 z^2)/120) - A_2 tau z (1/6 + tau (7 + z^2)/120) + ...
-  // (what cancels there is scaled by tau: below 1e-17 of G). Terms j >= 3 while they count,
-  // tau_e > 9e-6, by the recurrence.
-  double g = a1 * (1.0 + tau * (1.0 / 3 + tau * (8.0 + 2.0 * zz) * (1.0 / 120))) -
-             a2 * (tau * z * (1.0 / 6 + tau * (7.0 + zz) * (1.0 / 120)));
+  // Terms j <= 3 always, with A_k = P_k(z) A_1 + S_k(z) A_2 from the recurrence folded in:
+  // A_3 = 2 A_1 - z A_2, A_5 = (8 + 2 z^2) A_1 - (7 z + z^3) A_2,
+  // A_7 = (48 + 30 z^2 + 2 z^4) A_1 - (57 z + 18 z^3 + z^5) A_2; what cancels there is scaled by
+  // tau^j and stays below 1e-16 of G (checked against mpmath to |x| = 20). Terms j >= 4 while they
+  // count (tau_e > 2.8e-4: s > 0.034 near the money) by the recurrence.
+  const double pa = 1.0 + tau * ((1.0 / 3) + tau * ((8.0 + 2.0 * zz) * (1.0 / 120) +
+                                                   tau * (48.0 + zz * (30.0 + 2.0 * zz)) * (1.0 / 5040)));
+  const double pb = tau * z * ((1.0 / 6) + tau * ((7.0 + zz) * (1.0 / 120) +
+                                                  tau * (57.0 + zz * (18.0 + zz)) * (1.0 / 5040)));
+  double g = a1 * pa - a2 * pb;
   const double tau_e = z > 3.0 ? tau * 9.0 / zz : tau;
-  if (tau_e > kTermFloor[3]) {
-    std::size_t terms = 3;
+  if (tau_e > kTermFloor[4]) {
+    std::size_t terms = 4;
     while (terms < 7 && tau_e > kTermFloor[terms + 1]) ++terms;
     std::array<double, 16> a;  // A_k(z); only [1, 2 terms + 1] is written and read
     a[1] = a1;
     a[2] = a2;
     for (std::size_t k = 2; k <= 2 * terms; ++k) a[k + 1] = static_cast<double>(k) * a[k - 1] - z * a[k];
-    double tail = 0;  // sum_{j >= 3} A_{2j+1} tau^{j-3} / (2j+1)!
-    for (std::size_t j = terms; j >= 3; --j) tail = tail * tau + a[2 * j + 1] * kInvOddFactorial[j];
-    g += tau * tau * tau * tail;
+    double tail = 0;  // sum_{j >= 4} A_{2j+1} tau^{j-4} / (2j+1)!
+    for (std::size_t j = terms; j >= 4; --j) tail = tail * tau + a[2 * j + 1] * kInvOddFactorial[j];
+    g += (tau * tau) * (tau * tau) * tail;
   }
   // The exponent (z^2 + tau)/2 carried to double-double, so b is smooth in s to its last bits: at
   // z ~ 37 one ulp of the exponent is 1e-13 of b. (tau's own rounding, below 1e-18 of the
@@ -212,6 +216,39 @@ struct Forward {
   double strike_pv;  // K e^{-rt}
 };
 
+// ln(a/b) for a, b > 0. Within 1/16 of each other (|w| <= 1/16, w = (a - b)/(a + b): strikes
+// within ~13% of the forward) by ln(a/b) = 2 atanh w = 2 w sum_k w^{2k}/(2k + 1) to w^14 (the next
+// term is below 1e-20 of the sum); a - b is exact there, so this is also more accurate than
+// log(a/b), whose rounded quotient costs up to 1e-16 absolute. Else std::log.
+inline double log_ratio(double a, double b) noexcept {
+  const double d = a - b;
+  const double sum = a + b;
+  if (!(std::fabs(d) <= 0.0625 * sum)) return std::log(a / b);
+  const double w = d / sum;
+  const double w2 = w * w;
+  const double w4 = w2 * w2;
+  const double w8 = w4 * w4;
+  const double p03 = (1.0 + w2 * (1.0 / 3)) + w4 * ((1.0 / 5) + w2 * (1.0 / 7));
+  const double p47 = ((1.0 / 9) + w2 * (1.0 / 11)) + w4 * ((1.0 / 13) + w2 * (1.0 / 15));
+  return 2.0 * w * (p03 + w8 * p47);
+}
+
+// ln v for finite v >= 1, to ~2e-11 absolute: the start's tables need no more. v = 2^k m with
+// m in [sqrt(1/2), sqrt 2), ln m = 2 atanh((m - 1)/(m + 1)) by its series to w^11.
+inline double log_coarse(double v) noexcept {
+  constexpr std::uint64_t kSqrtHalfBits = 0x3FE6A09E667F3BCD;
+  const std::uint64_t bits = bits_of(v);
+  const std::uint64_t k = (bits - kSqrtHalfBits) >> 52;  // v >= 1, so k >= 0
+  const std::uint64_t m_bits = bits - (k << 52);
+  double m = 0;
+  std::memcpy(&m, &m_bits, sizeof m);
+  const double w = (m - 1.0) / (m + 1.0);
+  const double w2 = w * w;
+  const double w4 = w2 * w2;
+  const double p = ((1.0 + w2 * (1.0 / 3)) + w4 * ((1.0 / 5) + w2 * (1.0 / 7))) + (w4 * w4) * ((1.0 / 9) + w2 * (1.0 / 11));
+  return static_cast<double>(k) * 0.69314718055994530942 + 2.0 * w * p;
+}
+
 // e^u; for |u| < 2^-12 (every 0DTE rate times time) by its series to u^4 (next term < 1e-20).
 inline double exp_small(double u) noexcept {
   if (std::fabs(u) < 0x1p-12) return 1.0 + u * (1.0 + u * (0.5 + u * (1.0 / 6 + u * (1.0 / 24))));
@@ -221,7 +258,7 @@ inline double exp_small(double u) noexcept {
 inline Forward forward_of(const BsmInput& in) noexcept {
   const double discount = exp_small(-in.r * in.t);
   const double spot_pv = in.spot * exp_small(-in.q * in.t);
-  return {discount, std::log(in.spot / in.strike) + (in.r - in.q) * in.t, spot_pv, in.strike * discount};
+  return {discount, log_ratio(in.spot, in.strike) + (in.r - in.q) * in.t, spot_pv, in.strike * discount};
 }
 
 // Discounted intrinsic value, max(S e^{-qt} - K e^{-rt}, 0) for a call.
@@ -377,7 +414,7 @@ inline double start_of(double ax, double beta) noexcept {
     s = beta * poly(p.main, u);
     gamma = poly(p.gamma, u);
   } else {
-    const double l = std::log(v);  // < 710
+    const double l = log_coarse(v);  // < 710
     const std::size_t i = static_cast<std::size_t>((bits_of(l) >> 50) - (std::uint64_t{1025} << 2));
     const tables::StartPiece& p = tables::kStartB[i];
     const double u = (l - p.c) * p.ihw;

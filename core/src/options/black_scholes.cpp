@@ -77,33 +77,46 @@ inline std::uint64_t bits_of(double d) noexcept {
   return b;
 }
 
-// e^{-(a + a_lo)} for a >= 0 (a_lo a correction of a's last bits), within ~1 ulp; 0 beyond 745:
-// with n = round(-32 a / ln 2) = 32 k + j (0 <= j < 32), e^{-a} = 2^k 2^{j/32} e^r,
-// r = -a - n ln 2 / 32, |r| <= ln 2 / 64, e^r by its series to r^6 (the next term is below 4e-18).
-// Inline: no call, no errno handling.
-inline double exp_neg(double a, double a_lo) noexcept {
+// e^{-(a + a_lo)} and (kBoth) e^{a + a_lo} for a >= 0 (a_lo a correction of a's last bits), each
+// within ~1 ulp. e^{-a} is 0 beyond a = 745; e^{a} is asked for only below a = 700. With
+// n = round(-32 a / ln 2) = 32 k + j (0 <= j < 32): e^{-a} = 2^k 2^{j/32} e^r and
+// e^{a} = 2^{-k} 2^{-j/32} e^{-r}, r = -a - n ln 2 / 32, |r| <= ln 2 / 64, e^{+-r} by the series to
+// r^6 (the next term is below 4e-18) split into even and odd parts. Inline: no call, no errno.
+struct ExpPair {
+  double neg;  // e^{-(a + a_lo)}
+  double pos;  // e^{a + a_lo} (kBoth only)
+};
+template <bool kBoth>
+inline ExpPair exp_pair(double a, double a_lo) noexcept {
   constexpr double kScale = 46.16624130844683;       // 32 / ln 2
   constexpr double kLn2Hi = 0.02166084938653512;     // ln 2 / 32 to 32 bits: n kLn2Hi is exact
   constexpr double kLn2Lo = 5.9631716539705866e-12;  // ln 2 / 32 - kLn2Hi
   constexpr double kShifter = 0x1.8p52;              // adding it rounds to an integer
-  if (!(a < 745.0)) return 0.0;                      // below half the least subnormal
+  if (!(a < 745.0)) return {0.0, std::numeric_limits<double>::infinity()};  // below half the least subnormal
   const double shifted = kShifter - a * kScale;
   const double n = shifted - kShifter;
   const double r = ((-a - n * kLn2Hi) - n * kLn2Lo) - a_lo;
   const auto ni = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits_of(shifted)));  // n, exactly
-  const double p =
-      1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720))))));
-  std::int32_t k = ni >> 5;  // floor(n / 32), in [-1075, 0]
-  double scale_extra = 1.0;
-  if (k < -1000) {  // the result is subnormal or nearly so: scale in two steps
-    k += 600;
-    scale_extra = 0x1p-600;
-  }
-  const std::uint64_t scale_bits = static_cast<std::uint64_t>(1023 + k) << 52;
-  double scale = 0;
-  std::memcpy(&scale, &scale_bits, sizeof scale);
-  return tables::kExp2Fraction[static_cast<std::size_t>(ni & 31)] * p * scale * scale_extra;
+  const double r2 = r * r;
+  const double r4 = r2 * r2;
+  const double even = (1.0 + 0.5 * r2) + r4 * ((1.0 / 24) + r2 * (1.0 / 720));
+  const double odd = r * ((1.0 + r2 * (1.0 / 6)) + r4 * (1.0 / 120));
+  const std::int32_t k = ni >> 5;  // floor(n / 32), in [-1075, 0]
+  const auto j = static_cast<std::size_t>(ni & 31);
+  const auto pow2 = [](std::int32_t e) {  // 2^e for -1022 <= e <= 1023
+    const std::uint64_t b = static_cast<std::uint64_t>(1023 + e) << 52;
+    double d = 0;
+    std::memcpy(&d, &b, sizeof d);
+    return d;
+  };
+  ExpPair out{};
+  // Near underflow the scale 2^k is applied in two steps.
+  out.neg = k < -1000 ? tables::kExp2Fraction[j] * (even + odd) * pow2(k + 600) * 0x1p-600
+                      : tables::kExp2Fraction[j] * (even + odd) * pow2(k);
+  if constexpr (kBoth) out.pos = tables::kExp2FractionInv[j] * (even - odd) * pow2(-k);
+  return out;
 }
+
 
 // Term j of G is included while its bound tau_e^j / (2j+1)!! (tau_e = tau min(1, 9/z^2); the
 // bound holds for every z, checked at 60 digits) exceeds 2^-57.
@@ -128,7 +141,7 @@ struct Series {
   double tau;    // s^2/4
   bool ok;
 };
-inline Series series(double ax, double s) noexcept {
+[[gnu::always_inline]] inline Series series(double ax, double s) noexcept {
   Series out{};
   const double inv_s = 1.0 / s;
   const double z = ax * inv_s;
@@ -191,7 +204,7 @@ Eval otm_series(double x, double s) noexcept {
     // ln b = ln(s G) - ln sqrt(2 pi) - e/2; b'/b = 1 / (s G). No exp needed.
     return {0.0, 0.0, std::log(v.sg) - kLnSqrt2Pi - 0.5 * v.e - 0.5 * v.e_lo, 1.0 / v.sg};
   } else {
-    const double phi = kInvSqrt2Pi * exp_neg(0.5 * v.e, 0.5 * v.e_lo);
+    const double phi = kInvSqrt2Pi * exp_pair<false>(0.5 * v.e, 0.5 * v.e_lo).neg;
     return {v.sg * phi, phi, 0.0, 1.0 / v.sg};
   }
 }
@@ -251,7 +264,8 @@ inline double log_coarse(double v) noexcept {
 
 // e^u; for |u| < 2^-12 (every 0DTE rate times time) by its series to u^4 (next term < 1e-20).
 inline double exp_small(double u) noexcept {
-  if (std::fabs(u) < 0x1p-12) return 1.0 + u * (1.0 + u * (0.5 + u * (1.0 / 6 + u * (1.0 / 24))));
+  const double u2 = u * u;
+  if (std::fabs(u) < 0x1p-12) return 1.0 + (u + u2 * ((0.5 + u * (1.0 / 6)) + u2 * (1.0 / 24)));
   return std::exp(u);
 }
 
@@ -398,12 +412,11 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
 }
 
 // The start of the fast solve: s for b(x, s) = beta from the model b = s phi(z) A_1(z) (tau -> 0),
-// whose inverse is tabulated (implied_vol_tables.hpp, ~1e-9 relative): with v = |x|/beta,
+// whose inverse is tabulated (implied_vol_tables.hpp, ~1e-9 relative): with v = |x|/beta (given),
 // s = beta W(v) for v < 64 (no logarithm; W is smooth at the money, v = 0), else s = |x|/z(ln v).
 // The terms in tau the model leaves out change ln b by tau (A_3/(6 A_1) - 1/2) + O(tau^2); one
 // first-order correction s (1 + tau gamma(z)) removes them, leaving ~1e-8 relative on the 0DTE grid.
-inline double start_of(double ax, double beta) noexcept {
-  const double v = ax / beta;
+inline double start_of(double ax, double beta, double v) noexcept {
   double s = 0;
   double gamma = 0;
   if (v < 64.0) {
@@ -424,26 +437,32 @@ inline double start_of(double ax, double beta) noexcept {
   return s * (1.0 + 0.25 * s * s * gamma);
 }
 
-// Solves b(x, s) = beta for x <= 0 from start_of() by third-order Householder steps on
-// f(s) = b - beta, whose second and third derivatives over the first are closed forms in z and tau,
-// so a step costs one precise b. The start is within ~1e-8, and a step of relative size e leaves
-// ~(D e)^4 of b (D = d ln b / d ln s ~ 1 + z^2): one step finishes. Returns 0 when the point is
-// outside the series' domain or the steps do not settle; the caller then runs solve_normalized().
-double solve_fast(double ax, double beta, std::uint8_t& iterations) noexcept {
-  double s = start_of(ax, beta);
+// Solves b(x, s) = beta for x <= 0 (ax = |x|, v = ax/beta) from start_of() by third-order steps on
+// f(s) = b - beta, whose second and third derivatives over the first are closed forms in z and tau:
+// q2 = b''/b' = (z^2 - tau)/s, q3 = b'''/b' = q2^2 - (3 z^2 + tau)/s^2. With nu = -f/b' the root is
+// s + nu - (q2/2) nu^2 + (q2^2/2 - q3/6) nu^3 + O((q2 nu)^4 nu) (the series reversion of the cubic
+// Taylor model: no division; Householder's rational form of the same order when q2 nu is not
+// small). 1/b' = sqrt(2 pi) e^{+(z^2 + tau)/2} comes from the same exponential as b. The start is
+// within ~1e-8 and a step of relative size e leaves ~(D e)^4 of b (D = d ln b / d ln s ~ 1 + z^2):
+// one step finishes. Returns 0 when the point is outside the series' domain or the steps do not
+// settle; the caller then runs solve_normalized().
+double solve_fast(double ax, double beta, double v, std::uint8_t& iterations) noexcept {
+  constexpr double kSqrt2Pi = 2.50662827463100050242;
+  double s = start_of(ax, beta, v);
   for (std::uint8_t it = 1; it <= 4; ++it) {
     if (!(s < kSeriesLimit) || !(s > 0)) return 0.0;
-    const Series v = series(ax, s);
-    if (!v.ok) return 0.0;
-    const double b1 = kInvSqrt2Pi * exp_neg(0.5 * v.e, 0.5 * v.e_lo);  // b' = phi(z) e^{-tau/2}
-    if (!(b1 > 0)) return 0.0;
+    const Series e = series(ax, s);
+    if (!e.ok || !(e.e < 1400.0)) return 0.0;  // e^{+e/2} must not overflow
+    const ExpPair x = exp_pair<true>(0.5 * e.e, 0.5 * e.e_lo);
     iterations = it;
-    const double nu = (beta - v.sg * b1) / b1;
-    // b''/b' = (z^2 - tau)/s, b'''/b' = (b''/b')^2 - (3 z^2 + tau)/s^2.
-    const double zz = v.z * v.z;
-    const double q2 = (zz - v.tau) * v.inv_s;
-    const double q3 = q2 * q2 - (3.0 * zz + v.tau) * (v.inv_s * v.inv_s);
-    const double step = nu * (1.0 + 0.5 * q2 * nu) / (1.0 + nu * (q2 + q3 * nu * (1.0 / 6)));
+    const double nu = beta * (kSqrt2Pi * x.pos) - e.sg;
+    const double zz = e.z * e.z;
+    const double q2 = (zz - e.tau) * e.inv_s;
+    const double q3 = q2 * q2 - (3.0 * zz + e.tau) * (e.inv_s * e.inv_s);
+    const double q2nu = q2 * nu;
+    const double step = std::fabs(q2nu) < 1e-3
+                            ? nu * (1.0 - nu * (0.5 * q2 - nu * (0.5 * q2 * q2 - q3 * (1.0 / 6))))
+                            : nu * (1.0 + 0.5 * q2nu) / (1.0 + nu * (q2 + q3 * nu * (1.0 / 6)));
     if (!std::isfinite(step)) return 0.0;
     const double next = s + step;
     if (std::fabs(step) * (1.0 + zz) < 1e-4 * s) return next;  // (D e)^4 < 1e-16
@@ -530,7 +549,8 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     return out;
   }
   const double time_value = price - intrinsic;
-  const double beta = time_value / std::sqrt(f.spot_pv * f.strike_pv);
+  const double root = std::sqrt(f.spot_pv * f.strike_pv);
+  const double beta = time_value / root;
   // In the money, the intrinsic value itself is only known to a few ulp of S e^{-qt} + K e^{-rt}.
   const double noise = intrinsic > 0 ? 4.0 * kEps * (f.spot_pv + f.strike_pv) : 0.0;
   if (!(time_value > noise) || !(beta >= kMinBeta)) {
@@ -538,7 +558,7 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     return out;
   }
   const double x = -std::fabs(f.x);
-  double s = solve_fast(-x, beta, out.iterations);
+  double s = solve_fast(-x, beta, -x * root / time_value, out.iterations);  // v = |x|/beta, not after beta
   if (!(s > 0)) s = solve_normalized(x, beta, out.iterations);
   out.iv = s / std::sqrt(in.t);
   out.status = IvStatus::kOk;

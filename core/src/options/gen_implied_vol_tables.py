@@ -21,7 +21,7 @@ Tables:
   kStartA  v in [0, 64): [0, 1/4), then 2 pieces per octave: W(v) = v/z (so s = beta W, smooth
            at the money where v = 0) and gamma(z).
   kStartB  l = ln v in [4, 1024): 4 pieces per octave: z(l) and gamma(z).
-  kExp2Fraction  2^(j/32) for the exponential of the price.
+  kExp2Fraction, kExp2FractionInv  2^(+-j/32) for the exponentials of the price and its inverse.
   gamma(z) = (1/2 - A_3/(6 A_1)) / D(z), D = d ln v / d ln z = 1 + z^2 + z A_2/A_1: the first-order
            correction s -> s (1 + tau gamma) for the terms in tau that the model leaves out.
 """
@@ -197,11 +197,12 @@ def main():
             pieces_b.append((mpf(2) ** e * (1 + mpf(sub) / 4), mpf(2) ** e * (1 + mpf(sub + 1) / 4)))
     start_table("kStartB", pieces_b, z_of_l, lambda l: gamma(z_of_l(l)))
 
-    out.append("// 2^(j/32), j = 0..31, correctly rounded: the table of exp_neg() in black_scholes.cpp.")
-    out.append("inline constexpr double kExp2Fraction[32] = {")
-    for j in range(0, 32, 4):
-        out.append("    " + ", ".join(fmt(mpf(2) ** (mpf(i) / 32)) for i in range(j, j + 4)) + ",")
-    out.append("};")
+    for name, sign in (("kExp2Fraction", 1), ("kExp2FractionInv", -1)):
+        out.append(f"// 2^({'-' if sign < 0 else ''}j/32), j = 0..31, correctly rounded: for exp_pair() in black_scholes.cpp.")
+        out.append(f"inline constexpr double {name}[32] = {{")
+        for j in range(0, 32, 4):
+            out.append("    " + ", ".join(fmt(mpf(2) ** (sign * mpf(i) / 32)) for i in range(j, j + 4)) + ",")
+        out.append("};")
     out.append("")
     out.append("}  // namespace odte::options::tables")
     print("\n".join(out))

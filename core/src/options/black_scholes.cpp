@@ -141,7 +141,8 @@ struct Series {
   double tau;    // s^2/4
   bool ok;
 };
-[[gnu::always_inline]] inline Series series(double ax, double s) noexcept {
+// inv_ax = 1/ax (inf when ax = 0), passed in so that 1/z = s/ax is a product.
+[[gnu::always_inline]] inline Series series(double ax, double s, double inv_ax) noexcept {
   Series out{};
   const double inv_s = 1.0 / s;
   const double z = ax * inv_s;
@@ -152,7 +153,7 @@ struct Series {
                                 : static_cast<std::size_t>((bits_of(z) >> 49) - (std::uint64_t{1023} << 3)) + 8;
   const tables::MillsPiece& p = tables::kMills[i];
   const double u = (z - p.c) * p.ihw;
-  const double w = 1.0 / (z < 1.0 ? 1.0 : z);  // the tables hold z^2 A_1 and z^3 A_2 from z = 1
+  const double w = z < 1.0 ? 1.0 : s * inv_ax;  // 1/z: the tables hold z^2 A_1 and z^3 A_2 from z = 1
   const double w2 = w * w;
   const double a1 = poly(p.a1, u) * w2;
   const double a2 = poly(p.a2, u) * (w2 * w);
@@ -166,10 +167,12 @@ struct Series {
   const double pb = tau * z * ((1.0 / 6) + tau * ((7.0 + zz) * (1.0 / 120) +
                                                   tau * (57.0 + zz * (18.0 + zz)) * (1.0 / 5040)));
   double g = a1 * pa - a2 * pb;
-  const double tau_e = z > 3.0 ? tau * 9.0 / zz : tau;
-  if (tau_e > kTermFloor[4]) {
+  // tau_e > floor  <=>  9 tau > floor max(z^2, 9): no division.
+  const double tau9 = 9.0 * tau;
+  const double zz9 = zz > 9.0 ? zz : 9.0;
+  if (tau9 > kTermFloor[4] * zz9) {
     std::size_t terms = 4;
-    while (terms < 7 && tau_e > kTermFloor[terms + 1]) ++terms;
+    while (terms < 7 && tau9 > kTermFloor[terms + 1] * zz9) ++terms;
     std::array<double, 16> a;  // A_k(z); only [1, 2 terms + 1] is written and read
     a[1] = a1;
     a[2] = a2;
@@ -198,7 +201,7 @@ struct Series {
 
 template <bool kLogOnly>
 Eval otm_series(double x, double s) noexcept {
-  const Series v = series(-x, s);
+  const Series v = series(-x, s, 1.0 / -x);
   if (!v.ok) return {0.0, 0.0, -std::numeric_limits<double>::infinity(), 0.0};
   if constexpr (kLogOnly) {
     // ln b = ln(s G) - ln sqrt(2 pi) - e/2; b'/b = 1 / (s G). No exp needed.
@@ -277,7 +280,7 @@ inline Forward forward_of(const BsmInput& in) noexcept {
 
 // Discounted intrinsic value, max(S e^{-qt} - K e^{-rt}, 0) for a call.
 inline double intrinsic_of(OptionRight right, const Forward& f) noexcept {
-  const double v = right == OptionRight::kCall ? f.spot_pv - f.strike_pv : f.strike_pv - f.spot_pv;
+  const double v = (f.spot_pv - f.strike_pv) * (right == OptionRight::kCall ? 1.0 : -1.0);
   return v > 0 ? v : 0.0;
 }
 
@@ -413,7 +416,7 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
 
 // The start of the fast solve: s for b(x, s) = beta from the model b = s phi(z) A_1(z) (tau -> 0),
 // whose inverse is tabulated (implied_vol_tables.hpp, ~1e-9 relative): with v = |x|/beta (given),
-// s = beta W(v) for v < 64 (no logarithm; W is smooth at the money, v = 0), else s = |x|/z(ln v).
+// s = beta W(v) for v < 64 (no logarithm; W is smooth at the money, v = 0), else s = |x| (1/z)(ln v).
 // The terms in tau the model leaves out change ln b by tau (A_3/(6 A_1) - 1/2) + O(tau^2); one
 // first-order correction s (1 + tau gamma(z)) removes them, leaving ~1e-8 relative on the 0DTE grid.
 inline double start_of(double ax, double beta, double v) noexcept {
@@ -431,7 +434,7 @@ inline double start_of(double ax, double beta, double v) noexcept {
     const std::size_t i = static_cast<std::size_t>((bits_of(l) >> 50) - (std::uint64_t{1025} << 2));
     const tables::StartPiece& p = tables::kStartB[i];
     const double u = (l - p.c) * p.ihw;
-    s = ax / poly(p.main, u);
+    s = ax * poly(p.main, u);
     gamma = poly(p.gamma, u);
   }
   return s * (1.0 + 0.25 * s * s * gamma);
@@ -449,9 +452,10 @@ inline double start_of(double ax, double beta, double v) noexcept {
 double solve_fast(double ax, double beta, double v, std::uint8_t& iterations) noexcept {
   constexpr double kSqrt2Pi = 2.50662827463100050242;
   double s = start_of(ax, beta, v);
+  const double inv_ax = 1.0 / ax;  // off the critical path
   for (std::uint8_t it = 1; it <= 4; ++it) {
     if (!(s < kSeriesLimit) || !(s > 0)) return 0.0;
-    const Series e = series(ax, s);
+    const Series e = series(ax, s, inv_ax);
     if (!e.ok || !(e.e < 1400.0)) return 0.0;  // e^{+e/2} must not overflow
     const ExpPair x = exp_pair<true>(0.5 * e.e, 0.5 * e.e_lo);
     iterations = it;

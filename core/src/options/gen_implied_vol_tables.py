@@ -20,7 +20,7 @@ Tables:
            there, so the same degree reaches ~1e-16 relative).
   kStartA  v in [0, 64): [0, 1/4), then 2 pieces per octave: W(v) = v/z (so s = beta W, smooth
            at the money where v = 0) and gamma(z).
-  kStartB  l = ln v in [4, 1024): 4 pieces per octave: z(l) and gamma(z).
+  kStartB  l = ln v in [4, 1024): 4 pieces per octave: 1/z(l) (so s = |x|/z is a product) and gamma(z).
   kExp2Fraction, kExp2FractionInv  2^(+-j/32) for the exponentials of the price and its inverse.
   gamma(z) = (1/2 - A_3/(6 A_1)) / D(z), D = d ln v / d ln z = 1 + z^2 + z A_2/A_1: the first-order
            correction s -> s (1 + tau gamma) for the terms in tau that the model leaves out.
@@ -145,7 +145,7 @@ def main():
     out.append("};")
     out.append("struct StartPiece {")
     out.append("  double c, ihw;")
-    out.append("  double main[kStartDegree + 1];    // W(v) = v/z (kStartA) or z(ln v) (kStartB)")
+    out.append("  double main[kStartDegree + 1];    // W(v) = v/z (kStartA) or 1/z(ln v) (kStartB)")
     out.append("  double gamma[kGammaDegree + 1];")
     out.append("};")
     out.append("")
@@ -195,7 +195,7 @@ def main():
     for e in range(2, 10):
         for sub in range(4):
             pieces_b.append((mpf(2) ** e * (1 + mpf(sub) / 4), mpf(2) ** e * (1 + mpf(sub + 1) / 4)))
-    start_table("kStartB", pieces_b, z_of_l, lambda l: gamma(z_of_l(l)))
+    start_table("kStartB", pieces_b, lambda l: 1 / z_of_l(l), lambda l: gamma(z_of_l(l)))
 
     for name, sign in (("kExp2Fraction", 1), ("kExp2FractionInv", -1)):
         out.append(f"// 2^({'-' if sign < 0 else ''}j/32), j = 0..31, correctly rounded: for exp_pair() in black_scholes.cpp.")

@@ -95,7 +95,7 @@ inline ExpPair exp_pair(double a, double a_lo) noexcept {
   if (!(a < 745.0)) return {0.0, std::numeric_limits<double>::infinity()};  // below half the least subnormal
   const double shifted = kShifter - a * kScale;
   const double n = shifted - kShifter;
-  const double r = ((-a - n * kLn2Hi) - n * kLn2Lo) - a_lo;
+  const double r = (-a - n * kLn2Hi) - n * kLn2Lo;  // a_lo is applied last, off the dependency chain
   const auto ni = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits_of(shifted)));  // n, exactly
   const double r2 = r * r;
   const double r4 = r2 * r2;
@@ -111,9 +111,10 @@ inline ExpPair exp_pair(double a, double a_lo) noexcept {
   };
   ExpPair out{};
   // Near underflow the scale 2^k is applied in two steps.
-  out.neg = k < -1000 ? tables::kExp2Fraction[j] * (even + odd) * pow2(k + 600) * 0x1p-600
-                      : tables::kExp2Fraction[j] * (even + odd) * pow2(k);
-  if constexpr (kBoth) out.pos = tables::kExp2FractionInv[j] * (even - odd) * pow2(-k);
+  const double lo = 1.0 - a_lo;  // e^{-a_lo}: |a_lo| < 3e-13, so its square is far below an ulp
+  out.neg = k < -1000 ? tables::kExp2Fraction[j] * (even + odd) * pow2(k + 600) * (0x1p-600 * lo)
+                      : tables::kExp2Fraction[j] * (even + odd) * pow2(k) * lo;
+  if constexpr (kBoth) out.pos = tables::kExp2FractionInv[j] * (even - odd) * pow2(-k) * (1.0 + a_lo);
   return out;
 }
 
@@ -230,6 +231,7 @@ struct Forward {
   double x;          // ln(F/K)
   double spot_pv;    // S e^{-qt}: the discounted forward, formed as a user would
   double strike_pv;  // K e^{-rt}
+  double root;       // D sqrt(F K) = sqrt(S K) e^{-(r+q)t/2}: the scale of the normalised price
 };
 
 // ln(a/b) for a, b > 0. Within 1/16 of each other (|w| <= 1/16, w = (a - b)/(a + b): strikes
@@ -265,17 +267,20 @@ inline double log_coarse(double v) noexcept {
   return static_cast<double>(k) * 0.69314718055994530942 + 2.0 * w * p;
 }
 
-// e^u; for |u| < 2^-12 (every 0DTE rate times time) by its series to u^4 (next term < 1e-20).
-inline double exp_small(double u) noexcept {
-  const double u2 = u * u;
-  if (std::fabs(u) < 0x1p-12) return 1.0 + (u + u2 * ((0.5 + u * (1.0 / 6)) + u2 * (1.0 / 24)));
-  return std::exp(u);
-}
+// e^u for |u| < 2^-13 by its series to u^3 (the next term is below 1e-17).
+inline double exp_tiny(double u) noexcept { return 1.0 + (u + (u * u) * (0.5 + u * (1.0 / 6))); }
 
 inline Forward forward_of(const BsmInput& in) noexcept {
-  const double discount = exp_small(-in.r * in.t);
-  const double spot_pv = in.spot * exp_small(-in.q * in.t);
-  return {discount, log_ratio(in.spot, in.strike) + (in.r - in.q) * in.t, spot_pv, in.strike * discount};
+  const double rt = in.r * in.t;
+  const double qt = in.q * in.t;
+  // Every 0DTE rate times time is far below 2^-13: three short series instead of three exp calls.
+  const bool tiny = std::fabs(rt) < 0x1p-13 && std::fabs(qt) < 0x1p-13;
+  const double discount = tiny ? exp_tiny(-rt) : std::exp(-rt);
+  const double spot_pv = in.spot * (tiny ? exp_tiny(-qt) : std::exp(-qt));
+  // root from the inputs directly rather than from spot_pv and strike_pv: one fewer step to wait for.
+  const double half = -0.5 * (rt + qt);
+  const double root = std::sqrt(in.spot * in.strike) * (tiny ? exp_tiny(half) : std::exp(half));
+  return {discount, log_ratio(in.spot, in.strike) + (in.r - in.q) * in.t, spot_pv, in.strike * discount, root};
 }
 
 // Discounted intrinsic value, max(S e^{-qt} - K e^{-rt}, 0) for a call.
@@ -488,8 +493,7 @@ double bsm_price(const BsmInput& in) noexcept {
   const Forward f = forward_of(in);
   const double s = in.sigma * std::sqrt(in.t);
   const double b = normalized_otm_black(-std::fabs(f.x), s);
-  // D sqrt(F K) = sqrt(S e^{-qt} K e^{-rt}).
-  return std::sqrt(f.spot_pv * f.strike_pv) * b + intrinsic_of(in.right, f);
+  return f.root * b + intrinsic_of(in.right, f);
 }
 
 Greeks bsm_greeks(const BsmInput& in) noexcept {
@@ -553,7 +557,7 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     return out;
   }
   const double time_value = price - intrinsic;
-  const double root = std::sqrt(f.spot_pv * f.strike_pv);
+  const double root = f.root;
   const double beta = time_value / root;
   // In the money, the intrinsic value itself is only known to a few ulp of S e^{-qt} + K e^{-rt}.
   const double noise = intrinsic > 0 ? 4.0 * kEps * (f.spot_pv + f.strike_pv) : 0.0;

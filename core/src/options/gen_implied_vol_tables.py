@@ -22,6 +22,7 @@ Tables:
            at the money where v = 0) and gamma(z).
   kStartB  l = ln v in [4, 1024): 4 pieces per octave: 1/z(l) (so s = |x|/z is a product) and gamma(z).
   kExp2Fraction, kExp2FractionInv  2^(+-j/32) for the exponentials of the price and its inverse.
+  kLog     1/c and ln c at c = 1 + (i + 1/2)/32 for the start's logarithm.
   gamma(z) = (1/2 - A_3/(6 A_1)) / D(z), D = d ln v / d ln z = 1 + z^2 + z A_2/A_1: the first-order
            correction s -> s (1 + tau gamma) for the terms in tau that the model leaves out.
 """
@@ -203,6 +204,16 @@ def main():
         for j in range(0, 32, 4):
             out.append("    " + ", ".join(fmt(mpf(2) ** (sign * mpf(i) / 32)) for i in range(j, j + 4)) + ",")
         out.append("};")
+    out.append("")
+    out.append("// ln m near c_i = 1 + (i + 1/2)/32 for log_coarse() in black_scholes.cpp: {1/c_i rounded, -ln of that double}.")
+    out.append("struct LogPiece {")
+    out.append("  double inv_c, ln_c;")
+    out.append("};")
+    out.append("inline constexpr LogPiece kLog[32] = {")
+    for i in range(32):
+        inv_c = float(1 / (1 + (mpf(i) + mpf(1) / 2) / 32))
+        out.append(f"    {{{fmt(inv_c)}, {fmt(-ln(mpf(inv_c)))}}},")
+    out.append("};")
     out.append("")
     out.append("}  // namespace odte::options::tables")
     print("\n".join(out))

@@ -77,46 +77,54 @@ inline std::uint64_t bits_of(double d) noexcept {
   return b;
 }
 
-// e^{-(a + a_lo)} and (kBoth) e^{a + a_lo} for a >= 0 (a_lo a correction of a's last bits), each
-// within ~1 ulp. e^{-a} is 0 beyond a = 745; e^{a} is asked for only below a = 700. With
-// n = round(-32 a / ln 2) = 32 k + j (0 <= j < 32): e^{-a} = 2^k 2^{j/32} e^r and
-// e^{a} = 2^{-k} 2^{-j/32} e^{-r}, r = -a - n ln 2 / 32, |r| <= ln 2 / 64, e^{+-r} by the series to
-// r^6 (the next term is below 4e-18) split into even and odd parts. Inline: no call, no errno.
-struct ExpPair {
-  double neg;  // e^{-(a + a_lo)}
-  double pos;  // e^{a + a_lo} (kBoth only)
+// e^{-a} and e^{a} for 0 <= a < 700, as parts: e^{-a} = scale_neg (even + odd) and
+// e^{a} = scale_pos (even - odd). With n = round(-32 a / ln 2) = 32 k + j (0 <= j < 32):
+// e^{-a} = 2^k 2^{j/32} e^r and e^{a} = 2^{-k} 2^{-j/32} e^{-r}, r = -a - n ln 2 / 32,
+// |r| <= ln 2 / 64, e^{+-r} by the series to r^6 (the next term is below 4e-18) split into even
+// and odd parts. The parts let a caller multiply its own factors into the scale while the series
+// is still being summed. Inline: no call, no errno.
+struct ExpParts {
+  double scale_neg;
+  double scale_pos;
+  double even;
+  double odd;
 };
-template <bool kBoth>
-inline ExpPair exp_pair(double a, double a_lo) noexcept {
+inline ExpParts exp_parts(double a) noexcept {
   constexpr double kScale = 46.16624130844683;       // 32 / ln 2
   constexpr double kLn2Hi = 0.02166084938653512;     // ln 2 / 32 to 32 bits: n kLn2Hi is exact
   constexpr double kLn2Lo = 5.9631716539705866e-12;  // ln 2 / 32 - kLn2Hi
   constexpr double kShifter = 0x1.8p52;              // adding it rounds to an integer
-  if (!(a < 745.0)) return {0.0, std::numeric_limits<double>::infinity()};  // below half the least subnormal
   const double shifted = kShifter - a * kScale;
   const double n = shifted - kShifter;
-  const double r = (-a - n * kLn2Hi) - n * kLn2Lo;  // a_lo is applied last, off the dependency chain
+  const double r = (-a - n * kLn2Hi) - n * kLn2Lo;
   const auto ni = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits_of(shifted)));  // n, exactly
   const double r2 = r * r;
   const double r4 = r2 * r2;
-  const double even = (1.0 + 0.5 * r2) + r4 * ((1.0 / 24) + r2 * (1.0 / 720));
-  const double odd = r * ((1.0 + r2 * (1.0 / 6)) + r4 * (1.0 / 120));
-  const std::int32_t k = ni >> 5;  // floor(n / 32), in [-1075, 0]
+  const std::int32_t k = ni >> 5;  // floor(n / 32), in [-1010, 0]
   const auto j = static_cast<std::size_t>(ni & 31);
   const auto pow2 = [](std::int32_t e) {  // 2^e for -1022 <= e <= 1023
-    const std::uint64_t b = static_cast<std::uint64_t>(1023 + e) << 52;
+    const std::uint64_t bits = static_cast<std::uint64_t>(1023 + e) << 52;
     double d = 0;
-    std::memcpy(&d, &b, sizeof d);
+    std::memcpy(&d, &bits, sizeof d);
     return d;
   };
-  ExpPair out{};
-  // Near underflow the scale 2^k is applied in two steps.
-  const double lo = 1.0 - a_lo;  // e^{-a_lo}: |a_lo| < 3e-13, so its square is far below an ulp
-  out.neg = k < -1000 ? tables::kExp2Fraction[j] * (even + odd) * pow2(k + 600) * (0x1p-600 * lo)
-                      : tables::kExp2Fraction[j] * (even + odd) * pow2(k) * lo;
-  if constexpr (kBoth) out.pos = tables::kExp2FractionInv[j] * (even - odd) * pow2(-k) * (1.0 + a_lo);
-  return out;
+  return {tables::kExp2Fraction[j] * pow2(k), tables::kExp2FractionInv[j] * pow2(-k),
+          (1.0 + 0.5 * r2) + r4 * ((1.0 / 24) + r2 * (1.0 / 720)), r * ((1.0 + r2 * (1.0 / 6)) + r4 * (1.0 / 120))};
 }
+
+// e^{-(a + a_lo)} for a >= 0 (a_lo < 3e-13 a correction of a's last bits), within ~1 ulp; 0 from
+// a = 745, subnormal results scaled in two steps.
+inline double exp_neg(double a, double a_lo) noexcept {
+  if (!(a < 745.0)) return 0.0;  // below half the least subnormal
+  const double lo = 1.0 - a_lo;  // e^{-a_lo}: its square is far below an ulp
+  if (a < 700.0) {
+    const ExpParts p = exp_parts(a);
+    return p.scale_neg * lo * (p.even + p.odd);
+  }
+  const ExpParts p = exp_parts(a - 100.0);  // e^{-a} = e^{-(a - 100)} e^{-100}
+  return p.scale_neg * (lo * 3.7200759760208359630e-44) * (p.even + p.odd);
+}
+
 
 
 // Term j of G is included while its bound tau_e^j / (2j+1)!! (tau_e = tau min(1, 9/z^2); the
@@ -208,7 +216,7 @@ Eval otm_series(double x, double s) noexcept {
     // ln b = ln(s G) - ln sqrt(2 pi) - e/2; b'/b = 1 / (s G). No exp needed.
     return {0.0, 0.0, std::log(v.sg) - kLnSqrt2Pi - 0.5 * v.e - 0.5 * v.e_lo, 1.0 / v.sg};
   } else {
-    const double phi = kInvSqrt2Pi * exp_pair<false>(0.5 * v.e, 0.5 * v.e_lo).neg;
+    const double phi = kInvSqrt2Pi * exp_neg(0.5 * v.e, 0.5 * v.e_lo);
     return {v.sg * phi, phi, 0.0, 1.0 / v.sg};
   }
 }
@@ -462,9 +470,10 @@ double solve_fast(double ax, double beta, double v, std::uint8_t& iterations) no
     if (!(s < kSeriesLimit) || !(s > 0)) return 0.0;
     const Series e = series(ax, s, inv_ax);
     if (!e.ok || !(e.e < 1400.0)) return 0.0;  // e^{+e/2} must not overflow
-    const ExpPair x = exp_pair<true>(0.5 * e.e, 0.5 * e.e_lo);
+    const ExpParts x = exp_parts(0.5 * e.e);
     iterations = it;
-    const double nu = beta * (kSqrt2Pi * x.pos) - e.sg;
+    // nu = beta/b' - s G, the known factors of 1/b' multiplied together while e^{-r} is summed.
+    const double nu = (beta * kSqrt2Pi * x.scale_pos * (1.0 + 0.5 * e.e_lo)) * (x.even - x.odd) - e.sg;
     const double zz = e.z * e.z;
     const double q2 = (zz - e.tau) * e.inv_s;
     const double q3 = q2 * q2 - (3.0 * zz + e.tau) * (e.inv_s * e.inv_s);

@@ -199,7 +199,7 @@ def main():
     start_table("kStartB", pieces_b, lambda l: 1 / z_of_l(l), lambda l: gamma(z_of_l(l)))
 
     for name, sign in (("kExp2Fraction", 1), ("kExp2FractionInv", -1)):
-        out.append(f"// 2^({'-' if sign < 0 else ''}j/32), j = 0..31, correctly rounded: for exp_pair() in black_scholes.cpp.")
+        out.append(f"// 2^({'-' if sign < 0 else ''}j/32), j = 0..31, correctly rounded: for exp_parts() in black_scholes.cpp.")
         out.append(f"inline constexpr double {name}[32] = {{")
         for j in range(0, 32, 4):
             out.append("    " + ", ".join(fmt(mpf(2) ** (sign * mpf(i) / 32)) for i in range(j, j + 4)) + ",")

@@ -448,7 +448,7 @@ inline constexpr StartPiece kStartB[] = {
      {0.00026308633077205227, -1.7691015317282748e-05, 1.1940630289864008e-06, -8.018809287916274e-08}},
 };
 
-// 2^(j/32), j = 0..31, correctly rounded: for exp_pair() in black_scholes.cpp.
+// 2^(j/32), j = 0..31, correctly rounded: for exp_parts() in black_scholes.cpp.
 inline constexpr double kExp2Fraction[32] = {
     1.0, 1.0218971486541166, 1.0442737824274138, 1.0671404006768237,
     1.0905077326652577, 1.1143867425958924, 1.1387886347566916, 1.1637248587775775,
@@ -459,7 +459,7 @@ inline constexpr double kExp2Fraction[32] = {
     1.681792830507429, 1.718619298122478, 1.7562521603732995, 1.7947090750031072,
     1.8340080864093424, 1.8741676341103, 1.9152065613971474, 1.9571441241754002,
 };
-// 2^(-j/32), j = 0..31, correctly rounded: for exp_pair() in black_scholes.cpp.
+// 2^(-j/32), j = 0..31, correctly rounded: for exp_parts() in black_scholes.cpp.
 inline constexpr double kExp2FractionInv[32] = {
     1.0, 0.9785720620877001, 0.9576032806985737, 0.93708381705515,
     0.9170040432046712, 0.8973545375015536, 0.8781260801866497, 0.859309649061239,

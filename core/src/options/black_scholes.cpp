@@ -278,7 +278,7 @@ inline double log_coarse(double v) noexcept {
 // e^u for |u| < 2^-13 by its series to u^3 (the next term is below 1e-17).
 inline double exp_tiny(double u) noexcept { return 1.0 + (u + (u * u) * (0.5 + u * (1.0 / 6))); }
 
-inline Forward forward_of(const BsmInput& in) noexcept {
+[[gnu::always_inline]] inline Forward forward_of(const BsmInput& in) noexcept {
   const double rt = in.r * in.t;
   const double qt = in.q * in.t;
   // Every 0DTE rate times time is far below 2^-13: three short series instead of three exp calls.
@@ -548,8 +548,10 @@ std::string_view to_string(IvStatus s) noexcept {
 
 IvResult implied_vol(const BsmInput& in, double price) noexcept {
   IvResult out;
-  const bool finite = std::isfinite(in.spot) && std::isfinite(in.strike) && std::isfinite(in.t) &&
-                      std::isfinite(in.r) && std::isfinite(in.q) && std::isfinite(price);
+  // x - x is 0 for a finite x and NaN otherwise: one test for all six inputs.
+  const double probe = ((in.spot - in.spot) + (in.strike - in.strike)) + ((in.t - in.t) + (in.r - in.r)) +
+                       ((in.q - in.q) + (price - price));
+  const bool finite = probe == 0.0;
   if (!finite || !(in.spot > 0) || !(in.strike > 0) || !(in.t > 0) ||
       (in.right != OptionRight::kCall && in.right != OptionRight::kPut)) {
     return out;

@@ -450,7 +450,7 @@ inline double start_of(double ax, double beta, double v) noexcept {
     s = ax * poly(p.main, u);
     gamma = poly(p.gamma, u);
   }
-  return s * (1.0 + 0.25 * s * s * gamma);
+  return s + (0.25 * gamma * s) * (s * s);  // s (1 + tau gamma), tau = s^2/4, in two parallel halves
 }
 
 // Solves b(x, s) = beta for x <= 0 (ax = |x|, v = ax/beta) from start_of() by third-order steps on

@@ -577,7 +577,9 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     return out;
   }
   const double x = -std::fabs(f.x);
-  double s = solve_fast(-x, beta, -x * root / time_value, out.iterations);  // v = |x|/beta, not after beta
+  // v = |x|/beta for the start (1e-9 is plenty): (|x| root) (1/time value), whose division starts
+  // as soon as the time value is known instead of after ln(S/K).
+  double s = solve_fast(-x, beta, (-x * root) * (1.0 / time_value), out.iterations);
   if (!(s > 0)) s = solve_normalized(x, beta, out.iterations);
   out.iv = s / std::sqrt(in.t);
   out.status = IvStatus::kOk;

@@ -228,9 +228,26 @@ class RatioReporter : public benchmark::ConsoleReporter {
   std::map<std::string, double> ns_;
 };
 
+// One pass of implied_vol over a set, out of line so `valgrind --tool=callgrind
+// --toggle-collect=*iv_pass*` counts only the solves: instructions per solve are then repeatable
+// on a loaded machine, unlike nanoseconds.
+[[gnu::noinline]] double iv_pass(const std::vector<Point>& g) {
+  double sum = 0;
+  for (const Point& p : g) sum += odte::options::implied_vol(p.in, p.price).iv;
+  return sum;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --iv-pass: build both sets, solve each point once, print the counts and exit (for callgrind).
+  if (argc == 2 && std::string(argv[1]) == "--iv-pass") {
+    const double a = iv_pass(grid());
+    const double b = iv_pass(atm());
+    std::printf("iv pass: 0DTE grid %zu points, near the money %zu points (checksum %.17g)\n", grid().size(),
+                atm().size(), a + b);
+    return 0;
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   std::printf("points: 0DTE grid %zu, near the money %zu\n", grid().size(), atm().size());

@@ -182,6 +182,31 @@ TEST(BlackScholesTest, shouldMatchAnIndependentQuadratureOfTheNormalisedPrice) {
   std::printf("worst relative error of b(x, s) against quadrature: %.2e\n", worst);
 }
 
+// The series behind b for s < 0.5 rests on piecewise polynomials for A_1 = R'(-z) and
+// A_2 = R''(-z) (z = |x|/s, 64 pieces up to z = 64) and a term count chosen from tau = s^2/4, plus
+// an inline exponential: sweep the whole domain densely (every piece, every term count, z up to
+// where b underflows, |x| to 20) against the quadrature.
+TEST(BlackScholesTest, shouldKeepTheTabulatedSeriesWithinAFewUlpOfQuadratureEverywhere) {
+  double worst = 0;
+  int points = 0;
+  for (int i = 0; i <= 26; ++i) {
+    const double x = -std::pow(10.0, -7.0 + 0.3 * i);  // 1e-7 .. 12.6
+    for (int j = 0; j <= 40; ++j) {
+      const double s = std::pow(10.0, -6.0 + 0.142 * j);  // 1e-6 .. 0.47
+      if (-x / s > 60.0) continue;
+      const long double ref = reference_b(x, s);
+      if (ref < 1e-290L) continue;
+      const double b = normalized_otm_black(x, s);
+      const double err = static_cast<double>(std::fabs((static_cast<long double>(b) - ref) / ref));
+      worst = std::max(worst, err);
+      ++points;
+      EXPECT_LT(err, 3e-15) << "x=" << x << " s=" << s << " z=" << -x / s;
+    }
+  }
+  EXPECT_GT(points, 500);
+  std::printf("%d points: worst relative error of the tabulated series against quadrature %.2e\n", points, worst);
+}
+
 struct GridStats {
   int points = 0;
   int solved = 0;
@@ -250,6 +275,36 @@ TEST_P(ZeroDteGridTest, shouldPriceAndInvertAcrossTheGridBesideQuantLib) {
   RecordProperty("no_time_value", st.no_time_value);
   std::printf("T=%g min: %d points, %d solved, %d no time value, worst difference to QuantLib %.2e of spot\n",
               GetParam(), st.points, st.solved, st.no_time_value, st.worst_ql_price_error);
+}
+
+// The implied-vol start (tabulated inverse of the first-order model plus a first-order tau
+// correction) is within ~1e-8 of the root on the 0DTE grid, so every solve there is one precise
+// evaluation and one third-order step, and reprices far inside 1e-12.
+TEST(ImpliedVolTest, shouldSolveEveryZeroDtePointWithOnePreciseStep) {
+  double worst = 0;
+  int solved = 0;
+  for (double minutes : {390.0, 300.0, 240.0, 120.0, 60.0, 30.0, 15.0, 5.0, 2.0, 1.0}) {
+    for (double m = -0.10; m <= 0.10001; m += 0.00125) {
+      for (double sigma : {0.05, 0.065, 0.08, 0.1, 0.12, 0.16, 0.2, 0.3, 0.5, 0.8, 1.2, 1.6, 2.0}) {
+        for (OptionRight right : {kC, kP}) {
+          const BsmInput in{right, 5000, std::round(5000 * (1 + m)), minutes * kMinute, 0.045, 0.013, sigma};
+          const double price = bsm_price(in);
+          const IvResult iv = implied_vol(in, price);
+          if (iv.status == IvStatus::kNoTimeValue) continue;
+          ASSERT_TRUE(iv.ok()) << in.strike << ' ' << sigma << ' ' << minutes;
+          EXPECT_EQ(iv.iterations, 1) << in.strike << ' ' << sigma << ' ' << minutes;
+          BsmInput back = in;
+          back.sigma = iv.iv;
+          const double err = std::fabs(bsm_price(back) - price) / price;
+          worst = std::max(worst, err);
+          EXPECT_LE(err, 2e-14) << in.strike << ' ' << sigma << ' ' << minutes;
+          ++solved;
+        }
+      }
+    }
+  }
+  EXPECT_GT(solved, 15000);
+  std::printf("%d solves, each one step; worst repricing error %.2e\n", solved, worst);
 }
 
 // T from 6.5 hours (a full session) down to one minute.

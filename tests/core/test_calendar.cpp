@@ -177,6 +177,9 @@ INSTANTIATE_TEST_SUITE_P(
                       ExpiryCase{20190418, true, true, true},     // Good Friday 2019 was the third Friday
                       ExpiryCase{20190131, false, true, false},   // Thursday month end: SPXW EOM
                       ExpiryCase{20200409, false, true, true},    // weekly rolled from Good Friday
+                      ExpiryCase{20160224, false, false, false},  // Wednesday before SPXW Wednesdays
+                      ExpiryCase{20160302, false, true, false},   // first SPXW Wednesday (Cboe, listed 2016-02-23)
+                      ExpiryCase{20160822, false, true, true},    // first SPXW Monday (Cboe, listed 2016-08-15)
                       ExpiryCase{20240316, false, false, false},  // Saturday
                       ExpiryCase{20241225, false, false, false}   // holiday
                       ));

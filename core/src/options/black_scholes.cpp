@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
+
+#include "implied_vol_tables.hpp"
 
 namespace odte::options {
 namespace {
@@ -26,17 +29,16 @@ inline double otm_double(double x, double s, double& first) noexcept {
   return first - ncdf(h - t) / ex;
 }
 
-// b(x, s) for small s without cancellation. With h = x/s, t = s/2 and the Mills ratio
-// R(h) = N(h)/phi(h):  b = phi(h) e^{-t^2/2} [R(h+t) - R(h-t)] = 2 phi(h) e^{-t^2/2} sum_{k odd}
-// R^(k)(h) t^k / k!. Every R^(k)(h) = int_0^inf u^k e^{hu - u^2/2} du is positive, so the sum has
-// no cancellation. For h <= -4 the ratios rho_k = R^(k)/R^(k-1) come from running the
-// continued fraction rho_k = k / (-h + rho_{k+1}) backwards (stable there), which also gives R;
-// nearer the money R comes from erfc and the derivatives from the forward recurrence
-// R^(k+1) = h R^(k) + k R^(k-1), whose cancellation costs at most ~20x (1e-14) for |h| < 4.
+// b(x, s) for s < 0.5 without cancellation. With z = |x|/s, t = s/2, tau = t^2 and the Mills
+// ratio R(h) = N(h)/phi(h):  b = phi(-z) e^{-tau/2} [R(-z+t) - R(-z-t)] = s phi(z) e^{-tau/2} G,
+// G = sum_j A_{2j+1} tau^j / (2j+1)!, A_k = R^(k)(-z) = int_0^inf u^k e^{-zu - u^2/2} du > 0, so
+// the sum has no cancellation. A_1 and A_2 come from the piecewise polynomials of
+// implied_vol_tables.hpp (1e-16 relative), the rest from A_{k+1} = k A_{k-1} - z A_k, whose error
+// growth (~z^2 per order) is outweighed by the terms' fall (~tau/z^2 per order).
 struct Eval {
   double b;      // b(x, s); not formed (0) when only the logarithm was asked for
   double b1;     // db/ds = exp(-(h^2 + t^2)/2) / sqrt(2 pi); likewise
-  double log_b;  // ln b, finite even where b underflows
+  double log_b;  // ln b, finite even where b underflows (tables only: -inf beyond z = 64)
   double r1;     // b'/b
 };
 
@@ -49,99 +51,179 @@ inline double product_error(double a, double b, double p) noexcept {
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
+// Polynomials in Estrin's form: the same multiply-adds as Horner's rule with about half its
+// dependency chain (the solve's latency, not its instruction count, is what it is short of).
+inline double poly(const double (&c)[4], double u) noexcept {
+  const double u2 = u * u;
+  return (c[0] + c[1] * u) + u2 * (c[2] + c[3] * u);
+}
+inline double poly(const double (&c)[7], double u) noexcept {
+  const double u2 = u * u;
+  const double u4 = u2 * u2;
+  return ((c[0] + c[1] * u) + u2 * (c[2] + c[3] * u)) + u4 * ((c[4] + c[5] * u) + u2 * c[6]);
+}
+inline double poly(const double (&c)[10], double u) noexcept {
+  const double u2 = u * u;
+  const double u4 = u2 * u2;
+  const double u8 = u4 * u4;
+  const double p03 = (c[0] + c[1] * u) + u2 * (c[2] + c[3] * u);
+  const double p47 = (c[4] + c[5] * u) + u2 * (c[6] + c[7] * u);
+  return (p03 + u4 * p47) + u8 * (c[8] + c[9] * u);
+}
+
+inline std::uint64_t bits_of(double d) noexcept {
+  std::uint64_t b = 0;
+  std::memcpy(&b, &d, sizeof b);
+  return b;
+}
+
+// e^{-a} and e^{a} for 0 <= a < 700, as parts: e^{-a} = scale_neg (even + odd) and
+// e^{a} = scale_pos (even - odd). With n = round(-32 a / ln 2) = 32 k + j (0 <= j < 32):
+// e^{-a} = 2^k 2^{j/32} e^r and e^{a} = 2^{-k} 2^{-j/32} e^{-r}, r = -a - n ln 2 / 32,
+// |r| <= ln 2 / 64, e^{+-r} by the series to r^6 (the next term is below 4e-18) split into even
+// and odd parts. The parts let a caller multiply its own factors into the scale while the series
+// is still being summed. Inline: no call, no errno.
+struct ExpParts {
+  double scale_neg;
+  double scale_pos;
+  double even;
+  double odd;
+};
+inline ExpParts exp_parts(double a) noexcept {
+  constexpr double kScale = 46.16624130844683;       // 32 / ln 2
+  constexpr double kLn2Hi = 0.02166084938653512;     // ln 2 / 32 to 32 bits: n kLn2Hi is exact
+  constexpr double kLn2Lo = 5.9631716539705866e-12;  // ln 2 / 32 - kLn2Hi
+  constexpr double kShifter = 0x1.8p52;              // adding it rounds to an integer
+  const double shifted = kShifter - a * kScale;
+  const double n = shifted - kShifter;
+  const double r = (-a - n * kLn2Hi) - n * kLn2Lo;
+  const auto ni = static_cast<std::int32_t>(static_cast<std::uint32_t>(bits_of(shifted)));  // n, exactly
+  const double r2 = r * r;
+  const double r4 = r2 * r2;
+  const std::int32_t k = ni >> 5;  // floor(n / 32), in [-1010, 0]
+  const auto j = static_cast<std::size_t>(ni & 31);
+  const auto pow2 = [](std::int32_t e) {  // 2^e for -1022 <= e <= 1023
+    const std::uint64_t bits = static_cast<std::uint64_t>(1023 + e) << 52;
+    double d = 0;
+    std::memcpy(&d, &bits, sizeof d);
+    return d;
+  };
+  return {tables::kExp2Fraction[j] * pow2(k), tables::kExp2FractionInv[j] * pow2(-k),
+          (1.0 + 0.5 * r2) + r4 * ((1.0 / 24) + r2 * (1.0 / 720)), r * ((1.0 + r2 * (1.0 / 6)) + r4 * (1.0 / 120))};
+}
+
+// e^{-(a + a_lo)} for a >= 0 (a_lo < 3e-13 a correction of a's last bits), within ~1 ulp; 0 from
+// a = 745, subnormal results scaled in two steps.
+inline double exp_neg(double a, double a_lo) noexcept {
+  if (!(a < 745.0)) return 0.0;  // below half the least subnormal
+  const double lo = 1.0 - a_lo;  // e^{-a_lo}: its square is far below an ulp
+  if (a < 700.0) {
+    const ExpParts p = exp_parts(a);
+    return p.scale_neg * lo * (p.even + p.odd);
+  }
+  const ExpParts p = exp_parts(a - 100.0);  // e^{-a} = e^{-(a - 100)} e^{-100}
+  return p.scale_neg * (lo * 3.7200759760208359630e-44) * (p.even + p.odd);
+}
+
+
+
+// Term j of G is included while its bound tau_e^j / (2j+1)!! (tau_e = tau min(1, 9/z^2); the
+// bound holds for every z, checked at 60 digits) exceeds 2^-57.
+constexpr std::array<double, 8> kTermFloor{0.0, 0.0, 1.0202127648613716e-08, 8.998287163384506e-06,
+                                           0.0002845643649614339, 0.002353005531702338, 0.009893341844807734,
+                                           0.02816667753074849};
+constexpr std::array<double, 8> kInvOddFactorial{1.0, 0.16666666666666666, 0.008333333333333333,
+                                                 0.0001984126984126984, 2.7557319223985893e-06,
+                                                 2.505210838544172e-08, 1.6059043836821613e-10,
+                                                 7.647163731819816e-13};
+constexpr double kLnSqrt2Pi = 0.91893853320467274178;
+constexpr double kSeriesLimit = 0.5;  // s below this: the series (tau <= 1/16, at most 7 terms)
+
+// G and the exponent of b = s G e^{-(e + e_lo)/2} / sqrt(2 pi), e + e_lo = z^2 + tau in
+// double-double, for ax = |x| and 0 < s < kSeriesLimit; ok = false when z >= 64 (b < 1e-800).
+struct Series {
+  double sg;     // s G
+  double e;      // z^2 + tau, rounded
+  double e_lo;   // and the rest
+  double z;      // |x|/s
+  double inv_s;  // 1/s
+  double tau;    // s^2/4
+  bool ok;
+};
+// inv_ax = 1/ax (inf when ax = 0), passed in so that 1/z = s/ax is a product.
+[[gnu::always_inline]] inline Series series(double ax, double s, double inv_ax) noexcept {
+  Series out{};
+  const double inv_s = 1.0 / s;
+  const double z = ax * inv_s;
+  if (!(z < 64.0)) return out;
+  const double tau = 0.25 * s * s;
+  const double zz = z * z;
+  const std::size_t i = z < 1.0 ? static_cast<std::size_t>(z * 8.0)
+                                : static_cast<std::size_t>((bits_of(z) >> 49) - (std::uint64_t{1023} << 3)) + 8;
+  const tables::MillsPiece& p = tables::kMills[i];
+  const double u = (z - p.c) * p.ihw;
+  const double w = z < 1.0 ? 1.0 : s * inv_ax;  // 1/z: the tables hold z^2 A_1 and z^3 A_2 from z = 1
+  const double w2 = w * w;
+  const double a1 = poly(p.a1, u) * w2;
+  const double a2 = poly(p.a2, u) * (w2 * w);
+  // Terms j <= 3 always, with A_k = P_k(z) A_1 + S_k(z) A_2 from the recurrence folded in:
+  // A_3 = 2 A_1 - z A_2, A_5 = (8 + 2 z^2) A_1 - (7 z + z^3) A_2,
+  // A_7 = (48 + 30 z^2 + 2 z^4) A_1 - (57 z + 18 z^3 + z^5) A_2; what cancels there is scaled by
+  // tau^j and stays below 1e-16 of G (checked against mpmath to |x| = 20). Terms j >= 4 while they
+  // count (tau_e > 2.8e-4: s > 0.034 near the money) by the recurrence.
+  const double pa = 1.0 + tau * ((1.0 / 3) + tau * ((8.0 + 2.0 * zz) * (1.0 / 120) +
+                                                   tau * (48.0 + zz * (30.0 + 2.0 * zz)) * (1.0 / 5040)));
+  const double pb = tau * z * ((1.0 / 6) + tau * ((7.0 + zz) * (1.0 / 120) +
+                                                  tau * (57.0 + zz * (18.0 + zz)) * (1.0 / 5040)));
+  double g = a1 * pa - a2 * pb;
+  // tau_e > floor  <=>  9 tau > floor max(z^2, 9): no division.
+  const double tau9 = 9.0 * tau;
+  const double zz9 = zz > 9.0 ? zz : 9.0;
+  if (tau9 > kTermFloor[4] * zz9) {
+    std::size_t terms = 4;
+    while (terms < 7 && tau9 > kTermFloor[terms + 1] * zz9) ++terms;
+    std::array<double, 16> a;  // A_k(z); only [1, 2 terms + 1] is written and read
+    a[1] = a1;
+    a[2] = a2;
+    for (std::size_t k = 2; k <= 2 * terms; ++k) a[k + 1] = static_cast<double>(k) * a[k - 1] - z * a[k];
+    double tail = 0;  // sum_{j >= 4} A_{2j+1} tau^{j-4} / (2j+1)!
+    for (std::size_t j = terms; j >= 4; --j) tail = tail * tau + a[2 * j + 1] * kInvOddFactorial[j];
+    g += (tau * tau) * (tau * tau) * tail;
+  }
+  // The exponent (z^2 + tau)/2 carried to double-double, so b is smooth in s to its last bits: at
+  // z ~ 37 one ulp of the exponent is 1e-13 of b. (tau's own rounding, below 1e-18 of the
+  // exponent, is left out.)
+  const double zs = z * s;
+  const double dz = ((ax - zs) - product_error(z, s, zs)) * inv_s;  // ax/s = z + dz to first order
+  const double zz_lo = product_error(z, z, zz) + 2.0 * z * dz;
+  const double e = zz + tau;
+  const double ev = e - zz;
+  out.e_lo = ((zz - (e - ev)) + (tau - ev)) + zz_lo;
+  out.e = e;
+  out.sg = s * g;
+  out.z = z;
+  out.inv_s = inv_s;
+  out.tau = tau;
+  out.ok = true;
+  return out;
+}
+
 template <bool kLogOnly>
 Eval otm_series(double x, double s) noexcept {
-  constexpr int kMaxOrder = 40;
-  const double h = x / s;
-  const double t = 0.5 * s;
-  const double z = -h;
-  // Only [0, order] is written and read; left uninitialised, as zeroing would cost more than the sum.
-  std::array<double, kMaxOrder + 2> d;  // R^(k)(h)
-  // Terms fall by about t^2 rho^2 / k^2 per odd order; stop once the next is below 1e-16.
-  int order = 1;
-  {
-    double term = 1.0;
-    while (order < kMaxOrder - 1) {
-      const double rho2 = std::max(static_cast<double>(order + 1) / (z > 1 ? z * z : 1.0) * static_cast<double>(order + 1),
-                                   static_cast<double>(order + 2));
-      term *= t * t * rho2 / (static_cast<double>(order + 1) * static_cast<double>(order + 2));
-      if (term < 1e-16) break;
-      order += 2;
-    }
-  }
-  if (z >= 4.0) {
-    // The depth below gives rho_1 to ~1e-14 relative or better (measured against erfc in 80-bit
-    // arithmetic).
-    const int top = order + (z >= 12.0 ? 7 : z >= 8.0 ? 9 : z >= 6.0 ? 11 : z >= 5.0 ? 14 : 18);
-    // rho_n = n / (z + rho_{n+1}) carried as num/den so the chain is multiply-adds, not divisions.
-    // The tail starts from rho^2 + (z + d) rho - n = 0, d = 1/sqrt(z^2 + 4n) ~ rho_{n+1} - rho_n,
-    // which is ~50x closer than the rho_{n+1} = rho_n root and saves about four steps.
-    const double n_top = static_cast<double>(top + 1);
-    const double zd = z + 1.0 / std::sqrt(z * z + 4.0 * n_top);
-    double num = 0.5 * (-zd + std::sqrt(zd * zd + 4.0 * n_top));
-    double den = 1.0;
-    std::array<double, kMaxOrder + 2> nums;
-    std::array<double, kMaxOrder + 2> dens;
-    for (int n = top; n >= 1; --n) {
-      const double next_den = z * den + num;
-      num = static_cast<double>(n) * den;
-      den = next_den;
-      if (n <= order) {
-        nums[static_cast<std::size_t>(n)] = num;
-        dens[static_cast<std::size_t>(n)] = den;
-      }
-      if (den > 1e200) {  // keep the pair in range; only the ratio matters
-        num *= 1e-200;
-        den *= 1e-200;
-        for (int k = n; k <= order; ++k) {
-          nums[static_cast<std::size_t>(k)] *= 1e-200;
-          dens[static_cast<std::size_t>(k)] *= 1e-200;
-        }
-      }
-    }
-    // R = 1 / (z + rho_1), R^(k) = R^(k-1) rho_k.
-    d[0] = den / (z * den + num);
-    for (int k = 1; k <= order; ++k) {
-      d[static_cast<std::size_t>(k)] =
-          d[static_cast<std::size_t>(k - 1)] * nums[static_cast<std::size_t>(k)] / dens[static_cast<std::size_t>(k)];
-    }
-  } else {
-    d[0] = 0.5 * std::erfc(z * kInvSqrt2) / (kInvSqrt2Pi * std::exp(-0.5 * z * z));
-    d[1] = 1.0 + h * d[0];
-    for (int k = 1; k < order; ++k) {
-      d[static_cast<std::size_t>(k + 1)] =
-          h * d[static_cast<std::size_t>(k)] + static_cast<double>(k) * d[static_cast<std::size_t>(k - 1)];
-    }
-  }
-  double sum = 0;
-  double tk = t;       // t^k / k!
-  for (int k = 1; k <= order; k += 2) {
-    sum += d[static_cast<std::size_t>(k)] * tk;
-    tk *= t * t / (static_cast<double>(k + 1) * static_cast<double>(k + 2));
-  }
-  // phi(h) e^{-t^2/2} with the exponent carried to double-double, so b is smooth in s to the last bits.
-  const double hs = h * s;
-  const double hr = ((x - hs) - product_error(h, s, hs)) / s;  // x/s = h + hr to first order
-  const double hh = h * h;
-  const double hh_lo = product_error(h, h, hh) + 2.0 * h * hr;
-  // h^2 + t^2 with its rounding error (TwoSum): at |h| ~ 37 one ulp of the exponent is 1e-13 of b.
-  const double tt = t * t;
-  const double e = hh + tt;
-  const double ev = e - hh;
-  const double e_lo = ((hh - (e - ev)) + (tt - ev)) + product_error(t, t, tt);
-  const double correction = 0.5 * (hh_lo + e_lo);
+  const Series v = series(-x, s, 1.0 / -x);
+  if (!v.ok) return {0.0, 0.0, -std::numeric_limits<double>::infinity(), 0.0};
   if constexpr (kLogOnly) {
-    // ln b = ln(2 sum) + ln(1/sqrt(2 pi)) - e/2 - correction; b'/b = 1 / (2 sum). No exp needed.
-    return {0.0, 0.0, std::log(2.0 * sum) - 0.91893853320467274178 - 0.5 * e - correction, 0.5 / sum};
+    // ln b = ln(s G) - ln sqrt(2 pi) - e/2; b'/b = 1 / (s G). No exp needed.
+    return {0.0, 0.0, std::log(v.sg) - kLnSqrt2Pi - 0.5 * v.e - 0.5 * v.e_lo, 1.0 / v.sg};
   } else {
-    const double phi = kInvSqrt2Pi * std::exp(-0.5 * e) * (1.0 - correction);
-    return {2.0 * phi * sum, phi, 0.0, 0.5 / sum};
+    const double phi = kInvSqrt2Pi * exp_neg(0.5 * v.e, 0.5 * v.e_lo);
+    return {v.sg * phi, phi, 0.0, 1.0 / v.sg};
   }
 }
 
 template <bool kLogOnly = false>
 inline Eval otm_eval(double x, double s) noexcept {
-  if (s < 0.5) return otm_series<kLogOnly>(x, s);
+  if (s < kSeriesLimit) return otm_series<kLogOnly>(x, s);
   double first = 0;
   const double h = x / s;
   const double t = 0.5 * s;
@@ -154,22 +236,64 @@ inline double otm_precise(double x, double s) noexcept { return otm_eval(x, s).b
 
 struct Forward {
   double discount;   // e^{-rt}
-  double forward;    // S e^{(r-q)t}
   double x;          // ln(F/K)
   double spot_pv;    // S e^{-qt}: the discounted forward, formed as a user would
   double strike_pv;  // K e^{-rt}
+  double root;       // D sqrt(F K) = sqrt(S K) e^{-(r+q)t/2}: the scale of the normalised price
 };
 
-inline Forward forward_of(const BsmInput& in) noexcept {
-  const double discount = std::exp(-in.r * in.t);
-  const double spot_pv = in.spot * std::exp(-in.q * in.t);
-  return {discount, spot_pv / discount, std::log(in.spot / in.strike) + (in.r - in.q) * in.t, spot_pv,
-          in.strike * discount};
+// ln(a/b) for a, b > 0. Within 1/16 of each other (|w| <= 1/16, w = (a - b)/(a + b): strikes
+// within ~13% of the forward) by ln(a/b) = 2 atanh w = 2 w sum_k w^{2k}/(2k + 1) to w^14 (the next
+// term is below 1e-20 of the sum); a - b is exact there, so this is also more accurate than
+// log(a/b), whose rounded quotient costs up to 1e-16 absolute. Else std::log.
+inline double log_ratio(double a, double b) noexcept {
+  const double d = a - b;
+  const double sum = a + b;
+  if (!(std::fabs(d) <= 0.0625 * sum)) return std::log(a / b);
+  const double w = d / sum;
+  const double w2 = w * w;
+  const double w4 = w2 * w2;
+  const double w8 = w4 * w4;
+  const double p03 = (1.0 + w2 * (1.0 / 3)) + w4 * ((1.0 / 5) + w2 * (1.0 / 7));
+  const double p47 = ((1.0 / 9) + w2 * (1.0 / 11)) + w4 * ((1.0 / 13) + w2 * (1.0 / 15));
+  return 2.0 * w * (p03 + w8 * p47);
+}
+
+// ln v for finite v >= 1, to ~3e-12 absolute: the start's tables need no more. v = 2^k m,
+// m in [1, 2); with c the centre of m's 1/32 (its top five mantissa bits), r = m/c - 1 is within
+// 1/64 and ln m = ln c + ln(1 + r) by its series to r^5. No division, no call.
+inline double log_coarse(double v) noexcept {
+  const std::uint64_t bits = bits_of(v);
+  const auto k = static_cast<double>(static_cast<std::int64_t>(bits >> 52) - 1023);
+  const tables::LogPiece& p = tables::kLog[(bits >> 47) & 31];
+  const std::uint64_t m_bits = (bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000;
+  double m = 0;
+  std::memcpy(&m, &m_bits, sizeof m);
+  const double r = m * p.inv_c - 1.0;
+  const double r2 = r * r;
+  const double l1p = (r + r2 * (-0.5 + r * (1.0 / 3))) + (r2 * r2) * (-0.25 + r * 0.2);
+  return (k * 0.69314718055994530942 + p.ln_c) + l1p;
+}
+
+// e^u for |u| < 2^-13 by its series to u^3 (the next term is below 1e-17).
+inline double exp_tiny(double u) noexcept { return 1.0 + (u + (u * u) * (0.5 + u * (1.0 / 6))); }
+
+[[gnu::always_inline]] inline Forward forward_of(const BsmInput& in) noexcept {
+  const double rt = in.r * in.t;
+  const double qt = in.q * in.t;
+  // Every 0DTE rate times time is far below 2^-13: three short series instead of three exp calls.
+  const bool tiny = std::fabs(rt) < 0x1p-13 && std::fabs(qt) < 0x1p-13;
+  const double discount = tiny ? exp_tiny(-rt) : std::exp(-rt);
+  const double spot_pv = in.spot * (tiny ? exp_tiny(-qt) : std::exp(-qt));
+  // root from the inputs directly rather than from spot_pv and strike_pv: one fewer step to wait for.
+  const double half = -0.5 * (rt + qt);
+  const double root = std::sqrt(in.spot * in.strike) * (tiny ? exp_tiny(half) : std::exp(half));
+  return {discount, log_ratio(in.spot, in.strike) + (in.r - in.q) * in.t, spot_pv, in.strike * discount, root};
 }
 
 // Discounted intrinsic value, max(S e^{-qt} - K e^{-rt}, 0) for a call.
 inline double intrinsic_of(OptionRight right, const Forward& f) noexcept {
-  const double v = right == OptionRight::kCall ? f.spot_pv - f.strike_pv : f.strike_pv - f.spot_pv;
+  const double v = (f.spot_pv - f.strike_pv) * (right == OptionRight::kCall ? 1.0 : -1.0);
   return v > 0 ? v : 0.0;
 }
 
@@ -303,6 +427,68 @@ double solve_normalized(double x, double beta, std::uint8_t& iterations) noexcep
   return s;
 }
 
+// The start of the fast solve: s for b(x, s) = beta from the model b = s phi(z) A_1(z) (tau -> 0),
+// whose inverse is tabulated (implied_vol_tables.hpp, ~1e-9 relative): with v = |x|/beta (given),
+// s = beta W(v) for v < 64 (no logarithm; W is smooth at the money, v = 0), else s = |x| (1/z)(ln v).
+// The terms in tau the model leaves out change ln b by tau (A_3/(6 A_1) - 1/2) + O(tau^2); one
+// first-order correction s (1 + tau gamma(z)) removes them, leaving ~1e-8 relative on the 0DTE grid.
+inline double start_of(double ax, double beta, double v) noexcept {
+  double s = 0;
+  double gamma = 0;
+  if (v < 64.0) {
+    const std::size_t i =
+        v < 0.25 ? 0 : static_cast<std::size_t>((bits_of(v) >> 51) - (std::uint64_t{1021} << 1)) + 1;
+    const tables::StartPiece& p = tables::kStartA[i];
+    const double u = (v - p.c) * p.ihw;
+    s = beta * poly(p.main, u);
+    gamma = poly(p.gamma, u);
+  } else {
+    const double l = log_coarse(v);  // < 710
+    const std::size_t i = static_cast<std::size_t>((bits_of(l) >> 50) - (std::uint64_t{1025} << 2));
+    const tables::StartPiece& p = tables::kStartB[i];
+    const double u = (l - p.c) * p.ihw;
+    s = ax * poly(p.main, u);
+    gamma = poly(p.gamma, u);
+  }
+  return s + (0.25 * gamma * s) * (s * s);  // s (1 + tau gamma), tau = s^2/4, in two parallel halves
+}
+
+// Solves b(x, s) = beta for x <= 0 (ax = |x|, v = ax/beta) from start_of() by third-order steps on
+// f(s) = b - beta, whose second and third derivatives over the first are closed forms in z and tau:
+// q2 = b''/b' = (z^2 - tau)/s, q3 = b'''/b' = q2^2 - (3 z^2 + tau)/s^2. With nu = -f/b' the root is
+// s + nu - (q2/2) nu^2 + (q2^2/2 - q3/6) nu^3 + O((q2 nu)^4 nu) (the series reversion of the cubic
+// Taylor model: no division; Householder's rational form of the same order when q2 nu is not
+// small). 1/b' = sqrt(2 pi) e^{+(z^2 + tau)/2} comes from the same exponential as b. The start is
+// within ~1e-8 and a step of relative size e leaves ~(D e)^4 of b (D = d ln b / d ln s ~ 1 + z^2):
+// one step finishes. Returns 0 when the point is outside the series' domain or the steps do not
+// settle; the caller then runs solve_normalized().
+double solve_fast(double ax, double beta, double v, std::uint8_t& iterations) noexcept {
+  constexpr double kSqrt2Pi = 2.50662827463100050242;
+  double s = start_of(ax, beta, v);
+  const double inv_ax = 1.0 / ax;  // off the critical path
+  for (std::uint8_t it = 1; it <= 4; ++it) {
+    if (!(s < kSeriesLimit) || !(s > 0)) return 0.0;
+    const Series e = series(ax, s, inv_ax);
+    if (!e.ok || !(e.e < 1400.0)) return 0.0;  // e^{+e/2} must not overflow
+    const ExpParts x = exp_parts(0.5 * e.e);
+    iterations = it;
+    // nu = beta/b' - s G, the known factors of 1/b' multiplied together while e^{-r} is summed.
+    const double nu = (beta * kSqrt2Pi * x.scale_pos * (1.0 + 0.5 * e.e_lo)) * (x.even - x.odd) - e.sg;
+    const double zz = e.z * e.z;
+    const double q2 = (zz - e.tau) * e.inv_s;
+    const double q3 = q2 * q2 - (3.0 * zz + e.tau) * (e.inv_s * e.inv_s);
+    const double q2nu = q2 * nu;
+    const double step = std::fabs(q2nu) < 1e-3
+                            ? nu * (1.0 - nu * (0.5 * q2 - nu * (0.5 * q2 * q2 - q3 * (1.0 / 6))))
+                            : nu * (1.0 + 0.5 * q2nu) / (1.0 + nu * (q2 + q3 * nu * (1.0 / 6)));
+    if (!std::isfinite(step)) return 0.0;
+    const double next = s + step;
+    if (std::fabs(step) * (1.0 + zz) < 1e-4 * s) return next;  // (D e)^4 < 1e-16
+    s = next;
+  }
+  return 0.0;
+}
+
 }  // namespace
 
 double norm_cdf(double x) noexcept { return ncdf(x); }
@@ -316,7 +502,7 @@ double bsm_price(const BsmInput& in) noexcept {
   const Forward f = forward_of(in);
   const double s = in.sigma * std::sqrt(in.t);
   const double b = normalized_otm_black(-std::fabs(f.x), s);
-  return f.discount * std::sqrt(f.forward * in.strike) * b + intrinsic_of(in.right, f);
+  return f.root * b + intrinsic_of(in.right, f);
 }
 
 Greeks bsm_greeks(const BsmInput& in) noexcept {
@@ -362,8 +548,10 @@ std::string_view to_string(IvStatus s) noexcept {
 
 IvResult implied_vol(const BsmInput& in, double price) noexcept {
   IvResult out;
-  const bool finite = std::isfinite(in.spot) && std::isfinite(in.strike) && std::isfinite(in.t) &&
-                      std::isfinite(in.r) && std::isfinite(in.q) && std::isfinite(price);
+  // x - x is 0 for a finite x and NaN otherwise: one test for all six inputs.
+  const double probe = ((in.spot - in.spot) + (in.strike - in.strike)) + ((in.t - in.t) + (in.r - in.r)) +
+                       ((in.q - in.q) + (price - price));
+  const bool finite = probe == 0.0;
   if (!finite || !(in.spot > 0) || !(in.strike > 0) || !(in.t > 0) ||
       (in.right != OptionRight::kCall && in.right != OptionRight::kPut)) {
     return out;
@@ -380,14 +568,19 @@ IvResult implied_vol(const BsmInput& in, double price) noexcept {
     return out;
   }
   const double time_value = price - intrinsic;
-  const double beta = time_value / (f.discount * std::sqrt(f.forward * in.strike));
+  const double root = f.root;
+  const double beta = time_value / root;
   // In the money, the intrinsic value itself is only known to a few ulp of S e^{-qt} + K e^{-rt}.
   const double noise = intrinsic > 0 ? 4.0 * kEps * (f.spot_pv + f.strike_pv) : 0.0;
   if (!(time_value > noise) || !(beta >= kMinBeta)) {
     out.status = IvStatus::kNoTimeValue;
     return out;
   }
-  const double s = solve_normalized(-std::fabs(f.x), beta, out.iterations);
+  const double x = -std::fabs(f.x);
+  // v = |x|/beta for the start (1e-9 is plenty): (|x| root) (1/time value), whose division starts
+  // as soon as the time value is known instead of after ln(S/K).
+  double s = solve_fast(-x, beta, (-x * root) * (1.0 / time_value), out.iterations);
+  if (!(s > 0)) s = solve_normalized(x, beta, out.iterations);
   out.iv = s / std::sqrt(in.t);
   out.status = IvStatus::kOk;
   return out;

@@ -107,7 +107,7 @@ struct Listing {
   bool month_end;
 };
 constexpr std::array kListings{
-    Listing{"SPXW", {0, 20160822, 20220419, 20160224, 20220512, 19000101, 0}, true},
+    Listing{"SPXW", {0, 20160822, 20220419, 20160302, 20220512, 19000101, 0}, true},
     Listing{"SPY", {0, 20160822, 20221115, 20160822, 20221117, 19000101, 0}, false},
 };
 

@@ -96,7 +96,7 @@ struct Expiry {
 [[nodiscard]] std::int32_t monthly_expiry(int year, int month) noexcept;
 
 // Whether `root` ("SPXW", "SPX", "SPY") has a contract expiring on `yyyymmdd`, following the
-// listing history in docs/options.md (SPXW: Fridays, Wednesdays from 2016-02-24, Mondays from
+// listing history in docs/options.md (SPXW: Fridays, Wednesdays from 2016-03-02, Mondays from
 // 2016-08-22, Tuesdays from 2022-04-19, Thursdays from 2022-05-12, and the last trading day of
 // each month; SPY: Fridays, Mondays and Wednesdays from 2016-08-22, Tuesdays and Thursdays from
 // 2022-11-15; a listed day that is a holiday rolls to the trading day before; SPX: monthly only).

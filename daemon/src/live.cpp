@@ -32,26 +32,24 @@ using SessionMarker = JournalSessionMarker;
 // checks failed() before every command it hands to the broker.
 class LiveJournal final : public JournalSink {
  public:
+  // Reads what the journal already holds (restore() rebuilds the engine from it), then opens it
+  // for appending: a torn tail is cut off, the sequence continues. A journal of another trading
+  // day, or one that cannot be trusted, is refused.
   std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns) {
-    const JournalScan existing = JournalReader{}.read(path);
-    if (existing.status == JournalStatus::kCorrupt || existing.status == JournalStatus::kBadHeader ||
-        existing.status == JournalStatus::kIoError) {
-      return "journal " + path + ": " + existing.error;
+    scan_ = JournalReader{}.read(path);
+    if (scan_.status == JournalStatus::kCorrupt || scan_.status == JournalStatus::kBadHeader ||
+        scan_.status == JournalStatus::kIoError) {
+      return "journal " + path + ": " + scan_.error;
     }
-    if (existing.status == JournalStatus::kOk) {
-      if (existing.trading_day != trading_day) {
-        return "journal " + path + " is for trading day " + std::to_string(existing.trading_day) + ", the feed is on " +
-               std::to_string(trading_day) + ": move it away (it is that day's record) and start again";
-      }
-      if (!existing.records.empty()) {
-        return "journal " + path + " already holds " + std::to_string(existing.records.size()) +
-               " records of this trading day; restarting a live run on it needs journal restore and broker "
-               "reconciliation, which this build does not do yet -- nothing was started";
-      }
+    if (scan_.status == JournalStatus::kOk && scan_.trading_day != trading_day) {
+      return "journal " + path + " is for trading day " + std::to_string(scan_.trading_day) + ", the feed is on " +
+             std::to_string(trading_day) + ": move it away (it is that day's record) and start again";
     }
     if (const auto ec = writer_.open(path, trading_day, start_ns)) return "journal " + path + ": " + ec.message();
     return {};
   }
+  [[nodiscard]] const JournalScan& scan() const noexcept { return scan_; }
+  [[nodiscard]] bool resumed() const noexcept { return !scan_.records.empty(); }
   void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override {
     if (!error_.empty()) return;
     const bool durable = type == JournalRecordType::kOrderCommand || type == JournalRecordType::kKillSwitch;
@@ -67,10 +65,15 @@ class LiveJournal final : public JournalSink {
   void close() { writer_.close(); }
 
  private:
+  JournalScan scan_;
   JournalWriter writer_;
   std::string error_;
   std::uint64_t written_ = 0;
 };
+
+// How long the broker has to answer the start-up status request, on the core's clock (the feed
+// clock: the wall clock on a live feed).
+constexpr std::int64_t kReconcileTimeoutNs = 10'000'000'000;
 
 std::string iso_date(std::int32_t yyyymmdd) {
   char buf[16];
@@ -225,6 +228,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
 
   // ---- journal, engine, broker, admin ------------------------------------------------------------
   LiveJournal journal;
+  bool halted = false;  // the journal failed: nothing is sent from then on
   const TimestampNs start = peeked.first_exchange_ns();
   if (std::string err = journal.open(config.journal, day, start); !err.empty()) {
     feeds.stop();
@@ -249,10 +253,26 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     return fail(1, err);
   }
 
-  const SessionMarker marker{day, kJournalVersion, start};
-  journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
+  // Restart recovery: the journal rebuilds orders, positions, P&L and risk state; then the broker
+  // is asked for its view and the differences reconciled (Engine::restore, begin_reconciliation).
+  // Until that is decided no opening order goes out.
+  const RestoreResult restored = engine.restore(journal.scan(), start);
+  if (!restored.ok) {
+    feeds.stop();
+    return fail(1, "journal " + config.journal + " cannot be restored: " + restored.error +
+                       " -- nothing was traded; move the journal away only after checking the broker by hand");
+  }
+  if (journal.resumed()) {
+    spdlog::info("journal restored: {} records, {} orders ({} working), {} fills, {} booked legs{}", restored.records,
+                 restored.orders, restored.live_orders, restored.fills, restored.book_fills,
+                 restored.torn_tail_bytes != 0 ? ", torn tail cut off" : "");
+  } else {
+    const SessionMarker marker{day, kJournalVersion, start};
+    journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
+  }
   engine.start(start);
-  services.publish(engine, CoreState::kRunning, start);
+  auto core_state = [&] { return halted ? CoreState::kHalted : engine.state(); };
+  services.publish(engine, CoreState::kReconciling, start);
 
   EngineReportSink to_engine(engine);
 
@@ -260,7 +280,6 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   // order and offered again on every step. Never dropped.
   std::vector<OrderCommand> held;
   held.reserve(1024);
-  bool halted = false;
   auto step = [&](TimestampNs t) {
     for (int round = 0; round < 8; ++round) {
       std::size_t moved = ring->drain([&](const OrderCommand& c) {
@@ -311,16 +330,32 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     }
   };
 
+  CoreState last_state = CoreState::kReconciling;
+  auto watch_state = [&] {
+    const CoreState st = core_state();
+    if (st == last_state) return;
+    spdlog::info("core state {} -> {}", to_string(last_state), to_string(st));
+    if (last_state == CoreState::kReconciling) {
+      for (const std::string& n : engine.notes()) spdlog::info("note: {}", n);
+    }
+    last_state = st;
+  };
+
   bool ready = false;
   on_idle = [&] {
     const TimestampNs t = clock.on_wall(wall.now_ns());
     step(t);
+    watch_state();
     services.service(engine, false, t);
-    services.publish(engine, halted ? CoreState::kHalted : CoreState::kRunning, t);
+    services.publish(engine, core_state(), t);
     if (ready) recentre();
     notify.watchdog();
   };
 
+  if (!engine.begin_reconciliation(start, kReconcileTimeoutNs)) {
+    spdlog::error("reconciliation: the status request could not be sent; trading halted");
+  }
+  step(start);
   MarketEvent e{};
   std::uint64_t events = 0;
   while (peeked.next(e)) {
@@ -328,15 +363,19 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     engine.on_market_event(e, t);
     step(t);
     ++events;
-    if (!ready) {
+    if (!ready && engine.state() != CoreState::kReconciling) {
+      // Journal open (and restored), broker answered, first event in: what READY=1 promises.
+      watch_state();
       recentre();
-      notify.ready("paper-live: trading day " + std::to_string(day) + ", broker " + broker->name());
-      spdlog::info("running: journal {}, broker {}", config.journal, broker->name());
+      notify.ready("paper-live: trading day " + std::to_string(day) + ", broker " + broker->name() + ", " +
+                   std::string(to_string(core_state())));
+      spdlog::info("{}: journal {}, broker {}", to_string(core_state()), config.journal, broker->name());
       ready = true;
     }
     services.service(engine, false, t);
     if ((events & 63) == 0) {
-      services.tick(engine, halted ? CoreState::kHalted : CoreState::kRunning, t);
+      services.tick(engine, core_state(), t);
+      watch_state();
       recentre();
     }
   }

@@ -7,7 +7,7 @@
 #      orders and fills journaled, subscriptions within the cap, outputs and report written, the
 #      feed recorded (feed.record_path) into a recording that decodes.
 #   2. SIGTERM mid-session: exit 0, no session end in the journal, outputs written.
-#   3. A restart on that journal is refused with a clear message (restore is not in this build).
+#   3. A restart on that journal while the feed goes on: restored, reconciled, the day finished.
 # usage: paper_live.sh BIN_DIR SOURCE_DIR WORK_DIR
 source "$(dirname "$0")/lib.sh" "$@"
 
@@ -48,6 +48,8 @@ TOML
 # The journal as JSON lines in a file (grep -q on a pipe would end the writer early: pipefail).
 journal() { "$bin/odte" journal "$work/$1/journal.odj" > "$work/$1.jsonl" && cat "$work/$1.jsonl"; }
 has() { journal "$1" > /dev/null 2>&1 && grep -q "\"type\":\"$2\"" "$work/$1.jsonl"; }
+# A new order (not the start-up status request, which is an order command too).
+has_order() { journal "$1" > /dev/null 2>&1 && grep -q '"type":"order_command","kind":"new"' "$work/$1.jsonl"; }
 
 # 1. A whole session at 600x (the recorded 09:33-15:58 in about 40 s).
 start_server full --speed 600 --clock shared
@@ -70,7 +72,7 @@ grep -q "options subscriptions around SPY .*, 40 in all" "$work/full.log" ||
 if grep "options subscriptions around" "$work/full.log" | grep -qv ", 40 in all"; then
   echo "FAIL: the subscriptions left the cap"; grep subscriptions "$work/full.log"; exit 1
 fi
-has full order_command || { echo "FAIL: no order was sent"; cat "$work/full/summary.json"; exit 1; }
+has_order full || { echo "FAIL: no order was sent"; cat "$work/full/summary.json"; exit 1; }
 has full book_fill || { echo "FAIL: no fill was booked"; cat "$work/full/summary.json"; exit 1; }
 journal full | tail -1 | grep '"type":"session_end"' > /dev/null || { echo "FAIL: the finished session is not closed in the journal"; exit 1; }
 grep -q '"open_positions": 0' "$work/full/summary.json" || { echo "FAIL: positions left open after the time exit"; cat "$work/full/summary.json"; exit 1; }
@@ -81,17 +83,17 @@ grep -q '"open_positions": 0' "$work/full/summary.json" || { echo "FAIL: positio
 grep -q '"sym":"SPY"' "$work/full-feed.jsonl" && grep -q '"sym":"O:SPY260720' "$work/full-feed.jsonl" ||
   { echo "FAIL: the feed recording misses SPY or its options"; head -3 "$work/full-feed.jsonl"; exit 1; }
 
-# 2. SIGTERM once the entry order is in the journal.
-start_server term --speed 300 --clock shared
+# 2. SIGTERM once the entry order (a new order, not the start-up status request) is in the journal.
+start_server term --speed 600 --clock shared
 write_config term "$port"
 "$bin/odted" --config "$work/term.toml" > "$work/term.out" 2> "$work/term.log" &
 odted=$!
 pids+=($odted)
 for _ in $(seq 300); do
-  has term order_command && break
+  has_order term && break
   sleep 0.1
 done
-has term order_command || { echo "FAIL: no order within 30 s"; tail -20 "$work/term.log"; exit 1; }
+has_order term || { echo "FAIL: no order within 30 s"; tail -20 "$work/term.log"; exit 1; }
 kill -TERM "$odted"
 rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc on SIGTERM"; tail -30 "$work/term.log"; exit 1; }
@@ -99,9 +101,20 @@ grep -q "stopping: signal\|paper-live stopped" "$work/term.log" || { echo "FAIL:
 if has term session_end; then echo "FAIL: a stopped session was marked ended"; exit 1; fi
 [ -s "$work/term/summary.json" ] || { echo "FAIL: no outputs after SIGTERM"; exit 1; }
 
-# 3. Restarting on that journal is refused, and says why.
-rc=0; "$bin/odted" --config "$work/term.toml" > "$work/restart.out" 2> "$work/restart.err" || rc=$?
-[ "$rc" -ne 0 ] || { echo "FAIL: a restart on a journal with records was accepted"; exit 1; }
-grep -q "already holds" "$work/restart.err" || { echo "FAIL: the refusal does not say why"; cat "$work/restart.err"; exit 1; }
+# 3. Restart on that journal while the feed goes on: the journal is restored (the open position,
+#    the order ids), the paper broker -- which died with the process -- is reconciled, and the day
+#    finishes: the position is closed by the strategy's time exit, no order id is used twice.
+"$bin/odted" --config "$work/term.toml" > "$work/restart.out" 2> "$work/restart.log" ||
+  { echo "FAIL: the restart did not finish the day"; tail -30 "$work/restart.log"; exit 1; }
+grep -q "journal restored: .* [1-9][0-9]* orders" "$work/restart.log" ||
+  { echo "FAIL: nothing restored"; grep -i "journal\|restor" "$work/restart.log"; exit 1; }
+grep -q "core state reconciling -> running" "$work/restart.log" ||
+  { echo "FAIL: reconciliation did not succeed"; grep -i "state\|reconcil\|note" "$work/restart.log"; exit 1; }
+has term reconciliation || { echo "FAIL: no reconciliation record in the journal"; exit 1; }
+journal term > /dev/null
+dups=$(grep '"type":"order_command"' "$work/term.jsonl" | grep -o '"id":"[^"]*"' | sort | uniq -d)
+[ -z "$dups" ] || { echo "FAIL: order ids used twice: $dups"; exit 1; }
 ls "$work"/term/feed-*.1.odr > /dev/null 2>&1 || { echo "FAIL: the restart did not record into a new file"; ls "$work/term"; exit 1; }
-echo "paper_live: full session traded and closed, SIGTERM stopped cleanly, restart refused"
+grep -q '"open_positions": 0' "$work/term/summary.json" ||
+  { echo "FAIL: the restored position was not closed"; cat "$work/term/summary.json"; exit 1; }
+echo "paper_live: full session traded and closed, SIGTERM stopped cleanly, restart restored and reconciled"

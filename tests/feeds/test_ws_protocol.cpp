@@ -642,3 +642,33 @@ TEST(ReplayRest, shouldListTheContractsOfTheShippedRecordedDay) {
 
 }  // namespace
 }  // namespace odte::feeds
+
+namespace odte::feeds {
+namespace {
+
+TEST_F(WsProtocol, shouldKeepPlayingWhileSubscribeAnswersInterleaveWithFrames) {
+  // Subscribe answers written while frames stream must not stop the playback (a reply queued
+  // behind a frame once ended it for good).
+  std::vector<ReplayFrame> frames;
+  for (int i = 0; i < 400; ++i) {
+    frames.push_back(ReplayFrame{kT0 + i * 2'000'000LL, StreamId::kOptions,
+                                 R"([{"ev":"Q","sym":"O:SPXW251125C06700000","bp":1.1,"ap":1.2,"t":1764081000000}])"});
+  }
+  ReplayServerConfig cfg;
+  cfg.speed = 1;  // a frame every 2 ms for 0.8 s
+  cfg.source = memory_source(std::move(frames));
+  start_server(std::move(cfg));
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return sink.frame_count() >= 1; }));
+  for (int i = 0; i < 300 && server_->counters().playbacks_finished.load() == 0; ++i) {
+    c->client->subscribe("Q.O:SPY" + std::to_string(i));
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_TRUE(wait_for([&] { return server_->counters().playbacks_finished.load() == 1; }, 5s))
+      << "playback stalled after " << sink.frame_count() << " frames";
+  EXPECT_EQ(server_->counters().frames_sent.load(), 400u);
+}
+
+}  // namespace
+}  // namespace odte::feeds

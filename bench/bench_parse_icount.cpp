@@ -6,6 +6,9 @@
 //       build/bin/bench_parse_icount odte 10 20
 //   (instructions per event = the Ir total / the events printed)
 //
+// It also prints the measured rounds' thread CPU time per event (a rough figure; use bench_parse
+// for timings beside the peers).
+//
 // Cases: odte (FrameParser::parse_padded into a counting sink), minimal (the minimal On-Demand
 // extractor of bench_parse), dom (simdjson DOM parse only). One unmeasured round runs first, so
 // the registry already holds every contract, as in a live session.
@@ -13,6 +16,7 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -78,14 +82,19 @@ int main(int argc, char** argv) {
   const Corpus& c = odte::bench::corpus(per_frame);
   Cases cases;
   cases.round(which, c);  // warm-up: interns every contract, sizes the simdjson buffers
+  timespec t0{}, t1{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
   measure(cases, which, c, rounds);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+  const double ns = static_cast<double>(t1.tv_sec - t0.tv_sec) * 1e9 + static_cast<double>(t1.tv_nsec - t0.tv_nsec);
   if (cases.parser.counters().total_errors() != 0) {
     std::fprintf(stderr, "parse errors\n");
     return 1;
   }
-  std::printf("case=%.*s per_frame=%d rounds=%d events=%zu bytes=%zu checksum=%llu\n",
-              static_cast<int>(which.size()), which.data(), per_frame, rounds,
-              c.events * static_cast<std::size_t>(rounds), c.bytes * static_cast<std::size_t>(rounds),
-              static_cast<unsigned long long>(cases.sum));
+  const std::size_t events = c.events * static_cast<std::size_t>(rounds);
+  std::printf("case=%.*s per_frame=%d rounds=%d events=%zu bytes=%zu checksum=%llu cpu_ns_per_event=%.1f\n",
+              static_cast<int>(which.size()), which.data(), per_frame, rounds, events,
+              c.bytes * static_cast<std::size_t>(rounds), static_cast<unsigned long long>(cases.sum),
+              ns / static_cast<double>(events));
   return 0;
 }

@@ -212,7 +212,8 @@ void read_int(od::value& v, std::int64_t& out, Fields& f, std::uint32_t bit, Err
 }
 
 // A string without escapes, in place in the frame (the usual case); otherwise get_string unescapes
-// it (and reports a non-string).
+// it (and reports a non-string). Numbers read in place (read_price, read_int) may stay unconsumed:
+// simdjson skips a number exactly as reading it would have advanced.
 void read_string(od::value& v, std::string_view& out, Fields& f, std::uint32_t bit) noexcept {
   const std::string_view tok = v.raw_json_token();
   std::size_t end = tok.size();
@@ -220,9 +221,14 @@ void read_string(od::value& v, std::string_view& out, Fields& f, std::uint32_t b
   if (end >= 2 && tok[0] == '"' && tok[end - 1] == '"') {
     const std::string_view text = tok.substr(1, end - 2);
     if (text.find('\\') == std::string_view::npos) {
-      out = text;
-      f.seen |= bit;
-      return;
+      // Consume the string as get_string would (cheaply: no copy). Left unconsumed, a string
+      // followed by ':' would be skipped as if it were a key, hiding malformed JSON.
+      od::raw_json_string raw;
+      if (v.get_raw_json_string().get(raw) == simdjson::SUCCESS) {
+        out = text;
+        f.seen |= bit;
+        return;
+      }
     }
   }
   const auto r = v.get_string();
@@ -325,13 +331,20 @@ Key raw_key(const char* k) noexcept {
   }
 }
 
-// The same classification for an unescaped key (a key written with escapes, e.g. "\u0070").
+// The same classification for an unescaped key (a key written with escapes, e.g. "\u0070"); compared
+// as text, since an unescaped key may itself hold a quote.
 Key text_key(std::string_view key) noexcept {
-  char buf[16];
-  if (key.size() + 1 > sizeof buf) return Key::kOther;
-  std::memcpy(buf, key.data(), key.size());
-  std::memset(buf + key.size(), '"', sizeof buf - key.size());
-  return raw_key(buf);
+  static constexpr std::pair<std::string_view, Key> kNames[] = {
+      {"ev", Key::kEv}, {"sym", Key::kSym}, {"p", Key::kP}, {"s", Key::kS}, {"x", Key::kX},
+      {"c", Key::kC}, {"t", Key::kT}, {"q", Key::kQ}, {"o", Key::kO}, {"h", Key::kH},
+      {"l", Key::kL}, {"v", Key::kV}, {"e", Key::kE}, {"T", Key::kCapitalT}, {"bp", Key::kBp},
+      {"ap", Key::kAp}, {"bs", Key::kBs}, {"as", Key::kAs}, {"bx", Key::kBx}, {"ax", Key::kAx},
+      {"val", Key::kVal}, {"status", Key::kStatus}, {"message", Key::kMessage},
+  };
+  for (const auto& [name, id] : kNames) {
+    if (key == name) return id;
+  }
+  return Key::kOther;
 }
 
 // True when the raw key (closing quote not included) holds a backslash, i.e. needs unescaping.

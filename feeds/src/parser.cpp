@@ -109,8 +109,6 @@ bool read_double(od::value& v, double& out, Fields& f) noexcept {
   return false;
 }
 
-bool is_json_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
 // What may follow a number for simdjson to accept it: whitespace or a structural character.
 bool ends_number(char c) noexcept {
   switch (c) {
@@ -215,17 +213,17 @@ void read_int(od::value& v, std::int64_t& out, Fields& f, std::uint32_t bit, Err
 // it (and reports a non-string). Numbers read in place (read_price, read_int) may stay unconsumed:
 // simdjson skips a number exactly as reading it would have advanced.
 void read_string(od::value& v, std::string_view& out, Fields& f, std::uint32_t bit) noexcept {
-  const std::string_view tok = v.raw_json_token();
-  std::size_t end = tok.size();
-  while (end > 0 && is_json_space(tok[end - 1])) --end;
-  if (end >= 2 && tok[0] == '"' && tok[end - 1] == '"') {
-    const std::string_view text = tok.substr(1, end - 2);
-    if (text.find('\\') == std::string_view::npos) {
+  const char* const start = v.raw_json_token().data();
+  if (*start == '"') {
+    // The closing quote exists (simdjson's first stage saw the string end), so the scan stops.
+    const char* p = start + 1;
+    while (*p != '"' && *p != '\\') ++p;
+    if (*p == '"') {
       // Consume the string as get_string would (cheaply: no copy). Left unconsumed, a string
       // followed by ':' would be skipped as if it were a key, hiding malformed JSON.
       od::raw_json_string raw;
       if (v.get_raw_json_string().get(raw) == simdjson::SUCCESS) {
-        out = text;
+        out = std::string_view(start + 1, static_cast<std::size_t>(p - start - 1));
         f.seen |= bit;
         return;
       }

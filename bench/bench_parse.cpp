@@ -17,61 +17,20 @@
 #include <vector>
 
 #include "odte/feeds/parser.hpp"
+#include "parse_corpus.hpp"
 
 namespace {
 
-constexpr std::size_t kFrames = 512;
-
-// Frames as a live options feed sends them: quotes on ~200 SPXW contracts around the money.
-struct Corpus {
-  std::vector<std::string> frames;  // each with kPadding spare bytes after size()
-  std::vector<std::size_t> sizes;
-  std::size_t events = 0;
-  std::size_t bytes = 0;
-};
-
-Corpus make_corpus(int per_frame) {
-  Corpus c;
-  unsigned n = 0;
-  for (std::size_t f = 0; f < kFrames; ++f) {
-    std::string frame = "[";
-    for (int e = 0; e < per_frame; ++e, ++n) {
-      const unsigned strike = 5500 + 5 * (n * 37 % 100);
-      const char right = (n & 1) != 0 ? 'P' : 'C';
-      const double bid = 1.0 + static_cast<double>(n % 400) * 0.05;
-      char buf[256];
-      std::snprintf(buf, sizeof buf,
-                    R"(%s{"ev":"Q","sym":"O:SPXW260821%c%08u","bx":302,"ax":302,"bp":%.2f,"ap":%.2f,"bs":%u,"as":%u,"t":%llu,"q":%u})",
-                    e == 0 ? "" : ",", right, strike * 1000, bid, bid + 0.1, 10 + n % 90, 5 + n % 50,
-                    1755783000000ULL + n, n);
-      frame += buf;
-    }
-    frame += "]";
-    c.sizes.push_back(frame.size());
-    c.bytes += frame.size();
-    c.events += static_cast<std::size_t>(per_frame);
-    frame.append(odte::feeds::kPadding, ' ');
-    c.frames.push_back(std::move(frame));
-  }
-  return c;
-}
-
-const Corpus& corpus(int per_frame) {
-  static const Corpus one = make_corpus(1);
-  static const Corpus ten = make_corpus(10);
-  return per_frame == 1 ? one : ten;
-}
+using odte::bench::Corpus;
+using odte::bench::corpus;
+using odte::bench::kFrames;
 
 void report(benchmark::State& state, const Corpus& c) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(c.events));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(c.bytes));
 }
 
-struct Extracted {
-  double bid, ask;
-  std::uint64_t bid_size, ask_size, t, bx, ax, q;
-  std::string_view sym;
-};
+using odte::bench::Extracted;
 
 void BM_OdteFrameParser(benchmark::State& state) {
   const Corpus& c = corpus(static_cast<int>(state.range(0)));
@@ -111,27 +70,10 @@ void BM_SimdjsonOnDemandMinimal(benchmark::State& state) {
   std::uint64_t sum = 0;
   for (auto _ : state) {
     for (std::size_t i = 0; i < kFrames; ++i) {
-      simdjson::padded_string_view view(c.frames[i].data(), c.sizes[i], c.frames[i].size());
-      simdjson::ondemand::document doc;
-      if (parser.iterate(view).get(doc) != simdjson::SUCCESS) continue;
-      for (auto element : doc.get_array()) {
-        Extracted x{};
-        for (auto field : element.get_object()) {
-          const std::string_view key = field.unescaped_key().value_unsafe();
-          auto v = field.value();
-          if (key == "sym") x.sym = v.get_string().value_unsafe();
-          else if (key == "bp") x.bid = v.get_double().value_unsafe();
-          else if (key == "ap") x.ask = v.get_double().value_unsafe();
-          else if (key == "bs") x.bid_size = v.get_uint64().value_unsafe();
-          else if (key == "as") x.ask_size = v.get_uint64().value_unsafe();
-          else if (key == "t") x.t = v.get_uint64().value_unsafe();
-          else if (key == "bx") x.bx = v.get_uint64().value_unsafe();
-          else if (key == "ax") x.ax = v.get_uint64().value_unsafe();
-          else if (key == "q") x.q = v.get_uint64().value_unsafe();
-        }
+      odte::bench::minimal_extract(parser, c, i, [&](const odte::bench::Extracted& x) {
         benchmark::DoNotOptimize(x);  // every field is used, so no parse is dropped
         sum += x.bid_size + x.sym.size();
-      }
+      });
     }
   }
   benchmark::DoNotOptimize(sum);

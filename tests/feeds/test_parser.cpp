@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -220,6 +221,81 @@ TEST_F(ParserTest, shouldCountAFullRingAndNeverBlock) {
   EXPECT_EQ(parser_.counters().error(ErrorKind::kSinkFull), 1u);
   EXPECT_EQ(ring->size_approx(), 2u);
 }
+
+// ---- fast paths (raw keys, in-place strings and numbers) read exactly what simdjson would ----
+
+TEST_F(ParserTest, shouldReadEscapedKeysAndSymbolsAsTheirText) {
+  parse(R"([{"ev":"Q","sym":"O:SPXW260821C05600000","bp":1.05,"ap":1.15,"bs":1,"as":2,"t":1755783000000}])",
+        StreamId::kOptions);
+  parse(R"([{"\u0065v":"Q","sym":"O:SPXW260821\u004305600000","b\u0070":1.05,"ap":1.15,"bs":1,"as":2,"\u0074":1755783000000}])",
+        StreamId::kOptions);
+  ASSERT_EQ(sink_.events.size(), 2u);
+  EXPECT_EQ(sink_.events[1].header.instrument, sink_.events[0].header.instrument);
+  EXPECT_EQ(sink_.events[1].quote.bid, Price::from_cents(105));
+  EXPECT_EQ(sink_.events[1].header.exchange_ns, sink_.events[0].header.exchange_ns);
+}
+
+TEST_F(ParserTest, shouldNotTakeAnEscapedKeyHoldingAQuoteForAShorterKey) {
+  const auto r = parse(R"([{"e\"v":"Q","sym":"SPY","bp":1,"ap":2,"bs":1,"as":1,"t":1755783000000}])");
+  EXPECT_EQ(r.events, 0u);
+  EXPECT_EQ(parser_.counters().error(ErrorKind::kMissingField), 1u) << "\"e\\\"v\" is not \"ev\" (nor \"e\")";
+}
+
+TEST_F(ParserTest, shouldReadPricesWrittenAnyWayAsTheDoubleTheyDenote) {
+  // Plain prices are converted from the text; anything else through the double. Both must agree
+  // with Price::from_double of the number the text denotes.
+  for (const char* text : {"561.2", "561.20", "561.2000", "5.612e2", "561.20000", "0.05", "1", "1.0", "0.0001",
+                           "12.3456", "12.34565", "12.34555", "999999999.9999", "112589990684.2623",
+                           "112589990684.2624", "999999999999.9999", "1000000000000", "0.5E1", "10"}) {
+    sink_.events.clear();
+    const std::string frame = std::string(R"([{"ev":"Q","sym":"SPY","bp":)") + text +
+                              R"(,"ap":0,"bs":1,"as":1,"t":1755783000000}])";
+    parse(frame);
+    ASSERT_EQ(sink_.events.size(), 1u) << text;
+    EXPECT_EQ(sink_.events[0].quote.bid, Price::from_double(std::strtod(text, nullptr))) << text;
+  }
+  EXPECT_EQ(parser_.counters().total_errors(), 0u);
+}
+
+TEST_F(ParserTest, shouldReadIntegralSizesWrittenAnyWay) {
+  for (const char* text : {"100", "100.0", "1e2", "1.0E+2"}) {
+    sink_.events.clear();
+    parse(std::string(R"([{"ev":"T","sym":"SPY","p":1.5,"s":)") + text + R"(,"t":1755783000000}])");
+    ASSERT_EQ(sink_.events.size(), 1u) << text;
+    EXPECT_EQ(sink_.events[0].trade.size, 100u) << text;
+  }
+}
+
+struct RejectCase {
+  const char* name;
+  ErrorKind kind;
+  const char* frame;
+};
+class FastPathRejectTest : public ParserTest, public ::testing::WithParamInterface<RejectCase> {};
+
+TEST_P(FastPathRejectTest, shouldStillRejectWhatTheFastPathsDoNotTake) {
+  const auto r = parse(GetParam().frame);
+  EXPECT_EQ(r.events, 0u);
+  EXPECT_EQ(parser_.counters().error(GetParam().kind), 1u) << GetParam().frame;
+  EXPECT_EQ(parser_.counters().total_errors(), 1u) << GetParam().frame;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Feeds, FastPathRejectTest,
+    ::testing::Values(
+        // A string value followed by ':' is not skipped as if it were a key.
+        RejectCase{"stringThenColon", ErrorKind::kMalformedJson, R"([{"ev":"T":7],"t":1755783000000}])"},
+        RejectCase{"leadingZeroSize", ErrorKind::kBadSize, R"([{"ev":"T","sym":"SPY","p":1.5,"s":01,"t":1755783000000}])"},
+        RejectCase{"leadingZeroPrice", ErrorKind::kBadPrice, R"([{"ev":"T","sym":"SPY","p":01.5,"s":1,"t":1755783000000}])"},
+        RejectCase{"priceWithoutDecimals", ErrorKind::kBadPrice, R"([{"ev":"T","sym":"SPY","p":1.,"s":1,"t":1755783000000}])"},
+        RejectCase{"priceBeyondTheLimit", ErrorKind::kBadPrice, R"([{"ev":"T","sym":"SPY","p":1000000000000.0001,"s":1,"t":1755783000000}])"},
+        // A nonzero trade price that rounds to 0 ticks is a zero price.
+        RejectCase{"tradePriceRoundingToZero", ErrorKind::kBadPrice, R"([{"ev":"T","sym":"SPY","p":0.00001,"s":1,"t":1755783000000}])"},
+        RejectCase{"barPriceRoundingToZero", ErrorKind::kBadPrice, R"([{"ev":"AM","sym":"SPY","o":1e-7,"h":2,"l":1,"c":1,"s":1755783000000}])"},
+        RejectCase{"twentyDigitTime", ErrorKind::kBadTimestamp, R"([{"ev":"T","sym":"SPY","p":1.5,"s":1,"t":17557830000000000000}])"},
+        RejectCase{"numberThenLetter", ErrorKind::kBadSize, R"([{"ev":"T","sym":"SPY","p":1.5,"s":12x,"t":1755783000000}])"},
+        RejectCase{"symbolWithAnEscapedNonString", ErrorKind::kWrongType, R"([{"ev":"T","sym":["SPY"],"p":1.5,"s":1,"t":1755783000000}])"}),
+    [](const auto& p) { return std::string(p.param.name); });
 
 // ---- bad input: one case per error kind ----
 

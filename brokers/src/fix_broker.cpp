@@ -886,6 +886,8 @@ class FixBroker::Impl final : public FIX::Application {
     need(hhmmss(settings_.start_time), "fix.start_time: must be HH:MM:SS (UTC)");
     need(hhmmss(settings_.end_time), "fix.end_time: must be HH:MM:SS (UTC)");
     need(!settings_.use_tls || !settings_.tls_ca_file.empty(), "fix.tls_ca_file: required when fix.tls = true");
+    need(settings_.data_dictionary.empty() || std::filesystem::exists(settings_.data_dictionary),
+         "fix.data_dictionary: no such file: " + settings_.data_dictionary);
   }
 
   void build_settings() {
@@ -902,9 +904,17 @@ class FixBroker::Impl final : public FIX::Application {
     d.setString(FIX::END_TIME, settings_.end_time);
     d.setString(FIX::FILE_STORE_PATH, settings_.store_dir);
     if (!settings_.log_dir.empty()) d.setString(FIX::FILE_LOG_PATH, settings_.log_dir);
-    // No data dictionary: the adapter reads only flat fields of incoming messages and checks them
-    // itself (docs/brokers.md), so a venue's extra tags never cost a session-level reject.
-    d.setString(FIX::USE_DATA_DICTIONARY, "N");
+    // By default no data dictionary: the adapter reads only flat fields of incoming messages and
+    // checks them itself (docs/brokers.md), so a venue's extra tags never cost a session reject.
+    if (settings_.data_dictionary.empty()) {
+      d.setString(FIX::USE_DATA_DICTIONARY, "N");
+    } else {
+      d.setString(FIX::USE_DATA_DICTIONARY, "Y");
+      d.setString(FIX::DATA_DICTIONARY, settings_.data_dictionary);
+      d.setString("ValidateFieldsOutOfOrder", "N");
+      d.setString("ValidateUserDefinedFields", "N");
+      d.setString("AllowUnknownMsgFields", "Y");
+    }
     d.setString("ResetOnLogon", "N");
     d.setString("ResetOnLogout", "N");
     d.setString("ResetOnDisconnect", "N");

@@ -52,6 +52,11 @@ struct FixSettings {
   std::string start_time = "21:30:00";
   std::string end_time = "21:15:00";
   std::string account;              // tag 1 when not empty
+  // QuickFIX data dictionary (XML). Empty: none (UseDataDictionary=N): incoming messages are read
+  // as flat fields, which is all the adapter needs, but a venue that sends repeating groups then
+  // has those messages refused by QuickFIX ("Tag appears more than once"). Point this at the
+  // venue's FIX 4.4 dictionary in that case (docs/brokers.md).
+  std::string data_dictionary;
   FixReplaceMessage replace_message = FixReplaceMessage::kMultilegCancelReplace;
   // After the reconciliation status request, orders we sent that the venue does not report are
   // answered with a kRejected (reason kLostAtVenue). Turn off for venues whose mass status lists

@@ -121,19 +121,11 @@ class FixBroker::Impl final : public FIX::Application {
       if (!settings_.log_dir.empty()) {
         log_factory_ = std::make_unique<FIX::FileLogFactory>(settings_.log_dir);
       }
-      if (settings_.use_tls) {
-        initiator_ = log_factory_ ? std::unique_ptr<FIX::Initiator>(std::make_unique<FIX::SSLSocketInitiator>(
-                                        *this, *store_factory_, qf_settings_, *log_factory_))
-                                  : std::make_unique<FIX::SSLSocketInitiator>(*this, *store_factory_, qf_settings_);
-      } else {
-        initiator_ = log_factory_ ? std::unique_ptr<FIX::Initiator>(std::make_unique<FIX::SocketInitiator>(
-                                        *this, *store_factory_, qf_settings_, *log_factory_))
-                                  : std::make_unique<FIX::SocketInitiator>(*this, *store_factory_, qf_settings_);
-      }
-      initiator_->start();
+      make_initiator();
     } catch (const FIX::Exception& e) {
       throw FixConfigError(std::string("fix: QuickFIX refused the session: ") + e.what());
     }
+    down_since_ = std::chrono::steady_clock::now();
     agent_ = std::make_unique<SenderAgent>(*this);
     runner_ = std::make_unique<AgentRunner<SenderAgent, BackoffIdle<100, 50, 1, 200>>>(*agent_);
     runner_->start("odte-fix");
@@ -163,6 +155,41 @@ class FixBroker::Impl final : public FIX::Application {
     link_.store(static_cast<std::uint8_t>(BrokerLinkState::kDown), std::memory_order_release);
     if (order_fd_ >= 0) ::close(order_fd_);
     order_fd_ = -1;
+  }
+
+  // Owner thread at start, then only the broker thread (restart_initiator), never both at once.
+  void make_initiator() {
+    if (settings_.use_tls) {
+      initiator_ = log_factory_ ? std::unique_ptr<FIX::Initiator>(std::make_unique<FIX::ThreadedSSLSocketInitiator>(
+                                      *this, *store_factory_, qf_settings_, *log_factory_))
+                                : std::make_unique<FIX::ThreadedSSLSocketInitiator>(*this, *store_factory_, qf_settings_);
+    } else {
+      initiator_ = log_factory_ ? std::unique_ptr<FIX::Initiator>(std::make_unique<FIX::ThreadedSocketInitiator>(
+                                      *this, *store_factory_, qf_settings_, *log_factory_))
+                                : std::make_unique<FIX::ThreadedSocketInitiator>(*this, *store_factory_, qf_settings_);
+    }
+    initiator_->start();
+  }
+
+  // Debian's QuickFIX 1.15.1 initiators do not always reconnect a session the venue dropped after
+  // logon (observed on loopback: no further connect attempt). The broker thread therefore
+  // rebuilds the initiator when the link has been down for a few reconnect intervals; the
+  // FileStore keeps sequence numbers and sent messages, so this is the same session resumed.
+  void supervise() {
+    if (link() != BrokerLinkState::kDown) return;
+    const auto now = std::chrono::steady_clock::now();
+    const auto grace = std::chrono::seconds(2 * settings_.reconnect_s + 1);
+    if (now - down_since_.load(std::memory_order_acquire) < grace) return;
+    down_since_.store(now, std::memory_order_release);
+    try {
+      initiator_->stop(true);
+      initiator_.reset();
+      make_initiator();
+      stats_.reconnects.fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("fix: link down for {}s; initiator restarted", 2 * settings_.reconnect_s + 1);
+    } catch (const std::exception& e) {
+      anomaly(std::string("initiator restart failed: ") + e.what());
+    }
   }
 
   // ---------------------------------------------------------------- core thread
@@ -246,6 +273,7 @@ class FixBroker::Impl final : public FIX::Application {
 
   void onLogout(const FIX::SessionID&) override {
     stats_.disconnects.fetch_add(1, std::memory_order_relaxed);
+    down_since_.store(std::chrono::steady_clock::now(), std::memory_order_release);
     link_.store(static_cast<std::uint8_t>(BrokerLinkState::kDown), std::memory_order_release);
     spdlog::warn("fix: session down");
   }
@@ -321,6 +349,7 @@ class FixBroker::Impl final : public FIX::Application {
       std::uint8_t expected = static_cast<std::uint8_t>(BrokerLinkState::kConnecting);
       link_.compare_exchange_strong(expected, static_cast<std::uint8_t>(BrokerLinkState::kUp));
     }
+    supervise();
     work += static_cast<int>(commands_->drain([this](const FixOrderMessage& m) noexcept { send(m); }, 64));
     return work;
   }
@@ -965,6 +994,7 @@ class FixBroker::Impl final : public FIX::Application {
   std::atomic<bool> reconcile_wanted_{false};
   std::atomic<bool> reconcile_pending_{false};
   std::chrono::steady_clock::time_point reconcile_deadline_{};
+  std::atomic<std::chrono::steady_clock::time_point> down_since_{};
   std::atomic<std::uint64_t> status_seq_{0};
   std::uint64_t request_seq_ = 0;
   std::uint64_t nonce_;

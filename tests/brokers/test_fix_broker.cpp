@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "fix_harness.hpp"
@@ -28,7 +29,7 @@ class FixBrokerTest : public ::testing::Test {
   void TearDown() override {
     broker_.reset();
     acceptor_.reset();
-    std::filesystem::remove_all(dir_);
+    if (std::getenv("ODTE_KEEP_TEST_DIRS") == nullptr) std::filesystem::remove_all(dir_);
   }
 
   FixSettings settings() const {

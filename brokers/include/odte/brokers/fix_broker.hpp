@@ -98,6 +98,7 @@ struct FixStats {
   std::atomic<std::uint64_t> business_rejects{0};     // 35=j received
   std::atomic<std::uint64_t> logons{0};
   std::atomic<std::uint64_t> disconnects{0};
+  std::atomic<std::uint64_t> reconnects{0};           // initiator rebuilt after a long outage
   std::atomic<std::uint64_t> status_requests{0};
   std::atomic<std::uint64_t> status_timeouts{0};
   std::atomic<std::uint64_t> lost_orders{0};

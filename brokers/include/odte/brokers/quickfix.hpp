@@ -39,6 +39,8 @@
 #include <quickfix/SessionSettings.h>
 #include <quickfix/SocketAcceptor.h>
 #include <quickfix/SocketInitiator.h>
+#include <quickfix/ThreadedSSLSocketInitiator.h>
+#include <quickfix/ThreadedSocketInitiator.h>
 #include <quickfix/fix44/ExecutionReport.h>
 #include <quickfix/fix44/MultilegOrderCancelReplace.h>
 #include <quickfix/fix44/NewOrderMultileg.h>

@@ -358,7 +358,13 @@ class FixBroker::Impl final : public FIX::Application {
     try {
       switch (c.kind) {
         case CommandKind::kNew: {
-          track(c);
+          if (!track(c)) {
+            // The same ClOrdID as a second new order would be a second order at some venues and
+            // a reject at others; it is never sent (the first one is reconciled by status).
+            stats_.duplicate_ids.fetch_add(1, std::memory_order_relaxed);
+            anomaly(std::string("new order ") + c.clordid + " was already sent; not sent again");
+            return;
+          }
           FIX44::NewOrderMultileg m;
           m.setField(FIX::FIELD::ClOrdID, c.clordid);
           order_body(m, c);
@@ -371,7 +377,7 @@ class FixBroker::Impl final : public FIX::Application {
           return;
         }
         case CommandKind::kCancel: {
-          track(c);
+          (void)track(c);
           FIX44::OrderCancelRequest m;
           m.setField(FIX::FIELD::ClOrdID, c.clordid);
           m.setField(FIX::FIELD::OrigClOrdID, c.orig_clordid);
@@ -384,7 +390,7 @@ class FixBroker::Impl final : public FIX::Application {
           return;
         }
         case CommandKind::kReplace: {
-          track(c);
+          (void)track(c);
           if (settings_.replace_message == FixReplaceMessage::kMultilegCancelReplace) {
             FIX44::MultilegOrderCancelReplace m;
             m.setField(FIX::FIELD::ClOrdID, c.clordid);
@@ -479,8 +485,13 @@ class FixBroker::Impl final : public FIX::Application {
     dispatch(m);
   }
 
-  // Before the message reaches QuickFIX: the order file, then the table.
-  void track(const FixOrderMessage& c) {
+  // Before the message reaches QuickFIX: the order file, then the table. False for a new order
+  // whose id was sent before (in this process or, by the order file, an earlier one).
+  bool track(const FixOrderMessage& c) {
+    if (c.kind == CommandKind::kNew) {
+      std::lock_guard lock(table_mutex_);
+      if (slot_for(c.id, false) != nullptr) return false;
+    }
     OrderFileRecord rec{};
     rec.magic = kOrderFileMagic;
     rec.version = kOrderFileVersion;
@@ -490,6 +501,7 @@ class FixBroker::Impl final : public FIX::Application {
     }
     std::lock_guard lock(table_mutex_);
     remember(c, status_seq_.load(std::memory_order_acquire));
+    return true;
   }
 
   // ---------------------------------------------------------------- order table (table_mutex_)

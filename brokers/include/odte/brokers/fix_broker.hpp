@@ -88,6 +88,7 @@ struct FixStats {
   std::atomic<std::uint64_t> refused_link_down{0};
   std::atomic<std::uint64_t> refused_ring_full{0};
   std::atomic<std::uint64_t> refused_bad_command{0};  // unknown instrument, not an option
+  std::atomic<std::uint64_t> duplicate_ids{0};        // kNew with a ClOrdID already sent: not sent
   std::atomic<std::uint64_t> send_failures{0};        // sendToTarget returned false / threw
   std::atomic<std::uint64_t> messages_received{0};    // application messages
   std::atomic<std::uint64_t> reports{0};              // ExecutionReports pushed to the core

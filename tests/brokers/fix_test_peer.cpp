@@ -1,7 +1,8 @@
 // TEST CODE: the processes the crash tests kill with SIGKILL.
 //
-//   fix_test_peer acceptor  PORT DIR           the broker-playing acceptor; fills every order in
-//                                              one-unit rounds; duplicates are appended to DIR/dups.log
+//   fix_test_peer acceptor  PORT DIR           the broker-playing acceptor (PORT 0: a free one, printed
+//                                              as "READY <port>"); fills every order in one-unit rounds;
+//                                              duplicates are appended to DIR/dups.log
 //   fix_test_peer initiator PORT DIR ORDERS    a scripted core: journals every intent and report to
 //                                              DIR/journal.bin (write(2), survives kill -9), restores
 //                                              its OrderManager from it on start, lets FixBroker
@@ -37,10 +38,11 @@ void on_term(int) { g_stop = 1; }
 
 int run_acceptor(std::uint16_t port, const std::string& dir) {
   ::signal(SIGTERM, on_term);
+  if (port == 0) port = pick_free_port();
   FixTestAcceptor acceptor(AcceptorSettings{port, dir});
   acceptor.set_rule([](const AcceptorOrder& o) { return FillPlan{false, o.quantity, 1}; });
   acceptor.start();
-  std::printf("READY\n");
+  std::printf("READY %u\n", static_cast<unsigned>(port));
   std::fflush(stdout);
   std::uint64_t dups = 0;
   while (g_stop == 0) {

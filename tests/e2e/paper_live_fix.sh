@@ -6,12 +6,8 @@
 # from its leg reports, positions closed by the time exit, exit 0 at the end of the feed.
 # usage: paper_live_fix.sh BIN_DIR PEER SOURCE_DIR WORK_DIR
 set -euo pipefail
-bin=$1 peer=$2 src=$3 work=$4
-rm -rf "$work"
-mkdir -p "$work"
-recording=$src/data/replay/spy-0dte-2026-07-20.odr
-printf 'e2e-test-key' > "$work/key"
-source "$(dirname "$0")/lib.sh"
+peer=$2
+source "$(dirname "$0")/lib.sh" "$1" "$3" "$4"
 
 "$peer" acceptor 0 "$work/venue" > "$work/venue.out" 2> "$work/venue.err" &
 pids+=($!)

@@ -322,6 +322,25 @@ TEST_F(FixBrokerTest, shouldReconcileWithAMassStatusAfterTheAdapterRestarts) {
   EXPECT_GE(acceptor_->received("AF"), 2u);
 }
 
+TEST_F(FixBrokerTest, shouldNeverSendTheSameClOrdIdTwiceAsANewOrderEvenAcrossARestart) {
+  start_both();
+  OrderCommand c;
+  ASSERT_EQ(om_.create(NewOrder{0, 1, Price::from_cents(50), vertical()}, 0, c), RequestStatus::kOk);
+  ASSERT_TRUE(submit(c));
+  ASSERT_TRUE(wait_state(c.id, OrderState::kNew));
+  ASSERT_TRUE(submit(c));  // a caller bug: the same new order again
+  ASSERT_TRUE(wait([&] { return broker_->stats().duplicate_ids.load() == 1; }));
+
+  broker_.reset();  // the order file outlives the process
+  start_broker();
+  ASSERT_TRUE(wait_up());
+  ASSERT_TRUE(submit(c));
+  ASSERT_TRUE(wait([&] { return broker_->stats().duplicate_ids.load() == 1; }));
+  EXPECT_EQ(acceptor_->received("AB"), 1u);
+  EXPECT_EQ(acceptor_->new_orders(), 1u);
+  EXPECT_EQ(acceptor_->duplicate_new_orders(), 0u);
+}
+
 TEST_F(FixBrokerTest, shouldCountAndReportBadMessagesWithoutCrashing) {
   start_both();
   const ClientOrderId id = send_new(vertical(), 2, Price::from_cents(50));

@@ -16,6 +16,7 @@
 #include "odte/core/version.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/daemon.hpp"
+#include "odte/brokers/fix_broker.hpp"
 #include "odte/brokers/paper_port.hpp"
 #include "odte/daemon/feed_threads.hpp"
 #include "odte/daemon/live.hpp"
@@ -109,8 +110,9 @@ int run(const char* config_path) {
   using odte::daemon::ReplayTransport;
   if (config.mode == Mode::kLive) {
     std::fprintf(stderr,
-                 "odted: %s: mode 'live' needs a real broker adapter, and the FIX adapter is not wired to "
-                 "odted in this build; mode = \"paper-live\" runs the live feed with the paper broker. "
+                 "odted: %s: mode 'live' needs a real broker adapter, and in this build the FIX adapter is "
+                 "wired to odted for paper-live only (broker.kind = \"fix\" against a test endpoint); "
+                 "mode = \"paper-live\" runs the live feed with the paper broker or FIX. "
                  "Nothing was started.\n",
                  config_path);
     return 2;
@@ -126,10 +128,26 @@ int run(const char* config_path) {
   odte::InstrumentRegistry registry;
   odte::daemon::DaemonRun result;
   if (config.mode == Mode::kPaperLive) {
-    const odte::daemon::BrokerFactory paper = [](const odte::daemon::Config& c, const odte::InstrumentRegistry&) {
+    // broker.kind = "fix": the FIX adapter starts (and logs on) before the feeds, so a bad store or
+    // a refused session fails the start with the setting named; the run loop holds commands until
+    // the link is up (submit returns false while it is down or reconciling).
+    std::unique_ptr<odte::brokers::FixBroker> fix;
+    if (config.broker.kind == odte::daemon::BrokerKind::kFix) {
+      try {
+        fix = std::make_unique<odte::brokers::FixBroker>(config.broker.fix, registry);
+        fix->start();
+      } catch (const odte::brokers::FixConfigError& e) {
+        spdlog::error("broker.{}", e.what());
+        odte::daemon::shutdown_logging();
+        std::fprintf(stderr, "odted: broker.%s\n", e.what());
+        return 1;
+      }
+    }
+    const odte::daemon::BrokerFactory make_broker = [&fix](const odte::daemon::Config& c, const odte::InstrumentRegistry&) {
+      if (fix) return std::unique_ptr<odte::BrokerPort>(std::move(fix));
       return std::unique_ptr<odte::BrokerPort>(std::make_unique<odte::brokers::PaperBrokerPort>(c.broker.paper));
     };
-    result = odte::daemon::run_live_daemon(config, registry, signals, notify, paper);
+    result = odte::daemon::run_live_daemon(config, registry, signals, notify, make_broker);
     odte::daemon::shutdown_logging();
     if (result.exit_code == 0) {
       std::printf("odted: paper-live stopped: %llu events; outputs in %s\n",

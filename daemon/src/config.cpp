@@ -2,6 +2,7 @@
 
 #include "odte/core/settings_reader.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -80,7 +81,39 @@ void read_broker(SettingsReader r, Config& c) {
   r.boolean("use_displayed_size", b.paper.use_displayed_size);
   r.choice("legging_policy", b.legging_policy, {{"flatten", LeggingPolicy::kFlatten}, {"complete", LeggingPolicy::kComplete}});
   r.boolean("cancel_on_shutdown", b.cancel_on_shutdown);
-  r.string("fix_settings", b.fix_settings);
+  {
+    SettingsReader f = r.sub("fix");
+    brokers::FixSettings& x = b.fix;
+    f.string("host", x.host);
+    f.integer("port", x.port, 0, 65535);  // 0: not set (required when kind = "fix")
+    f.string("sender_comp_id", x.sender_comp_id);
+    f.string("target_comp_id", x.target_comp_id);
+    f.string("store_dir", x.store_dir);
+    f.string("log_dir", x.log_dir);
+    f.integer("heartbeat_s", x.heartbeat_s, 1, 300);
+    f.integer("reconnect_s", x.reconnect_s, 1, 300);
+    f.string("start_time", x.start_time);
+    f.string("end_time", x.end_time);
+    for (const char* key : {"start_time", "end_time"}) {
+      const std::string& v = std::string_view(key) == "start_time" ? x.start_time : x.end_time;
+      std::int16_t minute = 0;
+      const bool ok = v.size() == 8 && v[5] == ':' && SettingsReader::parse_hhmm(std::string_view(v).substr(0, 5), minute) &&
+                      std::isdigit(static_cast<unsigned char>(v[6])) && std::isdigit(static_cast<unsigned char>(v[7])) &&
+                      v[6] <= '5';
+      if (!ok) f.problem(key, "must be \"HH:MM:SS\" (UTC), not \"" + v + "\"");
+    }
+    f.string("account", x.account);
+    f.choice("replace_message", x.replace_message,
+             {{"AC", brokers::FixReplaceMessage::kMultilegCancelReplace}, {"G", brokers::FixReplaceMessage::kCancelReplace}});
+    f.string("data_dictionary", x.data_dictionary);
+    f.boolean("unknown_after_status_is_lost", x.unknown_after_status_is_lost);
+    f.integer("status_timeout_ms", x.status_timeout_ms, 100, 600'000);
+    f.boolean("tls", x.use_tls);
+    f.string("tls_ca_file", x.tls_ca_file);
+    f.string("tls_cert_file", x.tls_cert_file);
+    f.string("tls_key_file", x.tls_key_file);
+    f.finish();
+  }
   r.finish();
 }
 
@@ -206,11 +239,24 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   if (c.mode == Mode::kLive && c.broker.kind != BrokerKind::kFix) {
     problems.push_back(source_name + ": broker.kind: must be \"fix\" when mode = \"live\" (paper fills are for paper-live and replay)");
   }
-  if (c.mode != Mode::kLive && c.broker.kind != BrokerKind::kPaper) {
-    problems.push_back(source_name + ": broker.kind: must be \"paper\" when mode = \"" + std::string(to_string(c.mode)) + "\"");
+  if (c.mode == Mode::kReplay && c.broker.kind != BrokerKind::kPaper) {
+    problems.push_back(source_name + ": broker.kind: must be \"paper\" when mode = \"replay\" (a replay steps the paper "
+                       "broker on the recording's clock; route to FIX from paper-live)");
   }
-  if (c.broker.kind == BrokerKind::kFix && c.broker.fix_settings.empty()) {
-    problems.push_back(source_name + ": broker.fix_settings: is required when broker.kind = \"fix\"");
+  if (c.broker.kind == BrokerKind::kFix) {
+    const brokers::FixSettings& x = c.broker.fix;
+    const char* missing[] = {x.sender_comp_id.empty() ? "sender_comp_id" : nullptr,
+                             x.target_comp_id.empty() ? "target_comp_id" : nullptr,
+                             x.store_dir.empty() ? "store_dir" : nullptr, x.port == 0 ? "port" : nullptr,
+                             x.host.empty() ? "host" : nullptr};
+    for (const char* key : missing) {
+      if (key != nullptr) {
+        problems.push_back(source_name + ": broker.fix." + key + ": is required when broker.kind = \"fix\"");
+      }
+    }
+    if (x.use_tls && x.tls_ca_file.empty()) {
+      problems.push_back(source_name + ": broker.fix.tls_ca_file: is required when broker.fix.tls = true");
+    }
   }
   if (c.admin.socket.empty() || c.admin.socket.size() > 107) {
     problems.push_back(source_name + ": admin.socket: must be a path of 1 to 107 bytes");
@@ -264,6 +310,30 @@ Config load_config(const std::filesystem::path& file) {
   return parse_config(text.str(), file.string());
 }
 
+namespace {
+toml::table describe_fix(const brokers::FixSettings& x) {
+  return toml::table{{"host", x.host},
+                     {"port", static_cast<std::int64_t>(x.port)},
+                     {"sender_comp_id", x.sender_comp_id},
+                     {"target_comp_id", x.target_comp_id},
+                     {"store_dir", x.store_dir},
+                     {"log_dir", x.log_dir},
+                     {"heartbeat_s", static_cast<std::int64_t>(x.heartbeat_s)},
+                     {"reconnect_s", static_cast<std::int64_t>(x.reconnect_s)},
+                     {"start_time", x.start_time},
+                     {"end_time", x.end_time},
+                     {"account", x.account},
+                     {"replace_message", x.replace_message == brokers::FixReplaceMessage::kCancelReplace ? "G" : "AC"},
+                     {"data_dictionary", x.data_dictionary},
+                     {"unknown_after_status_is_lost", x.unknown_after_status_is_lost},
+                     {"status_timeout_ms", static_cast<std::int64_t>(x.status_timeout_ms)},
+                     {"tls", x.use_tls},
+                     {"tls_ca_file", x.tls_ca_file},
+                     {"tls_cert_file", x.tls_cert_file},
+                     {"tls_key_file", x.tls_key_file}};
+}
+}  // namespace
+
 std::string describe(const Config& c) {
   toml::table t;
   t.insert("mode", std::string(to_string(c.mode)));
@@ -303,7 +373,7 @@ std::string describe(const Config& c) {
                                  {"use_displayed_size", c.broker.paper.use_displayed_size},
                                  {"legging_policy", c.broker.legging_policy == LeggingPolicy::kFlatten ? "flatten" : "complete"},
                                  {"cancel_on_shutdown", c.broker.cancel_on_shutdown},
-                                 {"fix_settings", c.broker.fix_settings}});
+                                 {"fix", describe_fix(c.broker.fix)}});
   toml::array uids;
   for (auto u : c.admin.allowed_uids) uids.push_back(static_cast<std::int64_t>(u));
   toml::array gids;

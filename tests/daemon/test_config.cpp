@@ -23,6 +23,39 @@ TEST(ConfigTest, shouldFillDefaultsForAMinimalReplayConfig) {
   EXPECT_EQ(c.broker.paper.commission_per_contract, 0.65_usd);
 }
 
+TEST(ConfigTest, shouldReadTheFixBrokerTable) {
+  const Config c = parse_config(R"(
+mode = "paper-live"
+[feed]
+api_key_file = "key"
+[broker]
+kind = "fix"
+[broker.fix]
+host = "10.0.0.7"
+port = 9880
+sender_comp_id = "ODTE"
+target_comp_id = "VENUE"
+store_dir = "/var/lib/odte/fix"
+heartbeat_s = 15
+start_time = "21:30:00"
+end_time = "21:15:00"
+replace_message = "G"
+account = "ACC1"
+)",
+                                "fix.toml");
+  EXPECT_EQ(c.broker.kind, BrokerKind::kFix);
+  EXPECT_EQ(c.broker.fix.host, "10.0.0.7");
+  EXPECT_EQ(c.broker.fix.port, 9880);
+  EXPECT_EQ(c.broker.fix.sender_comp_id, "ODTE");
+  EXPECT_EQ(c.broker.fix.target_comp_id, "VENUE");
+  EXPECT_EQ(c.broker.fix.store_dir, "/var/lib/odte/fix");
+  EXPECT_EQ(c.broker.fix.heartbeat_s, 15u);
+  EXPECT_EQ(c.broker.fix.reconnect_s, 5u);
+  EXPECT_EQ(c.broker.fix.replace_message, brokers::FixReplaceMessage::kCancelReplace);
+  EXPECT_EQ(c.broker.fix.account, "ACC1");
+  EXPECT_NE(describe(c).find("sender_comp_id = 'ODTE'"), std::string::npos) << describe(c);
+}
+
 TEST(ConfigTest, shouldReadEverySection) {
   const Config c = parse_config(R"(
 mode = "paper-live"
@@ -121,11 +154,27 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"bad_policy", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker]\nlegging_policy = \"hope\"\n",
                   "broker.legging_policy: \"hope\" is not allowed; allowed \"flatten\", \"complete\""},
         BadConfig{"replay_without_recording", "mode = \"replay\"\n", "replay.recording: is required when mode = \"replay\""},
-        BadConfig{"live_without_key", "mode = \"live\"\n[broker]\nkind = \"fix\"\nfix_settings = \"f\"\n",
+        BadConfig{"live_without_key", "mode = \"live\"\n[broker]\nkind = \"fix\"\n",
                   "feed.api_key_file: is required when mode = \"live\""},
         BadConfig{"live_with_paper", "mode = \"live\"\n[feed]\napi_key_file = \"k\"\n", "broker.kind: must be \"fix\" when mode = \"live\""},
         BadConfig{"fix_without_settings", "mode = \"live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n",
-                  "broker.fix_settings: is required"},
+                  "broker.fix.sender_comp_id: is required when broker.kind = \"fix\""},
+        BadConfig{"fix_without_store", "mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n"
+                  "[broker.fix]\nport = 9880\nsender_comp_id = \"A\"\ntarget_comp_id = \"B\"\n",
+                  "broker.fix.store_dir: is required when broker.kind = \"fix\""},
+        BadConfig{"fix_in_replay", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker]\nkind = \"fix\"\n",
+                  "broker.kind: must be \"paper\" when mode = \"replay\""},
+        BadConfig{"fix_port_range", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker.fix]\nport = 70000\n",
+                  "broker.fix.port: 70000 is out of range"},
+        BadConfig{"fix_bad_replace", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker.fix]\nreplace_message = \"Q\"\n",
+                  "broker.fix.replace_message: \"Q\" is not allowed; allowed \"AC\", \"G\""},
+        BadConfig{"fix_bad_time", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker.fix]\nstart_time = \"9:30\"\n",
+                  "broker.fix.start_time: must be \"HH:MM:SS\" (UTC)"},
+        BadConfig{"fix_unknown_key", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker.fix]\nhots = \"h\"\n",
+                  "broker.fix.hots: unknown key"},
+        BadConfig{"fix_tls_without_ca", "mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n"
+                  "[broker.fix]\nport = 9880\nsender_comp_id = \"A\"\ntarget_comp_id = \"B\"\nstore_dir = \"/s\"\ntls = true\n",
+                  "broker.fix.tls_ca_file: is required when broker.fix.tls = true"},
         BadConfig{"negative_uid", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[admin]\nallowed_uids = [-1]\n",
                   "admin.allowed_uids: must be an array of non-negative integers"},
         BadConfig{"section_not_table", "mode = \"replay\"\nrisk = 3\n[replay]\nrecording = \"x\"\n", "risk: must be a table"},

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "odte/brokers/fix_broker.hpp"
 #include "odte/brokers/paper_broker.hpp"
 #include "odte/core/order_manager.hpp"
 #include "odte/core/risk.hpp"
@@ -58,7 +59,7 @@ struct BrokerConfig {
   brokers::PaperBrokerConfig paper;
   LeggingPolicy legging_policy = LeggingPolicy::kFlatten;
   bool cancel_on_shutdown = true;
-  std::string fix_settings;         // QuickFIX settings file (kind = fix)
+  brokers::FixSettings fix;         // [broker.fix] (kind = fix); docs/brokers.md
 };
 
 struct AdminConfig {

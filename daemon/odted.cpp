@@ -60,7 +60,9 @@ odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::In
   for (const auto& [stream, url] : {std::pair{odte::StreamId::kStocks, config.feed.stocks_url},
                                     std::pair{odte::StreamId::kOptions, config.feed.options_url},
                                     std::pair{odte::StreamId::kIndices, config.feed.indices_url}}) {
-    if (!url.empty()) endpoints.push_back({stream, url, odte::daemon::replay_subscriptions(stream)});
+    if (!url.empty()) {
+      endpoints.push_back({stream, url, odte::daemon::replay_subscriptions(stream), config.feed.ca_file});
+    }
   }
   odte::daemon::FeedThreads feeds(registry, std::move(endpoints), std::move(key.key));
   odte::daemon::IdleHook idle;

@@ -156,6 +156,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.integer("max_option_contracts", c.feed.max_option_contracts, 1, 1000);
     r.integer("stale_after_ms", c.feed.stale_after_ms, 100, 3'600'000);
     r.string("rest_url", c.feed.rest_url);
+    r.string("ca_file", c.feed.ca_file);
     r.string("stock_subscriptions", c.feed.stock_subscriptions);
     r.string("index_subscriptions", c.feed.index_subscriptions);
     r.integer("recentre_strikes", c.feed.recentre_strikes, 1, 100);
@@ -392,6 +393,7 @@ std::string describe(const Config& c) {
                                {"max_option_contracts", static_cast<std::int64_t>(c.feed.max_option_contracts)},
                                {"stale_after_ms", static_cast<std::int64_t>(c.feed.stale_after_ms)},
                                {"rest_url", c.feed.rest_url},
+                               {"ca_file", c.feed.ca_file},
                                {"stock_subscriptions", c.feed.stock_subscriptions},
                                {"index_subscriptions", c.feed.index_subscriptions},
                                {"recentre_strikes", static_cast<std::int64_t>(c.feed.recentre_strikes)},

@@ -63,6 +63,7 @@ FeedThreads::FeedThreads(InstrumentRegistry& registry, std::vector<FeedEndpoint>
     wc.api_key = api_key_;
     wc.stream = f->endpoint.stream;
     wc.subscriptions = {f->endpoint.subscriptions};
+    wc.ca_file = f->endpoint.ca_file;
     // Market events only: the client acts on status messages itself, and keeping them out of the
     // ring keeps the core's event count independent of connection chatter.
     f->index = feeds_.size();

@@ -128,6 +128,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   feeds::RestConfig rc;
   rc.base_url = config.feed.rest_url;
   rc.api_key = key.key;
+  rc.ca_file = config.feed.ca_file;
   feeds::RestClient rest(rc);
   if (const auto status = rest.market_status(); status.ok()) {
     spdlog::info("market status: {} (server time {})", status.value.market, status.value.server_time);
@@ -143,7 +144,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
         std::tuple{StreamId::kIndices, config.feed.indices_url, config.feed.index_subscriptions}}) {
     if (url.empty()) continue;
     if (stream == StreamId::kOptions) options_feed = endpoints.size();
-    endpoints.push_back({stream, url, subs});
+    endpoints.push_back({stream, url, subs, config.feed.ca_file});
   }
   if (options_feed == SIZE_MAX) return fail(1, "feed.options_url: is required in the live modes");
   // Declared before the feed threads, so it outlives them: they write into its rings.

@@ -182,6 +182,8 @@ class NetCategory final : public std::error_category {
       case NetErrc::kHttpStatus: return "HTTP status not 2xx";
       case NetErrc::kBadBody: return "unexpected response body";
       case NetErrc::kForeignNextUrl: return "next_url points at another host";
+      case NetErrc::kTlsVerify: return "the server's TLS certificate failed verification";
+      case NetErrc::kTlsSetup: return "TLS set-up failed (system CA store or ca_file)";
     }
     return "unknown network error";
   }

@@ -14,6 +14,7 @@
 
 #include "odte/feeds/api_key.hpp"
 #include "odte/feeds/json_scan.hpp"
+#include "tls_client.hpp"
 
 namespace odte::feeds {
 
@@ -42,8 +43,8 @@ class Fetch {
   Fetch(RestClient::Impl& impl, std::string target)
       : impl_{impl}, target_{std::move(target)}, resolver_{ioc_}, stream_{make_stream()} {}
 
-  // Returns the error text, empty on success.
-  std::string run(HttpResponse& out) {
+  // Returns the error text, empty on success; `verify_failed` tells a refused certificate apart.
+  std::string run(HttpResponse& out, bool& verify_failed) {
     resolver_.async_resolve(impl_.base.host, impl_.base.port,
                             [this](error_code ec, tcp::resolver::results_type r) { on_resolve(ec, r); });
     ioc_.run_for(std::chrono::duration_cast<std::chrono::steady_clock::duration>(impl_.config.timeout));
@@ -56,6 +57,7 @@ class Fetch {
       ioc_.run();
       return "request timed out after " + std::to_string(impl_.config.timeout.count()) + " ms";
     }
+    verify_failed = verify_failed_;
     if (!error_.empty()) return error_;
     out.status = parser_.get().result_int();
     out.body = std::move(parser_.get().body());
@@ -85,11 +87,15 @@ class Fetch {
   void on_connect(error_code ec) {
     if (ec) return fail(ec, "connect");
     if constexpr (Tls) {
-      if (SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                   const_cast<char*>(impl_.base.host.c_str())) != 1) {
-        return fail(error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()), "set SNI");
+      // SNI (for a name, not an IP literal); OpenSSL checks chain, dates and host name or address.
+      if (const std::string err = tls::prepare_connection(stream_.native_handle(), impl_.base.host); !err.empty()) {
+        done_ = true;
+        error_ = "TLS set-up: " + err;
+        return;
       }
-      stream_.set_verify_callback(ssl::host_name_verification(impl_.base.host));
+      stream_.set_verify_callback([this](bool preverified, ssl::verify_context& ctx) {
+        return tls::note(preverified, ctx.native_handle(), verify_);
+      });
       stream_.async_handshake(ssl::stream_base::client, [this](error_code e) { on_ssl_handshake(e); });
     } else {
       on_ssl_handshake(ec);
@@ -97,6 +103,16 @@ class Fetch {
   }
 
   void on_ssl_handshake(error_code ec) {
+    if constexpr (Tls) {
+      if (ec) {
+        if (std::string why = tls::describe_failure(verify_, stream_.native_handle(), impl_.base.host); !why.empty()) {
+          done_ = true;
+          verify_failed_ = true;
+          error_ = "TLS handshake: " + why;
+          return;
+        }
+      }
+    }
     if (ec) return fail(ec, "TLS handshake");
     req_.method(http::verb::get);
     req_.target(target_);
@@ -132,6 +148,8 @@ class Fetch {
   beast::flat_buffer buffer_;
   http::response_parser<http::string_body> parser_;
   bool done_ = false;
+  bool verify_failed_ = false;
+  tls::VerifyFailure verify_;
   std::string error_;
 };
 
@@ -176,11 +194,10 @@ RestClient::RestClient(RestConfig config) : impl_{std::make_unique<Impl>()} {
   impl_->config = std::move(config);
   impl_->base_ok = parse_url(impl_->config.base_url, impl_->base);
   if (impl_->base_ok && impl_->base.tls) {
-    error_code ec;
-    impl_->ssl_ctx.set_verify_mode(ssl::verify_peer, ec);
-    if (!ec) impl_->ssl_ctx.set_default_verify_paths(ec);
-    if (!ec && !impl_->config.ca_file.empty()) impl_->ssl_ctx.load_verify_file(impl_->config.ca_file, ec);
-    if (ec) impl_->tls_error = "TLS set-up: " + ec.message();
+    if (std::string err = tls::configure_client_context(impl_->ssl_ctx.native_handle(), impl_->config.ca_file);
+        !err.empty()) {
+      impl_->tls_error = "TLS set-up: " + err;
+    }
   }
 }
 
@@ -195,18 +212,24 @@ RestResult<HttpResponse> RestClient::get(std::string_view target) {
     return failed<HttpResponse>(make_error_code(NetErrc::kInsecureRemote),
                                 "refusing plain http:// to non-loopback host '" + impl_->base.host + "' (use https://)");
   }
-  if (!impl_->tls_error.empty()) return failed<HttpResponse>(make_error_code(NetErrc::kProtocol), impl_->tls_error);
+  if (!impl_->tls_error.empty()) {
+    return failed<HttpResponse>(make_error_code(NetErrc::kTlsSetup), redact(impl_->tls_error, cfg.api_key));
+  }
   ++requests_;
   // The path is named in errors; a query could in principle carry anything, so it is redacted too.
   const std::string where = "GET " + impl_->base.host + redact(target.substr(0, target.find('?')), cfg.api_key);
   RestResult<HttpResponse> r;
   std::string err;
+  bool verify_failed = false;
   if (impl_->base.tls) {
-    err = Fetch<true>(*impl_, std::string(target)).run(r.value);
+    err = Fetch<true>(*impl_, std::string(target)).run(r.value, verify_failed);
   } else {
-    err = Fetch<false>(*impl_, std::string(target)).run(r.value);
+    err = Fetch<false>(*impl_, std::string(target)).run(r.value, verify_failed);
   }
-  if (!err.empty()) return failed<HttpResponse>(make_error_code(NetErrc::kProtocol), redact(where + ": " + err, cfg.api_key));
+  if (!err.empty()) {
+    return failed<HttpResponse>(make_error_code(verify_failed ? NetErrc::kTlsVerify : NetErrc::kProtocol),
+                                redact(where + ": " + err, cfg.api_key));
+  }
   if (r.value.status < 200 || r.value.status >= 300) {
     std::string sample = r.value.body.substr(0, 200);
     return failed<HttpResponse>(make_error_code(NetErrc::kHttpStatus),

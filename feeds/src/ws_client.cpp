@@ -22,6 +22,7 @@
 #include "odte/feeds/api_key.hpp"
 #include "odte/feeds/json_scan.hpp"
 #include "odte/feeds/subscription.hpp"
+#include "tls_client.hpp"
 
 namespace odte::feeds {
 
@@ -80,6 +81,7 @@ class Client final : public WsClient::Impl {
     std::deque<std::string> writes;
     bool writing = false;
     bool authed = false;
+    tls::VerifyFailure verify;  // wss: what the certificate verification refused, if anything
   };
   using ConnPtr = std::shared_ptr<Conn>;
 
@@ -100,13 +102,12 @@ class Client final : public WsClient::Impl {
 
   std::error_code run() override {
     if constexpr (Tls) {
-      error_code ec;
-      ssl_ctx_.set_verify_mode(ssl::verify_peer, ec);
-      if (!ec) ssl_ctx_.set_default_verify_paths(ec);
-      if (!ec && !config.ca_file.empty()) ssl_ctx_.load_verify_file(config.ca_file, ec);
-      if (ec) {
-        set_error("TLS set-up: " + ec.message());
-        return ec;
+      if (const std::string err = tls::configure_client_context(ssl_ctx_.native_handle(), config.ca_file);
+          !err.empty()) {
+        set_error("TLS set-up: " + err);
+        say(LogLevel::kError, "TLS set-up: " + err);
+        counters.state.store(WsState::kFailed, std::memory_order_relaxed);
+        return make_error_code(NetErrc::kTlsSetup);
       }
     }
     net::post(strand_, [this] { start(); });
@@ -170,14 +171,15 @@ class Client final : public WsClient::Impl {
     if (c != conn_) return;
     if (ec) return fail(ec, "connect");
     if constexpr (Tls) {
-      // SNI, then verify the peer's certificate chain and that it names this host.
-      // SSL_set_tlsext_host_name without the macro's C cast.
-      if (SSL_ctrl(c->ws.next_layer().native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                   TLSEXT_NAMETYPE_host_name, const_cast<char*>(url_.host.c_str())) != 1) {
-        return fail(error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()),
-                    "set SNI");
+      // SNI (for a name, not an IP literal), then OpenSSL verifies the chain, the dates and that
+      // the certificate names this host or address; the callback only records what it refused.
+      if (const std::string err = tls::prepare_connection(c->ws.next_layer().native_handle(), url_.host);
+          !err.empty()) {
+        return lost("TLS set-up: " + err);
       }
-      c->ws.next_layer().set_verify_callback(ssl::host_name_verification(url_.host));
+      c->ws.next_layer().set_verify_callback([v = &c->verify](bool preverified, ssl::verify_context& ctx) {
+        return tls::note(preverified, ctx.native_handle(), *v);
+      });
       beast::get_lowest_layer(c->ws).expires_after(to_steady(config.connect_timeout));
       c->ws.next_layer().async_handshake(ssl::stream_base::client,
                                          [this, c](error_code e) { on_ssl_handshake(c, e); });
@@ -188,6 +190,17 @@ class Client final : public WsClient::Impl {
 
   void on_ssl_handshake(const ConnPtr& c, error_code ec) {
     if (c != conn_) return;
+    if constexpr (Tls) {
+      if (ec) {
+        // A certificate the client refused: retried with the normal backoff (which only an
+        // auth_success resets), logged as an error, counted. The key has not been sent.
+        const std::string why = tls::describe_failure(c->verify, c->ws.next_layer().native_handle(), url_.host);
+        if (!why.empty()) {
+          counters.tls_verify_failures.fetch_add(1, std::memory_order_relaxed);
+          return lost("TLS handshake: " + why, LogLevel::kError);
+        }
+      }
+    }
     if (ec) return fail(ec, "TLS handshake");
     // The websocket stream runs its own timers from here on.
     beast::get_lowest_layer(c->ws).expires_never();
@@ -352,9 +365,9 @@ class Client final : public WsClient::Impl {
   }
 
   // The connection is gone (or must go): drop it and come back after the backoff.
-  void lost(const std::string& why) {
+  void lost(const std::string& why, LogLevel level = LogLevel::kWarn) {
     if (stopping_ || done_) return;
-    say(LogLevel::kWarn, why);
+    say(level, why);
     drop_connection();
     if (config.max_reconnects >= 0 && attempts_ > config.max_reconnects) {
       set_error("gave up after " + std::to_string(config.max_reconnects) + " reconnects; last: " + why);

@@ -64,6 +64,7 @@ journal = "/tmp/j.odj"
 equity = "25000.50"
 [feed]
 api_key_file = "key"
+ca_file = "/etc/odte/proxy-ca.pem"
 underlyings = ["SPY"]
 max_option_contracts = 500
 [risk]
@@ -92,6 +93,7 @@ enabled = false
                                 "full.toml");
   EXPECT_EQ(c.mode, Mode::kPaperLive);
   EXPECT_EQ(c.account_equity, 25000.50_usd);
+  EXPECT_EQ(c.feed.ca_file, "/etc/odte/proxy-ca.pem");
   EXPECT_EQ(c.feed.underlyings, std::vector<std::string>{"SPY"});
   EXPECT_EQ(c.feed.max_option_contracts, 500u);
   EXPECT_EQ(c.risk.daily_loss_limit, 750.25_usd);

@@ -38,6 +38,9 @@ struct FeedConfig {
   // and indices clusters (options follow the money, see feeds/option_subscriptions.hpp), the
   // re-centring hysteresis, and the largest forward jump of the feed clock accepted from one event.
   std::string rest_url = "https://api.massive.com";
+  // Extra CA certificates (PEM bundle) trusted beside the system store for the wss:// feeds and
+  // HTTPS REST, e.g. a TLS-intercepting proxy's CA. Empty: the system store only.
+  std::string ca_file;
   std::string stock_subscriptions = "T.SPY,Q.SPY,AM.SPY";
   std::string index_subscriptions = "V.I:SPX,V.I:VIX,V.I:VVIX,V.I:VIX1D";
   std::uint32_t recentre_strikes = 2;

@@ -46,6 +46,7 @@ struct FeedEndpoint {
   StreamId stream = StreamId::kStocks;
   std::string url;
   std::string subscriptions;  // comma list sent after auth_success (and after each reconnect)
+  std::string ca_file;        // extra CA certificates for wss:// (feed.ca_file); empty: system store
 };
 
 // Counters of one feed, written by its feed thread, read by anyone.

@@ -22,6 +22,8 @@ enum class NetErrc {
   kHttpStatus,         // REST: a non-2xx status
   kBadBody,            // REST: a body that is not the JSON expected
   kForeignNextUrl,     // REST: next_url points at another host (the key is not sent there)
+  kTlsVerify,          // the server's certificate failed verification (chain, dates, host name)
+  kTlsSetup,           // the CA store or ca_file could not be loaded
 };
 [[nodiscard]] const std::error_category& net_category() noexcept;
 [[nodiscard]] inline std::error_code make_error_code(NetErrc e) noexcept {

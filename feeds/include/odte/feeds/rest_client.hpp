@@ -2,8 +2,9 @@
 
 // Start-up REST calls to Massive (Polygon.io): market status, upcoming holidays, today's option
 // contracts for a root (following next_url pagination), previous close. HTTPS with the same
-// verification as the websocket (system CA store, host name, SNI); plain http:// only to loopback
-// (tests). The key travels in an `Authorization: Bearer` header, never in a URL, and is only ever
+// verification as the websocket (system CA store plus ca_file, chain, dates, host name or IP, SNI
+// for names; a refused certificate is kTlsVerify with the reason in `error`); plain http:// only to
+// loopback (tests). The key travels in an `Authorization: Bearer` header, never in a URL, and is only ever
 // sent to the configured host: a next_url pointing elsewhere is refused (kForeignNextUrl).
 //
 // Blocking calls, each bounded by RestConfig::timeout for the whole request; for start-up and
@@ -25,7 +26,7 @@ namespace odte::feeds {
 struct RestConfig {
   std::string base_url = "https://api.massive.com";
   std::string api_key;
-  std::string ca_file;                          // extra PEM bundle beside the system store
+  std::string ca_file;                          // extra CA certificates (PEM) beside the system store
   std::chrono::milliseconds timeout{15'000};    // per request: connect + TLS + send + receive
   std::size_t max_pages = 200;                  // next_url pages followed at most
   std::size_t max_body_bytes = 64u << 20;

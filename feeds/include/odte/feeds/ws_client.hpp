@@ -1,8 +1,9 @@
 #pragma once
 
 // Massive (Polygon.io) websocket client: one connection per cluster (stocks, options, indices), run
-// on that cluster's feed thread. Boost.Beast over OpenSSL for wss:// (system CA store, peer
-// certificate and host-name verification, SNI); plain ws:// is accepted for loopback hosts only.
+// on that cluster's feed thread. Boost.Beast over OpenSSL for wss:// (system CA store plus ca_file,
+// peer certificate chain, dates and host name or IP verified, SNI for names); plain ws:// is
+// accepted for loopback hosts only.
 //
 // Protocol: on [{"ev":"status","status":"connected"}] send {"action":"auth","params":KEY}; on
 // auth_success send {"action":"subscribe","params":"<every current subscription>"}.
@@ -14,6 +15,10 @@
 // - Any disconnect, read timeout or I/O error: reconnect after Backoff (exponential, seeded
 //   jitter), then auth and re-subscribe to everything current. The backoff resets once
 //   auth_success arrives.
+// - A server certificate that fails verification: not fatal, retried like any other failed
+//   connection (so it backs off up to BackoffPolicy::max and never spins), logged as an error
+//   naming the reason, counted in tls_verify_failures; the key is never sent on such a connection.
+//   A ca_file that cannot be loaded is fatal (kTlsSetup) before any connection.
 // - Keepalive: a websocket ping after idle_timeout / 2 without data; the connection is dropped
 //   (and reconnected) when idle_timeout passes without anything received.
 //
@@ -68,7 +73,9 @@ struct WsClientConfig {
   std::string api_key;                      // load_api_key_file / load_api_key_credential
   StreamId stream = StreamId::kStocks;
   std::vector<std::string> subscriptions;   // entries or comma lists; re-sent after each reconnect
-  std::string ca_file;                      // extra PEM bundle beside the system store (tests)
+  // Extra CA certificates (PEM bundle) trusted beside the system store: a TLS-intercepting proxy's
+  // CA, or a test CA. Empty: the system store only.
+  std::string ca_file;
   std::chrono::milliseconds connect_timeout{10'000};    // resolve + TCP + TLS
   std::chrono::milliseconds handshake_timeout{10'000};  // websocket upgrade and close
   std::chrono::milliseconds auth_timeout{10'000};       // connected -> auth_success
@@ -97,6 +104,7 @@ struct WsCounters {
   std::atomic<std::uint64_t> reconnects{0};        // connection attempts after the first
   std::atomic<std::uint64_t> authenticated{0};     // auth_success received
   std::atomic<std::uint64_t> subscribes_sent{0};   // subscribe messages sent
+  std::atomic<std::uint64_t> tls_verify_failures{0};  // handshakes refused: server certificate not verified
   std::array<std::atomic<std::uint64_t>, kStatusKinds> status{};
   std::atomic<WsState> state{WsState::kIdle};
 

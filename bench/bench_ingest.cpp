@@ -128,7 +128,7 @@ int run_ingest(const std::string& url, const std::string& key_file, const std::s
     for (const auto& [stream, path] : {std::pair{odte::StreamId::kStocks, "/stocks"},
                                        std::pair{odte::StreamId::kOptions, "/options"},
                                        std::pair{odte::StreamId::kIndices, "/indices"}}) {
-      endpoints.push_back({stream, url + path, odte::daemon::replay_subscriptions(stream)});
+      endpoints.push_back({stream, url + path, odte::daemon::replay_subscriptions(stream), {}});
     }
     odte::daemon::FeedThreads feeds(registry, std::move(endpoints), key.key);
     // The live merge: hand out what is queued, never wait for a quiet feed.

@@ -420,7 +420,11 @@ class FixBroker::Impl final : public FIX::Application {
           return;
         }
         case CommandKind::kStatusRequest:
-          send_status_request(false);
+          if (c.id.valid()) {
+            send_core_status_request(c.id, c.clordid);
+          } else {
+            send_status_request(false);
+          }
           return;
       }
       // A command whose legs did not resolve: already answered on the core thread.
@@ -483,6 +487,26 @@ class FixBroker::Impl final : public FIX::Application {
     m.setField(FIX::FIELD::MassStatusReqType, "7");  // status for all orders
     stats_.status_requests.fetch_add(1, std::memory_order_relaxed);
     dispatch(m);
+  }
+
+  // The core's own status request (restart reconciliation): answered per the status contract in
+  // orders.hpp -- one kStatus per report of the venue, then one kStatusEnd, all with orig_id = R.
+  // MassStatusReqID is R's ClOrdID text, so the answers name the request they belong to.
+  void send_core_status_request(ClientOrderId r, const char* text) {
+    core_status_count_.store(0, std::memory_order_relaxed);
+    core_status_req_.store(r.value, std::memory_order_release);
+    FIX44::OrderMassStatusRequest m;
+    m.setField(FIX::FIELD::MassStatusReqID, text);
+    m.setField(FIX::FIELD::MassStatusReqType, "7");
+    stats_.status_requests.fetch_add(1, std::memory_order_relaxed);
+    dispatch(m);
+  }
+
+  void end_core_status(ClientOrderId r) {
+    ExecutionReport end = blank(ExecKind::kStatusEnd, ClientOrderId{});
+    end.orig_id = r;
+    end.last_qty = core_status_count_.exchange(0, std::memory_order_acq_rel);
+    push(end);
   }
 
   // Before the message reaches QuickFIX: the order file, then the table. False for a new order
@@ -667,7 +691,19 @@ class FixBroker::Impl final : public FIX::Application {
     // A status answer names its request; the last one (912=Y) closes it, even if it carries no order.
     std::uint64_t status_n = 0;
     bool last_of_status = false;
+    std::optional<ClientOrderId> core_req;  // an answer to the core's own status request
     if (et == 'I') {
+      if (const auto req = field(m, FIX::FIELD::MassStatusReqID)) {
+        core_req = ClientOrderId::parse(*req);
+        if (core_req && core_req->value != core_status_req_.load(std::memory_order_acquire)) {
+          anomaly("status answer for a request that is not the current one: " + std::string(*req));
+          return;
+        }
+      }
+      if (core_req) {
+        on_core_status(m, *core_req);
+        return;
+      }
       if (const auto req = field(m, FIX::FIELD::MassStatusReqID)) {
         const std::size_t dash = req->rfind('-');
         const auto n = dash == std::string_view::npos ? std::nullopt : parse_fix_int(req->substr(dash + 1));
@@ -800,6 +836,64 @@ class FixBroker::Impl final : public FIX::Application {
         return bad("35=8 with unsupported 150 (ExecType) '" + std::string(*exec_type) + "'");
     }
     push(r);
+  }
+
+  // One line of the answer to the core's status request: a kStatus as the contract describes it
+  // (per leg for 442=2, strategy level otherwise), the end after the last (912=Y) or an empty
+  // answer (911=0). A line that names no order of ours is reported and not counted.
+  void on_core_status(const FIX::Message& m, ClientOrderId req) {
+    const auto last = field(m, FIX::FIELD::LastRptRequested);
+    const bool last_of_status = last && *last == "Y";
+    const auto total = field(m, FIX::FIELD::TotNumReports);
+    if (total && *total == "0") return end_core_status(req);
+    bool foreign = false;
+    const auto id = our_id(m, FIX::FIELD::ClOrdID, foreign);
+    ExecutionReport r = blank(ExecKind::kStatus, id.value_or(ClientOrderId{}));
+    bool ok = id.has_value();
+    if (!ok && !foreign) bad("status answer without 11 (ClOrdID)");
+    int reporting = 3;
+    if (const auto mrt = field(m, FIX::FIELD::MultiLegReportingType)) {
+      const auto v = parse_fix_int(*mrt);
+      if (!v || *v < 1 || *v > 3) {
+        bad("status answer with 442 (MultilegReportingType) '" + std::string(*mrt) + "'");
+        ok = false;
+      } else {
+        reporting = static_cast<int>(*v);
+      }
+    }
+    const auto cum = field(m, FIX::FIELD::CumQty);
+    const auto cum_qty = cum ? parse_fix_qty(*cum) : std::optional<std::uint32_t>(0);
+    if (!cum_qty) {
+      bad("status answer with unparseable 14 (CumQty): " + text_of(m));
+      ok = false;
+    }
+    if (ok && reporting == 2) {
+      const int leg = find_leg(m, *id, ClientOrderId{});
+      if (leg < 0) {
+        bad("status answer for a leg that matches no leg of " + id->to_string() + ": " + text_of(m));
+        ok = false;
+      } else {
+        r.leg = static_cast<std::uint8_t>(leg);
+      }
+    }
+    if (ok) {
+      mark_seen(*id, 0);
+      r.orig_id = req;
+      r.cum_qty = cum_qty.value_or(0);
+      if (const auto leaves = field(m, FIX::FIELD::LeavesQty)) {
+        if (const auto l = parse_fix_qty(*leaves)) r.leaves_qty = *l;
+      }
+      if (const auto avg = field(m, FIX::FIELD::AvgPx)) {
+        if (const auto px = Price::parse(*avg)) r.last_price = *px;
+      }
+      if (const auto comm = field(m, FIX::FIELD::Commission)) {
+        if (const auto c = Price::parse(*comm)) r.commission = *c;
+      }
+      if (const auto oid = field(m, FIX::FIELD::OrderID)) r.broker_order_id = broker_id_of(*oid);
+      push(r);
+      core_status_count_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    if (last_of_status) end_core_status(req);
   }
 
   // A status answer becomes the reports the order manager de-duplicates: the venue's cumulative
@@ -1008,6 +1102,8 @@ class FixBroker::Impl final : public FIX::Application {
   std::chrono::steady_clock::time_point reconcile_deadline_{};
   std::atomic<std::chrono::steady_clock::time_point> down_since_{};
   std::atomic<std::uint64_t> status_seq_{0};
+  std::atomic<std::uint64_t> core_status_req_{0};     // the core's current status request (R)
+  std::atomic<std::uint32_t> core_status_count_{0};   // kStatus reports sent for it so far
   std::uint64_t request_seq_ = 0;
   std::uint64_t nonce_;
 

@@ -120,6 +120,22 @@ TEST(ShortStrangleDeterminismTest, shouldWriteTheSameJournalBytesOnEveryRun) {
   EXPECT_TRUE(a.journal_bytes == b.journal_bytes);
 }
 
+// hedge = "send" on the real day: the chain recording has SPY prints (the snapshot's spot) and no
+// SPY quotes, so the hedge cannot be priced. The strategy says so and sends no stock order; the
+// spot is never turned into a quote.
+TEST(ShortStrangleRealDayHedgeTest, shouldSayItCannotPriceTheHedgeWithoutSpyQuotes) {
+  const real::DayRun run = real::replay_day(
+      kDay, one(params(0.30) + "hedge = \"send\"\nhedge_band_shares = 1.0\nhedge_interval_minutes = 1\n"),
+      "strangle-hedge-send", allow_strangles);
+  ASSERT_TRUE(run.ok) << run.error;
+  ASSERT_GE(run.orders.size(), 1u);
+  EXPECT_EQ(run.orders[0].state, OrderState::kFilled);
+  EXPECT_TRUE(run.noted("no two-sided SPY quote to price it"));
+  for (const auto& legs : run.leg_symbols) {
+    for (const auto& sym : legs) EXPECT_NE(sym, "SPY");
+  }
+}
+
 // ---- edge cases on a synthetic chain ---------------------------------------------------------
 
 class ShortStrangleTest : public ::testing::Test {

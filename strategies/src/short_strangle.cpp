@@ -194,7 +194,14 @@ void ShortStrangleStrategy::on_exit(const Order& order, ExitReason, StrategyCont
   if (p_.hedge == HedgeMode::kSend) flatten_hedge(ctx, "short_strangle:exit_hedge");
 }
 
-void ShortStrangleStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
+void ShortStrangleStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) {
+  // A stock order still working is the hedge in flight: no second one until it ends. (Restore runs
+  // before on_start, so the stock is known by its asset class, not by underlying_.)
+  if (order.leg_count == 1 && order.legs[0].instrument < ctx.registry().size() &&
+      ctx.registry().get(order.legs[0].instrument).info.asset == AssetClass::kStock) {
+    if (order.is_live()) hedge_order_ = order.id;
+    return;
+  }
   restore_entry_order(*this, entry_, exit_sent_, order, info);
 }
 

@@ -241,7 +241,9 @@ std::uint32_t PaperBroker::status_of(const Working& w, ClientOrderId request, Ti
     r.cum_qty = w.leg_cum[i];
     r.last_price = w.leg_cum[i] == 0 ? Price::zero()
                                      : Price::from_ticks(w.leg_notional[i].ticks() / static_cast<Price::Rep>(w.leg_cum[i]));
-    r.commission = (config_.commission_per_contract + config_.fee_per_contract) * static_cast<std::int64_t>(w.leg_cum[i]);
+    const Price per_unit = w.order.legs[i].unit == kLegShares ? config_.commission_per_share + config_.fee_per_share
+                                                              : config_.commission_per_contract + config_.fee_per_contract;
+    r.commission = per_unit * static_cast<std::int64_t>(w.leg_cum[i]);
     out(r);
   }
   return w.order.leg_count;

@@ -252,7 +252,7 @@ TEST_F(RiskEngineTest, shouldRejectMalformedIntents) {
 class HedgeRiskTest : public RiskEngineTest {
  protected:
   void SetUp() override { market_.quotes[spy_] = Nbbo{499.99_usd, 500.01_usd, 1000, 1000, 0}; }
-  Intent hedge(Price limit = 500.06_usd) {
+  Intent hedge(Price limit = Price::from_cents(50006)) {  // Clang 14: no consteval in default args
     return intent({OrderLeg{spy_, Side::kBuy, kLegShares, 1}}, 120, limit, IntentAction::kHedge);
   }
 };

@@ -181,6 +181,12 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
   if (restoring_) return ClientOrderId{};  // restore sends nothing and journals no intent
   ++stats_.intents;
   if (intent.strategy < strategy_intents_.size()) ++strategy_intents_[intent.strategy];
+  // The legs say what they count, for brokers that charge per contract or per share.
+  for (int i = 0; i < intent.leg_count && i < kMaxLegs; ++i) {
+    const InstrumentId id = intent.legs[i].instrument;
+    intent.legs[i].unit =
+        id < registry_.size() && registry_.get(id).info.asset == AssetClass::kStock ? kLegShares : kLegContracts;
+  }
   RiskDecision d{RiskReason::kNone, Price::zero(), Price::invalid()};
   if (intent.action == IntentAction::kOpen && intent.strategy < enabled_.size() && !enabled_[intent.strategy]) {
     d.reason = RiskReason::kPaused;  // a disabled strategy opens nothing
@@ -227,6 +233,32 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
   if (spread != kNoSpread && spread < spreads_.size()) cmd.closes = spreads_[spread].open_order;
   (void)push(cmd);
   return cmd.id;
+}
+
+ClientOrderId Engine::close_stock(std::uint16_t strategy, InstrumentId stock, std::string_view reason) noexcept {
+  if (stock >= registry_.size() || registry_.get(stock).info.asset != AssetClass::kStock) return ClientOrderId{};
+  // A hedge still working would reopen what this closes: cancel it first. A close already
+  // working is left to finish.
+  for (const Order& o : om_.orders()) {
+    if (!o.is_live() || o.strategy != strategy || o.leg_count != 1 || o.legs[0].instrument != stock) continue;
+    const IntentAction action = meta_[slot_of(o)].action;
+    if (action == IntentAction::kClose) return ClientOrderId{};
+    if (action == IntentAction::kHedge && o.state != OrderState::kPendingCancel) (void)cancel(o.id);
+  }
+  const Position* p = book_.find(strategy, stock);
+  if (p == nullptr || p->quantity == 0) return ClientOrderId{};
+  const Nbbo* q = market_.nbbo(stock);
+  if (q == nullptr || !q->two_sided()) return ClientOrderId{};
+  Intent close{};
+  close.strategy = strategy;
+  close.action = IntentAction::kClose;
+  close.leg_count = 1;
+  const Side side = p->quantity > 0 ? Side::kSell : Side::kBuy;
+  close.legs[0] = OrderLeg{stock, side, kLegShares, 1};
+  close.quantity = static_cast<std::uint32_t>(p->quantity > 0 ? p->quantity : -p->quantity);
+  close.limit = (side == Side::kBuy ? q->ask : -q->bid) + config_.close_slack;
+  close.set_reason(reason);
+  return submit_for(close, kNoSpread);
 }
 
 bool Engine::cancel(ClientOrderId id) noexcept {
@@ -528,7 +560,10 @@ void Engine::track_spread_end(const Order& o) noexcept {
 void Engine::cancel_working(bool opening_only) noexcept {
   for (const Order& o : om_.orders()) {
     if (!o.is_live() || o.state == OrderState::kPendingCancel) continue;
-    if (opening_only && meta_[slot_of(o)].action != IntentAction::kOpen) continue;
+    // "Opening" here is anything that adds exposure: entries and delta hedges.
+    if (opening_only && meta_[slot_of(o)].action != IntentAction::kOpen && meta_[slot_of(o)].action != IntentAction::kHedge) {
+      continue;
+    }
     (void)cancel(o.id);
   }
 }
@@ -548,6 +583,15 @@ void Engine::flatten_all(std::string_view reason) noexcept {
     if (open_units == 0) continue;
     if (send_closing(*o, open_units, i, reason).valid()) spreads_[i].exit_sent = true;
   }
+  // Stock held by a strategy (delta hedges, SPY exercise/assignment) is flattened too. The book's
+  // slots are collected first: sending can book nothing, but the loop should not depend on that.
+  std::array<std::pair<std::uint16_t, InstrumentId>, 16> stock{};
+  std::size_t n = 0;
+  for (const Position& p : book_.positions()) {
+    if (p.quantity == 0 || registry_.get(p.instrument).info.asset != AssetClass::kStock) continue;
+    if (n < stock.size()) stock[n++] = {p.strategy, p.instrument};
+  }
+  for (std::size_t i = 0; i < n; ++i) (void)close_stock(stock[i].first, stock[i].second, reason);
 }
 
 ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexcept {

@@ -197,6 +197,7 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
             if (in.strategy == raw.strategy && in.quantity == raw.quantity && in.limit == raw.limit &&
                 in.leg_count == raw.leg_count && std::memcmp(in.legs, raw.legs, sizeof(OrderLeg) * in.leg_count) == 0) {
               std::memcpy(m.reason, in.reason, sizeof m.reason);
+              if (in.action == IntentAction::kHedge) m.action = IntentAction::kHedge;  // opening = 0 on the wire
               next_accepted = k + 1;
               break;
             }

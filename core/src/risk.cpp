@@ -120,6 +120,19 @@ RiskDecision RiskEngine::evaluate(const Intent& intent, const AccountState& acco
   }
 
   const bool opening = intent.action == IntentAction::kOpen;
+  const bool hedge = intent.action == IntentAction::kHedge;
+  if (hedge) {
+    // A delta hedge is one stock leg: it offsets option delta, so it carries no spread max loss
+    // and is no new position in the open-position count; the daily loss limit and no-trade windows
+    // do not stop it (it reduces exposure). It is still an order that puts stock on, so the kill
+    // switch, a pause and stale data refuse it, and the rate and price-band checks below apply.
+    if (intent.leg_count != 1 || registry_.get(intent.legs[0].instrument).info.asset != AssetClass::kStock) {
+      return reject(RiskReason::kBadIntent);
+    }
+    if (killed_) return reject(RiskReason::kKillSwitch);
+    if (paused_) return reject(RiskReason::kPaused);
+    if (account.data_stale) return reject(RiskReason::kStaleData);
+  }
   if (opening) {
     if (killed_) return reject(RiskReason::kKillSwitch);
     if (paused_) return reject(RiskReason::kPaused);
@@ -153,9 +166,13 @@ RiskDecision RiskEngine::evaluate(const Intent& intent, const AccountState& acco
   }
   const Price::Rep mid = (natural_bid + natural_ask) / 2;
   d.band_reference = Price::from_ticks(mid);
-  const auto band = std::max<Price::Rep>(
-      limits_.price_band_abs.ticks(),
-      static_cast<Price::Rep>(std::llround(limits_.price_band_fraction * static_cast<double>(std::abs(mid)))));
+  // The fractional band is for option combos worth a few dollars; on a stock worth hundreds it
+  // would let a fat finger through, so a hedge gets the absolute band alone.
+  const auto band =
+      hedge ? limits_.price_band_abs.ticks()
+            : std::max<Price::Rep>(limits_.price_band_abs.ticks(),
+                                   static_cast<Price::Rep>(std::llround(limits_.price_band_fraction *
+                                                                        static_cast<double>(std::abs(mid)))));
   const Price::Rep limit = intent.limit.ticks();
   if (limit > natural_ask + band || limit < natural_bid - band) return reject(RiskReason::kPriceBand);
 

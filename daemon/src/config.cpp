@@ -78,6 +78,8 @@ void read_broker(SettingsReader r, Config& c) {
   r.money("slippage_per_contract", b.paper.slippage_per_contract, 0.0, 100.0);
   r.money("commission_per_contract", b.paper.commission_per_contract, 0.0, 100.0);
   r.money("fee_per_contract", b.paper.fee_per_contract, 0.0, 100.0);
+  r.money("commission_per_share", b.paper.commission_per_share, 0.0, 1.0);
+  r.money("fee_per_share", b.paper.fee_per_share, 0.0, 1.0);
   r.boolean("use_displayed_size", b.paper.use_displayed_size);
   r.choice("legging_policy", b.legging_policy, {{"flatten", LeggingPolicy::kFlatten}, {"complete", LeggingPolicy::kComplete}});
   r.boolean("cancel_on_shutdown", b.cancel_on_shutdown);
@@ -371,6 +373,8 @@ std::string describe(const Config& c) {
                                  {"slippage_per_contract", c.broker.paper.slippage_per_contract.to_string()},
                                  {"commission_per_contract", c.broker.paper.commission_per_contract.to_string()},
                                  {"fee_per_contract", c.broker.paper.fee_per_contract.to_string()},
+                                 {"commission_per_share", c.broker.paper.commission_per_share.to_string()},
+                                 {"fee_per_share", c.broker.paper.fee_per_share.to_string()},
                                  {"use_displayed_size", c.broker.paper.use_displayed_size},
                                  {"legging_policy", c.broker.legging_policy == LeggingPolicy::kFlatten ? "flatten" : "complete"},
                                  {"cancel_on_shutdown", c.broker.cancel_on_shutdown},

@@ -37,6 +37,7 @@ ordered_json legs_json(const OrderLeg* legs, int n) {
     out.push_back(ordered_json{{"instrument", legs[i].instrument},
                                {"side", to_string(legs[i].side)},
                                {"ratio", legs[i].ratio}});
+    if (legs[i].unit == kLegShares) out.back()["unit"] = "shares";  // contracts unless said
   }
   return out;
 }
@@ -57,7 +58,7 @@ std::string journal_record_json(const JournalRecord& r) {
       JournalIntent v;
       if ((ok = r.read_pod(v))) {
         j["strategy"] = v.intent.strategy;
-        j["action"] = v.intent.action == IntentAction::kOpen ? "open" : "close";
+        j["action"] = v.intent.action == IntentAction::kOpen ? "open" : v.intent.action == IntentAction::kHedge ? "hedge" : "close";
         j["quantity"] = v.intent.quantity;
         j["limit"] = px(v.intent.limit);
         j["legs"] = legs_json(v.intent.legs, v.intent.leg_count);

@@ -122,7 +122,7 @@ std::unique_ptr<Strategy> make_short_strangle(SettingsReader& r, std::uint16_t i
   p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 45);
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
   r.time_of_day("exit_time", p.exit_minute);
-  r.choice("hedge", p.hedge, {{"off", HedgeMode::kOff}, {"report", HedgeMode::kReport}});
+  r.choice("hedge", p.hedge, {{"off", HedgeMode::kOff}, {"report", HedgeMode::kReport}, {"send", HedgeMode::kSend}});
   r.number("hedge_band_shares", p.hedge_band_shares, 0.0, 1e6);
   r.integer("hedge_interval_minutes", p.hedge_interval_minutes, 1, 390);
   r.money("price_slack", p.price_slack, 0.0, 10.0);

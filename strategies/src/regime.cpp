@@ -53,8 +53,9 @@ void RegimeStrategy::on_start(StrategyContext& ctx) {
 }
 
 void RegimeStrategy::on_bar(const MinuteBar& bar, StrategyContext& ctx) {
-  // The decision is taken once, from the bars completed by the entry time.
-  if (decided_) return;
+  // The decision is taken once, from the bars completed by the entry time; once taken (or given up
+  // for a missing series) the regimes stay as they were then, for the operator and the tests.
+  if (decided_ || state() != StrategyState::kWaiting) return;
   const double close = bar.close.to_double();
   if (bar.instrument == spy_id_) {
     spy_.update(close);

@@ -33,6 +33,9 @@ void ShortStrangleStrategy::on_start(StrategyContext& ctx) {
 }
 
 void ShortStrangleStrategy::on_timer(StrategyContext& ctx) {
+  // Stock bought or sold as a hedge goes when the strangle goes, whatever state the strangle's
+  // own closing order has reached (a retry when the stock had no quote at the exit time).
+  if (exit_sent_ && p_.hedge == HedgeMode::kSend) flatten_hedge(ctx, "short_strangle:exit_hedge");
   if (state() == StrategyState::kDone || state() == StrategyState::kMissingInput ||
       state() == StrategyState::kDisabled) {
     return;
@@ -63,6 +66,7 @@ void ShortStrangleStrategy::on_timer(StrategyContext& ctx) {
     exit_sent_ = ctx.close_position(entry_, "short_strangle:exit_time");
     if (exit_sent_) {
       set_state(StrategyState::kExiting);
+      if (p_.hedge == HedgeMode::kSend) flatten_hedge(ctx, "short_strangle:exit_hedge");
     } else if (!close_failed_noted_) {
       close_failed_noted_ = true;
       ctx.note("short_strangle: could not send the closing order at the exit time (closing orders are priced "
@@ -112,6 +116,7 @@ bool ShortStrangleStrategy::enter(StrategyContext& ctx) {
 
 void ShortStrangleStrategy::check_hedge(StrategyContext& ctx, int minute) {
   if (p_.hedge == HedgeMode::kOff || minute - last_hedge_check_ < p_.hedge_interval_minutes) return;
+  if (hedge_order_.valid()) return;  // one hedge order at a time: wait for it to end
   last_hedge_check_ = minute;
   const OptionChain::Strike* put = chain_->chain().at(put_strike_);
   const OptionChain::Strike* call = chain_->chain().at(call_strike_);
@@ -119,34 +124,84 @@ void ShortStrangleStrategy::check_hedge(StrategyContext& ctx, int minute) {
   const ContractAnalytics pa = chain_->contract(*put, OptionRight::kPut);
   const ContractAnalytics ca = chain_->contract(*call, OptionRight::kCall);
   if (!pa.ok || !ca.ok) return;  // no solvable quote now: the next interval tries again
-  // Short both legs: the position's delta in shares is -(call delta + put delta) x 100 x quantity.
-  net_delta_ = -(ca.greeks.delta + pa.greeks.delta) * 100.0 * static_cast<double>(quantity_);
+  // Short both legs: the options' delta in shares is -(call delta + put delta) x 100 x quantity;
+  // the stock held (earlier hedges) adds one per share.
+  const Position* held = ctx.positions().find(index_, underlying_);
+  const double stock = held != nullptr ? static_cast<double>(held->quantity) : 0.0;
+  net_delta_ = -(ca.greeks.delta + pa.greeks.delta) * 100.0 * static_cast<double>(quantity_) + stock;
   if (std::fabs(net_delta_) <= p_.hedge_band_shares) return;
   ++hedges_wanted_;
   const long shares = std::lround(-net_delta_);
-  ctx.note("short_strangle: delta hedge wanted: " + std::string(shares > 0 ? "buy " : "sell ") +
-           std::to_string(shares > 0 ? shares : -shares) + " " + p_.underlying + " (net delta " + fixed(net_delta_, 1) +
-           " shares, band " + fixed(p_.hedge_band_shares, 0) +
-           "); not sent: risk and the position book take option legs only");
+  const std::string what = std::string(shares > 0 ? "buy " : "sell ") + std::to_string(shares > 0 ? shares : -shares) +
+                           " " + p_.underlying + " (net delta " + fixed(net_delta_, 1) + " shares, band " +
+                           fixed(p_.hedge_band_shares, 0) + ")";
+  if (p_.hedge == HedgeMode::kReport) {
+    ctx.note("short_strangle: delta hedge wanted: " + what + "; not sent (hedge = \"report\")");
+    return;
+  }
+  const Nbbo* q = ctx.market().nbbo(underlying_);
+  if (q == nullptr || !q->two_sided()) {
+    ctx.note("short_strangle: delta hedge wanted: " + what + "; no two-sided " + p_.underlying +
+             " quote to price it, next interval");
+    return;
+  }
+  Intent in{};
+  in.strategy = index_;
+  in.action = IntentAction::kHedge;
+  in.quantity = static_cast<std::uint32_t>(shares > 0 ? shares : -shares);
+  in.leg_count = 1;
+  in.legs[0] = OrderLeg{underlying_, shares > 0 ? Side::kBuy : Side::kSell, kLegShares, 1};
+  // Marketable: pay the offer (or take the bid) plus the slack.
+  in.limit = (shares > 0 ? q->ask : -q->bid) + p_.price_slack;
+  in.set_reason("short_strangle:hedge");
+  hedge_order_ = ctx.submit(in);
+  if (hedge_order_.valid()) {
+    ++hedges_sent_;
+    ctx.note("short_strangle: delta hedge sent: " + what);
+  }
+}
+
+void ShortStrangleStrategy::flatten_hedge(StrategyContext& ctx, std::string_view reason) {
+  const Position* held = ctx.positions().find(index_, underlying_);
+  if (held == nullptr || held->quantity == 0) return;
+  (void)ctx.close_stock(index_, underlying_, reason);  // no-op while a close is working
 }
 
 void ShortStrangleStrategy::on_order(const Order& order, StrategyContext& ctx) {
+  // Stock orders (hedges, their flattening) say nothing about the strangle's own state.
+  if (order.leg_count == 1 && order.legs[0].instrument == underlying_) {
+    if (order.id == hedge_order_ && is_terminal(order.state)) hedge_order_ = ClientOrderId{};
+    return;
+  }
   follow_entry_order(*this, "short_strangle", entry_, exit_sent_, order, ctx);
 }
 
-void ShortStrangleStrategy::on_rejected(const Intent&, RiskReason reason, StrategyContext& ctx) {
+void ShortStrangleStrategy::on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) {
+  if (intent.action != IntentAction::kOpen) {
+    ctx.note("short_strangle: " + std::string(intent.action == IntentAction::kHedge ? "delta hedge" : "closing order") +
+             " refused by risk: " + std::string(odte::to_string(reason)));
+    return;
+  }
   ctx.note("short_strangle: refused by risk: " + std::string(odte::to_string(reason)) +
            (reason == RiskReason::kUndefinedRisk ? " (a short strangle needs [risk] allow_undefined_risk = true)" : ""));
   if (state() == StrategyState::kWaiting) set_state(StrategyState::kDone);
 }
 
-void ShortStrangleStrategy::on_exit(const Order& order, ExitReason, StrategyContext&) {
+void ShortStrangleStrategy::on_exit(const Order& order, ExitReason, StrategyContext& ctx) {
   if (order.id != entry_) return;
   exit_sent_ = true;
   set_state(StrategyState::kExiting);
+  if (p_.hedge == HedgeMode::kSend) flatten_hedge(ctx, "short_strangle:exit_hedge");
 }
 
-void ShortStrangleStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
+void ShortStrangleStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) {
+  // A stock order still working is the hedge in flight: no second one until it ends. (Restore runs
+  // before on_start, so the stock is known by its asset class, not by underlying_.)
+  if (order.leg_count == 1 && order.legs[0].instrument < ctx.registry().size() &&
+      ctx.registry().get(order.legs[0].instrument).info.asset == AssetClass::kStock) {
+    if (order.is_live()) hedge_order_ = order.id;
+    return;
+  }
   restore_entry_order(*this, entry_, exit_sent_, order, info);
 }
 

@@ -109,6 +109,56 @@ TEST_F(PaperBrokerTest, shouldAcceptAndFillMarketableSpreadAfterLatency) {
   EXPECT_EQ(t.fees, 2.70_usd);  // 4 contracts x (0.65 + 0.025)
 }
 
+// A delta hedge: one stock leg counted in shares, charged per share, booked at multiplier 1.
+TEST_F(PaperBrokerTest, shouldFillAStockHedgeAtTheTouchAndChargePerShare) {
+  PaperBrokerConfig cfg = broker_config();
+  cfg.commission_per_share = Price::from_ticks(50);  // $0.005
+  cfg.fee_per_share = Price::from_ticks(1);          // $0.0001
+  PaperBroker broker(cfg);
+  const InstrumentId spy = registry_.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
+  market_.quotes[spy] = Nbbo{499.99_usd, 500.01_usd, 1000, 1000, 0};
+  auto send = [&](Side side, Price limit, TimestampNs now) {
+    const std::array<OrderLeg, 1> legs{OrderLeg{spy, side, kLegShares, 1}};
+    OrderCommand cmd;
+    EXPECT_EQ(om_.create(NewOrder{0, 120, limit, legs}, now, cmd), RequestStatus::kOk);
+    broker.submit(cmd, now);
+    return cmd.id;
+  };
+  auto poll = [&](TimestampNs now) {
+    broker.poll(market_, now, [&](const ExecutionReport& r) {
+      reports_.push_back(r);
+      const ApplyResult a = om_.apply(r, now);
+      if (a.fill.qty > 0) {
+        const OrderLeg& leg = a.order->legs[a.fill.leg];
+        EXPECT_EQ(book_.book_fill(0, leg.instrument, leg.side, a.fill.qty, a.fill.price, r.commission), BookStatus::kOk);
+      }
+    });
+  };
+  const auto buy = send(Side::kBuy, 500.06_usd, 0);
+  poll(50 * kMs);
+  EXPECT_EQ(om_.find(buy)->state, OrderState::kFilled);
+  ASSERT_EQ(reports_.size(), 2u);
+  EXPECT_EQ(reports_[1].last_qty, 120u);
+  EXPECT_EQ(reports_[1].last_price, 500.01_usd);
+  EXPECT_EQ(reports_[1].commission, 0.612_usd);  // 120 x (0.005 + 0.0001)
+  const Position* p = book_.find(0, spy);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->multiplier, 1u);
+  EXPECT_EQ(p->quantity, 120);
+  // SPY moves to 501.00 x 501.02: marked at 501.01, up 120 x 1.00.
+  market_.quotes[spy] = Nbbo{501_usd, 501.02_usd, 1000, 1000, 0};
+  book_.mark(market_);
+  EXPECT_EQ(p->unrealized(), 120_usd);
+  // Sold at the 501.00 bid: realized 120 x (501.00 - 500.01) = 118.80, fees 2 x 0.612.
+  const auto sell = send(Side::kSell, -(500.95_usd), 100 * kMs);
+  poll(150 * kMs);
+  EXPECT_EQ(om_.find(sell)->state, OrderState::kFilled);
+  EXPECT_EQ(p->quantity, 0);
+  EXPECT_EQ(p->realized, 118.80_usd);
+  EXPECT_EQ(p->fees, 1.224_usd);
+  EXPECT_EQ(book_.totals().net(), 117.576_usd);
+}
+
 TEST_F(PaperBrokerTest, shouldWorkUntilQuotesMakeTheLimitMarketable) {
   const auto id = send_spread(1, 0.80_usd, 0);
   step(50 * kMs);

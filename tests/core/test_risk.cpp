@@ -247,6 +247,59 @@ TEST_F(RiskEngineTest, shouldRejectMalformedIntents) {
   EXPECT_EQ(engine_.rejections(RiskReason::kBadIntent), 4u);
 }
 
+// A delta hedge: one stock leg, 120 shares. It offsets option delta, so no spread cap and no
+// open-position count apply; kill switch, pause, stale data, order rate and price band do.
+class HedgeRiskTest : public RiskEngineTest {
+ protected:
+  void SetUp() override { market_.quotes[spy_] = Nbbo{499.99_usd, 500.01_usd, 1000, 1000, 0}; }
+  Intent hedge(Price limit = Price::from_cents(50006)) {  // Clang 14: no consteval in default args
+    return intent({OrderLeg{spy_, Side::kBuy, kLegShares, 1}}, 120, limit, IntentAction::kHedge);
+  }
+};
+
+TEST_F(HedgeRiskTest, shouldAcceptAStockHedgeWithoutASpreadMaxLoss) {
+  // 120 x 500 = $60,000 of stock would be far over a 0.5% cap if it were judged as a spread.
+  auto acct = account();
+  acct.open_positions = 2;       // at max_open_positions
+  acct.day_pnl = -(1000_usd);    // at the daily loss limit
+  acct.local_minute = 9 * 60 + 32;  // inside the no-trade window
+  const RiskDecision d = engine_.check(hedge(), acct, market_, 0);
+  EXPECT_EQ(d.reason, RiskReason::kNone);
+  EXPECT_EQ(d.max_loss_dollars, Price::zero());
+}
+
+TEST_F(HedgeRiskTest, shouldRefuseTheHedgeWhenKilledPausedOrStale) {
+  engine_.set_kill_switch(true);
+  EXPECT_EQ(engine_.check(hedge(), account(), market_, 0).reason, RiskReason::kKillSwitch);
+  engine_.set_kill_switch(false);
+  engine_.set_paused(true);
+  EXPECT_EQ(engine_.check(hedge(), account(), market_, 0).reason, RiskReason::kPaused);
+  engine_.set_paused(false);
+  auto acct = account();
+  acct.data_stale = true;
+  EXPECT_EQ(engine_.check(hedge(), acct, market_, 0).reason, RiskReason::kStaleData);
+  // Flattening the stock is a close: it passes the kill switch.
+  engine_.set_kill_switch(true);
+  auto flat = intent({OrderLeg{spy_, Side::kSell, kLegShares, 1}}, 120, -(499.89_usd), IntentAction::kClose);
+  EXPECT_EQ(engine_.check(flat, account(), market_, 0).reason, RiskReason::kNone);
+}
+
+TEST_F(HedgeRiskTest, shouldHoldTheHedgeToTheAbsoluteBandAndTheOrderRate) {
+  // Natural 500.01 to buy; band 0.50 absolute (25% of a $500 stock would be $125).
+  EXPECT_EQ(engine_.check(hedge(500.51_usd), account(), market_, 0).reason, RiskReason::kNone);
+  EXPECT_EQ(engine_.check(hedge(500.52_usd), account(), market_, 0).reason, RiskReason::kPriceBand);
+  for (int i = 0; i < 3; ++i) engine_.on_order_sent(i);
+  EXPECT_EQ(engine_.check(hedge(), account(), market_, 10).reason, RiskReason::kOrderRate);
+}
+
+TEST_F(HedgeRiskTest, shouldRefuseAHedgeThatIsNotOneStockLeg) {
+  const auto option = intent({OrderLeg{id(500, OptionRight::kCall), Side::kBuy, 0, 1}}, 1, 1.05_usd, IntentAction::kHedge);
+  EXPECT_EQ(engine_.check(option, account(), market_, 0).reason, RiskReason::kBadIntent);
+  // Stock in an opening spread is still undefined risk.
+  const auto open = intent({OrderLeg{spy_, Side::kBuy, kLegShares, 1}}, 1, 500.01_usd);
+  EXPECT_EQ(engine_.check(open, account(), market_, 0).reason, RiskReason::kUndefinedRisk);
+}
+
 TEST(ExitRulesTest, shouldHitProfitTargetAtFiveTimesTheDebit) {
   const ExitRules rules;
   EXPECT_EQ(evaluate_exit(rules, 0.50_usd, 2.99_usd, 600), ExitReason::kNone);

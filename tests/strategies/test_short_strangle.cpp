@@ -120,6 +120,22 @@ TEST(ShortStrangleDeterminismTest, shouldWriteTheSameJournalBytesOnEveryRun) {
   EXPECT_TRUE(a.journal_bytes == b.journal_bytes);
 }
 
+// hedge = "send" on the real day: the chain recording has SPY prints (the snapshot's spot) and no
+// SPY quotes, so the hedge cannot be priced. The strategy says so and sends no stock order; the
+// spot is never turned into a quote.
+TEST(ShortStrangleRealDayHedgeTest, shouldSayItCannotPriceTheHedgeWithoutSpyQuotes) {
+  const real::DayRun run = real::replay_day(
+      kDay, one(params(0.30) + "hedge = \"send\"\nhedge_band_shares = 1.0\nhedge_interval_minutes = 1\n"),
+      "strangle-hedge-send", allow_strangles);
+  ASSERT_TRUE(run.ok) << run.error;
+  ASSERT_GE(run.orders.size(), 1u);
+  EXPECT_EQ(run.orders[0].state, OrderState::kFilled);
+  EXPECT_TRUE(run.noted("no two-sided SPY quote to price it"));
+  for (const auto& legs : run.leg_symbols) {
+    for (const auto& sym : legs) EXPECT_NE(sym, "SPY");
+  }
+}
+
 // ---- edge cases on a synthetic chain ---------------------------------------------------------
 
 class ShortStrangleTest : public ::testing::Test {
@@ -177,7 +193,117 @@ TEST_F(ShortStrangleTest, shouldNoteTheHedgeItWouldSendWhenDeltaLeavesTheBand) {
   EXPECT_LT(strat_->net_delta_shares(), -p.hedge_band_shares);
   EXPECT_GE(strat_->hedges_wanted(), 1u);
   EXPECT_TRUE(sim_->noted("delta hedge wanted: buy "));
+  EXPECT_TRUE(sim_->noted("not sent (hedge = \"report\")"));
   EXPECT_EQ(sim_->commands().size(), 1u);  // reported, never sent
+}
+
+// hedge = "send": the SPY hedge is a real order through risk and the paper broker, booked at
+// multiplier 1, marked to the SPY NBBO mid, flattened by the operator's flatten.
+class ShortStrangleHedgeTest : public ShortStrangleTest {
+ protected:
+  void SetUp() override {
+    ShortStrangleParams p;
+    p.target_delta = 0.30;
+    p.scale = 200.0;
+    p.hedge = HedgeMode::kSend;
+    p.hedge_interval_minutes = 1;
+    build(p, true);
+    open_at(500.0);
+    ASSERT_EQ(strat_->state(), StrategyState::kInPosition);
+  }
+  void spy_quote(TimestampNs t, Price bid, Price ask) {
+    sim_->event(MarketEvent::make_quote(spy_, StreamId::kStocks, t, t, bid, 5000, ask, 5000));
+  }
+  // SPY rallies to 503 with a 503.00 x 503.02 quote: the short call's delta grows, the position
+  // is short delta beyond the band, and the 10:01 timer sends the hedge.
+  void rally() {
+    spy_quote(at(10, 0), 503_usd, Price::from_double(503.02));
+    sim_->trade(spy_, at(10, 0), 503_usd);
+    chain_.quote(*sim_, at(10, 0, 1), 503.0, 0.20);
+    sim_->trade(spy_, at(10, 1), 503_usd);
+  }
+};
+
+TEST_F(ShortStrangleHedgeTest, shouldSendTheHedgeAndFillItAgainstTheSpyQuote) {
+  rally();
+  ASSERT_EQ(strat_->hedges_sent(), 1u);
+  const double wanted = -strat_->net_delta_shares();
+  ASSERT_GT(wanted, 50.0);
+  const auto shares = static_cast<std::uint32_t>(std::lround(wanted));
+  ASSERT_EQ(sim_->commands().size(), 2u);  // the strangle, the hedge
+  const OrderCommand& h = sim_->commands()[1];
+  ASSERT_EQ(h.leg_count, 1);
+  EXPECT_EQ(h.legs[0].instrument, spy_);
+  EXPECT_EQ(h.legs[0].side, Side::kBuy);
+  EXPECT_EQ(h.legs[0].unit, kLegShares);
+  EXPECT_EQ(h.quantity, shares);
+  EXPECT_EQ(h.limit, Price::from_double(503.07));  // the 503.02 offer + 0.05 slack
+  EXPECT_EQ(h.opening, 0);
+  EXPECT_TRUE(sim_->noted("delta hedge sent: buy " + std::to_string(shares) + " SPY"));
+
+  // 50 ms later the paper broker fills it at the offer. Then SPY is quoted 504.00 x 504.02.
+  spy_quote(at(10, 1, 1), 503_usd, Price::from_double(503.02));
+  const Position* pos = sim_->engine().book().find(0, spy_);
+  ASSERT_NE(pos, nullptr);
+  EXPECT_EQ(pos->quantity, static_cast<std::int64_t>(shares));
+  EXPECT_EQ(pos->multiplier, 1u);
+  EXPECT_EQ(pos->open_cost, Price::from_double(503.02) * static_cast<std::int64_t>(shares));
+  EXPECT_EQ(pos->fees, Price::zero());  // the paper broker's per-share fees default to zero
+  spy_quote(at(10, 1, 2), 504_usd, Price::from_double(504.02));
+  sim_->pump(at(10, 1, 2));
+  // Marked to the mid 504.01: unrealized = (504.01 - 503.02) x shares.
+  EXPECT_EQ(pos->mark, Price::from_double(504.01));
+  EXPECT_EQ(pos->unrealized(), Price::from_double(0.99) * static_cast<std::int64_t>(shares));
+
+  // The operator flattens: the strangle is bought back and the shares sold at the 504.00 bid.
+  ControlCommand flatten{};
+  flatten.kind = ControlKind::kFlatten;
+  (void)sim_->engine().on_control(flatten, at(10, 1, 3));
+  sim_->pump(at(10, 1, 3));
+  spy_quote(at(10, 1, 4), 504_usd, Price::from_double(504.02));
+  const OrderCommand& flat = sim_->commands().back();
+  ASSERT_EQ(flat.leg_count, 1);
+  EXPECT_EQ(flat.legs[0].side, Side::kSell);
+  EXPECT_EQ(flat.quantity, shares);
+  EXPECT_EQ(pos->quantity, 0);
+  // Realized = (504.00 - 503.02) x shares, to the cent.
+  EXPECT_EQ(pos->realized, Price::from_double(0.98) * static_cast<std::int64_t>(shares));
+  EXPECT_EQ(pos->unrealized(), Price::zero());
+}
+
+TEST_F(ShortStrangleHedgeTest, shouldHaveTheHedgeRefusedWhenKilled) {
+  ControlCommand kill{};
+  kill.kind = ControlKind::kKill;
+  (void)sim_->engine().on_control(kill, at(9, 59));
+  rally();
+  EXPECT_EQ(strat_->hedges_sent(), 0u);
+  EXPECT_GE(strat_->hedges_wanted(), 1u);
+  EXPECT_EQ(sim_->engine().risk().rejections(RiskReason::kKillSwitch), 1u);
+  EXPECT_TRUE(sim_->noted("delta hedge refused by risk: kill_switch"));
+  EXPECT_EQ(sim_->commands().size(), 1u);  // the strangle only
+  EXPECT_EQ(sim_->engine().book().find(0, spy_), nullptr);
+}
+
+TEST_F(ShortStrangleHedgeTest, shouldFlattenTheHedgeAtTheExitTime) {
+  rally();
+  ASSERT_EQ(sim_->commands().size(), 2u);
+  const auto shares = static_cast<std::int64_t>(sim_->commands()[1].quantity);
+  spy_quote(at(10, 1, 1), 503_usd, Price::from_double(503.02));
+  const Position* pos = sim_->engine().book().find(0, spy_);
+  ASSERT_NE(pos, nullptr);
+  ASSERT_EQ(pos->quantity, shares);
+  // SPY still at 503 at the 15:45 exit (the next event): the strangle is bought back against the
+  // 10:00 option quotes and the shares sold at the 503.00 bid.
+  sim_->trade(spy_, at(15, 45), 503_usd);
+  spy_quote(at(15, 45, 1), 503_usd, Price::from_double(503.02));
+  EXPECT_EQ(sim_->commands()[2].leg_count, 2);  // the strangle's close
+  ASSERT_EQ(sim_->commands().size(), 4u);
+  EXPECT_EQ(sim_->commands()[3].legs[0].instrument, spy_);
+  EXPECT_EQ(sim_->commands()[3].legs[0].side, Side::kSell);
+  EXPECT_EQ(pos->quantity, 0);
+  // Bought at the 503.02 offer, sold at the 503.00 bid: two cents a share.
+  EXPECT_EQ(pos->realized, Price::from_double(-0.02) * shares);
+  EXPECT_EQ(strat_->state(), StrategyState::kDone);
 }
 
 TEST_F(ShortStrangleTest, shouldNoteOnceAndNotTradeWithoutAChain) {

@@ -33,6 +33,8 @@ struct PaperBrokerConfig {
   Price slippage_per_contract = Price::zero(); // worse than the touch on every leg, per contract
   Price commission_per_contract = Price::from_cents(65);
   Price fee_per_contract = Price::from_ticks(250);  // exchange + regulatory, $0.025
+  Price commission_per_share = Price::zero();       // stock legs (delta hedges), per share
+  Price fee_per_share = Price::zero();
   bool use_displayed_size = true;              // partial fills limited by the quoted size
   std::uint32_t max_working = 1024;
   std::uint32_t max_pending = 1024;
@@ -239,7 +241,9 @@ std::uint32_t PaperBroker::status_of(const Working& w, ClientOrderId request, Ti
     r.cum_qty = w.leg_cum[i];
     r.last_price = w.leg_cum[i] == 0 ? Price::zero()
                                      : Price::from_ticks(w.leg_notional[i].ticks() / static_cast<Price::Rep>(w.leg_cum[i]));
-    r.commission = (config_.commission_per_contract + config_.fee_per_contract) * static_cast<std::int64_t>(w.leg_cum[i]);
+    const Price per_unit = w.order.legs[i].unit == kLegShares ? config_.commission_per_share + config_.fee_per_share
+                                                              : config_.commission_per_contract + config_.fee_per_contract;
+    r.commission = per_unit * static_cast<std::int64_t>(w.leg_cum[i]);
     out(r);
   }
   return w.order.leg_count;
@@ -284,7 +288,9 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
     r.last_qty = contracts;
     r.cum_qty = w.leg_cum[i];
     r.last_price = leg_price[i];
-    r.commission = (config_.commission_per_contract + config_.fee_per_contract) * static_cast<std::int64_t>(contracts);
+    const Price per_unit = o.legs[i].unit == kLegShares ? config_.commission_per_share + config_.fee_per_share
+                                                        : config_.commission_per_contract + config_.fee_per_contract;
+    r.commission = per_unit * static_cast<std::int64_t>(contracts);
     out(r);
   }
   if (w.filled >= o.quantity) w.live = false;

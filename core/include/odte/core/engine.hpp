@@ -223,6 +223,7 @@ class Engine final : private StrategyContext {
   ClientOrderId submit(Intent& intent) noexcept override;
   bool cancel(ClientOrderId id) noexcept override;
   bool close_position(ClientOrderId open_order, std::string_view reason) noexcept override;
+  ClientOrderId close_stock(std::uint16_t strategy, InstrumentId stock, std::string_view reason) noexcept override;
   bool track_bars(InstrumentId id) noexcept override { return bars_.track(id) >= 0; }
   InstrumentId instrument(std::string_view symbol) noexcept override;
   [[nodiscard]] std::int32_t trading_day() const noexcept override { return config_.orders.trading_day; }

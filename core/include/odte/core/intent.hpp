@@ -15,6 +15,9 @@ namespace odte {
 enum class IntentAction : std::uint8_t {
   kOpen = 1,   // adds risk: every risk rule applies
   kClose,      // reduces an existing position: allowed through kill switch, loss limit, stale data
+  kHedge,      // one stock leg offsetting the strategy's option delta: not a spread, so no
+               // defined-risk cap and no open-position count, but refused by the kill switch,
+               // pause and stale data, and held to the order rate and the price band (risk.cpp)
 };
 
 struct Intent {

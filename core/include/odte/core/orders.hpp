@@ -27,11 +27,17 @@ enum class Side : std::uint8_t { kBuy = 1, kSell = 2 };
 inline constexpr int kMaxLegs = 4;
 inline constexpr std::uint8_t kComboLeg = 0xFF;  // ExecutionReport.leg for strategy-level reports
 
+// OrderLeg::unit: what `ratio` and the order's quantity count. The engine sets it from the
+// instrument when it creates the order, so brokers that see only the command can charge per
+// contract or per share. (Was padding, always 0, before stock hedges: old journals read as contracts.)
+inline constexpr std::uint8_t kLegContracts = 0;  // option contracts
+inline constexpr std::uint8_t kLegShares = 1;     // shares of stock (multiplier 1)
+
 struct OrderLeg {
   InstrumentId instrument;
   Side side;
-  std::uint8_t pad_;
-  std::uint16_t ratio;  // contracts per spread unit, >= 1
+  std::uint8_t unit;    // kLegContracts or kLegShares
+  std::uint16_t ratio;  // contracts (or shares) per spread unit, >= 1
 };
 static_assert(sizeof(OrderLeg) == 8);
 

@@ -50,6 +50,16 @@ class StrategyContext {
   // Closes what is still open of the spread opened by `open_order` with a marketable order
   // (strategies with their own exit times: seed 001 closes at 15:00, seed 000 at the volume peak).
   virtual bool close_position(ClientOrderId open_order, std::string_view reason) noexcept = 0;
+  // Flattens `strategy`'s position in the stock `stock` (a delta hedge) with a marketable closing
+  // order, after cancelling its working hedge orders in that stock. Returns the closing order's
+  // id; invalid when there is nothing to close, a close is already working, the stock has no
+  // two-sided quote, or risk refused it. Closing orders pass the kill switch.
+  virtual ClientOrderId close_stock(std::uint16_t strategy, InstrumentId stock, std::string_view reason) noexcept {
+    (void)strategy;
+    (void)stock;
+    (void)reason;
+    return ClientOrderId{};
+  }
   // The id of `symbol` ("SPY", "I:VIX"), interned if the feed has not shown it yet.
   virtual InstrumentId instrument(std::string_view symbol) noexcept = 0;
   // Today's trading day, yyyymmdd (0DTE contracts expire on it).

@@ -17,12 +17,19 @@
 // the operator sets [risk] allow_undefined_risk = true; it then caps the loss at the stress point
 // (undefined_risk_stress beyond the strikes) against max_risk_fraction. Nothing here bypasses that.
 //
-// Delta hedge (seed: daily, with the underlying): hedge = "report" computes the position's net
-// delta in shares every `hedge_interval_minutes` and, when |net delta| exceeds
-// `hedge_band_shares`, notes the SPY order a hedge would send. It cannot send it: the risk engine
-// refuses any non-option leg (kUndefinedRisk, before the allow switch is consulted) and the
-// position book, the paper broker's settlement and the report book options only. See
-// docs/strategies.md. hedge = "off" skips the computation.
+// Delta hedge (seed: daily, with the underlying): every `hedge_interval_minutes` the position's
+// net delta in shares is computed (the options' Black-Scholes deltas at their own implied vols,
+// plus the stock already held); when |net delta| exceeds `hedge_band_shares`:
+//   hedge = "send":   buys or sells that many shares of the underlying as a real order
+//                     (IntentAction::kHedge: one stock leg, limit = the touch +- price_slack),
+//                     through risk (kill switch, pause, stale data, order rate, price band; no
+//                     defined-risk cap: it offsets delta) to the broker, booked in the position
+//                     book at multiplier 1 and marked to the stock's NBBO mid. One hedge order
+//                     works at a time. At the exit time (and when the engine's exit rules close the
+//                     strangle) the stock is flattened with a closing order; operator flatten and
+//                     kill --flatten flatten it too (Engine::flatten_all).
+//   hedge = "report": only notes the order it would send.
+// hedge = "off" skips the computation.
 
 #include <cstdint>
 #include <optional>
@@ -33,7 +40,7 @@
 
 namespace odte::strategies {
 
-enum class HedgeMode : std::uint8_t { kOff = 1, kReport };
+enum class HedgeMode : std::uint8_t { kOff = 1, kReport, kSend };
 
 struct ShortStrangleParams {
   std::string underlying = "SPY";
@@ -68,10 +75,12 @@ class ShortStrangleStrategy final : public Strategy {
   [[nodiscard]] double day_fraction() const noexcept { return day_fraction_; }
   [[nodiscard]] double net_delta_shares() const noexcept { return net_delta_; }
   [[nodiscard]] std::uint32_t hedges_wanted() const noexcept { return hedges_wanted_; }
+  [[nodiscard]] std::uint32_t hedges_sent() const noexcept { return hedges_sent_; }
 
  private:
   bool enter(StrategyContext& ctx);
   void check_hedge(StrategyContext& ctx, int minute);
+  void flatten_hedge(StrategyContext& ctx, std::string_view reason);
 
   std::uint16_t index_;
   ShortStrangleParams p_;
@@ -85,6 +94,8 @@ class ShortStrangleStrategy final : public Strategy {
   double net_delta_ = 0.0;
   int last_hedge_check_ = -1000;
   std::uint32_t hedges_wanted_ = 0;
+  std::uint32_t hedges_sent_ = 0;
+  ClientOrderId hedge_order_;   // the hedge order working, if any
   bool exit_sent_ = false;
   bool close_failed_noted_ = false;
   ClientOrderId entry_;

@@ -36,7 +36,7 @@ class LiveJournal final : public JournalSink {
   // for appending: a torn tail is cut off, the sequence continues. A journal of another trading
   // day, or one that cannot be trusted, is refused.
   std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns) {
-    scan_ = JournalReader{}.read(path);
+    scan_ = reader_.read(path);  // the scan's records point into the reader's buffer
     if (scan_.status == JournalStatus::kCorrupt || scan_.status == JournalStatus::kBadHeader ||
         scan_.status == JournalStatus::kIoError) {
       return "journal " + path + ": " + scan_.error;
@@ -65,6 +65,7 @@ class LiveJournal final : public JournalSink {
   void close() { writer_.close(); }
 
  private:
+  JournalReader reader_;
   JournalScan scan_;
   JournalWriter writer_;
   std::string error_;

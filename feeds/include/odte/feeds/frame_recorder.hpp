@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,13 +49,15 @@ class SpscByteRing {
     const std::uint64_t tail = tail_.load(std::memory_order_acquire);
     if (head == tail) return false;
     std::size_t at = static_cast<std::size_t>(head & mask_);
-    Header h;
-    std::memcpy(&h, buf_.get() + at, sizeof h);
-    if (h.length == kWrap) {
+    // The length first: a wrap marker may sit in the last 8 bytes, where no whole header fits.
+    std::uint32_t length = 0;
+    std::memcpy(&length, buf_.get() + at, sizeof length);
+    if (length == kWrap) {
       head += capacity_ - at;
       at = 0;
-      std::memcpy(&h, buf_.get(), sizeof h);
     }
+    Header h;
+    std::memcpy(&h, buf_.get() + at, sizeof h);
     fn(h.receive_ns, static_cast<StreamId>(h.stream),
        std::string_view(reinterpret_cast<const char*>(buf_.get() + at + sizeof h), h.length));
     head_.store(head + record_size(h.length), std::memory_order_release);

@@ -30,6 +30,7 @@
 #include "odte/core/clock.hpp"
 #include "odte/core/histogram.hpp"
 #include "odte/daemon/config.hpp"
+#include "odte/daemon/daemon.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/daemon/replay.hpp"
 #include "odte/feeds/recording_source.hpp"
@@ -81,14 +82,7 @@ std::string histogram_json(const odte::LatencyHistogram& h) {
 odte::daemon::ReplaySetup setup_from(const odte::daemon::Config& config, std::int32_t day, int utc_offset,
                                      const std::string& journal) {
   odte::daemon::ReplaySetup setup;
-  setup.engine.orders.trading_day = day;
-  for (const auto& sc : config.strategies) setup.engine.strategy_enabled.push_back(sc.enabled);
-  setup.engine.risk = config.risk;
-  setup.engine.exits = config.exits;
-  setup.engine.equity = config.account_equity;
-  setup.engine.legging = config.broker.legging_policy;
-  setup.engine.utc_offset_minutes = utc_offset;
-  setup.engine.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
+  setup.engine = odte::daemon::engine_config(config, day, utc_offset);
   setup.broker = config.broker.paper;
   setup.journal_path = journal;
   return setup;

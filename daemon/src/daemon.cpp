@@ -73,6 +73,19 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
   std::ofstream(dir + "/summary.json") << summary.dump(2) << "\n";
 }
 
+EngineConfig engine_config(const Config& config, std::int32_t trading_day, int utc_offset_minutes) {
+  EngineConfig e;
+  e.orders.trading_day = trading_day;
+  for (const StrategyConfig& sc : config.strategies) e.strategy_enabled.push_back(sc.enabled);
+  e.risk = config.risk;
+  e.exits = config.exits;
+  e.equity = config.account_equity;
+  e.legging = config.broker.legging_policy;
+  e.utc_offset_minutes = utc_offset_minutes;
+  e.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
+  return e;
+}
+
 std::string create_run_dirs(const Config& config, const std::string& output_dir) {
   // Created if missing; under systemd they are StateDirectory/RuntimeDirectory and exist already.
   for (const std::filesystem::path& p : {std::filesystem::path(config.journal).parent_path(),
@@ -137,14 +150,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   }
 
   ReplaySetup setup;
-  setup.engine.orders.trading_day = trading_day;
-  for (const StrategyConfig& sc : config.strategies) setup.engine.strategy_enabled.push_back(sc.enabled);
-  setup.engine.risk = config.risk;
-  setup.engine.exits = config.exits;
-  setup.engine.equity = config.account_equity;
-  setup.engine.legging = config.broker.legging_policy;
-  setup.engine.utc_offset_minutes = utc_offset_minutes;
-  setup.engine.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
+  setup.engine = engine_config(config, trading_day, utc_offset_minutes);
   setup.broker = config.broker.paper;
   setup.journal_path = config.journal;
   // Frame receive to order in the broker ring, where receive_ns is a live stamp (bench/README.md).

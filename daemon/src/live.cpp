@@ -236,15 +236,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     feeds.stop();
     return fail(1, err);
   }
-  EngineConfig ec;
-  ec.orders.trading_day = day;
-  for (const StrategyConfig& sc : config.strategies) ec.strategy_enabled.push_back(sc.enabled);
-  ec.risk = config.risk;
-  ec.exits = config.exits;
-  ec.equity = config.account_equity;
-  ec.legging = config.broker.legging_policy;
-  ec.utc_offset_minutes = peeked.utc_offset_minutes();
-  ec.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
+  const EngineConfig ec = engine_config(config, day, peeked.utc_offset_minutes());
   auto ring = std::make_unique<CommandRing>();
   Engine engine(ec, registry, std::move(strategies), *ring, &journal);
   std::unique_ptr<BrokerPort> broker = make_broker(config, registry);

@@ -41,6 +41,9 @@ struct IdleHook {
 void write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
                    const ReplayOutcome& outcome, const LatencyHistogram* tick_to_order = nullptr);
 void write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir);
+// The engine settings a run takes from its config, for a trading day (yyyymmdd) whose exchange
+// time is UTC + utc_offset_minutes. The same in every mode.
+[[nodiscard]] EngineConfig engine_config(const Config& config, std::int32_t trading_day, int utc_offset_minutes);
 // Creates the folders a run writes into (journal, outputs, admin socket). Returns an error text.
 [[nodiscard]] std::string create_run_dirs(const Config& config, const std::string& output_dir);
 // The configured strategies in config order, and their names. Throws strategies::StrategyConfigError.

@@ -1,7 +1,7 @@
 // odted: the trading daemon. `--config FILE` runs the mode the file names (docs/operations.md):
-// replay (a recording in-process, or over websocket from odte replay-server) and paper-live (the
-// live feed with the paper broker, live.hpp). Live mode, which needs a real broker adapter, is
-// refused with a clear message rather than pretending to run.
+// replay (a recording in-process, or over websocket from odte replay-server), paper-live (the live
+// feed with the paper broker, or FIX against a broker's test venue) and live (the live feed with
+// the FIX adapter). paper-live and live run the same loop (live.hpp); only the broker differs.
 
 #include <cstdio>
 #include <cstring>
@@ -110,15 +110,6 @@ int run(const char* config_path) {
   }
   using odte::daemon::Mode;
   using odte::daemon::ReplayTransport;
-  if (config.mode == Mode::kLive) {
-    std::fprintf(stderr,
-                 "odted: %s: mode 'live' needs a real broker adapter, and in this build the FIX adapter is "
-                 "wired to odted for paper-live only (broker.kind = \"fix\" against a test endpoint); "
-                 "mode = \"paper-live\" runs the live feed with the paper broker or FIX. "
-                 "Nothing was started.\n",
-                 config_path);
-    return 2;
-  }
   // Signals are blocked before any thread starts, so every thread inherits the mask.
   odte::daemon::SignalWatcher signals;
   signals.start();
@@ -129,7 +120,9 @@ int run(const char* config_path) {
 
   odte::InstrumentRegistry registry;
   odte::daemon::DaemonRun result;
-  if (config.mode == Mode::kPaperLive) {
+  if (config.mode == Mode::kPaperLive || config.mode == Mode::kLive) {
+    // The live feed with the paper broker (paper-live) or the FIX adapter (paper-live against a
+    // broker's test venue, or live: load_config refuses live without broker.kind = "fix").
     // broker.kind = "fix": the FIX adapter starts (and logs on) before the feeds, so a bad store or
     // a refused session fails the start with the setting named; the run loop holds commands until
     // the link is up (submit returns false while it is down or reconciling).
@@ -150,9 +143,12 @@ int run(const char* config_path) {
       return std::unique_ptr<odte::BrokerPort>(std::make_unique<odte::brokers::PaperBrokerPort>(c.broker.paper));
     };
     result = odte::daemon::run_live_daemon(config, registry, signals, notify, make_broker);
+    // A start-up that failed before the run took the broker leaves it here: log it off while the
+    // log still exists (its logout callback logs).
+    fix.reset();
     odte::daemon::shutdown_logging();
     if (result.exit_code == 0) {
-      std::printf("odted: paper-live stopped: %llu events; outputs in %s\n",
+      std::printf("odted: %s stopped: %llu events; outputs in %s\n", std::string(odte::daemon::to_string(config.mode)).c_str(),
                   static_cast<unsigned long long>(result.outcome.events), result.output_dir.c_str());
     }
     return result.exit_code;

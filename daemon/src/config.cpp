@@ -163,6 +163,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.string("index_subscriptions", c.feed.index_subscriptions);
     r.integer("recentre_strikes", c.feed.recentre_strikes, 1, 100);
     r.integer("max_clock_jump_ms", c.feed.max_clock_jump_ms, 1000, 86'400'000);
+    r.integer("max_feed_lag_ms", c.feed.max_feed_lag_ms, 0, 3'600'000);
     r.string("record_path", c.feed.record_path);
     r.boolean("record_zstd", c.feed.record_zstd);
     r.finish();
@@ -402,6 +403,7 @@ std::string describe(const Config& c) {
                                {"index_subscriptions", c.feed.index_subscriptions},
                                {"recentre_strikes", static_cast<std::int64_t>(c.feed.recentre_strikes)},
                                {"max_clock_jump_ms", static_cast<std::int64_t>(c.feed.max_clock_jump_ms)},
+                               {"max_feed_lag_ms", static_cast<std::int64_t>(c.feed.max_feed_lag_ms)},
                                {"record_path", c.feed.record_path},
                                {"record_zstd", c.feed.record_zstd}});
   t.insert("replay", toml::table{{"recording", c.replay.recording},

@@ -98,6 +98,21 @@ std::string feed_underlying(std::string_view root) {
 
 }  // namespace
 
+std::string check_feed_lag(const Config& config, TimestampNs first_exchange_ns, TimestampNs wall_ns) {
+  if (config.mode != Mode::kLive || config.feed.max_feed_lag_ms == 0) return {};
+  const std::int64_t lag_ns = wall_ns - first_exchange_ns;
+  const std::int64_t limit_ns = static_cast<std::int64_t>(config.feed.max_feed_lag_ms) * 1'000'000;
+  if (lag_ns <= limit_ns && lag_ns >= -limit_ns) return {};
+  const double lag_s = static_cast<double>(lag_ns) * 1e-9;
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "feed.max_feed_lag_ms: the first market event is %.0f s %s the wall clock (limit %u ms): mode "
+                "\"live\" trades only on a current feed -- is this a replay, a delayed data plan or the wrong "
+                "clock? Nothing was sent to the broker",
+                lag_s < 0 ? -lag_s : lag_s, lag_s < 0 ? "ahead of" : "behind", config.feed.max_feed_lag_ms);
+  return text;
+}
+
 DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, SignalWatcher& signals,
                           SystemdNotifier& notify, const BrokerFactory& make_broker) {
   DaemonRun run;
@@ -196,6 +211,10 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   }
   const std::int32_t day = peeked.trading_day();
   spdlog::info("feed: trading day {}, exchange time UTC{:+d} min", day, peeked.utc_offset_minutes());
+  if (std::string err = check_feed_lag(config, peeked.first_exchange_ns(), WallClock().now_ns()); !err.empty()) {
+    feeds.stop();
+    return fail(1, err);
+  }
 
   // ---- today's options: contracts from REST, subscriptions around the money -----------------------
   feeds::OptionSubscriptionConfig oc;
@@ -361,7 +380,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
       // Journal open (and restored), broker answered, first event in: what READY=1 promises.
       watch_state();
       recentre();
-      notify.ready("paper-live: trading day " + std::to_string(day) + ", broker " + broker->name() + ", " +
+      notify.ready(std::string(to_string(config.mode)) + ": trading day " + std::to_string(day) + ", broker " + broker->name() + ", " +
                    std::string(to_string(core_state())));
       spdlog::info("{}: journal {}, broker {}", to_string(core_state()), config.journal, broker->name());
       ready = true;
@@ -431,7 +450,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     spdlog::error("feed failed: {}", err);
     run.exit_code = 1;
   }
-  spdlog::info("paper-live {}: {} events, {} journal records", interrupted ? "stopped" : "finished", events,
+  spdlog::info("{} {}: {} events, {} journal records", to_string(config.mode), interrupted ? "stopped" : "finished", events,
                journal.written());
   return run;
 }

@@ -52,5 +52,28 @@ TEST(FeedClock, shouldIgnoreEventsWithoutAnExchangeTime) {
   EXPECT_EQ(c.on_event(-5, kWall + kSec), kMarket);
 }
 
+
+// Mode live refuses a feed whose first event is far from the wall clock (a replay, a delayed data
+// plan); the other modes, and live with the check off, take any feed.
+TEST(FeedLag, shouldRefuseAnOldOrFutureFeedInLiveModeOnly) {
+  Config c;
+  c.mode = Mode::kLive;
+  c.feed.max_feed_lag_ms = 60'000;
+  const TimestampNs wall = 1'784'553'600'000'000'000;  // 2026-07-20 13:20 UTC
+  EXPECT_EQ(check_feed_lag(c, wall - 59'000'000'000, wall), "");
+  EXPECT_EQ(check_feed_lag(c, wall + 59'000'000'000, wall), "");
+  const std::string delayed = check_feed_lag(c, wall - 900'000'000'000, wall);  // a 15-minute delayed plan
+  EXPECT_NE(delayed.find("feed.max_feed_lag_ms"), std::string::npos) << delayed;
+  EXPECT_NE(delayed.find("900 s behind"), std::string::npos) << delayed;
+  EXPECT_NE(check_feed_lag(c, wall + 120'000'000'000, wall).find("120 s ahead of"), std::string::npos);
+  const TimestampNs old_day = wall - 128LL * 86'400'000'000'000;
+  EXPECT_NE(check_feed_lag(c, old_day, wall), "");
+
+  c.feed.max_feed_lag_ms = 0;
+  EXPECT_EQ(check_feed_lag(c, old_day, wall), "");
+  c.feed.max_feed_lag_ms = 60'000;
+  c.mode = Mode::kPaperLive;
+  EXPECT_EQ(check_feed_lag(c, old_day, wall), "");
+}
 }  // namespace
 }  // namespace odte::daemon

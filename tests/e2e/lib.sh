@@ -40,3 +40,41 @@ says() {
   out=$("$@" 2>&1) || true
   grep -q -- "$pattern" <<< "$out"
 }
+
+# write_live_config NAME PORT MODE BROKER_TOML [FEED_TOML]: $work/NAME.toml for odted in a live mode
+# (paper-live or live) against the replay-server on PORT: SPY and its options (40 contracts around
+# the money) from the shipped day, start-up REST from the server, outputs and admin socket in
+# $work/NAME, the iv_spike_butterfly strategy entering at 09:45. BROKER_TOML is the [broker] table
+# (and [broker.fix]); FEED_TOML adds lines to [feed].
+write_live_config() {
+  cat > "$work/$1.toml" <<TOML
+mode = "$3"
+journal = "$work/$1/journal.odj"
+output_dir = "$work/$1"
+[feed]
+stocks_url = "ws://127.0.0.1:$2/stocks"
+options_url = "ws://127.0.0.1:$2/options"
+indices_url = ""
+rest_url = "http://127.0.0.1:$2"
+api_key_file = "$work/key"
+underlyings = ["SPY"]
+max_option_contracts = 40
+stale_after_ms = 900000
+${5:-}
+[risk]
+max_risk_fraction = 0.005
+no_trade_windows = ["09:30-09:35"]
+profit_target_fraction = 5.0
+exit_time = "15:00"
+$4
+[admin]
+socket = "$work/$1/admin.sock"
+[[strategy]]
+name = "iv_spike_butterfly"
+[strategy.params]
+entry_mode = "time"
+entry_time = "09:45"
+wing = 5.0
+exit_time = "14:00"
+TOML
+}

@@ -12,38 +12,8 @@
 source "$(dirname "$0")/lib.sh" "$@"
 
 write_config() {  # name port
-  cat > "$work/$1.toml" <<TOML
-mode = "paper-live"
-journal = "$work/$1/journal.odj"
-output_dir = "$work/$1"
-[feed]
-stocks_url = "ws://127.0.0.1:$2/stocks"
-options_url = "ws://127.0.0.1:$2/options"
-indices_url = ""
-rest_url = "http://127.0.0.1:$2"
-api_key_file = "$work/key"
-underlyings = ["SPY"]
-max_option_contracts = 40
-stale_after_ms = 900000
-record_path = "$work/$1/feed-{date}.odr"
-[risk]
-max_risk_fraction = 0.005
-no_trade_windows = ["09:30-09:35"]
-profit_target_fraction = 5.0
-exit_time = "15:00"
-[broker]
-kind = "paper"
-cancel_on_shutdown = true
-[admin]
-socket = "$work/$1/admin.sock"
-[[strategy]]
-name = "iv_spike_butterfly"
-[strategy.params]
-entry_mode = "time"
-entry_time = "09:45"
-wing = 5.0
-exit_time = "14:00"
-TOML
+  write_live_config "$1" "$2" paper-live $'[broker]\nkind = "paper"\ncancel_on_shutdown = true' \
+    "record_path = \"$work/$1/feed-{date}.odr\""
 }
 # The journal as JSON lines in a file (grep -q on a pipe would end the writer early: pipefail).
 journal() { "$bin/odte" journal "$work/$1/journal.odj" > "$work/$1.jsonl" && cat "$work/$1.jsonl"; }

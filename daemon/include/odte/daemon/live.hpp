@@ -1,6 +1,6 @@
 #pragma once
 
-// odted's run loop for the live modes (paper-live now; live once a real broker adapter is chosen):
+// odted's run loop for the live modes (paper-live: paper broker or FIX to a test venue; live: FIX):
 // the market feed from the websocket clusters, options quotes that follow the money, the broker
 // behind a BrokerPort, and the same engine, admin socket and journal as replay.
 //
@@ -83,6 +83,10 @@ class FeedClock {
   TimestampNs anchor_wall_ = 0;
   std::uint64_t refused_jumps_ = 0;
 };
+
+// Mode live only (config.feed.max_feed_lag_ms, 0 = off): empty when the first market event's
+// exchange time is within the limit of the wall clock, else the reason odted refuses to start.
+[[nodiscard]] std::string check_feed_lag(const Config& config, TimestampNs first_exchange_ns, TimestampNs wall_ns);
 
 // Makes the broker for the run once the registry is known (paper: brokers::PaperBrokerPort).
 using BrokerFactory = std::function<std::unique_ptr<BrokerPort>(const Config&, const InstrumentRegistry&)>;

@@ -24,14 +24,13 @@
 #include "odte/daemon/recording_events.hpp"
 #include "odte/daemon/replay.hpp"
 #include "odte/feeds/importer.hpp"
+#include "day_harness.hpp"
 
 namespace odte::testing_real {
 
 namespace fs = std::filesystem;
 
-inline fs::path chains_dir() {
-  return fs::path(ODTE_SOURCE_DIR) / ".." / "shared" / "data" / "spy-0dte-chains-cboe" / "chains";
-}
+inline fs::path chains_dir() { return testing_day::shared_data("spy-0dte-chains-cboe") / "chains"; }
 inline fs::path chain_csv(const std::string& date) { return chains_dir() / ("SPY_" + date + ".csv"); }
 
 // One CSV row, as the file has it.
@@ -130,25 +129,12 @@ inline DayRun replay_day(const std::string& date, std::vector<std::unique_ptr<St
   DayRun run;
   const fs::path csv = chain_csv(date);
   if (!fs::exists(csv)) {
-    run.error = "real data missing: " + csv.string() +
-                " (the shared data sets must sit beside the source tree: PROJECT_SOURCE_DIR/../shared/data)";
+    run.error = testing_day::missing(csv);
     return run;
   }
-  const fs::path work = fs::path(ODTE_BINARY_DIR) / "strategies-real-day";
-  fs::create_directories(work);
-  const fs::path recording = work / ("SPY_" + date + ".odr");
-  if (!fs::exists(recording)) {
-    const fs::path partial = work / ("SPY_" + date + ".odr.partial-" + tag);
-    fs::remove(partial);
-    const feeds::ImportStats st = feeds::import_dataset(feeds::Dataset::kSpyChains, {csv.string()}, partial.string());
-    if (!st.error.empty()) {
-      run.error = "import failed: " + st.error;
-      return run;
-    }
-    fs::rename(partial, recording);
-  }
-  const fs::path journal = work / (tag + ".odj");
-  fs::remove(journal);
+  const fs::path recording =
+      testing_day::imported(feeds::Dataset::kSpyChains, {csv.string()}, "SPY_" + date + ".odr", tag, run.error);
+  if (recording.empty()) return run;
 
   InstrumentRegistry registry(8192);
   daemon::RecordingEvents events(registry);
@@ -156,31 +142,23 @@ inline DayRun replay_day(const std::string& date, std::vector<std::unique_ptr<St
     run.error = e;
     return run;
   }
-  daemon::ReplaySetup setup;
-  setup.engine.orders.trading_day = events.trading_day();
-  setup.engine.utc_offset_minutes = events.utc_offset_minutes();
-  setup.engine.stale_after_ns = 15LL * 60 * 1'000'000'000;  // snapshots come every ~5 minutes
-  setup.engine.exits.exit_minute = -1;                       // the strategies own their exit times
-  if (limits) limits(setup.engine.risk, setup.engine.exits);
-  setup.journal_path = journal.string();
   const int offset = events.utc_offset_minutes();
+  daemon::ReplaySetup setup = testing_day::day_setup(events.trading_day(), offset, tag);
+  if (limits) limits(setup.engine.risk, setup.engine.exits);
   setup.on_finish = [&](const Engine& engine, const daemon::ReplayOutcome& outcome) {
     run.final_state = outcome.final_state;
     run.notes = engine.notes();
-    for (const Order& o : engine.orders().orders()) {
-      run.orders.push_back(o);
-      std::vector<std::string> syms;
-      for (int i = 0; i < o.leg_count; ++i) syms.emplace_back(registry.get(o.legs[i].instrument).symbol_view());
-      run.leg_symbols.push_back(std::move(syms));
-      const std::int64_t local_s = o.created_ns / 1'000'000'000 + offset * 60;
-      run.order_minutes.push_back(static_cast<int>((local_s % 86'400) / 60));
-    }
+    testing_day::RunOrders o = testing_day::orders_of(engine, registry, offset);
+    run.orders = std::move(o.orders);
+    run.leg_symbols = std::move(o.leg_symbols);
+    for (const std::int64_t s : o.local_seconds) run.order_minutes.push_back(static_cast<int>(s / 60));
   };
   const daemon::ReplayOutcome r = daemon::run_replay(setup, registry, std::move(strategies), events);
   if (!r.ok) {
     run.error = r.error;
     return run;
   }
+  const fs::path journal = setup.journal_path;
   std::ifstream j(journal, std::ios::binary);
   run.journal_bytes.resize(static_cast<std::size_t>(fs::file_size(journal)));
   j.read(run.journal_bytes.data(), static_cast<std::streamsize>(run.journal_bytes.size()));

@@ -43,14 +43,13 @@
 #include "odte/daemon/replay.hpp"
 #include "odte/feeds/importer.hpp"
 #include "odte/feeds/recording_source.hpp"
+#include "day_harness.hpp"
 
 namespace odte::testing_vix_day {
 
 namespace fs = std::filesystem;
 
-inline fs::path eqker_dir() {
-  return fs::path(ODTE_SOURCE_DIR) / ".." / "shared" / "data" / "eqker-spy-vix-1min-2019" / "data";
-}
+inline fs::path eqker_dir() { return testing_day::shared_data("eqker-spy-vix-1min-2019") / "data"; }
 
 // A 1-minute bar as the CSV has it: label = the bar's END, "HH:MM" New York.
 struct CsvBar {
@@ -194,25 +193,12 @@ inline DayRun replay(std::int32_t date, std::vector<std::unique_ptr<Strategy>> s
                      const std::function<void(EngineConfig&)>& configure = {}) {
   DayRun run;
   if (!fs::exists(eqker_dir() / "VIX_1min.csv")) {
-    run.error = "real data missing: " + (eqker_dir() / "VIX_1min.csv").string() +
-                " (the shared data sets must sit beside the source tree: PROJECT_SOURCE_DIR/../shared/data)";
+    run.error = testing_day::missing(eqker_dir() / "VIX_1min.csv");
     return run;
   }
-  const fs::path work = fs::path(ODTE_BINARY_DIR) / "strategies-real-day";
-  fs::create_directories(work);
-  const fs::path recording = work / "eqker-spy-vix-1min-2019.odr";
-  if (!fs::exists(recording)) {
-    const fs::path partial = work / ("eqker.odr.partial-" + tag);
-    fs::remove(partial);
-    const feeds::ImportStats st = feeds::import_dataset(feeds::Dataset::kEqker, {eqker_dir().string()}, partial.string());
-    if (!st.error.empty()) {
-      run.error = "import failed: " + st.error;
-      return run;
-    }
-    fs::rename(partial, recording);
-  }
-  const fs::path journal = work / (tag + ".odj");
-  fs::remove(journal);
+  const fs::path recording = testing_day::imported(feeds::Dataset::kEqker, {eqker_dir().string()},
+                                                   "eqker-spy-vix-1min-2019.odr", tag, run.error);
+  if (recording.empty()) return run;
 
   InstrumentRegistry registry(8192);
   DayWithSyntheticChain events(registry, date, 262, 288);
@@ -220,27 +206,19 @@ inline DayRun replay(std::int32_t date, std::vector<std::unique_ptr<Strategy>> s
     run.error = e;
     return run;
   }
-  const options::SessionDay session = options::session(date);
-  daemon::ReplaySetup setup;
-  setup.engine.orders.trading_day = date;
-  setup.engine.utc_offset_minutes = session.utc_offset_minutes;
-  setup.engine.stale_after_ns = 15LL * 60 * 1'000'000'000;
-  setup.engine.exits.exit_minute = -1;  // the strategies own their exit times
+  const int offset = options::session(date).utc_offset_minutes;
+  daemon::ReplaySetup setup = testing_day::day_setup(date, offset, tag);
   if (configure) configure(setup.engine);
-  setup.journal_path = journal.string();
-  const int offset = session.utc_offset_minutes;
   setup.on_finish = [&](const Engine& engine, const daemon::ReplayOutcome&) {
     run.notes = engine.notes();
     run.open_positions = engine.book().totals().open_positions;
-    for (const Order& o : engine.orders().orders()) {
-      run.orders.push_back(o);
-      std::vector<std::string> syms;
-      for (int i = 0; i < o.leg_count; ++i) syms.emplace_back(registry.get(o.legs[i].instrument).symbol_view());
-      run.leg_symbols.push_back(std::move(syms));
-      const std::int64_t local_s = o.created_ns / 1'000'000'000 + offset * 60;
+    testing_day::RunOrders o = testing_day::orders_of(engine, registry, offset);
+    run.orders = std::move(o.orders);
+    run.leg_symbols = std::move(o.leg_symbols);
+    for (const std::int64_t s : o.local_seconds) {
       char hms[16];
-      std::snprintf(hms, sizeof hms, "%02d:%02d:%02d", static_cast<int>(local_s % 86'400 / 3600),
-                    static_cast<int>(local_s % 3600 / 60), static_cast<int>(local_s % 60));
+      std::snprintf(hms, sizeof hms, "%02d:%02d:%02d", static_cast<int>(s / 3600), static_cast<int>(s % 3600 / 60),
+                    static_cast<int>(s % 60));
       run.order_times.emplace_back(hms);
     }
     if (inspect) inspect(engine);

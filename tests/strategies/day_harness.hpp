@@ -1,0 +1,89 @@
+#pragma once
+
+// What the real-day strategy tests share (real_day.hpp: a SPY 0DTE chain day; vix_minute_day.hpp:
+// SPY and VIX minutes with a synthetic chain): importing a shared data set once per build tree,
+// naming a missing data file, a replay setup on the day's clock, and the orders of a finished run.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "odte/daemon/replay.hpp"
+#include "odte/feeds/importer.hpp"
+
+namespace odte::testing_day {
+
+namespace fs = std::filesystem;
+
+// ../shared/data/<set> beside the source tree.
+inline fs::path shared_data(const std::string& set) { return fs::path(ODTE_SOURCE_DIR) / ".." / "shared" / "data" / set; }
+
+// The error a test fails with when a shared data file is absent (never a silent skip).
+inline std::string missing(const fs::path& file) {
+  return "real data missing: " + file.string() +
+         " (the shared data sets must sit beside the source tree: PROJECT_SOURCE_DIR/../shared/data)";
+}
+
+// The build tree's folder for real-day recordings and journals.
+inline fs::path work_dir() {
+  const fs::path work = fs::path(ODTE_BINARY_DIR) / "strategies-real-day";
+  fs::create_directories(work);
+  return work;
+}
+
+// Imports `inputs` as `dataset` into work_dir()/name once per build tree (through a partial file
+// named after `tag`, renamed when whole, so parallel tests never read half a recording). Returns
+// the recording's path, or empty with `error` set.
+inline fs::path imported(feeds::Dataset dataset, const std::vector<std::string>& inputs, const std::string& name,
+                         const std::string& tag, std::string& error) {
+  const fs::path recording = work_dir() / name;
+  if (fs::exists(recording)) return recording;
+  const fs::path partial = work_dir() / (name + ".partial-" + tag);
+  fs::remove(partial);
+  const feeds::ImportStats st = feeds::import_dataset(dataset, inputs, partial.string());
+  if (!st.error.empty()) {
+    error = "import failed: " + st.error;
+    return {};
+  }
+  fs::rename(partial, recording);
+  return recording;
+}
+
+// A replay of `day` with a fresh journal work_dir()/tag.odj: the session's clock, stale data after
+// 15 minutes (chain snapshots and minute bars come minutes apart), no engine time exit (the
+// strategies own their exit times).
+inline daemon::ReplaySetup day_setup(std::int32_t day, int utc_offset_minutes, const std::string& tag) {
+  daemon::ReplaySetup setup;
+  setup.engine.orders.trading_day = day;
+  setup.engine.utc_offset_minutes = utc_offset_minutes;
+  setup.engine.stale_after_ns = 15LL * 60 * 1'000'000'000;
+  setup.engine.exits.exit_minute = -1;
+  const fs::path journal = work_dir() / (tag + ".odj");
+  fs::remove(journal);
+  setup.journal_path = journal.string();
+  return setup;
+}
+
+// The orders of a finished run, their legs' symbols and their creation time in seconds of the
+// New York day.
+struct RunOrders {
+  std::vector<Order> orders;
+  std::vector<std::vector<std::string>> leg_symbols;
+  std::vector<std::int64_t> local_seconds;
+};
+inline RunOrders orders_of(const Engine& engine, const InstrumentRegistry& registry, int utc_offset_minutes) {
+  RunOrders out;
+  for (const Order& o : engine.orders().orders()) {
+    out.orders.push_back(o);
+    std::vector<std::string> syms;
+    for (int i = 0; i < o.leg_count; ++i) syms.emplace_back(registry.get(o.legs[i].instrument).symbol_view());
+    out.leg_symbols.push_back(std::move(syms));
+    out.local_seconds.push_back((o.created_ns / 1'000'000'000 + utc_offset_minutes * 60) % 86'400);
+  }
+  return out;
+}
+
+}  // namespace odte::testing_day

@@ -199,7 +199,7 @@ class FixBroker::Impl final : public FIX::Application {
       stats_.refused_link_down.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    bool resolved = true;
+    Refusal refusal{};
     const bool ok = commands_->try_emplace([&](FixOrderMessage& m) noexcept {
       std::memset(static_cast<void*>(&m), 0, sizeof m);
       m.kind = c.kind;
@@ -213,15 +213,14 @@ class FixBroker::Impl final : public FIX::Application {
       if (c.orig_id.valid()) (void)c.orig_id.format(m.orig_clordid, sizeof m.orig_clordid);
       if (c.kind == CommandKind::kCancelAll || c.kind == CommandKind::kStatusRequest) return;
       m.leg_count = c.leg_count;
-      if (c.leg_count == 0 || c.leg_count > kMaxLegs) resolved = false;
-      for (int i = 0; resolved && i < c.leg_count; ++i) resolved = resolve_leg(c.legs[i], m.legs[i]);
-      if (!resolved) m.kind = static_cast<CommandKind>(0);  // popped and dropped by the sender
+      refusal = resolve(c, m);
+      if (refusal.text != nullptr) m.kind = static_cast<CommandKind>(0);  // popped and dropped by the sender
     });
     if (!ok) {
       stats_.refused_ring_full.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    if (!resolved) {
+    if (refusal.text != nullptr) {
       // Taken and answered: a command the venue could never understand is refused here, once.
       stats_.refused_bad_command.fetch_add(1, std::memory_order_relaxed);
       if (local_count_ < kLocalRejects) {
@@ -231,11 +230,11 @@ class FixBroker::Impl final : public FIX::Application {
         r.leg = kComboLeg;
         r.id = c.id;
         r.orig_id = c.orig_id;
-        r.reason = 3;  // OrdRejReason 3: unknown symbol / unknown order
+        r.reason = refusal.reason;
         r.last_price = Price::zero();
         r.commission = Price::zero();
         r.transact_ns = c.created_ns;
-        copy_text(r.text, sizeof r.text, "fix: leg not an option");
+        copy_text(r.text, sizeof r.text, refusal.text);
       }
     }
     return true;
@@ -365,6 +364,13 @@ class FixBroker::Impl final : public FIX::Application {
             anomaly(std::string("new order ") + c.clordid + " was already sent; not sent again");
             return;
           }
+          if (is_single_order(c)) {
+            FIX44::NewOrderSingle m;
+            m.setField(FIX::FIELD::ClOrdID, c.clordid);
+            single_body(m, c);
+            dispatch(m);
+            return;
+          }
           FIX44::NewOrderMultileg m;
           m.setField(FIX::FIELD::ClOrdID, c.clordid);
           order_body(m, c);
@@ -381,9 +387,10 @@ class FixBroker::Impl final : public FIX::Application {
           FIX44::OrderCancelRequest m;
           m.setField(FIX::FIELD::ClOrdID, c.clordid);
           m.setField(FIX::FIELD::OrigClOrdID, c.orig_clordid);
-          m.setField(FIX::FIELD::Side, "1");
+          const bool single = is_single_order(c);
+          m.setField(FIX::FIELD::Side, single ? side_code(c.legs[0].side) : "1");
           m.setField(FIX::FIELD::Symbol, std::string(fix_root(c.legs[0])));
-          m.setField(FIX::FIELD::SecurityType, "MLEG");
+          if (!single) m.setField(FIX::FIELD::SecurityType, "MLEG");
           m.setField(FIX::FIELD::OrderQty, std::to_string(c.quantity));
           m.set(FIX::TransactTime());
           dispatch(m);
@@ -391,7 +398,14 @@ class FixBroker::Impl final : public FIX::Application {
         }
         case CommandKind::kReplace: {
           (void)track(c);
-          if (settings_.replace_message == FixReplaceMessage::kMultilegCancelReplace) {
+          if (is_single_order(c)) {
+            // 35=AC is multileg only: a single order is always replaced with 35=G.
+            FIX44::OrderCancelReplaceRequest m;
+            m.setField(FIX::FIELD::ClOrdID, c.clordid);
+            m.setField(FIX::FIELD::OrigClOrdID, c.orig_clordid);
+            single_body(m, c);
+            dispatch(m);
+          } else if (settings_.replace_message == FixReplaceMessage::kMultilegCancelReplace) {
             FIX44::MultilegOrderCancelReplace m;
             m.setField(FIX::FIELD::ClOrdID, c.clordid);
             m.setField(FIX::FIELD::OrigClOrdID, c.orig_clordid);
@@ -450,6 +464,29 @@ class FixBroker::Impl final : public FIX::Application {
     m.set(FIX::TransactTime());
     if (!settings_.account.empty()) m.setField(FIX::FIELD::Account, settings_.account);
   }
+
+  // NewOrderSingle / its 35=G: the one stock leg. 44 is the per-share limit, the magnitude of the
+  // net price (its sign is the side, checked in resolve()); 38 is shares (ratio 1). The order
+  // manager never creates an order without a limit; an invalid one would go out as market (40=1).
+  // 54 is 1 or 2: the engine does not mark short sales (54=5), so a sell is a plain sell.
+  template <typename Message>
+  void single_body(Message& m, const FixOrderMessage& c) {
+    const FixLeg& leg = c.legs[0];
+    m.setField(FIX::FIELD::Side, side_code(leg.side));
+    m.setField(FIX::FIELD::Symbol, std::string(fix_root(leg)));
+    if (c.limit.valid()) {
+      m.setField(FIX::FIELD::OrdType, "2");
+      m.setField(FIX::FIELD::Price, price_text(c.limit < Price::zero() ? -c.limit : c.limit));
+    } else {
+      m.setField(FIX::FIELD::OrdType, "1");
+    }
+    m.setField(FIX::FIELD::OrderQty, std::to_string(c.quantity));
+    m.setField(FIX::FIELD::TimeInForce, "0");
+    m.set(FIX::TransactTime());
+    if (!settings_.account.empty()) m.setField(FIX::FIELD::Account, settings_.account);
+  }
+
+  static const char* side_code(Side side) noexcept { return side == Side::kBuy ? "1" : "2"; }
 
   static void leg_fields(FIX::Group& g, const FixLeg& leg, int index, bool opening) {
     g.setField(FIX::FIELD::LegSymbol, std::string(fix_root(leg)));
@@ -670,6 +707,14 @@ class FixBroker::Impl final : public FIX::Application {
     return -1;
   }
 
+  // True when `id` (or, unknown, `orig`) is a request of a single stock order (sent as 35=D).
+  bool single_order(ClientOrderId id, ClientOrderId orig) {
+    std::lock_guard lock(table_mutex_);
+    const TrackedRequest* t = slot_for(id, false);
+    if (t == nullptr && orig.valid()) t = slot_for(orig, false);
+    return t != nullptr && t->leg_count == 1 && t->legs[0].security == kFixLegStock;
+  }
+
   void mark_seen(ClientOrderId id, std::uint64_t status_n) {
     std::lock_guard lock(table_mutex_);
     TrackedRequest* t = slot_for(id, false);
@@ -744,6 +789,9 @@ class FixBroker::Impl final : public FIX::Application {
     if (orig) r.orig_id = *orig;
     if (const auto oid = field(m, FIX::FIELD::OrderID)) r.broker_order_id = broker_id_of(*oid);
     if (const auto text = field(m, FIX::FIELD::Text)) copy_text(r.text, sizeof r.text, *text);
+    // A single stock order (35=D) has one leg and every report is about it, whatever 442 says:
+    // fills are booked on leg 0 in shares at the per-share price.
+    const bool single = single_order(*id, r.orig_id);
     const auto cum = field(m, FIX::FIELD::CumQty);
     const auto leaves = field(m, FIX::FIELD::LeavesQty);
     const std::optional<std::uint32_t> parsed_cum = cum ? parse_fix_qty(*cum) : std::nullopt;
@@ -771,14 +819,18 @@ class FixBroker::Impl final : public FIX::Application {
     };
 
     if (et == 'I') {
-      on_status_report(m, r, reporting, os, cum_qty, leg_index);
+      if (single) {
+        on_single_status_report(m, r, os, cum_qty);
+      } else {
+        on_status_report(m, r, reporting, os, cum_qty, leg_index);
+      }
       if (last_of_status) finish_status(status_n);
       return;
     }
 
     switch (et) {
       case '0':  // New
-        if (reporting == 2) return;  // a leg's ack adds nothing to the strategy's
+        if (reporting == 2 && !single) return;  // a leg's ack adds nothing to the strategy's
         r.kind = ExecKind::kAccepted;
         break;
       case '1':
@@ -800,7 +852,9 @@ class FixBroker::Impl final : public FIX::Application {
           const auto c = Price::parse(*comm);
           if (c && (!type || *type == "3")) r.commission = *c;
         }
-        if (reporting == 2) {
+        if (single) {
+          r.leg = 0;
+        } else if (reporting == 2) {
           const int leg = leg_index();
           if (leg < 0) return;
           r.leg = static_cast<std::uint8_t>(leg);
@@ -808,15 +862,15 @@ class FixBroker::Impl final : public FIX::Application {
         break;
       }
       case '4':  // Canceled
-        if (reporting == 2) return;
+        if (reporting == 2 && !single) return;
         r.kind = ExecKind::kCancelled;
         break;
       case '5':  // Replaced
-        if (reporting == 2) return;
+        if (reporting == 2 && !single) return;
         r.kind = ExecKind::kReplaced;
         break;
       case '8':  // Rejected
-        if (reporting == 2) return;
+        if (reporting == 2 && !single) return;
         r.kind = ExecKind::kRejected;
         if (const auto reason = field(m, FIX::FIELD::OrdRejReason)) {
           const auto v = parse_fix_int(*reason);
@@ -824,7 +878,7 @@ class FixBroker::Impl final : public FIX::Application {
         }
         break;
       case 'C':  // Expired
-        if (reporting == 2) return;
+        if (reporting == 2 && !single) return;
         r.kind = ExecKind::kExpired;
         break;
       case 'A':
@@ -867,7 +921,9 @@ class FixBroker::Impl final : public FIX::Application {
       bad("status answer with unparseable 14 (CumQty): " + text_of(m));
       ok = false;
     }
-    if (ok && reporting == 2) {
+    if (ok && single_order(*id, ClientOrderId{})) {
+      r.leg = 0;  // a single stock order: its one leg, in shares
+    } else if (ok && reporting == 2) {
       const int leg = find_leg(m, *id, ClientOrderId{});
       if (leg < 0) {
         bad("status answer for a leg that matches no leg of " + id->to_string() + ": " + text_of(m));
@@ -945,6 +1001,23 @@ class FixBroker::Impl final : public FIX::Application {
     push(state);
   }
 
+  // The same for a single stock order: its filled shares as a leg-0 fill at 6 AvgPx (a no-op when
+  // nothing was missed), then the summary and the state, as for a strategy-level line.
+  void on_single_status_report(const FIX::Message& m, ExecutionReport r, char os, std::uint32_t cum_qty) {
+    const auto avg = field(m, FIX::FIELD::AvgPx);
+    const auto px = avg ? Price::parse(*avg) : std::nullopt;
+    if (cum_qty > 0) {
+      if (!px) return bad("stock status with a filled quantity but no readable 6 (AvgPx): " + text_of(m));
+      ExecutionReport fill = r;
+      fill.kind = os == '2' ? ExecKind::kFill : ExecKind::kPartialFill;
+      fill.leg = 0;
+      fill.cum_qty = cum_qty;
+      fill.last_price = *px;
+      push(fill);
+    }
+    on_status_report(m, r, 1, os, cum_qty, [] { return -1; });
+  }
+
   void finish_status(std::uint64_t n) {
     if (n > 0 && settings_.unknown_after_status_is_lost) {
       // Orders we sent before this request that the venue did not mention: it never got them.
@@ -995,10 +1068,11 @@ class FixBroker::Impl final : public FIX::Application {
     bool foreign = false;
     const auto id = our_id(m, FIX::FIELD::BusinessRejectRefID, foreign);
     if (!ref_type || !id) return;
-    ExecutionReport r = blank(*ref_type == "AB" ? ExecKind::kRejected : ExecKind::kCancelRejected, *id);
+    const bool new_order = *ref_type == "AB" || *ref_type == "D";
+    ExecutionReport r = blank(new_order ? ExecKind::kRejected : ExecKind::kCancelRejected, *id);
     r.reason = kFixReasonBusinessReject;
     if (const auto text = field(m, FIX::FIELD::Text)) copy_text(r.text, sizeof r.text, *text);
-    if (*ref_type == "AB" || *ref_type == "F" || *ref_type == "G" || *ref_type == "AC") push(r);
+    if (new_order || *ref_type == "F" || *ref_type == "G" || *ref_type == "AC") push(r);
   }
 
   // ---------------------------------------------------------------- settings
@@ -1067,20 +1141,63 @@ class FixBroker::Impl final : public FIX::Application {
     qf_settings_.set(session_id_, d);
   }
 
-  // Core thread: the registry is read here and nowhere else.
+  // Why submit() refused a command: `reason` for ExecutionReport.reason, `text` (<= 23 chars, the
+  // report's text) for the operator; text == nullptr: not refused.
+  struct Refusal {
+    std::uint16_t reason;
+    const char* text;
+  };
+
+  // Core thread: the registry is read here and nowhere else. Options may be combined (35=AB); a
+  // stock goes alone (35=D, ratio 1, the limit's sign matching the side). The engine never mixes
+  // them (risk.cpp refuses stock in an opening spread; a hedge is exactly one stock leg), so a
+  // mixed command is a caller bug or a new strategy, refused here rather than guessed at.
+  Refusal resolve(const OrderCommand& c, FixOrderMessage& m) const noexcept {
+    if (c.leg_count == 0 || c.leg_count > kMaxLegs) return {3, "fix: no legs"};
+    int stocks = 0;
+    for (int i = 0; i < c.leg_count; ++i) {
+      if (!resolve_leg(c.legs[i], m.legs[i])) return {3, "fix: leg not tradable"};  // OrdRejReason 3
+      stocks += m.legs[i].security == kFixLegStock ? 1 : 0;
+    }
+    if (stocks == 0) return {0, nullptr};
+    if (stocks < c.leg_count) return {kFixReasonUnsupported, "fix: stock+option legs"};
+    if (stocks > 1) return {kFixReasonUnsupported, "fix: 2+ stock legs"};
+    if (m.legs[0].ratio != 1) return {kFixReasonUnsupported, "fix: stock ratio not 1"};
+    if (c.kind == CommandKind::kNew || c.kind == CommandKind::kReplace) {
+      // Net price convention: a buy pays (positive), a sell receives (negative); 44 carries the
+      // magnitude. A limit on the wrong side of zero has no FIX form.
+      const bool buy = m.legs[0].side == Side::kBuy;
+      if (c.limit.valid() && (buy ? c.limit <= Price::zero() : c.limit >= Price::zero())) {
+        return {kFixReasonUnsupported, "fix: stock limit sign"};
+      }
+    }
+    return {0, nullptr};
+  }
+
   bool resolve_leg(const OrderLeg& in, FixLeg& out) const noexcept {
     if (in.instrument == kNoInstrument || in.instrument >= registry_.size() || in.ratio == 0) return false;
     const Instrument& inst = registry_.get(in.instrument);
-    if (inst.info.asset != AssetClass::kOption) return false;
+    out.side = in.side;
+    out.ratio = in.ratio;
+    out.instrument = in.instrument;
+    if (inst.info.asset == AssetClass::kStock) {
+      // The symbol as the feed names it ("SPY"); longer than the field holds is refused.
+      const std::string_view sym = inst.symbol_view();
+      if (sym.empty() || sym.size() >= sizeof out.root) return false;
+      std::memcpy(out.root, sym.data(), sym.size());
+      out.root[sym.size()] = '\0';
+      out.security = kFixLegStock;
+      out.strike = Price::zero();
+      return true;
+    }
+    if (inst.info.asset != AssetClass::kOption) return false;  // an index is not tradable
     const OptionFields& o = inst.info.option;
     std::memcpy(out.root, o.root, sizeof out.root);
     out.root[sizeof out.root - 1] = '\0';
     out.expiry_yyyymmdd = o.expiry_yyyymmdd;
     out.right = static_cast<char>(o.right);
-    out.side = in.side;
-    out.ratio = in.ratio;
     out.strike = o.strike;
-    out.instrument = in.instrument;
+    out.security = kFixLegOption;
     return out.root[0] != '\0' && o.expiry_yyyymmdd != 0;
   }
 

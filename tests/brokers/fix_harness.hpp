@@ -56,6 +56,12 @@ inline void intern_options(InstrumentRegistry& registry, std::vector<InstrumentI
   }
 }
 
+// A stock (or ETF) as the engine interns a feed symbol: no option fields. For single-leg stock
+// orders (the short strangle's delta hedge), sent as 35=D.
+inline InstrumentId intern_stock(InstrumentRegistry& registry, const char* symbol) {
+  return registry.intern(symbol, InstrumentInfo{AssetClass::kStock, {}});
+}
+
 // Applies every report to an OrderManager, as the engine would, and keeps them for assertions.
 class OmSink final : public ReportSink {
  public:

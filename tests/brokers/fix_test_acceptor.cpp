@@ -181,8 +181,8 @@ void FixTestAcceptor::fromApp(const FIX::Message& m, const FIX::SessionID&) {
   std::lock_guard lock(mutex_);
   const std::string type = m.getHeader().getField(FIX::FIELD::MsgType);
   ++received_[type];
-  if (type == "AB") {
-    on_new(m);
+  if (type == "AB" || type == "D") {
+    on_new(m, type == "D");
   } else if (type == "F") {
     on_cancel(m);
   } else if (type == "AC" || type == "G") {
@@ -194,7 +194,7 @@ void FixTestAcceptor::fromApp(const FIX::Message& m, const FIX::SessionID&) {
   }
 }
 
-void FixTestAcceptor::on_new(const FIX::Message& m) {
+void FixTestAcceptor::on_new(const FIX::Message& m, bool single) {
   const std::string id = get(m, FIX::FIELD::ClOrdID);
   const bool possdup = m.getHeader().isSetField(FIX::FIELD::PossDupFlag) &&
                        m.getHeader().getField(FIX::FIELD::PossDupFlag) == "Y";
@@ -213,7 +213,8 @@ void FixTestAcceptor::on_new(const FIX::Message& m) {
   o.quantity = parse_fix_qty(get(m, FIX::FIELD::OrderQty)).value_or(0);
   o.limit = Price::parse(get(m, FIX::FIELD::Price)).value_or(Price::zero());
   o.status = '0';
-  const std::size_t legs = m.groupCount(FIX::FIELD::NoLegs);
+  o.single = single ? 1 : 0;
+  const std::size_t legs = single ? 0 : m.groupCount(FIX::FIELD::NoLegs);
   o.leg_count = static_cast<std::uint8_t>(std::min<std::size_t>(legs, kMaxLegs));
   std::vector<FIX44::NewOrderMultileg::NoLegs> groups(o.leg_count);
   for (std::size_t i = 0; i < o.leg_count; ++i) m.getGroup(static_cast<unsigned>(i + 1), groups[i]);
@@ -229,6 +230,18 @@ void FixTestAcceptor::on_new(const FIX::Message& m) {
     l.side = side.empty() ? '?' : side[0];
     l.ratio = static_cast<std::uint16_t>(parse_fix_qty(at(FIX::FIELD::LegRatioQty, i)).value_or(1));
     l.strike = Price::parse(at(FIX::FIELD::LegStrikePrice, i)).value_or(Price::zero());
+  }
+  if (single) {
+    o.leg_count = 1;
+    AcceptorLeg& l = o.legs[0];
+    const std::string symbol = get(m, FIX::FIELD::Symbol);
+    std::memcpy(l.root, symbol.data(), std::min<std::size_t>(symbol.size(), 7));
+    l.right = 'S';
+    const std::string side = get(m, FIX::FIELD::Side);
+    l.side = side.empty() ? '?' : side[0];
+    l.ratio = 1;
+    l.strike = Price::zero();
+    if (get(m, FIX::FIELD::OrdType) != "2" || o.limit <= Price::zero()) o.quantity = 0;  // rejected below
   }
   const FillPlan plan = rule_(o);
   by_id_[id] = book_.size();
@@ -268,6 +281,27 @@ void FixTestAcceptor::fill_locked(AcceptorOrder& o, std::uint32_t units) {
   o.planned = o.planned > units ? o.planned - units : 0;
   o.status = o.filled >= o.quantity ? '2' : '1';
   persist_locked(o);
+  if (o.single != 0) {
+    // A single order's fill: no 442, shares, at the order's limit (a scripted stock price).
+    const AcceptorLeg& l = o.legs[0];
+    FIX44::ExecutionReport r;
+    r.setField(FIX::FIELD::OrderID, std::string("B-") + o.first_id);
+    r.setField(FIX::FIELD::ExecID, "X" + std::to_string(++exec_seq_));
+    r.setField(FIX::FIELD::ExecType, "F");
+    r.setField(FIX::FIELD::OrdStatus, std::string(1, o.status));
+    r.setField(FIX::FIELD::ClOrdID, o.current_id);
+    r.setField(FIX::FIELD::Symbol, l.root);
+    r.setField(FIX::FIELD::Side, std::string(1, l.side));
+    r.setField(FIX::FIELD::LastQty, std::to_string(units));
+    r.setField(FIX::FIELD::LastPx, px(o.limit));
+    r.setField(FIX::FIELD::CumQty, std::to_string(o.filled));
+    r.setField(FIX::FIELD::LeavesQty, std::to_string(o.quantity - o.filled));
+    r.setField(FIX::FIELD::AvgPx, px(o.limit));
+    r.setField(FIX::FIELD::Commission, px(Price::from_cents(1) * static_cast<std::int64_t>(units)));
+    r.setField(FIX::FIELD::CommType, "3");
+    send(r);
+    return;
+  }
   for (int i = 0; i < o.leg_count; ++i) {
     const AcceptorLeg& l = o.legs[i];
     FIX44::ExecutionReport r;
@@ -302,9 +336,9 @@ void FixTestAcceptor::strategy_report(const AcceptorOrder& o, char exec_type, co
   r.setField(FIX::FIELD::OrdStatus, std::string(1, o.status));
   r.setField(FIX::FIELD::ClOrdID, clordid);
   if (!orig.empty()) r.setField(FIX::FIELD::OrigClOrdID, orig);
-  r.setField(FIX::FIELD::MultiLegReportingType, "3");
+  if (o.single == 0) r.setField(FIX::FIELD::MultiLegReportingType, "3");
   r.setField(FIX::FIELD::Symbol, o.legs[0].root);
-  r.setField(FIX::FIELD::Side, "1");
+  r.setField(FIX::FIELD::Side, o.single != 0 ? std::string(1, o.legs[0].side) : std::string("1"));
   r.setField(FIX::FIELD::OrderQty, std::to_string(o.quantity));
   r.setField(FIX::FIELD::Price, px(o.limit));
   r.setField(FIX::FIELD::CumQty, std::to_string(o.filled));
@@ -389,7 +423,7 @@ void FixTestAcceptor::on_mass_status(const FIX::Message& m) {
   std::size_t total = 0;
   for (const AcceptorOrder& o : book_) {
     ++total;
-    if (o.filled > 0) total += o.leg_count;
+    if (o.filled > 0 && o.single == 0) total += o.leg_count;
   }
   std::size_t sent = 0;
   auto tail = [&](FIX::Message& r) {
@@ -421,15 +455,15 @@ void FixTestAcceptor::on_mass_status(const FIX::Message& m) {
     r.setField(FIX::FIELD::ExecType, "I");
     r.setField(FIX::FIELD::OrdStatus, std::string(1, o.status));
     r.setField(FIX::FIELD::ClOrdID, o.current_id);
-    r.setField(FIX::FIELD::MultiLegReportingType, "3");
+    if (o.single == 0) r.setField(FIX::FIELD::MultiLegReportingType, "3");
     r.setField(FIX::FIELD::Symbol, o.legs[0].root);
-    r.setField(FIX::FIELD::Side, "1");
+    r.setField(FIX::FIELD::Side, o.single != 0 ? std::string(1, o.legs[0].side) : std::string("1"));
     r.setField(FIX::FIELD::CumQty, std::to_string(o.filled));
     r.setField(FIX::FIELD::LeavesQty, std::to_string(o.status == '0' || o.status == '1' ? o.quantity - o.filled : 0));
     r.setField(FIX::FIELD::AvgPx, px(o.limit));
     tail(r);
     send(r);
-    if (o.filled == 0) continue;
+    if (o.filled == 0 || o.single != 0) continue;  // a single order's one line says it all
     for (int i = 0; i < o.leg_count; ++i) {
       const AcceptorLeg& l = o.legs[i];
       FIX44::ExecutionReport g;

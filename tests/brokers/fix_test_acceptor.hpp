@@ -3,7 +3,8 @@
 // TEST CODE: a FIX 4.4 counterparty that plays the broker for FixBroker's tests. It is a real
 // QuickFIX SocketAcceptor on 127.0.0.1 with its own FileStore, so logon, heartbeats, sequence
 // numbers and resend are QuickFIX's on both sides. It is not a venue simulator: it accepts
-// NewOrderMultileg (35=AB), fills by a scripted rule with leg-level reports (442=2), rejects on
+// NewOrderMultileg (35=AB), fills by a scripted rule with leg-level reports (442=2), accepts
+// NewOrderSingle (35=D, a stock) and fills it with plain reports (no 442) at its limit, rejects on
 // request, cancels (35=F), replaces (35=AC / 35=G), mass-cancels (35=q), answers mass status
 // (35=AF), and can be told to send malformed messages.
 //
@@ -30,27 +31,28 @@
 namespace odte::testing {
 
 struct AcceptorLeg {
-  char root[8];
+  char root[8];     // option root, or the stock symbol of a 35=D
   std::int32_t expiry;
-  char right;       // 'C' / 'P'
-  char side;        // '1' buy / '2' sell
+  char right;       // 'C' / 'P'; 'S' for the stock of a 35=D
+  char side;        // '1' buy / '2' sell / '5' sell short
   std::uint16_t ratio;
   Price strike;
 };
 
 // One order as the acceptor keeps it (plain data; appended to book.bin).
 struct AcceptorOrder {
-  char first_id[24];     // ClOrdID of the 35=AB
+  char first_id[24];     // ClOrdID of the 35=AB (or 35=D)
   char current_id[24];   // ClOrdID of the latest accepted replace (or first_id)
   std::uint32_t seq;     // arrival order, 1-based
   std::uint32_t quantity;
-  std::uint32_t filled;  // spread units
+  std::uint32_t filled;  // spread units (shares for a 35=D)
   std::uint32_t planned; // units the scripted rule still means to fill (survives a restart)
   std::uint32_t chunk;   // units per fill step
   Price limit;
   char status;           // FIX OrdStatus: '0' new, '1' partial, '2' filled, '4' cancelled, '8' rejected
   std::uint8_t leg_count;
-  std::uint8_t pad_[2];
+  std::uint8_t single;   // 1: arrived as 35=D (one stock leg, plain reports, fills at the limit)
+  std::uint8_t pad_;
   AcceptorLeg legs[kMaxLegs];
 };
 
@@ -106,7 +108,7 @@ class FixTestAcceptor final : public FIX::Application {
   void fromApp(const FIX::Message& message, const FIX::SessionID&) override;
 
  private:
-  void on_new(const FIX::Message& m);
+  void on_new(const FIX::Message& m, bool single);
   void on_cancel(const FIX::Message& m);
   void on_replace(const FIX::Message& m);
   void on_mass_cancel(const FIX::Message& m);

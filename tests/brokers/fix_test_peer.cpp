@@ -3,12 +3,13 @@
 //   fix_test_peer acceptor  PORT DIR           the broker-playing acceptor (PORT 0: a free one, printed
 //                                              as "READY <port>"); fills every order in one-unit rounds;
 //                                              duplicates are appended to DIR/dups.log
-//   fix_test_peer initiator PORT DIR ORDERS    a scripted core: journals every intent and report to
+//   fix_test_peer initiator PORT DIR ORDERS    a scripted core (spreads and single SPY stock orders,
+//                                              35=AB and 35=D): journals every intent and report to
 //                                              DIR/journal.bin (write(2), survives kill -9), restores
 //                                              its OrderManager from it on start, lets FixBroker
 //                                              reconcile, re-sends what the venue never got, and
 //                                              when every scripted order is filled prints
-//                                              "POS a b c d" (net contracts per instrument)
+//                                              "POS a b c d e" (net contracts per option, shares of SPY)
 
 #include <fcntl.h>
 #include <signal.h>
@@ -72,6 +73,7 @@ class ScriptedCore final : public ReportSink {
   ScriptedCore(const std::string& dir, std::uint32_t orders)
       : dir_{dir}, orders_{orders}, current_(orders), filled_(orders, false) {
     intern_options(registry_, ids_);
+    ids_.push_back(intern_stock(registry_, "SPY"));
   }
 
   void restore() {
@@ -175,8 +177,14 @@ class ScriptedCore final : public ReportSink {
 
  private:
   NewOrder request(std::uint32_t l) {
-    // Verticals and condors, 1-3 units, alternating debit and credit.
+    // Verticals and condors, 1-3 units, alternating debit and credit; every fourth a single SPY
+    // order (1-3 shares, bought and sold in turn) that goes out as 35=D.
     legs_.clear();
+    if (l % 4 == 3) {
+      const bool buy = l % 8 == 3;
+      legs_ = {OrderLeg{ids_[4], buy ? Side::kBuy : Side::kSell, kLegShares, 1}};
+      return NewOrder{0, 1 + l % 3, buy ? Price::from_dollars(500) : -Price::from_dollars(499), legs_};
+    }
     if (l % 2 == 0) {
       legs_ = {OrderLeg{ids_[0], Side::kBuy, 0, 1}, OrderLeg{ids_[1], Side::kSell, 0, 1}};
     } else {

@@ -1,6 +1,7 @@
 // FixBroker against the test acceptor on loopback, both in this process: order lifecycles,
 // partial combo fills, rejects, cancel, replace, mass cancel, reconnect with resend, restart with
-// reconciliation, and bad messages from the venue.
+// reconciliation, and bad messages from the venue; the same for single stock orders (35=D, the
+// short strangle's delta hedge), and the refusal of commands FIX cannot carry.
 
 #include "odte/brokers/fix_broker.hpp"
 
@@ -23,6 +24,7 @@ class FixBrokerTest : public ::testing::Test {
   void SetUp() override {
     dir_ = scratch_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     intern_options(registry_, ids_);
+    spy_ = intern_stock(registry_, "SPY");
     port_ = pick_free_port();
   }
 
@@ -95,6 +97,18 @@ class FixBrokerTest : public ::testing::Test {
     return {OrderLeg{ids_[0], Side::kBuy, 0, 1}, OrderLeg{ids_[1], Side::kSell, 0, 1}};
   }
 
+  // A single stock order as the engine makes a delta hedge: one SPY leg, quantity in shares, the
+  // limit signed (a buy pays, a sell receives).
+  std::vector<OrderLeg> stock(Side side) const { return {OrderLeg{spy_, side, kLegShares, 1}}; }
+
+  std::vector<ExecutionReport> reports_of(ClientOrderId id, ExecKind kind) const {
+    std::vector<ExecutionReport> out;
+    for (const ExecutionReport& r : sink_.reports) {
+      if (r.id == id && r.kind == kind) out.push_back(r);
+    }
+    return out;
+  }
+
   std::size_t anomalies() const {
     std::size_t n = 0;
     for (const ApplyStatus s : sink_.statuses) {
@@ -106,6 +120,7 @@ class FixBrokerTest : public ::testing::Test {
   std::filesystem::path dir_;
   InstrumentRegistry registry_{1024};
   std::vector<InstrumentId> ids_;
+  InstrumentId spy_ = kNoInstrument;
   std::uint16_t port_ = 0;
   brokers::FixReplaceMessage replace_message_ = brokers::FixReplaceMessage::kMultilegCancelReplace;
   MarketState market_{1024};
@@ -229,6 +244,32 @@ TEST_P(FixReplaceTest, shouldReplaceLimitAndQuantity) {
   EXPECT_EQ(anomalies(), 0u);
 }
 
+// 35=AC is multileg only: a stock order is replaced with 35=G whatever replace_message says.
+TEST_P(FixReplaceTest, shouldReplaceAStockOrderWithACancelReplaceRequest) {
+  replace_message_ = GetParam();
+  start_both();
+  const ClientOrderId id = send_new(stock(Side::kBuy), 100, Price::from_dollars(500));
+  ASSERT_TRUE(wait_state(id, OrderState::kNew));
+  ASSERT_TRUE(acceptor_->fill(id.to_string(), 30));
+  ASSERT_TRUE(wait_state(id, OrderState::kPartiallyFilled));
+  OrderCommand replace;
+  const Price higher = Price::parse("500.10").value();
+  ASSERT_EQ(om_.request_replace(id, higher, 150, 0, replace), RequestStatus::kOk);
+  ASSERT_TRUE(submit(replace));
+  ASSERT_TRUE(wait([&] { return om_.find(id)->quantity == 150; }));
+  EXPECT_EQ(state(id), OrderState::kPartiallyFilled);
+  EXPECT_EQ(om_.find(id)->limit, higher);
+  EXPECT_EQ(acceptor_->received("G"), 1u);
+  EXPECT_EQ(acceptor_->received("AC"), 0u);
+  EXPECT_EQ(acceptor_->orders().at(0).limit, higher);
+  EXPECT_EQ(acceptor_->orders().at(0).quantity, 150u);
+  ASSERT_TRUE(acceptor_->fill(replace.id.to_string(), 120));
+  ASSERT_TRUE(wait_state(id, OrderState::kFilled));
+  EXPECT_EQ(om_.find(id)->leg_filled[0], 150u);
+  EXPECT_EQ(om_.find(id)->leg_notional[0], Price::from_dollars(500) * 30 + higher * 120);
+  EXPECT_EQ(anomalies(), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Messages, FixReplaceTest,
                          ::testing::Values(brokers::FixReplaceMessage::kMultilegCancelReplace,
                                            brokers::FixReplaceMessage::kCancelReplace));
@@ -263,17 +304,130 @@ TEST_F(FixBrokerTest, shouldRefuseCommandsWhileTheLinkIsDown) {
   EXPECT_EQ(acceptor_->new_orders(), 1u);
 }
 
-TEST_F(FixBrokerTest, shouldAnswerAnOrderWithANonOptionLegWithAReject) {
+TEST_F(FixBrokerTest, shouldRefuseAtOnceWhatNoFixMessageCarries) {
   start_both();
-  const InstrumentId spy = registry_.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
-  OrderCommand c;
-  ASSERT_EQ(om_.create(NewOrder{0, 1, Price::from_cents(10), std::vector<OrderLeg>{{spy, Side::kBuy, 0, 1}}}, 0, c),
-            RequestStatus::kOk);
-  EXPECT_TRUE(broker_->submit(c, 0));
-  pump();
-  EXPECT_EQ(state(c.id), OrderState::kRejected);
-  EXPECT_EQ(broker_->stats().refused_bad_command.load(), 1u);
-  EXPECT_EQ(acceptor_->new_orders(), 0u);
+  const InstrumentId spx = registry_.intern("I:SPX", InstrumentInfo{AssetClass::kIndex, {}});
+  struct Case {
+    std::vector<OrderLeg> legs;
+    Price limit;
+    std::uint16_t reason;
+    const char* text;
+  };
+  const std::vector<Case> cases = {
+      // An index is not tradable.
+      {{OrderLeg{spx, Side::kBuy, 0, 1}}, Price::from_cents(10), 3, "fix: leg not tradable"},
+      // Stock and option legs together: the engine never makes one (risk refuses stock in an
+      // opening spread, a hedge is one stock leg); FIX would need a 35=AB with a stock leg.
+      {{OrderLeg{ids_[0], Side::kBuy, 0, 1}, OrderLeg{spy_, Side::kSell, kLegShares, 100}}, Price::from_cents(10),
+       brokers::kFixReasonUnsupported, "fix: stock+option legs"},
+      {{OrderLeg{spy_, Side::kBuy, kLegShares, 1}, OrderLeg{spy_, Side::kSell, kLegShares, 1}}, Price::from_cents(1),
+       brokers::kFixReasonUnsupported, "fix: 2+ stock legs"},
+      {{OrderLeg{spy_, Side::kBuy, kLegShares, 100}}, Price::from_dollars(500), brokers::kFixReasonUnsupported,
+       "fix: stock ratio not 1"},
+      // A buy that would be paid to buy: no per-share price says that.
+      {{OrderLeg{spy_, Side::kBuy, kLegShares, 1}}, -Price::from_dollars(500), brokers::kFixReasonUnsupported,
+       "fix: stock limit sign"},
+  };
+  for (const Case& k : cases) {
+    OrderCommand c;
+    ASSERT_EQ(om_.create(NewOrder{0, 1, k.limit, k.legs}, 0, c), RequestStatus::kOk);
+    EXPECT_TRUE(broker_->submit(c, 0));
+    pump();
+    EXPECT_EQ(state(c.id), OrderState::kRejected) << k.text;
+    EXPECT_EQ(om_.find(c.id)->reject_reason, k.reason) << k.text;
+    const auto rejects = reports_of(c.id, ExecKind::kRejected);
+    ASSERT_EQ(rejects.size(), 1u) << k.text;
+    EXPECT_STREQ(rejects[0].text, k.text);
+  }
+  EXPECT_EQ(broker_->stats().refused_bad_command.load(), cases.size());
+  // Nothing reached the venue: an order sent after them is its first.
+  const ClientOrderId ok = send_new(stock(Side::kBuy), 10, Price::from_dollars(500));
+  ASSERT_TRUE(wait_state(ok, OrderState::kNew));
+  EXPECT_EQ(acceptor_->new_orders(), 1u);
+  EXPECT_EQ(acceptor_->received("AB"), 0u);
+  EXPECT_EQ(acceptor_->received("D"), 1u);
+}
+
+TEST_F(FixBrokerTest, shouldSendAStockOrderAsNewOrderSingleAndBookItsFillsInShares) {
+  start_both();
+  const Price limit = Price::parse("500.25").value();
+  const ClientOrderId id = send_new(stock(Side::kBuy), 100, limit);
+  ASSERT_TRUE(wait_state(id, OrderState::kNew));
+  ASSERT_TRUE(acceptor_->fill(id.to_string(), 40));
+  ASSERT_TRUE(wait_state(id, OrderState::kPartiallyFilled));
+  EXPECT_EQ(om_.find(id)->leg_filled[0], 40u);
+  ASSERT_TRUE(acceptor_->fill(id.to_string(), 60));
+  ASSERT_TRUE(wait_state(id, OrderState::kFilled));
+  const Order& o = *om_.find(id);
+  EXPECT_EQ(o.leg_filled[0], 100u);
+  EXPECT_EQ(o.leg_notional[0], limit * 100);  // booked on the leg, per share
+  EXPECT_NE(o.broker_order_id, 0u);
+  Price commission = Price::zero();
+  for (const ExecutionReport& r : sink_.reports) {
+    commission += r.commission;
+    if (r.kind == ExecKind::kPartialFill || r.kind == ExecKind::kFill) {
+      EXPECT_EQ(r.leg, 0);
+    }
+  }
+  EXPECT_EQ(commission, Price::from_cents(1) * 100);  // the acceptor's $0.01 per share
+  EXPECT_EQ(anomalies(), 0u);
+  // On the wire: 35=D, the symbol, side buy, shares, the limit per share.
+  EXPECT_EQ(acceptor_->received("D"), 1u);
+  EXPECT_EQ(acceptor_->received("AB"), 0u);
+  const auto book = acceptor_->orders();
+  ASSERT_EQ(book.size(), 1u);
+  EXPECT_EQ(book[0].single, 1);
+  EXPECT_STREQ(book[0].legs[0].root, "SPY");
+  EXPECT_EQ(book[0].legs[0].side, '1');
+  EXPECT_EQ(book[0].quantity, 100u);
+  EXPECT_EQ(book[0].limit, limit);
+}
+
+TEST_F(FixBrokerTest, shouldSellStockAtAPositivePerSharePriceAndTakeItsFillsInRounds) {
+  start_acceptor();
+  acceptor_->set_rule([](const AcceptorOrder&) { return FillPlan{false, 100, 30}; });
+  start_broker();
+  ASSERT_TRUE(wait_up());
+  const Price bid = Price::parse("499.95").value();
+  const ClientOrderId id = send_new(stock(Side::kSell), 100, -bid);  // a sell receives: negative net
+  ASSERT_TRUE(wait_state(id, OrderState::kFilled));
+  const Order& o = *om_.find(id);
+  EXPECT_EQ(o.leg_filled[0], 100u);
+  EXPECT_EQ(o.leg_notional[0], bid * 100);
+  EXPECT_EQ(reports_of(id, ExecKind::kPartialFill).size(), 3u);  // 30, 30, 30, then the last 10
+  EXPECT_EQ(reports_of(id, ExecKind::kFill).size(), 1u);
+  EXPECT_EQ(anomalies(), 0u);
+  const auto book = acceptor_->orders();
+  ASSERT_EQ(book.size(), 1u);
+  EXPECT_EQ(book[0].legs[0].side, '2');  // the engine marks no short sale: a plain sell
+  EXPECT_EQ(book[0].limit, bid);
+}
+
+TEST_F(FixBrokerTest, shouldReportAVenueRejectOfAStockOrderAsRejected) {
+  start_acceptor();
+  acceptor_->set_rule([](const AcceptorOrder&) { return FillPlan{true, 0, 0}; });
+  start_broker();
+  ASSERT_TRUE(wait_up());
+  const ClientOrderId id = send_new(stock(Side::kBuy), 50, Price::from_dollars(500));
+  ASSERT_TRUE(wait_state(id, OrderState::kRejected));
+  EXPECT_EQ(acceptor_->received("D"), 1u);
+  EXPECT_EQ(anomalies(), 0u);
+}
+
+TEST_F(FixBrokerTest, shouldCancelAWorkingStockOrder) {
+  start_both();
+  const ClientOrderId id = send_new(stock(Side::kSell), 60, -Price::from_dollars(499));
+  ASSERT_TRUE(wait_state(id, OrderState::kNew));
+  ASSERT_TRUE(acceptor_->fill(id.to_string(), 20));
+  ASSERT_TRUE(wait_state(id, OrderState::kPartiallyFilled));
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(id, 0, cancel), RequestStatus::kOk);
+  ASSERT_TRUE(submit(cancel));
+  ASSERT_TRUE(wait_state(id, OrderState::kCancelled));
+  EXPECT_EQ(om_.find(id)->leg_filled[0], 20u);
+  EXPECT_EQ(acceptor_->received("F"), 1u);
+  EXPECT_EQ(acceptor_->orders().at(0).status, '4');
+  EXPECT_EQ(anomalies(), 0u);
 }
 
 TEST_F(FixBrokerTest, shouldReceiveFillsMadeWhileDisconnectedOnceAfterResend) {
@@ -322,10 +476,16 @@ TEST_F(FixBrokerTest, shouldReconcileWithAMassStatusAfterTheAdapterRestarts) {
   EXPECT_GE(acceptor_->received("AF"), 2u);
 }
 
-TEST_F(FixBrokerTest, shouldNeverSendTheSameClOrdIdTwiceAsANewOrderEvenAcrossARestart) {
+// The order file covers both kinds of new order: a spread (35=AB) and a single stock order (35=D).
+class FixDuplicateTest : public FixBrokerTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(FixDuplicateTest, shouldNeverSendTheSameClOrdIdTwiceAsANewOrderEvenAcrossARestart) {
+  const bool single = GetParam();
   start_both();
   OrderCommand c;
-  ASSERT_EQ(om_.create(NewOrder{0, 1, Price::from_cents(50), vertical()}, 0, c), RequestStatus::kOk);
+  const std::vector<OrderLeg> legs = single ? stock(Side::kBuy) : vertical();  // NewOrder holds a span
+  const Price limit = single ? Price::from_dollars(500) : Price::from_cents(50);
+  ASSERT_EQ(om_.create(NewOrder{0, single ? 10u : 1u, limit, legs}, 0, c), RequestStatus::kOk);
   ASSERT_TRUE(submit(c));
   ASSERT_TRUE(wait_state(c.id, OrderState::kNew));
   ASSERT_TRUE(submit(c));  // a caller bug: the same new order again
@@ -336,9 +496,79 @@ TEST_F(FixBrokerTest, shouldNeverSendTheSameClOrdIdTwiceAsANewOrderEvenAcrossARe
   ASSERT_TRUE(wait_up());
   ASSERT_TRUE(submit(c));
   ASSERT_TRUE(wait([&] { return broker_->stats().duplicate_ids.load() == 1; }));
-  EXPECT_EQ(acceptor_->received("AB"), 1u);
+  EXPECT_EQ(acceptor_->received(single ? "D" : "AB"), 1u);
   EXPECT_EQ(acceptor_->new_orders(), 1u);
   EXPECT_EQ(acceptor_->duplicate_new_orders(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Orders, FixDuplicateTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Stock" : "Spread"; });
+
+TEST_F(FixBrokerTest, shouldReconcileStockOrdersAfterTheAdapterRestarts) {
+  start_acceptor();
+  acceptor_->set_rule([](const AcceptorOrder& o) { return FillPlan{false, o.quantity == 50 ? 50u : 0u, 0}; });
+  start_broker();
+  ASSERT_TRUE(wait_up());
+  const Price ask = Price::from_dollars(500);
+  const Price bid = Price::from_dollars(499);
+  const ClientOrderId filled = send_new(stock(Side::kBuy), 50, ask);
+  const ClientOrderId working = send_new(stock(Side::kSell), 80, -bid);
+  ASSERT_TRUE(wait_state(filled, OrderState::kFilled));
+  ASSERT_TRUE(wait_state(working, OrderState::kNew));
+
+  broker_.reset();  // the daemon goes away; the venue keeps trading
+  ASSERT_TRUE(wait_for([&] { return !acceptor_->logged_on(); }, [] {}));
+  ASSERT_TRUE(acceptor_->fill(working.to_string(), 30));
+
+  start_broker();  // same store, same order file: the adapter knows both are single orders
+  ASSERT_TRUE(wait_up());
+  ASSERT_TRUE(wait([&] { return om_.find(working)->leg_filled[0] == 30; }));
+  EXPECT_EQ(state(working), OrderState::kPartiallyFilled);
+  EXPECT_EQ(om_.find(working)->leg_notional[0], bid * 30);  // recovered at the venue's average
+  EXPECT_EQ(state(filled), OrderState::kFilled);
+  EXPECT_EQ(om_.find(filled)->leg_filled[0], 50u);  // nothing booked twice
+  EXPECT_EQ(om_.find(filled)->leg_notional[0], ask * 50);
+  EXPECT_EQ(broker_->stats().lost_orders.load(), 0u);
+  EXPECT_EQ(anomalies(), 0u);
+  EXPECT_EQ(acceptor_->duplicate_new_orders(), 0u);
+
+  // The core's own status request (restart reconciliation): one kStatus per stock order on its
+  // leg 0 in shares, then one kStatusEnd that counts them (the contract in orders.hpp).
+  const std::size_t mark = sink_.reports.size();
+  OrderCommand status{};
+  status.kind = CommandKind::kStatusRequest;
+  status.id = ClientOrderId::make(kFixTestDay, 900);
+  ASSERT_TRUE(submit(status));
+  auto ended = [&] {
+    for (std::size_t i = mark; i < sink_.reports.size(); ++i) {
+      if (sink_.reports[i].kind == ExecKind::kStatusEnd) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait(ended));
+  std::vector<ExecutionReport> lines;
+  ExecutionReport end{};
+  for (std::size_t i = mark; i < sink_.reports.size(); ++i) {
+    const ExecutionReport& r = sink_.reports[i];
+    EXPECT_EQ(r.orig_id, status.id);
+    if (r.kind == ExecKind::kStatus) lines.push_back(r);
+    if (r.kind == ExecKind::kStatusEnd) end = r;
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(end.last_qty, 2u);
+  for (const ExecutionReport& r : lines) {
+    EXPECT_EQ(r.leg, 0);
+    if (r.id == filled) {
+      EXPECT_EQ(r.cum_qty, 50u);
+      EXPECT_EQ(r.leaves_qty, 0u);
+      EXPECT_EQ(r.last_price, ask);
+    } else {
+      EXPECT_EQ(r.id, working);
+      EXPECT_EQ(r.cum_qty, 30u);
+      EXPECT_EQ(r.leaves_qty, 50u);
+      EXPECT_EQ(r.last_price, bid);
+    }
+  }
 }
 
 TEST_F(FixBrokerTest, shouldCountAndReportBadMessagesWithoutCrashing) {

@@ -3,7 +3,7 @@
 // The FIX 4.4 broker adapter on QuickFIX, behind the BrokerPort interface.
 //
 //   core thread                       broker thread                QuickFIX session thread
-//   submit(cmd) -> registry lookup -> FixOrderMessage ring -> pop, build 35=AB/F/AC/G/q/AF,
+//   submit(cmd) -> registry lookup -> FixOrderMessage ring -> pop, build 35=AB/D/F/AC/G/q/AF,
 //                                                             Session::sendToTarget -> venue
 //   poll(sink)  <- ExecutionReport ring <------------------------ fromApp(35=8/9/r/j/3) parses
 //
@@ -19,6 +19,10 @@
 // adapter still knows the legs of orders the venue reports. After every logon the adapter asks for
 // a mass status (35=AF) and reports link kConnecting until the answer is complete; see
 // docs/brokers.md for the reconciliation flow.
+//
+// Option spreads go out as NewOrderMultileg (35=AB); a command whose only leg is a stock or ETF
+// (the short strangle's delta hedge, its flattening) as NewOrderSingle (35=D) in shares, with
+// 35=F/35=G for it. A command mixing stock and option legs is refused (docs/brokers.md).
 //
 // QuickFIX stays inside brokers/src (pimpl): including this header needs no QuickFIX headers.
 
@@ -80,6 +84,8 @@ enum FixReason : std::uint16_t {
   kFixReasonLostAtVenue = 9001,        // sent, but the venue's mass status does not know it
   kFixReasonBusinessReject = 9002,     // 35=j naming the order
   kFixReasonSessionReject = 9003,      // 35=3 for the message that carried the order
+  kFixReasonUnsupported = 9004,        // refused by the adapter: no FIX message says it (mixed
+                                       // stock and option legs, a stock ratio other than 1, ...)
 };
 
 // Counters, readable from any thread (relaxed; for metrics and tests).
@@ -87,7 +93,7 @@ struct FixStats {
   std::atomic<std::uint64_t> commands_sent{0};
   std::atomic<std::uint64_t> refused_link_down{0};
   std::atomic<std::uint64_t> refused_ring_full{0};
-  std::atomic<std::uint64_t> refused_bad_command{0};  // unknown instrument, not an option
+  std::atomic<std::uint64_t> refused_bad_command{0};  // unknown/untradable instrument, mixed legs
   std::atomic<std::uint64_t> duplicate_ids{0};        // kNew with a ClOrdID already sent: not sent
   std::atomic<std::uint64_t> send_failures{0};        // sendToTarget returned false / threw
   std::atomic<std::uint64_t> messages_received{0};    // application messages

@@ -16,16 +16,22 @@
 
 namespace odte::brokers {
 
-// One option leg as the venue needs to see it, resolved from the registry on the core thread.
+// FixLeg::security. Option is 0 so that order files written before stock legs existed (the byte
+// was padding, always 0) read back as what they were.
+inline constexpr std::uint8_t kFixLegOption = 0;
+inline constexpr std::uint8_t kFixLegStock = 1;  // a stock or ETF, sent alone as 35=D
+
+// One leg as the venue needs to see it, resolved from the registry on the core thread.
 struct FixLeg {
-  char root[8];                 // OCC root, NUL-terminated ("SPXW")
-  std::int32_t expiry_yyyymmdd;
-  char right;                   // 'C' or 'P'
+  char root[8];                 // option: OCC root ("SPXW"); stock: the symbol ("SPY"); NUL-terminated
+  std::int32_t expiry_yyyymmdd; // 0 for a stock
+  char right;                   // 'C' or 'P'; 0 for a stock
   Side side;
   std::uint16_t ratio;
-  Price strike;
+  Price strike;                 // zero for a stock
   InstrumentId instrument;
-  std::uint32_t pad_;
+  std::uint8_t security;        // kFixLegOption or kFixLegStock
+  std::uint8_t pad_[3];
 };
 static_assert(sizeof(FixLeg) == 32);
 
@@ -35,7 +41,7 @@ struct FixOrderMessage {
   std::uint8_t leg_count;
   std::uint8_t opening;         // kNew: 1 opens (LegPositionEffect O), 0 closes (C)
   std::uint8_t pad_;
-  std::uint32_t quantity;       // spread units
+  std::uint32_t quantity;       // spread units (a single stock order: shares)
   ClientOrderId id;
   ClientOrderId orig_id;
   Price limit;                  // net per unit: positive debit, negative credit
@@ -45,6 +51,12 @@ struct FixOrderMessage {
   FixLeg legs[kMaxLegs];
 };
 static_assert(std::is_trivially_copyable_v<FixOrderMessage>);
+
+// A single-instrument order (NewOrderSingle 35=D and its 35=F/35=G) rather than a multileg one:
+// exactly one leg, a stock. Mixed stock and option legs never get this far (refused in submit()).
+[[nodiscard]] inline bool is_single_order(const FixOrderMessage& m) noexcept {
+  return m.leg_count == 1 && m.legs[0].security == kFixLegStock;
+}
 
 // FIX quantities are whole numbers here ("3", "3.0" and "3.00" are accepted).
 [[nodiscard]] inline std::optional<std::uint32_t> parse_fix_qty(std::string_view text) noexcept {

@@ -44,6 +44,7 @@
 #include <quickfix/fix44/ExecutionReport.h>
 #include <quickfix/fix44/MultilegOrderCancelReplace.h>
 #include <quickfix/fix44/NewOrderMultileg.h>
+#include <quickfix/fix44/NewOrderSingle.h>
 #include <quickfix/fix44/OrderCancelReject.h>
 #include <quickfix/fix44/OrderCancelReplaceRequest.h>
 #include <quickfix/fix44/OrderCancelRequest.h>

@@ -23,7 +23,8 @@
 //   hedge = "send":   buys or sells that many shares of the underlying as a real order
 //                     (IntentAction::kHedge: one stock leg, limit = the touch +- price_slack),
 //                     through risk (kill switch, pause, stale data, order rate, price band; no
-//                     defined-risk cap: it offsets delta) to the broker, booked in the position
+//                     defined-risk cap: it offsets delta) to the broker (paper, or FIX as a
+//                     NewOrderSingle 35=D in shares), booked in the position
 //                     book at multiplier 1 and marked to the stock's NBBO mid. One hedge order
 //                     works at a time. At the exit time (and when the engine's exit rules close the
 //                     strangle) the stock is flattened with a closing order; operator flatten and

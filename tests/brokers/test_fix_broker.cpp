@@ -414,6 +414,16 @@ TEST_F(FixBrokerTest, shouldReportAVenueRejectOfAStockOrderAsRejected) {
   EXPECT_EQ(anomalies(), 0u);
 }
 
+TEST_F(FixBrokerTest, shouldRejectAStockOrderNamedByABusinessReject) {
+  start_both();
+  OrderCommand c;  // created, not sent: the venue's 35=j answers it as if it had refused the 35=D
+  ASSERT_EQ(om_.create(NewOrder{0, 10, Price::from_dollars(500), stock(Side::kBuy)}, 0, c), RequestStatus::kOk);
+  acceptor_->send_raw("j", {{45, "7"}, {372, "D"}, {379, c.id.to_string()}, {380, "5"}, {58, "no such account"}});
+  ASSERT_TRUE(wait_state(c.id, OrderState::kRejected));
+  EXPECT_EQ(om_.find(c.id)->reject_reason, brokers::kFixReasonBusinessReject);
+  EXPECT_EQ(broker_->stats().business_rejects.load(), 1u);
+}
+
 TEST_F(FixBrokerTest, shouldCancelAWorkingStockOrder) {
   start_both();
   const ClientOrderId id = send_new(stock(Side::kSell), 60, -Price::from_dollars(499));

@@ -9,6 +9,8 @@
 // server and the websocket transport with no parse behind them (what the server can deliver to
 // a client that costs nothing per event).
 //
+// --warmup N: N passes first, not reported (the same rule as the JS peer's, whose JIT needs them).
+//
 // --server-pid PID: the server's CPU time over each pass, from the scheduler's accounting of its
 // threads, so its cost per event is known beside the client's.
 //
@@ -21,7 +23,7 @@
 // are taken over the same window.
 //
 // usage: bench_ingest --url ws://127.0.0.1:PORT --key-file FILE --recording FILE [--passes N]
-//                     [--repeat N] [--server-pid PID] [--null]
+//                     [--warmup N] [--repeat N] [--server-pid PID] [--null]
 //        bench_ingest --tcp [--megabytes N] [--passes N]
 
 #include <arpa/inet.h>
@@ -97,7 +99,7 @@ double server_cpu_seconds(const std::string& pid) { return pid.empty() ? -1 : th
 int usage() {
   std::fputs(
       "usage: bench_ingest --url ws://127.0.0.1:PORT --key-file FILE --recording FILE [--passes N]\n"
-      "                    [--repeat N] [--server-pid PID] [--null]\n"
+      "                    [--warmup N] [--repeat N] [--server-pid PID] [--null]\n"
       "       bench_ingest --tcp [--megabytes N] [--passes N]\n",
       stderr);
   return 2;
@@ -132,6 +134,7 @@ bool recording_bytes_per_event(const std::string& path, double& out, std::uint64
 struct IngestOptions {
   std::string url, key_file, recording, server_pid;
   int passes = 10;
+  int warmup = 0;     // passes run first and not reported
   int repeat = 1;     // the server's --repeat: plays of the recording per connection
   bool null = false;  // WsClient only, no parse
 };
@@ -254,9 +257,10 @@ int run_ingest(const IngestOptions& o) {
                     std::to_string(recorded_events) + ",\"repeat\":" + std::to_string(o.repeat) +
                     ",\"expected_events\":" + std::to_string(expected) +
                     ",\"wire_bytes_per_event\":" + std::to_string(bytes_per_event) + ",\"passes\":[";
-  for (int p = 0; p < o.passes; ++p) {
+  for (int p = -o.warmup; p < o.passes; ++p) {
     PassResult r;
     if (!(o.null ? null_pass(o, key.key, expected, r) : odte_pass(o, key.key, r))) return 1;
+    if (p < 0) continue;
     if (r.events != expected) {
       std::fprintf(stderr, "bench_ingest: pass %d counted %llu events, the server sent %llu\n", p,
                    static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(expected));
@@ -349,11 +353,12 @@ int main(int argc, char** argv) {
     else if (a == "--recording") o.recording = v;
     else if (a == "--passes") o.passes = std::atoi(v);
     else if (a == "--repeat") o.repeat = std::atoi(v);
+    else if (a == "--warmup") o.warmup = std::atoi(v);
     else if (a == "--server-pid") o.server_pid = v;
     else if (a == "--megabytes") megabytes = static_cast<std::size_t>(std::atol(v));
     else return usage();
   }
-  if (o.passes < 1 || o.repeat < 1) return usage();
+  if (o.passes < 1 || o.repeat < 1 || o.warmup < 0) return usage();
   if (tcp) return run_tcp(megabytes, o.passes);
   if (o.url.empty() || o.key_file.empty() || o.recording.empty()) return usage();
   return run_ingest(o);

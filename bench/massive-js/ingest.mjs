@@ -7,11 +7,13 @@
 // CPU times: this process's (process.cpuUsage) and, given the server's pid, the server's over the
 // same window, from the scheduler's accounting of its threads as bench_ingest reads it.
 //
-// usage: node ingest.mjs ws://127.0.0.1:PORT KEY PASSES [SERVER_PID]   -> one JSON object on stdout
+// WARMUP passes (default 0) run first and are not reported: V8 compiles the hot paths during them.
+//
+// usage: node ingest.mjs ws://127.0.0.1:PORT KEY PASSES [SERVER_PID] [WARMUP]   -> one JSON object on stdout
 import { readdirSync, readFileSync } from 'node:fs';
 import { websocketClient } from '@massive.com/client-js';
 
-const [base, key, passesArg, serverPid] = process.argv.slice(2);
+const [base, key, passesArg, serverPid, warmupArg] = process.argv.slice(2);
 
 // Seconds of CPU of every thread of the server (/proc/PID/task/TID/schedstat, first field in ns).
 function serverCpu() {
@@ -60,6 +62,7 @@ function pass() {
   });
 }
 
+for (let i = 0; i < Number(warmupArg ?? 0); ++i) await pass();
 const passes = [];
 for (let i = 0; i < Number(passesArg); ++i) passes.push(await pass());
 console.log(JSON.stringify({ client: '@massive.com/client-js', node: process.version, passes }));

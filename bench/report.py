@@ -57,7 +57,8 @@ rows = []
 
 def row(section, figure, unit, odte, peer_name, peer, ratio_kind, note=""):
     """ratio_kind: 'higher' (odte/peer, >1 = odte better), 'lower' (peer/odte, >1 = odte better),
-    'of_limit' (odte/limit as a fraction), 'x_floor' (odte/floor, how many times the floor)."""
+    'of_limit' (odte/limit as a fraction), 'x_floor' (odte/floor, how many times the floor),
+    'info' (two figures side by side, no ratio)."""
     ratio = None
     if odte and peer and peer["median"] and odte["median"]:
         o, p = odte["median"], peer["median"]
@@ -141,27 +142,44 @@ def main():
 
     # 3. Ingest.
     ingest = load(os.path.join(scratch, "ingest_odte.json")) or {"passes": []}
+    null = load(os.path.join(scratch, "ingest_null.json")) or {"passes": []}
     js = load(os.path.join(scratch, "ingest_js.json")) or {"unavailable": "no output"}
     tcp = load(os.path.join(scratch, "tcp.json")) or {"passes": []}
     eps = lambda d: stats([p["events"] / p["wall_s"] for p in d.get("passes", []) if p["wall_s"] > 0])
-    cpm = lambda d: stats([p["cpu_s"] / p["events"] * 1e6 for p in d.get("passes", []) if p["events"] > 0])
+    per_m = lambda d, key: stats([p[key] / p["events"] * 1e6 for p in d.get("passes", [])
+                                  if p["events"] > 0 and p.get(key, -1) >= 0])
+    cpm = lambda d: per_m(d, "cpu_s")
     js_name = f"Massive JS client {js.get('client', '')} on node {js.get('node', '?')}"
     js_note = js.get("unavailable", "")
-    odte_eps, odte_cpm = eps(ingest), cpm(ingest)
-    row("Ingest (loopback websocket)", "events/s, replay-server --speed max -> client", "events/s", odte_eps,
-        js_name, eps(js), "higher", js_note or "both paced by the same single-threaded replay-server")
-    feed_cpm = stats([p["feed_threads_cpu_s"] / p["events"] * 1e6 for p in ingest.get("passes", [])
-                      if p["events"] > 0 and p.get("feed_threads_cpu_s", -1) >= 0])
-    row("Ingest (loopback websocket)", "CPU-s per million events: odte feed threads vs the JS process", "s", feed_cpm,
-        js_name, cpm(js), "lower", js_note or
-        "odte: the three feed threads (websocket client + parser + ring push), whole life incl. connect")
-    row("Ingest (loopback websocket)", "CPU-s per million events: whole client process", "s", odte_cpm,
-        js_name, cpm(js), "lower", "odte's figure counts its consumer thread too, which spins and yields while the server is the bottleneck")
+    repeat = ingest.get("repeat", 1)
+    sec = "Ingest (loopback websocket)"
+    odte_eps, feed_cpm = eps(ingest), per_m(ingest, "feed_threads_cpu_s")
+    row(sec, f"events/s at saturation, replay-server --speed max --repeat {repeat} -> client", "events/s", odte_eps,
+        js_name, eps(js), "higher", js_note or "each client alone on the server, one continuous stream per connection")
+    row(sec, "CPU-s per million events: odte feed threads vs the JS process", "s", feed_cpm,
+        js_name, cpm(js), "lower", js_note or "odte: the three feed threads (websocket client + parser + ring push)")
+    row(sec, "CPU-s per million events: whole client process", "s", cpm(ingest),
+        js_name, cpm(js), "lower", "odte's figure adds its consumer thread (the live merge counting events)")
+    parse_ns = stats([1e9 / v for v in parse.values("BM_OdteFrameParser/10", "items_per_second")])
+    parse_cpm = {k: (v / 1e3 if k != "n" else v) for k, v in parse_ns.items()} if parse_ns else None
+    row(sec, "CPU-s per million events: odte's parser alone (bench_parse, 10 events/frame)", "s", parse_cpm,
+        js_name, cpm(js), "lower", "the most the ingest CPU ratio can reach with this parser and a free transport")
+    row(sec, "CPU-s per million events: odte feed threads vs the websocket transport alone", "s", feed_cpm,
+        "null client: feeds::WsClient, frames not parsed", per_m(null, "feed_threads_cpu_s"), "x_floor",
+        "the transport's share of a feed thread's cost")
+    row(sec, "events/s", "events/s", odte_eps, "null client: the server + WsClient, nothing parsed", eps(null),
+        "of_limit", "what this server delivers on this machine to a client that costs nothing per event")
+    row(sec, "server CPU-s per million events: serving odte / serving the JS client", "s", per_m(ingest, "server_cpu_s"),
+        "(same server, serving the JS client)", per_m(js, "server_cpu_s"), "info",
+        "the server's own cost per event; its capacity on one core is 1e6 / this figure")
     bpe = ingest.get("wire_bytes_per_event")
     ceiling = stats([p["bytes"] / p["wall_s"] / bpe for p in tcp.get("passes", []) if bpe and p["wall_s"] > 0])
-    row("Ingest (loopback websocket)", "events/s", "events/s", odte_eps, "loopback TCP bulk ceiling",
+    row(sec, "events/s", "events/s", odte_eps, "loopback TCP bulk ceiling",
         ceiling, "of_limit", f"ceiling = loopback bytes/s / {bpe:.1f} wire bytes per event" if bpe else "")
     drops = sum(p.get("ring_drops", 0) for p in ingest.get("passes", []))
+    expected = ingest.get("expected_events")
+    short = [n for n, d in (("odte", ingest), ("js", js)) for p in d.get("passes", [])
+             if expected and p["events"] != expected]
 
     # 4. Tick to order.
     buckets, counts, per_run, rss_ws = {}, 0, {"p50": [], "p99": [], "max": []}, []
@@ -289,6 +307,8 @@ def main():
             print(line(t))
     if drops:
         print(f"\nWARNING: {drops} events dropped on full feed rings during ingest")
+    if short:
+        print(f"\nWARNING: ingest passes that did not count every event the server sent: {short}")
 
     def histogram(title, buckets):
         """HdrHistogram-style percentile distribution, then the counts in power-of-two bins."""
@@ -330,6 +350,7 @@ def main():
     result = {"machine": machine, "timing": timing, "rows": rows, "tick_to_order_ns": tick,
               "tick_to_order_core_ns": core,
               "ingest_js": {k: v for k, v in js.items() if k != "passes"},
+              "ingest_repeat": repeat,
               "ratio_kinds": {"higher": "odte/peer, >1 = odte better", "lower": "peer/odte, >1 = odte better",
                               "of_limit": "odte/limit", "x_floor": "odte/floor"}}
     with open(out_path, "w") as f:

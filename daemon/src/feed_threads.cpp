@@ -69,16 +69,19 @@ FeedThreads::FeedThreads(InstrumentRegistry& registry, std::vector<FeedEndpoint>
     f->index = feeds_.size();
     auto on_frame = [f](const feeds::RawFrame& frame) {
       if (f->recorder != nullptr) f->recorder->record(f->index, frame.receive_ns, frame.stream, frame.data);
-      auto sink = [f](const MarketEvent& e) noexcept {
+      // Counted per frame, not per event: one atomic add per frame instead of ~55 on the shipped day.
+      std::uint64_t pushed = 0;
+      auto sink = [f, &pushed](const MarketEvent& e) noexcept {
         if (e.kind() == EventKind::kStatus) return true;
         if (!f->ring->try_push(e)) {
           f->stats.ring_drops.fetch_add(1, std::memory_order_relaxed);
           return false;
         }
-        f->stats.events.fetch_add(1, std::memory_order_relaxed);
+        ++pushed;
         return true;
       };
       const feeds::FrameResult r = f->parser->parse_padded(frame.data, frame.receive_ns, frame.stream, sink);
+      if (pushed != 0) f->stats.events.fetch_add(pushed, std::memory_order_relaxed);
       f->stats.frames.fetch_add(1, std::memory_order_relaxed);
       if (r.rejected != 0) f->stats.parse_errors.fetch_add(r.rejected, std::memory_order_relaxed);
     };

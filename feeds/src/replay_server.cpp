@@ -5,6 +5,7 @@
 
 #include "odte/feeds/replay_server.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <optional>
@@ -252,6 +253,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!authed_) return send_status("error", "not authenticated");
     const bool add = act == "subscribe";
+    ++subs_epoch_;
     std::string reply = "[";
     for (const std::string_view p : split_params(params)) {
       const std::string one(p);
@@ -284,6 +286,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!srv_.config.source) return;
     source_ = srv_.config.source();
     if (!source_) return;
+    plays_left_ = std::max(1, srv_.config.repeat);
+    keep_ = plays_left_ > 1;
+    kept_epoch_ = subs_epoch_;
     t0_ = std::chrono::steady_clock::now();
     if (srv_.config.shared_clock && srv_.config.speed > 0.0) {
       if (!srv_.origin_set) {
@@ -297,8 +302,15 @@ class Session : public std::enable_shared_from_this<Session> {
     play_next();
   }
 
-  void play_next() {
-    if (gone_ || closing_ || !source_) return;
+  // The next frame to send in this repetition, already filtered; false at its end.
+  bool next_frame(TimestampNs& receive_ns, const std::string*& kept) {
+    if (from_kept_) {
+      if (kept_pos_ == kept_.size()) return false;
+      const KeptFrame& k = kept_[kept_pos_++];
+      receive_ns = k.receive_ns;
+      kept = &k.data;
+      return true;
+    }
     const ReplayServerConfig& cfg = srv_.config;
     while (source_->next(frame_)) {
       if (!have_first_) {
@@ -319,8 +331,55 @@ class Session : public std::enable_shared_from_this<Session> {
       } else {
         pending_ = std::move(frame_.data);
       }
+      receive_ns = frame_.receive_ns;
+      kept = nullptr;
+      if (keep_) {
+        // A deque: what is queued for writing points into it, and push_back moves nothing.
+        kept_.push_back(KeptFrame{frame_.receive_ns, std::move(pending_)});
+        kept = &kept_.back().data;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  // At the end of a repetition: sets up the next one and returns true, or returns false after the
+  // last. Runs with no playback frame queued, so the kept frames can be dropped here.
+  bool next_repetition() {
+    if (--plays_left_ <= 0) return false;
+    if (kept_epoch_ == subs_epoch_ && (keep_ || from_kept_)) {
+      // What was sent last time is what this subscription set gets again.
+      from_kept_ = true;
+      keep_ = false;
+      srv_.counters.repeats_from_memory.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      // The subscriptions changed while playing: read and filter the recording again.
+      source_ = srv_.config.source();
+      if (!source_) return false;
+      from_kept_ = false;
+      keep_ = plays_left_ > 1;
+      kept_.clear();
+      kept_epoch_ = subs_epoch_;
+      have_first_ = false;
+    }
+    kept_pos_ = 0;
+    late_ = false;
+    t0_ = std::chrono::steady_clock::now();
+    return true;
+  }
+
+  void play_next() {
+    if (gone_ || closing_ || !source_) return;
+    const ReplayServerConfig& cfg = srv_.config;
+    TimestampNs receive_ns = 0;
+    const std::string* kept = nullptr;
+    for (;;) {
+      if (!next_frame(receive_ns, kept)) {
+        if (next_repetition()) continue;
+        break;
+      }
       if (cfg.speed > 0.0) {
-        const double gap_ns = static_cast<double>(frame_.receive_ns - first_ns_) / cfg.speed;
+        const double gap_ns = static_cast<double>(receive_ns - first_ns_) / cfg.speed;
         const auto due = t0_ + std::chrono::nanoseconds(static_cast<std::int64_t>(gap_ns > 0 ? gap_ns : 0));
         const auto now = std::chrono::steady_clock::now();
         if (late_) {
@@ -333,14 +392,14 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         if (due > now) {
           pace_timer_.expires_at(due);
-          pace_timer_.async_wait([self = shared_from_this()](error_code ec) {
+          pace_timer_.async_wait([self = shared_from_this(), kept](error_code ec) {
             if (ec || self->gone_) return;
-            self->send(std::move(self->pending_), true);
+            self->send_frame(kept);
           });
           return;
         }
       }
-      return send(std::move(pending_), true);
+      return send_frame(kept);
     }
     source_.reset();
     srv_.counters.playbacks_finished.fetch_add(1, std::memory_order_relaxed);
@@ -349,23 +408,37 @@ class Session : public std::enable_shared_from_this<Session> {
     send(status_frame("replay_complete", "end of recording"), false);
   }
 
+  // A playback frame: one of the kept frames (sent in place), or else pending_.
+  void send_frame(const std::string* kept) {
+    if (kept != nullptr) return send_kept(*kept);
+    send(std::move(pending_), true);
+  }
+
   // ---- writes and closing --------------------------------------------------------------------
 
   struct Out {
     std::string data;
+    const std::string* kept;  // when set, the bytes to write instead of `data` (owned by kept_)
     bool playback;
   };
 
   void send(std::string data, bool playback) {
     if (gone_ || closing_) return;
-    writes_.push_back(Out{std::move(data), playback});
+    writes_.push_back(Out{std::move(data), nullptr, playback});
+    if (!writing_) do_write();
+  }
+
+  void send_kept(const std::string& data) {
+    if (gone_ || closing_) return;
+    writes_.push_back(Out{std::string(), &data, true});
     if (!writing_) do_write();
   }
 
   void do_write() {
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(net::buffer(writes_.front().data),
+    const Out& out = writes_.front();
+    ws_.async_write(net::buffer(out.kept != nullptr ? *out.kept : out.data),
                     [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
@@ -434,6 +507,18 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::http::request<beast::http::string_body> upgrade_;
   std::optional<StreamId> path_cluster_;
   std::string pending_;
+  // Repeat: the frames of this repetition, kept to be sent again by the next ones.
+  struct KeptFrame {
+    TimestampNs receive_ns;
+    std::string data;
+  };
+  std::deque<KeptFrame> kept_;
+  std::size_t kept_pos_ = 0;
+  std::uint64_t subs_epoch_ = 0;   // bumped by every subscribe and unsubscribe
+  std::uint64_t kept_epoch_ = 0;   // subs_epoch_ when kept_ began to fill
+  int plays_left_ = 0;
+  bool keep_ = false;              // filling kept_ in this repetition
+  bool from_kept_ = false;         // this repetition is sent from kept_
   std::chrono::steady_clock::time_point t0_;
   TimestampNs first_ns_ = 0;
   bool have_first_ = false;

@@ -63,6 +63,7 @@ struct Sink {
   std::mutex m;
   std::vector<std::string> frames;
   std::vector<StatusCode> statuses;
+  std::vector<std::string> status_words;
   std::vector<std::string> logs;
 
   FrameHandler on_frame() {
@@ -77,6 +78,7 @@ struct Sink {
     return [this](const StatusReport& r) {
       const std::lock_guard l(m);
       statuses.push_back(r.code);
+      status_words.emplace_back(r.status);
     };
   }
   LogHandler on_log() {
@@ -88,6 +90,16 @@ struct Sink {
   std::size_t frame_count() {
     const std::lock_guard l(m);
     return frames.size();
+  }
+  std::size_t status_count(std::string_view word) {
+    const std::lock_guard l(m);
+    return static_cast<std::size_t>(std::count(status_words.begin(), status_words.end(), word));
+  }
+  std::size_t frames_containing(std::string_view text) {
+    const std::lock_guard l(m);
+    return static_cast<std::size_t>(std::count_if(frames.begin(), frames.end(), [&](const std::string& f) {
+      return f.find(text) != std::string::npos;
+    }));
   }
   std::string all_frames() {
     const std::lock_guard l(m);
@@ -668,6 +680,71 @@ TEST_F(WsProtocol, shouldKeepPlayingWhileSubscribeAnswersInterleaveWithFrames) {
   ASSERT_TRUE(wait_for([&] { return server_->counters().playbacks_finished.load() == 1; }, 5s))
       << "playback stalled after " << sink.frame_count() << " frames";
   EXPECT_EQ(server_->counters().frames_sent.load(), 400u);
+}
+
+}  // namespace
+}  // namespace odte::feeds
+
+namespace odte::feeds {
+namespace {
+
+TEST_F(WsProtocol, shouldRepeatThePlaybackAsOneStreamAndSayReplayCompleteOnceAtTheEnd) {
+  ReplayServerConfig cfg;
+  cfg.speed = 0;
+  cfg.repeat = 3;
+  start_server(std::move(cfg));
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return sink.status_count("replay_complete") == 1; })) << sink.all_frames();
+  std::this_thread::sleep_for(20ms);
+  // Three matching frames per play (the mixed quote frame rebuilt), three plays, in order.
+  ASSERT_EQ(sink.frame_count(), 9u) << sink.all_frames();
+  EXPECT_EQ(sink.status_count("replay_complete"), 1u);
+  const std::string all = sink.all_frames();
+  const std::size_t play = all.size() / 3;
+  EXPECT_EQ(all.substr(0, play), all.substr(play, play));
+  EXPECT_EQ(all.substr(0, play), all.substr(2 * play));
+  EXPECT_EQ(all.find("O:SPY"), std::string::npos);
+  const ReplayServerCounters& k = server_->counters();
+  EXPECT_EQ(k.frames_sent.load(), 9u);
+  EXPECT_EQ(k.playbacks_finished.load(), 1u);
+  EXPECT_EQ(k.repeats_from_memory.load(), 2u);  // filtered once, sent three times
+  EXPECT_EQ(k.frames_rebuilt.load(), 1u);
+}
+
+TEST_F(WsProtocol, shouldFilterTheNextRepetitionAfreshAfterASubscriptionChange) {
+  ReplayServerConfig cfg;
+  cfg.speed = 1;
+  cfg.repeat = 2;
+  cfg.source = memory_source(sample_recording(100'000'000));  // a play lasts 500 ms
+  start_server(std::move(cfg));
+  Sink sink;
+  auto client_cfg = client_config();
+  client_cfg.subscriptions = {"Q.O:SPXW*"};
+  auto c = run_client(client_cfg, sink);
+  ASSERT_TRUE(wait_for([&] { return sink.frame_count() >= 1; }));
+  c->client->subscribe("AM.SPY");  // well before the first play ends
+  ASSERT_TRUE(wait_for([&] { return sink.status_count("replay_complete") == 1; })) << sink.all_frames();
+  std::this_thread::sleep_for(20ms);
+  // The second play is read and filtered again, so it carries the AM bar the first play's frames
+  // lacked (or also carried, when the subscribe beat the bar).
+  EXPECT_GE(sink.frames_containing("\"AM\""), 1u) << sink.all_frames();
+  EXPECT_EQ(sink.frames_containing("O:SPXW251125C06700000\",\"bp\""), 2u) << sink.all_frames();
+  EXPECT_EQ(server_->counters().repeats_from_memory.load(), 0u);
+  EXPECT_EQ(server_->counters().playbacks_finished.load(), 1u);
+}
+
+TEST_F(WsProtocol, shouldPlayOnceWhenRepeatIsBelowOne) {
+  ReplayServerConfig cfg;
+  cfg.speed = 0;
+  cfg.repeat = 0;
+  start_server(std::move(cfg));
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return sink.status_count("replay_complete") == 1; }));
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(sink.frame_count(), 3u) << sink.all_frames();
+  EXPECT_EQ(server_->counters().repeats_from_memory.load(), 0u);
 }
 
 }  // namespace

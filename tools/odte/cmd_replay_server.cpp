@@ -22,7 +22,7 @@ void usage(std::FILE* out) {
       "usage: odte replay-server --recording FILE (--key KEY | --key-file FILE)\n"
       "                          [--listen 127.0.0.1:PORT] [--speed N|max] [--cluster NAME]\n"
       "                          [--max-connections N] [--auth-timeout-ms MS]\n"
-      "                          [--clock shared|per-connection]\n"
+      "                          [--clock shared|per-connection] [--repeat N]\n"
       "\n"
       "Serves the frames of a recording over the Massive (Polygon.io) websocket protocol on a\n"
       "loopback address: status connected, auth with the key (auth_success / auth_failed),\n"
@@ -42,7 +42,11 @@ void usage(std::FILE* out) {
       "                         0 answers auth_timeout at once, for tests)\n"
       "  --clock shared         one playback clock for all connections, set by the first\n"
       "                         subscribe; a later connection starts at the frames not yet due\n"
-      "                         and never gets the past, as a live feed (needs --speed N)\n",
+      "                         and never gets the past, as a live feed (needs --speed N)\n"
+      "  --repeat N             play the recording N times back to back on each connection\n"
+      "                         (default 1), one continuous stream with replay_complete after\n"
+      "                         the last; for benchmarks, so a client is measured for longer\n"
+      "                         than one short day (not with --clock shared)\n",
       out);
 }
 
@@ -104,6 +108,10 @@ int run_replay_server(int argc, char** argv) {
     } else if (a == "--clock") {
       if (v != "shared" && v != "per-connection") return bad("--clock wants shared or per-connection, got '" + v + "'");
       cfg.shared_clock = v == "shared";
+    } else if (a == "--repeat") {
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (*end != '\0' || n < 1 || n > 1'000'000) return bad("--repeat wants a count from 1 to 1000000");
+      cfg.repeat = static_cast<int>(n);
     } else if (a == "--auth-timeout-ms") {
       const long n = std::strtol(v.c_str(), &end, 10);
       if (*end != '\0' || n < 0) return bad("--auth-timeout-ms wants milliseconds");
@@ -130,6 +138,7 @@ int run_replay_server(int argc, char** argv) {
   }
   cfg.source = feeds::recording_source(recording, cfg.log);
   if (cfg.shared_clock && cfg.speed <= 0) return bad("--clock shared needs a --speed (a shared clock paces playback)");
+  if (cfg.shared_clock && cfg.repeat > 1) return bad("--repeat is for per-connection playback, not --clock shared");
   auto rest = std::make_shared<feeds::ReplayRestData>();
   if (const std::string err = feeds::scan_replay_rest(recording, *rest); !err.empty()) return bad(recording + ": " + err);
   cfg.rest = feeds::replay_rest_handler(rest);

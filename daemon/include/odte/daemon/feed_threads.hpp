@@ -19,6 +19,7 @@
 // - latency (live): the earliest among the heads present now; a quiet feed is never waited for.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,13 +52,18 @@ struct FeedEndpoint {
 
 // Counters of one feed, written by its feed thread, read by anyone.
 struct FeedStats {
+  // Written once per frame.
   std::atomic<std::uint64_t> frames{0};
   std::atomic<std::uint64_t> events{0};
   std::atomic<std::uint64_t> parse_errors{0};
   std::atomic<std::uint64_t> ring_drops{0};
-  std::atomic<bool> finished{false};    // replay_complete received, or the client stopped
+  // Read by the core thread on every FeedEventSource::next(): a line of their own, so the
+  // counters' writes above do not take it away from the core's cache.
+  alignas(kFalseSharingRange) std::atomic<bool> finished{false};  // replay_complete received, or the client stopped
   std::atomic<bool> failed{false};      // fatal client error (auth_failed, bad URL, ...)
 };
+static_assert(offsetof(FeedStats, finished) % kFalseSharingRange == 0 &&
+              offsetof(FeedStats, ring_drops) < offsetof(FeedStats, finished));
 
 class FeedThreads {
  public:

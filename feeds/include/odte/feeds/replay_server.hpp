@@ -22,6 +22,13 @@
 // odte extension: odted's merge of several feeds needs to know a feed has ended) and the
 // connection stays open and idle.
 //
+// Repeat (`repeat`, an option for benchmarks): the recording is played that many times back to
+// back on each connection, as one continuous stream; replay_complete comes once, after the last.
+// Each repetition is paced from its own start. The frames a connection was sent in one repetition
+// are kept (filtered, as sent) and the next repetition is sent from them, so a repeated playback
+// costs the server its writes only -- unless a subscribe or unsubscribe arrived meanwhile, in which
+// case the next repetition is read and filtered afresh.
+//
 // Shared clock (`shared_clock`, an option for paper-live tests): one playback origin for every
 // connection, set by the first subscribe on any of them; a connection that subscribes later starts
 // at the first frame not yet due and never receives the past, as a live feed behaves. Needs
@@ -87,6 +94,7 @@ struct ReplayServerConfig {
   std::chrono::milliseconds auth_timeout{10'000};  // 0: answer auth_timeout at once (tests)
   ReplayFrameSourceFactory source;         // empty: no frames, protocol only
   bool shared_clock = false;               // one origin for all connections; late joiners skip the past
+  int repeat = 1;                          // plays of the recording per connection (below 1: 1)
   // Answers plain HTTP GETs: (path and query as sent, the request's Host header); empty: 404.
   std::function<RestAnswer(std::string_view target, std::string_view host)> rest;
   LogHandler log;                          // default: stderr
@@ -101,6 +109,7 @@ struct ReplayServerCounters {
   std::atomic<std::uint64_t> frames_rebuilt{0};
   std::atomic<std::uint64_t> frames_filtered_out{0};
   std::atomic<std::uint64_t> playbacks_finished{0};
+  std::atomic<std::uint64_t> repeats_from_memory{0};  // repetitions sent from the kept frames
   std::atomic<std::uint64_t> frames_skipped_late{0};  // shared clock: already due at a late start
   std::atomic<std::uint64_t> rest_requests{0};
 };

@@ -19,8 +19,15 @@
 //   connection (so it backs off up to BackoffPolicy::max and never spins), logged as an error
 //   naming the reason, counted in tls_verify_failures; the key is never sent on such a connection.
 //   A ca_file that cannot be loaded is fatal (kTlsSetup) before any connection.
-// - Keepalive: a websocket ping after idle_timeout / 2 without data; the connection is dropped
-//   (and reconnected) when idle_timeout passes without anything received.
+// - Keepalive, checked every idle_timeout / 2: a websocket ping once a whole check period passed
+//   without data; the connection is dropped (and reconnected) when the next one is quiet too, so
+//   after idle_timeout to 1.5 x idle_timeout without anything received.
+// - Framing (RFC 6455, no extensions): server frames must be unmasked with no reserved bits,
+//   control frames short and whole; a ping is answered with a pong, a close with a close (then
+//   the connection is over); fragmented messages are put together; a text message must be valid
+//   UTF-8 and a message at most max_frame_bytes. Anything else drops the connection like an I/O
+//   error. Each read takes what the socket holds, and every complete frame in it is handed out in
+//   place, so a burst of frames costs one read.
 //
 // Every frame received (status frames included, after the client has acted on them) goes to the
 // FrameHandler on the feed thread, with its CLOCK_REALTIME receive time and the stream id. The

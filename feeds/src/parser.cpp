@@ -134,26 +134,43 @@ unsigned read_digits(const char* p, std::uint64_t& value) noexcept {
   return n;
 }
 
-// Fast path for a price as Massive sends it: 1-13 integer digits (no leading zero), at most four
-// decimals, then what may end a number. Anything else (sign, exponent, more decimals, junk) returns
-// false and is read by read_double, whose result it would equal: below 2^50 ticks the double
-// nearest the text, times 10,000, rounds back to the same integer.
-bool plain_price(const char* p, std::int64_t& ticks) noexcept {
+// A price as Massive sends it: 1-13 integer digits (no leading zero), at most four decimals.
+// Returns the byte after it (which the caller checks can end a number), or nullptr for anything
+// else (sign, exponent, more decimals, junk), which read_double reads, to the value this would
+// give: below 2^50 ticks the double nearest the text, times 10,000, rounds back to the same integer.
+const char* plain_price_end(const char* p, std::int64_t& ticks) noexcept {
   std::uint64_t whole = 0;
   const unsigned int_digits = read_digits(p, whole);
-  if (int_digits == 0 || int_digits > 13 || (p[0] == '0' && int_digits > 1)) return false;
+  if (int_digits == 0 || int_digits > 13 || (p[0] == '0' && int_digits > 1)) return nullptr;
   p += int_digits;
   std::uint64_t t = whole * 10'000;
   if (*p == '.') {
     std::uint64_t frac = 0;
     const unsigned frac_digits = read_digits(p + 1, frac);
-    if (frac_digits == 0 || frac_digits > 4) return false;
+    if (frac_digits == 0 || frac_digits > 4) return nullptr;
     t += frac * kPow10[4 - frac_digits];
     p += 1 + frac_digits;
   }
-  if (!ends_number(*p) || t >= (1ULL << 50)) return false;
+  if (t >= (1ULL << 50)) return nullptr;
   ticks = static_cast<std::int64_t>(t);
+  return p;
+}
+
+bool plain_price(const char* p, std::int64_t& ticks) noexcept {
+  std::int64_t t = 0;
+  const char* end = plain_price_end(p, t);
+  if (end == nullptr || !ends_number(*end)) return false;
+  ticks = t;
   return true;
+}
+
+// A non-negative integer of 1-16 digits (no leading zero); returns the byte after it or nullptr.
+const char* plain_uint_end(const char* p, std::int64_t& out) noexcept {
+  std::uint64_t n = 0;
+  const unsigned digits = read_digits(p, n);
+  if (digits == 0 || (p[0] == '0' && digits > 1)) return nullptr;
+  out = static_cast<std::int64_t>(n);
+  return p + digits;
 }
 
 void read_price(od::value& v, std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
@@ -168,13 +185,12 @@ void read_price(od::value& v, std::int64_t& out, Fields& f, std::uint32_t bit) n
   }
 }
 
-// Fast path for a non-negative integer of 1-16 digits (no leading zero) followed by what may end a
-// number; anything else goes to the rest of read_int.
+// Fast path of read_int: a plain integer followed by what may end a number.
 bool plain_uint(const char* p, std::int64_t& out) noexcept {
-  std::uint64_t n = 0;
-  const unsigned digits = read_digits(p, n);
-  if (digits == 0 || (p[0] == '0' && digits > 1) || !ends_number(p[digits])) return false;
-  out = static_cast<std::int64_t>(n);
+  std::int64_t n = 0;
+  const char* end = plain_uint_end(p, n);
+  if (end == nullptr || !ends_number(*end)) return false;
+  out = n;
   return true;
 }
 
@@ -382,6 +398,163 @@ void read_field(Key key, od::value& v, Fields& f) noexcept {
   }
 }
 
+// ---- The fast path: an event object exactly as Massive writes it ----
+//
+// Compact (no whitespace), "ev" first ("Q" or "T"), then "sym", then the other keys in Massive's
+// order, each optional, values in their plain forms (strings without escapes, plain integers and
+// prices, condition lists of plain integers). Nothing is dispatched per field: each key is compared
+// with the one expected next. The scan runs only on frames simdjson's stage 1 has already accepted
+// (strings closed, UTF-8 valid, the root array ends in ']'), and it accepts only text that is valid
+// JSON the generic pass reads without a JSON error; for such text it fills Fields exactly as the
+// generic pass does (same helpers, same order of bits), so the event, or the error it is rejected
+// with, is the same. Anything else (another order, an unknown key, whitespace, escapes, other
+// number forms, other events) returns nullptr, and the frame goes on in the generic pass from that
+// element. Reads stay inside the frame and its padding: every scan stops at the first byte that
+// does not match, and the frame's last structural is its closing ']'.
+struct Cursor {
+  const char* p;
+
+  // Consumes `lit` (a key with its quotes, colon and the comma before it) if the text starts with it.
+  template <std::size_t N>
+  bool key(const char (&lit)[N]) noexcept {
+    if (std::memcmp(p, lit, N - 1) != 0) return false;
+    p += N - 1;
+    return true;
+  }
+  bool string(std::string_view& out) noexcept {
+    if (*p != '"') return false;
+    const char* const start = p + 1;
+    const char* e = start;
+    while (*e != '"' && *e != '\\') ++e;
+    if (*e != '"') return false;
+    out = std::string_view(start, static_cast<std::size_t>(e - start));
+    p = e + 1;
+    return true;
+  }
+  bool uint(std::int64_t& out) noexcept {
+    const char* e = plain_uint_end(p, out);
+    if (e == nullptr) return false;
+    p = e;
+    return true;
+  }
+  bool price(std::int64_t& out) noexcept {
+    const char* e = plain_price_end(p, out);
+    if (e == nullptr) return false;
+    p = e;
+    return true;
+  }
+  // "[" plain integers "]" (possibly empty); the first one, if any, in `first`.
+  bool uint_list(std::int64_t& first, bool& has_first) noexcept {
+    if (*p != '[') return false;
+    ++p;
+    has_first = false;
+    if (*p == ']') {
+      ++p;
+      return true;
+    }
+    std::int64_t n = 0;
+    if (!uint(n)) return false;
+    first = n;
+    has_first = true;
+    while (*p == ',') {
+      ++p;
+      if (!uint(n)) return false;
+    }
+    if (*p != ']') return false;
+    ++p;
+    return true;
+  }
+
+  // Optional fields: absent is fine (true); present with a value not in its plain form is not.
+  template <std::size_t N>
+  bool opt_uint(const char (&lit)[N], std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
+    if (!key(lit)) return true;
+    if (!uint(out)) return false;
+    f.seen |= bit;
+    return true;
+  }
+  template <std::size_t N>
+  bool opt_price(const char (&lit)[N], std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
+    if (!key(lit)) return true;
+    if (!price(out)) return false;
+    f.seen |= bit;
+    return true;
+  }
+  // "c": a condition list in trades, a condition code in quotes; read as read_c does.
+  bool opt_c(Fields& f) noexcept {
+    if (!key(",\"c\":")) return true;
+    std::int64_t n = 0;
+    if (*p == '[') {
+      bool has = false;
+      if (!uint_list(n, has)) return false;
+      if (has && n < (1LL << 32)) {
+        f.cond = n;
+        f.seen |= kCond;
+      }
+      return true;
+    }
+    const char* const start = p;
+    if (!uint(n) || p - start > 15) return false;  // exact as a double, as simdjson would read it
+    const double d = static_cast<double>(n);
+    f.c = ticks_of(d);
+    f.seen |= kC;
+    if (d < 4.0e9) {
+      f.cond = n;
+      f.seen |= kCond;
+    }
+    return true;
+  }
+  // "i": indicators (a list) in quotes, the trade id (a string) in trades; not read.
+  bool opt_i() noexcept {
+    if (!key(",\"i\":")) return true;
+    std::string_view s;
+    std::int64_t n = 0;
+    bool has = false;
+    return *p == '"' ? string(s) : uint_list(n, has);
+  }
+  // "z": the tape; not read.
+  bool opt_z() noexcept {
+    std::int64_t n = 0;
+    return !key(",\"z\":") || uint(n);
+  }
+};
+
+// `p` at an array element's '{'. Returns the byte after its '}', or nullptr (not in Massive's form).
+const char* fast_object(const char* p, Fields& f) noexcept {
+  Cursor c{p};
+  if (!c.key("{\"ev\":\"")) return nullptr;
+  const char type = *c.p;
+  if ((type != 'Q' && type != 'T') || c.p[1] != '"') return nullptr;
+  f.ev = std::string_view(c.p, 1);
+  f.seen |= kEv;
+  c.p += 2;
+  if (!c.key(",\"sym\":") || !c.string(f.sym)) return nullptr;
+  f.seen |= kSym;
+  if (type == 'Q') {
+    // Options: bx ax bp ap bs as; stocks: bx bp bs ax ap as c i; then t q z.
+    if (!c.opt_uint(",\"bx\":", f.bx, f, kBx)) return nullptr;
+    const bool ok = c.key(",\"ax\":")
+                        ? (c.uint(f.ax) && ((f.seen |= kAx), true) && c.opt_price(",\"bp\":", f.bp, f, kBp) &&
+                           c.opt_price(",\"ap\":", f.ap, f, kAp) && c.opt_uint(",\"bs\":", f.bs, f, kBs) &&
+                           c.opt_uint(",\"as\":", f.as, f, kAs))
+                        : (c.opt_price(",\"bp\":", f.bp, f, kBp) && c.opt_uint(",\"bs\":", f.bs, f, kBs) &&
+                           c.opt_uint(",\"ax\":", f.ax, f, kAx) && c.opt_price(",\"ap\":", f.ap, f, kAp) &&
+                           c.opt_uint(",\"as\":", f.as, f, kAs));
+    if (!ok || !c.opt_c(f) || !c.opt_i()) return nullptr;
+  } else {
+    // Options: x p s c; stocks: x i z p s c; then t q.
+    if (!c.opt_uint(",\"x\":", f.x, f, kX) || !c.opt_i() || !c.opt_z() ||
+        !c.opt_price(",\"p\":", f.p, f, kP) || !c.opt_uint(",\"s\":", f.s, f, kS) || !c.opt_c(f)) {
+      return nullptr;
+    }
+  }
+  if (!c.opt_uint(",\"t\":", f.t, f, kT) || !c.opt_uint(",\"q\":", f.q, f, kQ) || !c.opt_z()) return nullptr;
+  if (*c.p != '}') return nullptr;
+  return c.p + 1;
+}
+
+bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
 // Prices in ticks: usable, and not zero unless `allow_zero` (quote sides: 0 = empty side).
 bool to_price(std::int64_t ticks, bool allow_zero, Price& out) noexcept {
   if (ticks == kBadTicks || (ticks == 0 && !allow_zero)) return false;
@@ -550,35 +723,9 @@ FrameResult FrameParser::parse_impl(std::string_view frame, bool padded, Timesta
   od::array events;
   if (classify_json_error(doc.get_array().get(events), frame, kind)) return frame_fails(kind, 0);
 
-  std::uint32_t index = 0;
-  for (auto element : events) {
-    od::value value;
-    if (classify_json_error(std::move(element).get(value), frame, kind)) return frame_fails(kind, index);
-    od::object object;
-    const simdjson::error_code oe = value.get_object().get(object);
-    if (oe == simdjson::INCORRECT_TYPE) {
-      note_error(ErrorKind::kNotAnObject, frame, receive_ns, stream, index);
-      ++result.rejected;
-      ++index;
-      continue;
-    }
-    if (classify_json_error(oe, frame, kind)) return frame_fails(kind, index);
-
-    Fields f;
-    for (auto field_result : object) {
-      od::field field;
-      if (classify_json_error(std::move(field_result).get(field), frame, kind)) return frame_fails(kind, index);
-      const char* raw = field.key().raw();
-      Key key = raw_key(raw);
-      if (key == Key::kOther && key_has_escape(raw)) {
-        std::string_view text;
-        if (classify_json_error(field.unescaped_key().get(text), frame, kind)) return frame_fails(kind, index);
-        key = text_key(text);
-      }
-      read_field(key, field.value(), f);
-    }
-
-    // Build the event from what was gathered.
+  // Builds the event from one object's fields, checks it and hands it to the sink. Both passes
+  // end here, so what they deliver or reject for the same fields is the same.
+  auto deliver = [&](const Fields& f, std::uint32_t index) {
     MarketEvent e;
     bool ok = !f.has_error;
     ErrorKind err = f.error;
@@ -683,6 +830,71 @@ FrameResult FrameParser::parse_impl(std::string_view frame, bool padded, Timesta
       note_error(ErrorKind::kSinkFull, frame, receive_ns, stream, index);
       ++result.rejected;
     }
+  };
+
+  std::uint32_t index = 0;
+  // Massive's own form first, element by element straight from the frame's bytes; the generic pass
+  // takes over at the first element it does not take (and also checks what follows the array).
+  if (config_.fast_path) {
+    const char* p = data;
+    while (is_ws(*p)) ++p;
+    if (*p == '[') {
+      ++p;
+      for (;;) {
+        Fields f;
+        const char* const end = *p == '{' ? fast_object(p, f) : nullptr;
+        if (end == nullptr) break;
+        deliver(f, index);
+        ++index;
+        p = end;
+        if (*p == ',') {
+          ++p;
+          continue;
+        }
+        if (*p == ']') {
+          const char* const stop = data + frame.size();
+          const char* q = p + 1;
+          while (q < stop && is_ws(*q)) ++q;
+          if (q == stop) return result;
+        }
+        break;
+      }
+    }
+  }
+  const std::uint32_t resume = index;  // elements already delivered by the fast path
+  index = 0;
+  for (auto element : events) {
+    od::value value;
+    if (classify_json_error(std::move(element).get(value), frame, kind)) return frame_fails(kind, index);
+    if (index < resume) {  // left unconsumed: simdjson skips it
+      ++index;
+      continue;
+    }
+    od::object object;
+    const simdjson::error_code oe = value.get_object().get(object);
+    if (oe == simdjson::INCORRECT_TYPE) {
+      note_error(ErrorKind::kNotAnObject, frame, receive_ns, stream, index);
+      ++result.rejected;
+      ++index;
+      continue;
+    }
+    if (classify_json_error(oe, frame, kind)) return frame_fails(kind, index);
+
+    Fields f;
+    for (auto field_result : object) {
+      od::field field;
+      if (classify_json_error(std::move(field_result).get(field), frame, kind)) return frame_fails(kind, index);
+      const char* raw = field.key().raw();
+      Key key = raw_key(raw);
+      if (key == Key::kOther && key_has_escape(raw)) {
+        std::string_view text;
+        if (classify_json_error(field.unescaped_key().get(text), frame, kind)) return frame_fails(kind, index);
+        key = text_key(text);
+      }
+      read_field(key, field.value(), f);
+    }
+
+    deliver(f, index);
     ++index;
   }
   // Anything after the closing bracket makes the frame malformed (events already delivered stand).

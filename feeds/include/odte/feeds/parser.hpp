@@ -90,6 +90,9 @@ struct ErrorSample {
 struct ParserConfig {
   std::size_t max_frame_bytes = 1u << 20;           // larger frames are kOversizedFrame
   TimestampNs sample_interval_ns = 1'000'000'000;   // per error kind, in receive time
+  // Read objects in Massive's own form straight from the frame before the generic per-field pass.
+  // Same events and errors either way; false is for tests and fuzzing that compare the two.
+  bool fast_path = true;
 };
 
 // What one frame produced. `status` is the last status message in the frame, if any.

@@ -844,6 +844,7 @@ FrameResult FrameParser::parse_impl(std::string_view frame, bool padded, Timesta
         Fields f;
         const char* const end = *p == '{' ? fast_object(p, f) : nullptr;
         if (end == nullptr) break;
+        ++counters_.fast_objects;
         deliver(f, index);
         ++index;
         p = end;

@@ -62,6 +62,7 @@ struct ParseCounters {
   std::uint64_t events = 0;          // delivered to the sink (accepted)
   std::uint64_t status_events = 0;   // of which status messages
   std::uint64_t copied_frames = 0;   // frames that needed the copy into the padded scratch buffer
+  std::uint64_t fast_objects = 0;    // objects read by the fast path (delivered or rejected)
   std::array<std::uint64_t, kErrorKindCount> errors{};
 
   [[nodiscard]] std::uint64_t error(ErrorKind k) const noexcept {

@@ -11,6 +11,7 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -123,7 +124,7 @@ constexpr std::uint64_t kPow10[5] = {1, 10, 100, 1'000, 10'000};
 
 // Reads up to 16 ASCII digits at p; returns how many there were (then `value`). A plain loop: on
 // these 1-13 digit numbers it measured faster than an eight-bytes-at-a-time (SWAR) conversion.
-unsigned read_digits(const char* p, std::uint64_t& value) noexcept {
+inline unsigned read_digits(const char* p, std::uint64_t& value) noexcept {
   unsigned n = 0;
   std::uint64_t v = 0;
   while (n < 16 && static_cast<unsigned>(p[n] - '0') < 10u) {
@@ -411,14 +412,38 @@ void read_field(Key key, od::value& v, Fields& f) noexcept {
 // number forms, other events) returns nullptr, and the frame goes on in the generic pass from that
 // element. Reads stay inside the frame and its padding: every scan stops at the first byte that
 // does not match, and the frame's last structural is its closing ']'.
+// A key as it appears in the text with the comma before it and the colon after it (",\"bx\":"),
+// packed at compile time into the little-endian word its bytes make.
+struct KeyText {
+  std::uint64_t bits;
+  std::uint64_t mask;
+  unsigned len;
+};
+template <std::size_t N>
+consteval KeyText key_text(const char (&lit)[N]) {
+  static_assert(N >= 2 && N - 1 <= 8, "one 8-byte word");
+  static_assert(std::endian::native == std::endian::little, "the first byte is the low byte");
+  KeyText k{0, 0, static_cast<unsigned>(N - 1)};
+  for (std::size_t i = 0; i < N - 1; ++i) {
+    k.bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(lit[i])) << (8 * i);
+    k.mask |= std::uint64_t{0xFF} << (8 * i);
+  }
+  return k;
+}
+
 struct Cursor {
   const char* p;
 
-  // Consumes `lit` (a key with its quotes, colon and the comma before it) if the text starts with it.
-  template <std::size_t N>
-  bool key(const char (&lit)[N]) noexcept {
-    if (std::memcmp(p, lit, N - 1) != 0) return false;
-    p += N - 1;
+  // Whether the text starts with the key `k` (then key() consumes it): one 8-byte load (the padding
+  // makes it safe), masked to the key's length, one compare.
+  bool at(KeyText k) const noexcept {
+    std::uint64_t have = 0;
+    std::memcpy(&have, p, 8);
+    return (have & k.mask) == k.bits;
+  }
+  bool key(KeyText k) noexcept {
+    if (!at(k)) return false;
+    p += k.len;
     return true;
   }
   bool string(std::string_view& out) noexcept {
@@ -466,23 +491,21 @@ struct Cursor {
   }
 
   // Optional fields: absent is fine (true); present with a value not in its plain form is not.
-  template <std::size_t N>
-  bool opt_uint(const char (&lit)[N], std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
-    if (!key(lit)) return true;
+  bool opt_uint(KeyText k, std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
+    if (!key(k)) return true;
     if (!uint(out)) return false;
     f.seen |= bit;
     return true;
   }
-  template <std::size_t N>
-  bool opt_price(const char (&lit)[N], std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
-    if (!key(lit)) return true;
+  bool opt_price(KeyText k, std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
+    if (!key(k)) return true;
     if (!price(out)) return false;
     f.seen |= bit;
     return true;
   }
   // "c": a condition list in trades, a condition code in quotes; read as read_c does.
   bool opt_c(Fields& f) noexcept {
-    if (!key(",\"c\":")) return true;
+    if (!key(key_text(",\"c\":"))) return true;
     std::int64_t n = 0;
     if (*p == '[') {
       bool has = false;
@@ -506,7 +529,7 @@ struct Cursor {
   }
   // "i": indicators (a list) in quotes, the trade id (a string) in trades; not read.
   bool opt_i() noexcept {
-    if (!key(",\"i\":")) return true;
+    if (!key(key_text(",\"i\":"))) return true;
     std::string_view s;
     std::int64_t n = 0;
     bool has = false;
@@ -515,42 +538,47 @@ struct Cursor {
   // "z": the tape; not read.
   bool opt_z() noexcept {
     std::int64_t n = 0;
-    return !key(",\"z\":") || uint(n);
+    return !key(key_text(",\"z\":")) || uint(n);
   }
 };
+
+// The keys as Massive writes them, each with the comma before it (the first with the brace).
+constexpr KeyText kEvKey = key_text("{\"ev\":\""), kSymKey = key_text(",\"sym\":"),
+                  kBxKey = key_text(",\"bx\":"), kAxKey = key_text(",\"ax\":"), kBpKey = key_text(",\"bp\":"),
+                  kApKey = key_text(",\"ap\":"), kBsKey = key_text(",\"bs\":"), kAsKey = key_text(",\"as\":"),
+                  kXKey = key_text(",\"x\":"), kPKey = key_text(",\"p\":"), kSKey = key_text(",\"s\":"),
+                  kTKey = key_text(",\"t\":"), kQKey = key_text(",\"q\":");
 
 // `p` at an array element's '{'. Returns the byte after its '}', or nullptr (not in Massive's form).
 const char* fast_object(const char* p, Fields& f) noexcept {
   Cursor c{p};
-  if (!c.key("{\"ev\":\"")) return nullptr;
+  if (!c.key(kEvKey)) return nullptr;
   const char type = *c.p;
   if ((type != 'Q' && type != 'T') || c.p[1] != '"') return nullptr;
   f.ev = std::string_view(c.p, 1);
   f.seen |= kEv;
   c.p += 2;
-  if (!c.key(",\"sym\":") || !c.string(f.sym)) return nullptr;
+  if (!c.key(kSymKey) || !c.string(f.sym)) return nullptr;
   f.seen |= kSym;
+  const auto num = [&](KeyText k, std::int64_t& out, std::uint32_t bit) { return c.opt_uint(k, out, f, bit); };
+  const auto price = [&](KeyText k, std::int64_t& out, std::uint32_t bit) { return c.opt_price(k, out, f, bit); };
+  bool ok = false;
   if (type == 'Q') {
-    // Options: bx ax bp ap bs as; stocks: bx bp bs ax ap as c i; then t q z.
-    if (!c.opt_uint(",\"bx\":", f.bx, f, kBx)) return nullptr;
-    const bool ok = c.key(",\"ax\":")
-                        ? (c.uint(f.ax) && ((f.seen |= kAx), true) && c.opt_price(",\"bp\":", f.bp, f, kBp) &&
-                           c.opt_price(",\"ap\":", f.ap, f, kAp) && c.opt_uint(",\"bs\":", f.bs, f, kBs) &&
-                           c.opt_uint(",\"as\":", f.as, f, kAs))
-                        : (c.opt_price(",\"bp\":", f.bp, f, kBp) && c.opt_uint(",\"bs\":", f.bs, f, kBs) &&
-                           c.opt_uint(",\"ax\":", f.ax, f, kAx) && c.opt_price(",\"ap\":", f.ap, f, kAp) &&
-                           c.opt_uint(",\"as\":", f.as, f, kAs));
-    if (!ok || !c.opt_c(f) || !c.opt_i()) return nullptr;
-  } else {
-    // Options: x p s c; stocks: x i z p s c; then t q.
-    if (!c.opt_uint(",\"x\":", f.x, f, kX) || !c.opt_i() || !c.opt_z() ||
-        !c.opt_price(",\"p\":", f.p, f, kP) || !c.opt_uint(",\"s\":", f.s, f, kS) || !c.opt_c(f)) {
-      return nullptr;
+    ok = num(kBxKey, f.bx, kBx);
+    if (ok && c.at(kAxKey)) {  // options: bx ax bp ap bs as
+      ok = num(kAxKey, f.ax, kAx) && price(kBpKey, f.bp, kBp) && price(kApKey, f.ap, kAp) &&
+           num(kBsKey, f.bs, kBs) && num(kAsKey, f.as, kAs);
+    } else if (ok) {  // stocks: bx bp bs ax ap as
+      ok = price(kBpKey, f.bp, kBp) && num(kBsKey, f.bs, kBs) && num(kAxKey, f.ax, kAx) &&
+           price(kApKey, f.ap, kAp) && num(kAsKey, f.as, kAs);
     }
+    ok = ok && c.opt_c(f) && c.opt_i();
+  } else {  // options: x p s c; stocks: x i z p s c
+    ok = num(kXKey, f.x, kX) && c.opt_i() && c.opt_z() && price(kPKey, f.p, kP) && num(kSKey, f.s, kS) &&
+         c.opt_c(f);
   }
-  if (!c.opt_uint(",\"t\":", f.t, f, kT) || !c.opt_uint(",\"q\":", f.q, f, kQ) || !c.opt_z()) return nullptr;
-  if (*c.p != '}') return nullptr;
-  return c.p + 1;
+  ok = ok && num(kTKey, f.t, kT) && num(kQKey, f.q, kQ) && c.opt_z() && *c.p == '}';
+  return ok ? c.p + 1 : nullptr;
 }
 
 bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }

@@ -1,8 +1,10 @@
 #pragma once
 
 // Massive (Polygon.io) websocket frame parser: one JSON array of events per frame, parsed in place
-// with simdjson On-Demand into fixed-size MarketEvents that are handed to a sink (usually an
-// SpscRing producer).
+// into fixed-size MarketEvents that are handed to a sink (usually an SpscRing producer). simdjson's
+// stage 1 checks the whole frame first; trades and quotes written in Massive's own form are then
+// read straight from the bytes (the fast path), anything else by a generic per-field pass over
+// simdjson On-Demand, with the same events and errors either way (docs/feeds.md).
 //
 // Contract:
 // - One FrameParser per feed thread; it is not thread-safe. The InstrumentRegistry it interns into

@@ -410,8 +410,15 @@ void read_field(Key key, od::value& v, Fields& f) noexcept {
 // generic pass does (same helpers, same order of bits), so the event, or the error it is rejected
 // with, is the same. Anything else (another order, an unknown key, whitespace, escapes, other
 // number forms, other events) returns nullptr, and the frame goes on in the generic pass from that
-// element. Reads stay inside the frame and its padding: every scan stops at the first byte that
-// does not match, and the frame's last structural is its closing ']'.
+// element.
+//
+// The scan must not run past the frame: the bytes after it (padding, or an earlier frame's bytes
+// in the scratch buffer) may continue a cut object (`[{"ev":"T",...,"c":[1]` then `,"t":1}]`).
+// `root_end` is the frame's last non-whitespace byte, the ']' that closes the root array (stage 1
+// put nothing but whitespace after it). The scan consumes a ']' only as the end of a condition
+// list, and refuses `root_end` there; every other byte it consumes is not a ']' or lies inside a
+// string that opened before `root_end` (which stage 1 closed before it). So nothing at or past
+// `root_end` is consumed, and reads stay within 16 bytes of it, inside the padding.
 // A key as it appears in the text with the comma before it and the colon after it (",\"bx\":"),
 // packed at compile time into the little-endian word its bytes make.
 struct KeyText {
@@ -433,6 +440,7 @@ consteval KeyText key_text(const char (&lit)[N]) {
 
 struct Cursor {
   const char* p;
+  const char* root_end;
 
   // Whether the text starts with the key `k` (then key() consumes it): one 8-byte load (the padding
   // makes it safe), masked to the key's length, one compare.
@@ -473,19 +481,17 @@ struct Cursor {
     if (*p != '[') return false;
     ++p;
     has_first = false;
-    if (*p == ']') {
-      ++p;
-      return true;
-    }
-    std::int64_t n = 0;
-    if (!uint(n)) return false;
-    first = n;
-    has_first = true;
-    while (*p == ',') {
-      ++p;
+    if (*p != ']') {
+      std::int64_t n = 0;
       if (!uint(n)) return false;
+      first = n;
+      has_first = true;
+      while (*p == ',') {
+        ++p;
+        if (!uint(n)) return false;
+      }
     }
-    if (*p != ']') return false;
+    if (*p != ']' || p == root_end) return false;
     ++p;
     return true;
   }
@@ -550,8 +556,8 @@ constexpr KeyText kEvKey = key_text("{\"ev\":\""), kSymKey = key_text(",\"sym\":
                   kTKey = key_text(",\"t\":"), kQKey = key_text(",\"q\":");
 
 // `p` at an array element's '{'. Returns the byte after its '}', or nullptr (not in Massive's form).
-const char* fast_object(const char* p, Fields& f) noexcept {
-  Cursor c{p};
+const char* fast_object(const char* p, const char* root_end, Fields& f) noexcept {
+  Cursor c{p, root_end};
   if (!c.key(kEvKey)) return nullptr;
   const char type = *c.p;
   if ((type != 'Q' && type != 'T') || c.p[1] != '"') return nullptr;
@@ -866,11 +872,13 @@ FrameResult FrameParser::parse_impl(std::string_view frame, bool padded, Timesta
   if (config_.fast_path) {
     const char* p = data;
     while (is_ws(*p)) ++p;
-    if (*p == '[') {
+    const char* root_end = data + frame.size() - 1;  // the frame holds a root array: both stop
+    while (is_ws(*root_end)) --root_end;
+    if (*p == '[' && *root_end == ']') {
       ++p;
       for (;;) {
         Fields f;
-        const char* const end = *p == '{' ? fast_object(p, f) : nullptr;
+        const char* const end = *p == '{' ? fast_object(p, root_end, f) : nullptr;
         if (end == nullptr) break;
         ++counters_.fast_objects;
         deliver(f, index);

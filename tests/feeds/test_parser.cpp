@@ -739,6 +739,31 @@ TEST(ParserFastPath, shouldAgreeWithTheGenericPassOnManyGeneratedFrames) {
   EXPECT_GT(fast, 10000u);
 }
 
+// A frame cut after a condition list ends in a ']' that closes the root array as far as stage 1
+// can tell; the bytes after the frame may complete the object. The fast path stops at the frame.
+TEST(ParserFastPath, shouldNotReadAnObjectOnPastTheEndOfTheFrame) {
+  const std::string whole = R"([{"ev":"T","sym":"Y","x":4,"p":1.5,"s":1,"c":[24,3,3,0],"t":1755783000000}])";
+  const std::string empty_list = R"([{"ev":"T","sym":"Y","x":4,"p":1.5,"s":1,"c":[],"t":1755783000000}])";
+  for (const std::string* full : {&whole, &empty_list}) {
+    const std::size_t cut = full->find(",\"t\"");
+    // In place: the padding holds the rest of the object.
+    for (const bool fast : {true, false}) {
+      InstrumentRegistry registry{16};
+      FrameParser parser{registry, ParserConfig{.fast_path = fast}};
+      std::string buffer = *full + std::string(kPadding, ' ');
+      Collect sink;
+      const auto r = parser.parse_padded(std::string_view(buffer.data(), cut), kRecv, StreamId::kStocks, sink);
+      EXPECT_EQ(r.events, 0u) << fast;
+      EXPECT_TRUE(r.frame_error) << fast;
+      EXPECT_EQ(parser.counters().error(ErrorKind::kMalformedJson), 1u) << fast;
+    }
+    // Copied: the scratch buffer still holds the whole frame parsed before.
+    TwoPasses both;
+    EXPECT_EQ(both.parse_both(*full).events, 1u);
+    EXPECT_EQ(both.parse_both(full->substr(0, cut)).events, 0u);
+  }
+}
+
 TEST(ParserFastPath, shouldReadAMassiveOrderedOptionQuoteLikeTheGenericPass) {
   InstrumentRegistry registry{16};
   FrameParser parser{registry};

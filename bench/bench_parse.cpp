@@ -1,5 +1,6 @@
 // Frame parse: odte's FrameParser (simdjson On-Demand, in place, interning, validation) on Massive
-// option-quote frames of 1 and 10 events, beside peers on the very same bytes in the same run:
+// option-quote frames of 1 and 10 events, with its fast path (the default) and with the generic
+// per-field pass alone, beside peers on the very same bytes in the same run:
 //   - simdjson DOM parse of the frame (the whole document to a tape; no extraction): the limit
 //   - a minimal hand-written On-Demand extractor reading the same nine fields (no validation, no
 //     interning, no event): the floor for any On-Demand parser of this schema
@@ -32,10 +33,10 @@ void report(benchmark::State& state, const Corpus& c) {
 
 using odte::bench::Extracted;
 
-void BM_OdteFrameParser(benchmark::State& state) {
+void run_frame_parser(benchmark::State& state, bool fast_path) {
   const Corpus& c = corpus(static_cast<int>(state.range(0)));
   odte::InstrumentRegistry registry;
-  odte::feeds::FrameParser parser(registry);
+  odte::feeds::FrameParser parser(registry, odte::feeds::ParserConfig{.fast_path = fast_path});
   std::uint64_t sum = 0;
   auto sink = [&](const odte::MarketEvent& e) {
     sum += static_cast<std::uint64_t>(e.quote.bid.ticks());
@@ -50,6 +51,10 @@ void BM_OdteFrameParser(benchmark::State& state) {
   if (parser.counters().total_errors() != 0) state.SkipWithError("parse errors");
   report(state, c);
 }
+
+void BM_OdteFrameParser(benchmark::State& state) { run_frame_parser(state, true); }
+// The generic per-field pass alone (what objects not in Massive's own form go through).
+void BM_OdteFrameParserGeneric(benchmark::State& state) { run_frame_parser(state, false); }
 
 void BM_SimdjsonDomParseOnly(benchmark::State& state) {
   const Corpus& c = corpus(static_cast<int>(state.range(0)));
@@ -139,6 +144,7 @@ void BM_Nlohmann(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_OdteFrameParser)->Arg(1)->Arg(10);
+BENCHMARK(BM_OdteFrameParserGeneric)->Arg(1)->Arg(10);
 BENCHMARK(BM_SimdjsonOnDemandMinimal)->Arg(1)->Arg(10);
 BENCHMARK(BM_SimdjsonDomParseOnly)->Arg(1)->Arg(10);
 BENCHMARK(BM_RapidJson)->Arg(1)->Arg(10);

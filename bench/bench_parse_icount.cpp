@@ -9,7 +9,8 @@
 // It also prints the measured rounds' thread CPU time per event (a rough figure; use bench_parse
 // for timings beside the peers).
 //
-// Cases: odte (FrameParser::parse_padded into a counting sink), minimal (the minimal On-Demand
+// Cases: odte (FrameParser::parse_padded into a counting sink), generic (the same without the fast
+// path: the generic per-field pass), minimal (the minimal On-Demand
 // extractor of bench_parse), dom (simdjson DOM parse only). One unmeasured round runs first, so
 // the registry already holds every contract, as in a live session.
 
@@ -32,6 +33,7 @@ using odte::bench::kFrames;
 struct Cases {
   odte::InstrumentRegistry registry;
   odte::feeds::FrameParser parser{registry};
+  odte::feeds::FrameParser generic{registry, odte::feeds::ParserConfig{.fast_path = false}};
   simdjson::ondemand::parser ondemand;
   simdjson::dom::parser dom;
   std::uint64_t sum = 0;
@@ -42,9 +44,9 @@ struct Cases {
       return true;
     };
     for (std::size_t i = 0; i < kFrames; ++i) {
-      if (which == "odte") {
-        (void)parser.parse_padded(std::string_view(c.frames[i].data(), c.sizes[i]), 1,
-                                  odte::StreamId::kOptions, sink);
+      if (which == "odte" || which == "generic") {
+        (void)(which == "odte" ? parser : generic)
+            .parse_padded(std::string_view(c.frames[i].data(), c.sizes[i]), 1, odte::StreamId::kOptions, sink);
       } else if (which == "minimal") {
         odte::bench::minimal_extract(ondemand, c, i, [&](const odte::bench::Extracted& x) {
           sum += x.bid_size + x.ask_size + x.t + x.bx + x.ax + x.q + x.sym.size() +
@@ -68,15 +70,15 @@ struct Cases {
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: bench_parse_icount odte|minimal|dom 1|10 ROUNDS\n");
+    std::fprintf(stderr, "usage: bench_parse_icount odte|generic|minimal|dom 1|10 ROUNDS\n");
     return 2;
   }
   const std::string_view which = argv[1];
   const int per_frame = std::atoi(argv[2]);
   const int rounds = std::atoi(argv[3]);
-  if ((which != "odte" && which != "minimal" && which != "dom") || (per_frame != 1 && per_frame != 10) ||
+  if ((which != "odte" && which != "generic" && which != "minimal" && which != "dom") || (per_frame != 1 && per_frame != 10) ||
       rounds < 1) {
-    std::fprintf(stderr, "usage: bench_parse_icount odte|minimal|dom 1|10 ROUNDS\n");
+    std::fprintf(stderr, "usage: bench_parse_icount odte|generic|minimal|dom 1|10 ROUNDS\n");
     return 2;
   }
   const Corpus& c = odte::bench::corpus(per_frame);
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
   measure(cases, which, c, rounds);
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
   const double ns = static_cast<double>(t1.tv_sec - t0.tv_sec) * 1e9 + static_cast<double>(t1.tv_nsec - t0.tv_nsec);
-  if (cases.parser.counters().total_errors() != 0) {
+  if (cases.parser.counters().total_errors() != 0 || cases.generic.counters().total_errors() != 0) {
     std::fprintf(stderr, "parse errors\n");
     return 1;
   }

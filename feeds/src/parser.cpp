@@ -11,6 +11,7 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -123,7 +124,7 @@ constexpr std::uint64_t kPow10[5] = {1, 10, 100, 1'000, 10'000};
 
 // Reads up to 16 ASCII digits at p; returns how many there were (then `value`). A plain loop: on
 // these 1-13 digit numbers it measured faster than an eight-bytes-at-a-time (SWAR) conversion.
-unsigned read_digits(const char* p, std::uint64_t& value) noexcept {
+inline unsigned read_digits(const char* p, std::uint64_t& value) noexcept {
   unsigned n = 0;
   std::uint64_t v = 0;
   while (n < 16 && static_cast<unsigned>(p[n] - '0') < 10u) {
@@ -134,26 +135,43 @@ unsigned read_digits(const char* p, std::uint64_t& value) noexcept {
   return n;
 }
 
-// Fast path for a price as Massive sends it: 1-13 integer digits (no leading zero), at most four
-// decimals, then what may end a number. Anything else (sign, exponent, more decimals, junk) returns
-// false and is read by read_double, whose result it would equal: below 2^50 ticks the double
-// nearest the text, times 10,000, rounds back to the same integer.
-bool plain_price(const char* p, std::int64_t& ticks) noexcept {
+// A price as Massive sends it: 1-13 integer digits (no leading zero), at most four decimals.
+// Returns the byte after it (which the caller checks can end a number), or nullptr for anything
+// else (sign, exponent, more decimals, junk), which read_double reads, to the value this would
+// give: below 2^50 ticks the double nearest the text, times 10,000, rounds back to the same integer.
+const char* plain_price_end(const char* p, std::int64_t& ticks) noexcept {
   std::uint64_t whole = 0;
   const unsigned int_digits = read_digits(p, whole);
-  if (int_digits == 0 || int_digits > 13 || (p[0] == '0' && int_digits > 1)) return false;
+  if (int_digits == 0 || int_digits > 13 || (p[0] == '0' && int_digits > 1)) return nullptr;
   p += int_digits;
   std::uint64_t t = whole * 10'000;
   if (*p == '.') {
     std::uint64_t frac = 0;
     const unsigned frac_digits = read_digits(p + 1, frac);
-    if (frac_digits == 0 || frac_digits > 4) return false;
+    if (frac_digits == 0 || frac_digits > 4) return nullptr;
     t += frac * kPow10[4 - frac_digits];
     p += 1 + frac_digits;
   }
-  if (!ends_number(*p) || t >= (1ULL << 50)) return false;
+  if (t >= (1ULL << 50)) return nullptr;
   ticks = static_cast<std::int64_t>(t);
+  return p;
+}
+
+bool plain_price(const char* p, std::int64_t& ticks) noexcept {
+  std::int64_t t = 0;
+  const char* end = plain_price_end(p, t);
+  if (end == nullptr || !ends_number(*end)) return false;
+  ticks = t;
   return true;
+}
+
+// A non-negative integer of 1-16 digits (no leading zero); returns the byte after it or nullptr.
+const char* plain_uint_end(const char* p, std::int64_t& out) noexcept {
+  std::uint64_t n = 0;
+  const unsigned digits = read_digits(p, n);
+  if (digits == 0 || (p[0] == '0' && digits > 1)) return nullptr;
+  out = static_cast<std::int64_t>(n);
+  return p + digits;
 }
 
 void read_price(od::value& v, std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
@@ -168,13 +186,12 @@ void read_price(od::value& v, std::int64_t& out, Fields& f, std::uint32_t bit) n
   }
 }
 
-// Fast path for a non-negative integer of 1-16 digits (no leading zero) followed by what may end a
-// number; anything else goes to the rest of read_int.
+// Fast path of read_int: a plain integer followed by what may end a number.
 bool plain_uint(const char* p, std::int64_t& out) noexcept {
-  std::uint64_t n = 0;
-  const unsigned digits = read_digits(p, n);
-  if (digits == 0 || (p[0] == '0' && digits > 1) || !ends_number(p[digits])) return false;
-  out = static_cast<std::int64_t>(n);
+  std::int64_t n = 0;
+  const char* end = plain_uint_end(p, n);
+  if (end == nullptr || !ends_number(*end)) return false;
+  out = n;
   return true;
 }
 
@@ -382,6 +399,196 @@ void read_field(Key key, od::value& v, Fields& f) noexcept {
   }
 }
 
+// ---- The fast path: an event object exactly as Massive writes it ----
+//
+// Compact (no whitespace), "ev" first ("Q" or "T"), then "sym", then the other keys in Massive's
+// order, each optional, values in their plain forms (strings without escapes, plain integers and
+// prices, condition lists of plain integers). Nothing is dispatched per field: each key is compared
+// with the one expected next. The scan runs only on frames simdjson's stage 1 has already accepted
+// (strings closed, UTF-8 valid, the root array ends in ']'), and it accepts only text that is valid
+// JSON the generic pass reads without a JSON error; for such text it fills Fields exactly as the
+// generic pass does (same helpers, same order of bits), so the event, or the error it is rejected
+// with, is the same. Anything else (another order, an unknown key, whitespace, escapes, other
+// number forms, other events) returns nullptr, and the frame goes on in the generic pass from that
+// element.
+//
+// The scan must not run past the frame: the bytes after it (padding, or an earlier frame's bytes
+// in the scratch buffer) may continue a cut object (`[{"ev":"T",...,"c":[1]` then `,"t":1}]`).
+// `root_end` is the frame's last non-whitespace byte, the ']' that closes the root array (stage 1
+// put nothing but whitespace after it). The scan consumes a ']' only as the end of a condition
+// list, and refuses `root_end` there; every other byte it consumes is not a ']' or lies inside a
+// string that opened before `root_end` (which stage 1 closed before it). So nothing at or past
+// `root_end` is consumed, and reads stay within 16 bytes of it, inside the padding.
+// A key as it appears in the text with the comma before it and the colon after it (",\"bx\":"),
+// packed at compile time into the little-endian word its bytes make.
+struct KeyText {
+  std::uint64_t bits;
+  std::uint64_t mask;
+  unsigned len;
+};
+template <std::size_t N>
+consteval KeyText key_text(const char (&lit)[N]) {
+  static_assert(N >= 2 && N - 1 <= 8, "one 8-byte word");
+  static_assert(std::endian::native == std::endian::little, "the first byte is the low byte");
+  KeyText k{0, 0, static_cast<unsigned>(N - 1)};
+  for (std::size_t i = 0; i < N - 1; ++i) {
+    k.bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(lit[i])) << (8 * i);
+    k.mask |= std::uint64_t{0xFF} << (8 * i);
+  }
+  return k;
+}
+
+struct Cursor {
+  const char* p;
+  const char* root_end;
+
+  // Whether the text starts with the key `k` (then key() consumes it): one 8-byte load (the padding
+  // makes it safe), masked to the key's length, one compare.
+  bool at(KeyText k) const noexcept {
+    std::uint64_t have = 0;
+    std::memcpy(&have, p, 8);
+    return (have & k.mask) == k.bits;
+  }
+  bool key(KeyText k) noexcept {
+    if (!at(k)) return false;
+    p += k.len;
+    return true;
+  }
+  bool string(std::string_view& out) noexcept {
+    if (*p != '"') return false;
+    const char* const start = p + 1;
+    const char* e = start;
+    while (*e != '"' && *e != '\\') ++e;
+    if (*e != '"') return false;
+    out = std::string_view(start, static_cast<std::size_t>(e - start));
+    p = e + 1;
+    return true;
+  }
+  bool uint(std::int64_t& out) noexcept {
+    const char* e = plain_uint_end(p, out);
+    if (e == nullptr) return false;
+    p = e;
+    return true;
+  }
+  bool price(std::int64_t& out) noexcept {
+    const char* e = plain_price_end(p, out);
+    if (e == nullptr) return false;
+    p = e;
+    return true;
+  }
+  // "[" plain integers "]" (possibly empty); the first one, if any, in `first`.
+  bool uint_list(std::int64_t& first, bool& has_first) noexcept {
+    if (*p != '[') return false;
+    ++p;
+    has_first = false;
+    if (*p != ']') {
+      std::int64_t n = 0;
+      if (!uint(n)) return false;
+      first = n;
+      has_first = true;
+      while (*p == ',') {
+        ++p;
+        if (!uint(n)) return false;
+      }
+    }
+    if (*p != ']' || p == root_end) return false;
+    ++p;
+    return true;
+  }
+
+  // Optional fields: absent is fine (true); present with a value not in its plain form is not.
+  bool opt_uint(KeyText k, std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
+    if (!key(k)) return true;
+    if (!uint(out)) return false;
+    f.seen |= bit;
+    return true;
+  }
+  bool opt_price(KeyText k, std::int64_t& out, Fields& f, std::uint32_t bit) noexcept {
+    if (!key(k)) return true;
+    if (!price(out)) return false;
+    f.seen |= bit;
+    return true;
+  }
+  // "c": a condition list in trades, a condition code in quotes; read as read_c does.
+  bool opt_c(Fields& f) noexcept {
+    if (!key(key_text(",\"c\":"))) return true;
+    std::int64_t n = 0;
+    if (*p == '[') {
+      bool has = false;
+      if (!uint_list(n, has)) return false;
+      if (has && n < (1LL << 32)) {
+        f.cond = n;
+        f.seen |= kCond;
+      }
+      return true;
+    }
+    const char* const start = p;
+    if (!uint(n) || p - start > 15) return false;  // exact as a double, as simdjson would read it
+    const double d = static_cast<double>(n);
+    f.c = ticks_of(d);
+    f.seen |= kC;
+    if (d < 4.0e9) {
+      f.cond = n;
+      f.seen |= kCond;
+    }
+    return true;
+  }
+  // "i": indicators (a list) in quotes, the trade id (a string) in trades; not read.
+  bool opt_i() noexcept {
+    if (!key(key_text(",\"i\":"))) return true;
+    std::string_view s;
+    std::int64_t n = 0;
+    bool has = false;
+    return *p == '"' ? string(s) : uint_list(n, has);
+  }
+  // "z": the tape; not read.
+  bool opt_z() noexcept {
+    std::int64_t n = 0;
+    return !key(key_text(",\"z\":")) || uint(n);
+  }
+};
+
+// The keys as Massive writes them, each with the comma before it (the first with the brace).
+constexpr KeyText kEvKey = key_text("{\"ev\":\""), kSymKey = key_text(",\"sym\":"),
+                  kBxKey = key_text(",\"bx\":"), kAxKey = key_text(",\"ax\":"), kBpKey = key_text(",\"bp\":"),
+                  kApKey = key_text(",\"ap\":"), kBsKey = key_text(",\"bs\":"), kAsKey = key_text(",\"as\":"),
+                  kXKey = key_text(",\"x\":"), kPKey = key_text(",\"p\":"), kSKey = key_text(",\"s\":"),
+                  kTKey = key_text(",\"t\":"), kQKey = key_text(",\"q\":");
+
+// `p` at an array element's '{'. Returns the byte after its '}', or nullptr (not in Massive's form).
+const char* fast_object(const char* p, const char* root_end, Fields& f) noexcept {
+  Cursor c{p, root_end};
+  if (!c.key(kEvKey)) return nullptr;
+  const char type = *c.p;
+  if ((type != 'Q' && type != 'T') || c.p[1] != '"') return nullptr;
+  f.ev = std::string_view(c.p, 1);
+  f.seen |= kEv;
+  c.p += 2;
+  if (!c.key(kSymKey) || !c.string(f.sym)) return nullptr;
+  f.seen |= kSym;
+  const auto num = [&](KeyText k, std::int64_t& out, std::uint32_t bit) { return c.opt_uint(k, out, f, bit); };
+  const auto price = [&](KeyText k, std::int64_t& out, std::uint32_t bit) { return c.opt_price(k, out, f, bit); };
+  bool ok = false;
+  if (type == 'Q') {
+    ok = num(kBxKey, f.bx, kBx);
+    if (ok && c.at(kAxKey)) {  // options: bx ax bp ap bs as
+      ok = num(kAxKey, f.ax, kAx) && price(kBpKey, f.bp, kBp) && price(kApKey, f.ap, kAp) &&
+           num(kBsKey, f.bs, kBs) && num(kAsKey, f.as, kAs);
+    } else if (ok) {  // stocks: bx bp bs ax ap as
+      ok = price(kBpKey, f.bp, kBp) && num(kBsKey, f.bs, kBs) && num(kAxKey, f.ax, kAx) &&
+           price(kApKey, f.ap, kAp) && num(kAsKey, f.as, kAs);
+    }
+    ok = ok && c.opt_c(f) && c.opt_i();
+  } else {  // options: x p s c; stocks: x i z p s c
+    ok = num(kXKey, f.x, kX) && c.opt_i() && c.opt_z() && price(kPKey, f.p, kP) && num(kSKey, f.s, kS) &&
+         c.opt_c(f);
+  }
+  ok = ok && num(kTKey, f.t, kT) && num(kQKey, f.q, kQ) && c.opt_z() && *c.p == '}';
+  return ok ? c.p + 1 : nullptr;
+}
+
+bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
 // Prices in ticks: usable, and not zero unless `allow_zero` (quote sides: 0 = empty side).
 bool to_price(std::int64_t ticks, bool allow_zero, Price& out) noexcept {
   if (ticks == kBadTicks || (ticks == 0 && !allow_zero)) return false;
@@ -550,35 +757,9 @@ FrameResult FrameParser::parse_impl(std::string_view frame, bool padded, Timesta
   od::array events;
   if (classify_json_error(doc.get_array().get(events), frame, kind)) return frame_fails(kind, 0);
 
-  std::uint32_t index = 0;
-  for (auto element : events) {
-    od::value value;
-    if (classify_json_error(std::move(element).get(value), frame, kind)) return frame_fails(kind, index);
-    od::object object;
-    const simdjson::error_code oe = value.get_object().get(object);
-    if (oe == simdjson::INCORRECT_TYPE) {
-      note_error(ErrorKind::kNotAnObject, frame, receive_ns, stream, index);
-      ++result.rejected;
-      ++index;
-      continue;
-    }
-    if (classify_json_error(oe, frame, kind)) return frame_fails(kind, index);
-
-    Fields f;
-    for (auto field_result : object) {
-      od::field field;
-      if (classify_json_error(std::move(field_result).get(field), frame, kind)) return frame_fails(kind, index);
-      const char* raw = field.key().raw();
-      Key key = raw_key(raw);
-      if (key == Key::kOther && key_has_escape(raw)) {
-        std::string_view text;
-        if (classify_json_error(field.unescaped_key().get(text), frame, kind)) return frame_fails(kind, index);
-        key = text_key(text);
-      }
-      read_field(key, field.value(), f);
-    }
-
-    // Build the event from what was gathered.
+  // Builds the event from one object's fields, checks it and hands it to the sink. Both passes
+  // end here, so what they deliver or reject for the same fields is the same.
+  auto deliver = [&](const Fields& f, std::uint32_t index) {
     MarketEvent e;
     bool ok = !f.has_error;
     ErrorKind err = f.error;
@@ -683,6 +864,74 @@ FrameResult FrameParser::parse_impl(std::string_view frame, bool padded, Timesta
       note_error(ErrorKind::kSinkFull, frame, receive_ns, stream, index);
       ++result.rejected;
     }
+  };
+
+  std::uint32_t index = 0;
+  // Massive's own form first, element by element straight from the frame's bytes; the generic pass
+  // takes over at the first element it does not take (and also checks what follows the array).
+  if (config_.fast_path) {
+    const char* p = data;
+    while (is_ws(*p)) ++p;
+    const char* root_end = data + frame.size() - 1;  // the frame holds a root array: both stop
+    while (is_ws(*root_end)) --root_end;
+    if (*p == '[' && *root_end == ']') {
+      ++p;
+      for (;;) {
+        Fields f;
+        const char* const end = *p == '{' ? fast_object(p, root_end, f) : nullptr;
+        if (end == nullptr) break;
+        ++counters_.fast_objects;
+        deliver(f, index);
+        ++index;
+        p = end;
+        if (*p == ',') {
+          ++p;
+          continue;
+        }
+        if (*p == ']') {
+          const char* const stop = data + frame.size();
+          const char* q = p + 1;
+          while (q < stop && is_ws(*q)) ++q;
+          if (q == stop) return result;
+        }
+        break;
+      }
+    }
+  }
+  const std::uint32_t resume = index;  // elements already delivered by the fast path
+  index = 0;
+  for (auto element : events) {
+    od::value value;
+    if (classify_json_error(std::move(element).get(value), frame, kind)) return frame_fails(kind, index);
+    if (index < resume) {  // left unconsumed: simdjson skips it
+      ++index;
+      continue;
+    }
+    od::object object;
+    const simdjson::error_code oe = value.get_object().get(object);
+    if (oe == simdjson::INCORRECT_TYPE) {
+      note_error(ErrorKind::kNotAnObject, frame, receive_ns, stream, index);
+      ++result.rejected;
+      ++index;
+      continue;
+    }
+    if (classify_json_error(oe, frame, kind)) return frame_fails(kind, index);
+
+    Fields f;
+    for (auto field_result : object) {
+      od::field field;
+      if (classify_json_error(std::move(field_result).get(field), frame, kind)) return frame_fails(kind, index);
+      const char* raw = field.key().raw();
+      Key key = raw_key(raw);
+      if (key == Key::kOther && key_has_escape(raw)) {
+        std::string_view text;
+        if (classify_json_error(field.unescaped_key().get(text), frame, kind)) return frame_fails(kind, index);
+        key = text_key(text);
+      }
+      read_field(key, field.value(), f);
+    }
+
+    deliver(f, index);
     ++index;
   }
   // Anything after the closing bracket makes the frame malformed (events already delivered stand).

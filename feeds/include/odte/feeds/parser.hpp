@@ -1,8 +1,10 @@
 #pragma once
 
 // Massive (Polygon.io) websocket frame parser: one JSON array of events per frame, parsed in place
-// with simdjson On-Demand into fixed-size MarketEvents that are handed to a sink (usually an
-// SpscRing producer).
+// into fixed-size MarketEvents that are handed to a sink (usually an SpscRing producer). simdjson's
+// stage 1 checks the whole frame first; trades and quotes written in Massive's own form are then
+// read straight from the bytes (the fast path), anything else by a generic per-field pass over
+// simdjson On-Demand, with the same events and errors either way (docs/feeds.md).
 //
 // Contract:
 // - One FrameParser per feed thread; it is not thread-safe. The InstrumentRegistry it interns into
@@ -62,6 +64,7 @@ struct ParseCounters {
   std::uint64_t events = 0;          // delivered to the sink (accepted)
   std::uint64_t status_events = 0;   // of which status messages
   std::uint64_t copied_frames = 0;   // frames that needed the copy into the padded scratch buffer
+  std::uint64_t fast_objects = 0;    // objects read by the fast path (delivered or rejected)
   std::array<std::uint64_t, kErrorKindCount> errors{};
 
   [[nodiscard]] std::uint64_t error(ErrorKind k) const noexcept {
@@ -90,6 +93,9 @@ struct ErrorSample {
 struct ParserConfig {
   std::size_t max_frame_bytes = 1u << 20;           // larger frames are kOversizedFrame
   TimestampNs sample_interval_ns = 1'000'000'000;   // per error kind, in receive time
+  // Read objects in Massive's own form straight from the frame before the generic per-field pass.
+  // Same events and errors either way; false is for tests and fuzzing that compare the two.
+  bool fast_path = true;
 };
 
 // What one frame produced. `status` is the last status message in the frame, if any.

@@ -65,7 +65,7 @@ inline std::vector<Rec> records(std::size_t n, std::uint32_t seed) {
 
 inline bool same(const JournalRecord& got, const Rec& want) {
   return got.type == want.type && got.payload.size() == want.payload.size() &&
-         std::memcmp(got.payload.data(), want.payload.data(), want.payload.size()) == 0;
+         (want.payload.empty() || std::memcmp(got.payload.data(), want.payload.data(), want.payload.size()) == 0);
 }
 
 inline std::string read_bytes(const std::string& path) {

@@ -139,7 +139,6 @@ class AsyncJournal {
   JournalWriter writer_;  // the journal thread's once started
   Agent agent_{*this};
   std::unique_ptr<AgentRunner<Agent, Idle>> runner_;
-  bool started_ = false;
 
   // Core thread.
   std::uint64_t next_seq_ = 1;

@@ -128,6 +128,8 @@ class AsyncJournal {
       j.sync_written();
     }
   };
+  // A command waits for this thread to wake: parks are kept short (100 us at most) so that wait is
+  // small beside the fdatasync itself, without spinning a core while the market is quiet.
   using Idle = BackoffIdle<200, 100, 1, 100>;
 
   int write_batch() noexcept;

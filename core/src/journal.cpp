@@ -170,9 +170,14 @@ std::error_code JournalWriter::open(const std::string& path, std::int32_t tradin
 }
 
 std::error_code JournalWriter::append(JournalRecordType type, std::span<const std::byte> payload, bool durable) {
+  if (auto ec = stage(type, payload)) return ec;
+  return write_staged(durable);
+}
+
+std::error_code JournalWriter::stage(JournalRecordType type, std::span<const std::byte> payload) {
   if (fd_ < 0) return std::make_error_code(std::errc::bad_file_descriptor);
   if (payload.size() > kJournalMaxPayload) return std::make_error_code(std::errc::message_size);
-  buf_.clear();
+  if (buf_.empty()) staged_from_ = next_seq_;
   const auto t = static_cast<std::uint16_t>(type);
   put<std::uint32_t>(buf_, static_cast<std::uint32_t>(payload.size()));
   put<std::uint16_t>(buf_, t);
@@ -181,8 +186,20 @@ std::error_code JournalWriter::append(JournalRecordType type, std::span<const st
   put<std::uint32_t>(buf_, record_crc(t, next_seq_, payload));
   put<std::uint32_t>(buf_, 0);
   buf_.insert(buf_.end(), payload.begin(), payload.end());
-  if (auto ec = write_all(fd_, buf_)) return ec;
   ++next_seq_;
+  return {};
+}
+
+std::error_code JournalWriter::write_staged(bool durable) {
+  if (fd_ < 0) return std::make_error_code(std::errc::bad_file_descriptor);
+  if (!buf_.empty()) {
+    const auto ec = write_all(fd_, buf_);
+    buf_.clear();
+    if (ec) {
+      next_seq_ = staged_from_;
+      return ec;
+    }
+  }
   return durable ? sync() : std::error_code{};
 }
 

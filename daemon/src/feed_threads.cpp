@@ -197,6 +197,7 @@ bool FeedEventSource::next(MarketEvent& out) {
       return true;
     }
     if (all_done) return false;
+    if (wait_) wait_();
     // Nothing to hand out yet: spin briefly, then yield, and let the daemon service the admin
     // socket and the watchdog at a steady wall-clock pace.
     if (++spins > 64) std::this_thread::yield();

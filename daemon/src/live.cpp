@@ -10,7 +10,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "odte/core/async_journal.hpp"
 #include "odte/core/clock.hpp"
+#include "odte/core/command_gate.hpp"
 #include "odte/core/options/symbology.hpp"
 #include "odte/daemon/core_services.hpp"
 #include "odte/daemon/feed_threads.hpp"
@@ -27,14 +29,15 @@ namespace {
 
 using SessionMarker = JournalSessionMarker;
 
-// The journal of a live run: appended as the run goes, order commands and the kill switch made
-// durable (fdatasync) before anything acts on them. A failed write stops trading: the run loop
-// checks failed() before every command it hands to the broker.
+// The journal of a live run, written by the journal thread (AsyncJournal): the core only copies
+// each record into its ring. Order commands and the kill switch are durable records; a command
+// reaches the broker only once its record is on disk (CommandGate). A failed journal (a write
+// error, or a record the ring could not take) stops trading: the gate sends nothing from then on.
 class LiveJournal final : public JournalSink {
  public:
   // Reads what the journal already holds (restore() rebuilds the engine from it), then opens it
-  // for appending: a torn tail is cut off, the sequence continues. A journal of another trading
-  // day, or one that cannot be trusted, is refused.
+  // for appending -- a torn tail is cut off, the sequence continues -- and starts the journal
+  // thread. A journal of another trading day, or one that cannot be trusted, is refused.
   std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns) {
     scan_ = reader_.read(path);  // the scan's records point into the reader's buffer
     if (scan_.status == JournalStatus::kCorrupt || scan_.status == JournalStatus::kBadHeader ||
@@ -45,31 +48,27 @@ class LiveJournal final : public JournalSink {
       return "journal " + path + " is for trading day " + std::to_string(scan_.trading_day) + ", the feed is on " +
              std::to_string(trading_day) + ": move it away (it is that day's record) and start again";
     }
-    if (const auto ec = writer_.open(path, trading_day, start_ns)) return "journal " + path + ": " + ec.message();
+    if (const auto ec = async_.open(path, trading_day, start_ns)) return "journal " + path + ": " + ec.message();
+    async_.start("odte-journal");
     return {};
   }
   [[nodiscard]] const JournalScan& scan() const noexcept { return scan_; }
   [[nodiscard]] bool resumed() const noexcept { return !scan_.records.empty(); }
   void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override {
-    if (!error_.empty()) return;
     const bool durable = type == JournalRecordType::kOrderCommand || type == JournalRecordType::kKillSwitch;
-    if (const auto ec = writer_.append(type, payload, durable)) {
-      error_ = "journal write failed: " + ec.message();
-      return;
-    }
-    ++written_;
+    (void)async_.append(type, payload, durable);  // 0: not taken, and failed() says so
   }
-  [[nodiscard]] bool failed() const noexcept { return !error_.empty(); }
-  [[nodiscard]] const std::string& error() const noexcept { return error_; }
-  [[nodiscard]] std::uint64_t written() const noexcept { return written_; }
-  void close() { writer_.close(); }
+  [[nodiscard]] AsyncJournal& async() noexcept { return async_; }
+  [[nodiscard]] bool failed() const noexcept { return async_.failed(); }
+  [[nodiscard]] std::string error() const { return std::string(async_.error()); }
+  [[nodiscard]] std::uint64_t written() const noexcept { return async_.stats().records.load(); }
+  // Writes what the ring still holds, syncs and joins the journal thread.
+  void close() { async_.stop(); }
 
  private:
   JournalReader reader_;
   JournalScan scan_;
-  JournalWriter writer_;
-  std::string error_;
-  std::uint64_t written_ = 0;
+  AsyncJournal async_;
 };
 
 // How long the broker has to answer the start-up status request, on the core's clock (the feed
@@ -289,24 +288,18 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
 
   EngineReportSink to_engine(engine);
 
-  // Commands the broker could not take yet (link down, its ring full): already journaled, kept in
-  // order and offered again on every step. Never dropped.
-  std::vector<OrderCommand> held;
-  held.reserve(1024);
+  // Write-ahead: each command is journaled and held (a fixed FIFO), and handed to the broker once
+  // its record is durable; commands the broker cannot take yet (link down, its ring full) stay
+  // held in order and are offered again on every step. Never dropped: a full FIFO leaves them in
+  // the CommandRing (back-pressure, CommandGate).
+  CommandGate gate(*ring, journal.async(), *broker);
   auto step = [&](TimestampNs t) {
     for (int round = 0; round < 8; ++round) {
-      std::size_t moved = ring->drain([&](const OrderCommand& c) {
-        journal.record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
-        held.push_back(c);
-      });
-      if (journal.failed()) {
-        if (!halted) spdlog::critical("{}: no command is sent from here on", journal.error());
+      std::size_t moved = gate.pump(t);
+      if (!halted && journal.failed()) {
+        spdlog::critical("{}: no command is sent from here on", journal.error());
         halted = true;
-        held.clear();
       }
-      std::size_t sent = 0;
-      while (sent < held.size() && broker->submit(held[sent], t)) ++sent;
-      held.erase(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(sent));
       to_engine.now = t;
       moved += static_cast<std::size_t>(broker->poll(engine.market_state(), t, to_engine));
       engine.on_timer(t);
@@ -365,6 +358,12 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     notify.watchdog();
   };
 
+  // While the feed is quiet a command whose record the journal thread has just made durable goes
+  // out at once, not at the next event or idle tick.
+  source.set_wait_hook([&] {
+    if (gate.held() != 0) (void)gate.send_durable(clock.on_wall(wall.now_ns()));
+  });
+
   if (!engine.begin_reconciliation(start, kReconcileTimeoutNs)) {
     spdlog::error("reconciliation: the status request could not be sent; trading halted");
   }
@@ -394,6 +393,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   }
   const bool interrupted = peeked.interrupted() || signals.stop_requested();
   on_idle = nullptr;
+  source.set_wait_hook(nullptr);
 
   // ---- stop -----------------------------------------------------------------------------------
   TimestampNs t = clock.on_wall(wall.now_ns());
@@ -425,13 +425,24 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     const SessionMarker end{day, kJournalVersion, engine.market_state().market_time()};
     journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
   }
+  // The journal thread writes what is still queued (the session end last), syncs and is joined
+  // before anything reads the journal or reports on it.
+  journal.close();
+  {
+    const AsyncJournalStats& js = journal.async().stats();
+    const CommandGateStats& gs = gate.stats();
+    spdlog::info("journal: {} records in {} writes ({} syncs, largest batch {}), {} waits on a full ring; commands: "
+                 "{} journaled, {} sent, {} held at the stop, {} discarded, back-pressure {} (held full) {} (journal "
+                 "ring low)",
+                 js.records.load(), js.writes.load(), js.syncs.load(), js.max_batch.load(), js.full_waits.load(),
+                 gs.journaled, gs.sent, gate.held(), gs.discarded, gs.held_full, gs.journal_full);
+  }
   run.outcome.events = events;
   run.outcome.written_records = journal.written();
   run.outcome.final_state = describe_state(engine, registry);
   run.outcome.ok = !journal.failed();
   if (!run.outcome.ok) run.outcome.error = journal.error();
   if (run.outcome.ok) write_outputs(run.output_dir, engine, registry, run.outcome);
-  journal.close();
   services.close();
   for (std::size_t i = 0; i < feeds.size(); ++i) {
     const auto& st = feeds.stats(i);

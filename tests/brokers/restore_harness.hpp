@@ -17,9 +17,12 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "odte/brokers/paper_broker.hpp"
+#include "odte/core/async_journal.hpp"
+#include "odte/core/command_gate.hpp"
 #include "odte/core/engine.hpp"
 
 namespace odte::restore_test {
@@ -169,6 +172,28 @@ class FileJournal final : public JournalSink {
   std::uint64_t records_ = 0;
 };
 
+// The journal as the live loop writes it: the journal thread behind a ring (AsyncJournal); the
+// session sends its commands through a CommandGate.
+class ThreadJournal final : public JournalSink {
+ public:
+  explicit ThreadJournal(const std::string& path) {
+    if (journal_.open(path, kTradingDay, kOpen)) ok_ = false;
+    journal_.start("odte-journal");
+  }
+  void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override {
+    const bool durable = type == JournalRecordType::kOrderCommand || type == JournalRecordType::kKillSwitch;
+    if (journal_.append(type, payload, durable) == 0) ok_ = false;
+  }
+  [[nodiscard]] bool ok() const noexcept { return ok_ && !journal_.failed(); }
+  [[nodiscard]] AsyncJournal& async() noexcept { return journal_; }
+
+ private:
+  AsyncJournal journal_;
+  bool ok_ = true;
+};
+
+enum class JournalMode { kSync, kThread };
+
 inline EngineConfig engine_config() {
   EngineConfig cfg;
   cfg.orders.trading_day = kTradingDay;
@@ -218,10 +243,37 @@ struct Session {
   std::vector<OrderCommand> sent;               // every command handed to the broker
   bool operators = true;                        // apply operator_command() at its steps
 
+  // The journal thread and the gate (JournalMode::kThread); the broker behind the gate's port.
+  std::unique_ptr<ThreadJournal> thread_journal;
+  struct Port final : BrokerPort {
+    Session& s;
+    explicit Port(Session& session) : s{session} {}
+    bool submit(const OrderCommand& c, TimestampNs now) noexcept override {
+      s.sent.push_back(c);
+      s.broker->submit(c, now);
+      return true;
+    }
+    int poll(const MarketState&, TimestampNs, ReportSink&) noexcept override { return 0; }
+    [[nodiscard]] BrokerLinkState link() const noexcept override { return BrokerLinkState::kUp; }
+    [[nodiscard]] const char* name() const noexcept override { return "session"; }
+  };
+  std::unique_ptr<Port> port;
+  std::unique_ptr<CommandGate> gate;
+
   // `reversed` interns the instruments in the other order, as a restarted process may.
-  Session(const std::string& journal_path, bool reversed, brokers::PaperBroker* shared_broker = nullptr) {
+  Session(const std::string& journal_path, bool reversed, brokers::PaperBroker* shared_broker = nullptr,
+          JournalMode mode = JournalMode::kSync) {
     ids = intern_calls(registry, reversed);
-    journal = std::make_unique<FileJournal>(journal_path);
+    JournalSink* sink = nullptr;
+    if (mode == JournalMode::kThread) {
+      thread_journal = std::make_unique<ThreadJournal>(journal_path);
+      port = std::make_unique<Port>(*this);
+      gate = std::make_unique<CommandGate>(*ring, thread_journal->async(), *port);
+      sink = thread_journal.get();
+    } else {
+      journal = std::make_unique<FileJournal>(journal_path);
+      sink = journal.get();
+    }
     if (shared_broker != nullptr) {
       broker = shared_broker;
     } else {
@@ -230,16 +282,32 @@ struct Session {
     }
     std::vector<std::unique_ptr<Strategy>> s;
     s.push_back(std::make_unique<Churn>(ids));
-    engine = std::make_unique<Engine>(engine_config(), registry, std::move(s), *ring, journal.get());
+    engine = std::make_unique<Engine>(engine_config(), registry, std::move(s), *ring, sink);
   }
+  ~Session() {
+    if (thread_journal) thread_journal->async().stop();  // before the engine and the gate go
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void pump(TimestampNs t) {
     for (int round = 0; round < 8; ++round) {
-      std::size_t moved = ring->drain([&](const OrderCommand& c) {
-        journal->record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
-        sent.push_back(c);
-        broker->submit(c, t);
-      });
+      std::size_t moved = 0;
+      if (gate) {
+        moved = gate->pump(t);
+        // The run loop goes on with its events meanwhile; here the step waits for the journal
+        // thread, so the commands reach the broker at the same point as with the synchronous one.
+        while (gate->held() != 0 && !gate->halted()) {
+          std::this_thread::yield();
+          moved += gate->send_durable(t);
+        }
+      } else {
+        moved = ring->drain([&](const OrderCommand& c) {
+          journal->record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
+          sent.push_back(c);
+          broker->submit(c, t);
+        });
+      }
       moved += static_cast<std::size_t>(broker->poll(engine->market_state(), t, [&](const ExecutionReport& r) {
         broker_reports.push_back(r);
         engine->on_exec_report(r, t);

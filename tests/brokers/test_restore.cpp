@@ -520,12 +520,34 @@ TEST_F(RestoreTest, shouldReconcileAFirstStartWithoutJournal) {
   EXPECT_EQ(b.engine->reconciliation().expected_reports, 0u);
 }
 
-// kill -9 of a child process that trades the morning and writes the journal, at random moments;
-// the restarted engine restores what the file holds, reconciles with a new paper broker and
-// finishes the morning with every invariant intact.
+// The live loop's journal thread and command gate write the very bytes the synchronous journal
+// writes for the same morning (commands waited for until durable, so the engine sees the same
+// sequence of calls).
+TEST_F(RestoreTest, shouldWriteTheSameJournalBytesThroughTheJournalThread) {
+  const Reference ref = run_reference();
+  const std::string p = path("threaded.odj");
+  {
+    Session a(p, false, nullptr, JournalMode::kThread);
+    a.engine->start(kOpen);
+    for (int s = 0; s < kSteps; ++s) a.step(s);
+    a.thread_journal->async().stop();
+    ASSERT_TRUE(a.thread_journal->ok()) << a.thread_journal->async().error();
+    EXPECT_GT(a.gate->stats().sent, 20u);
+    EXPECT_EQ(a.gate->stats().discarded, 0u);
+    EXPECT_LT(a.thread_journal->async().stats().writes.load(), a.thread_journal->async().stats().records.load())
+        << "records were batched";
+  }
+  EXPECT_EQ(read_bytes(p), read_bytes(ref.journal));
+}
+
+// kill -9 of a child process that trades the morning and writes the journal, at random moments,
+// with the synchronous journal and with the live loop's journal thread (alternate rounds); the
+// restarted engine restores what the file holds, reconciles with a new paper broker and finishes
+// the morning with every invariant intact.
 TEST_F(RestoreTest, shouldRecoverAfterKillMinusNineOfTheTradingProcess) {
   std::mt19937 rng(20261125);
-  for (int round = 0; round < 6; ++round) {
+  for (int round = 0; round < 8; ++round) {
+    const JournalMode mode = round % 2 == 0 ? JournalMode::kSync : JournalMode::kThread;
     const std::string p = path("kill9-" + std::to_string(round) + ".odj");
     int ready[2];
     ASSERT_EQ(::pipe(ready), 0);
@@ -533,7 +555,7 @@ TEST_F(RestoreTest, shouldRecoverAfterKillMinusNineOfTheTradingProcess) {
     ASSERT_GE(child, 0);
     if (child == 0) {
       ::close(ready[0]);
-      Session a(p, false);
+      Session a(p, false, nullptr, mode);
       a.engine->start(kOpen);
       for (int s = 0; s < kSteps; ++s) {
         a.step(s);
@@ -567,7 +589,9 @@ TEST_F(RestoreTest, shouldRecoverAfterKillMinusNineOfTheTradingProcess) {
       if (r.type == JournalRecordType::kBookFill && r.read_pod(f)) last = std::max(last, f.at_ns);
     }
     const int crash_step = static_cast<int>((last - kOpen) / kStepNs);
-    const std::string context = "round " + std::to_string(round) + ": " + std::to_string(scan.records.size()) +
+    const std::string context = "round " + std::to_string(round) +
+                                (mode == JournalMode::kThread ? " (journal thread)" : " (synchronous journal)") + ": " +
+                                std::to_string(scan.records.size()) +
                                 " records, torn tail " + std::to_string(scan.torn_tail_bytes) + " bytes, step " +
                                 std::to_string(crash_step);
     SCOPED_TRACE(context);

@@ -8,6 +8,8 @@
 #      feed recorded (feed.record_path) into a recording that decodes.
 #   2. SIGTERM mid-session: exit 0, no session end in the journal, outputs written.
 #   3. A restart on that journal while the feed goes on: restored, reconciled, the day finished.
+#   4. kill -9 mid-session, then a restart: restored, reconciled, the day finished.
+#   5. A journal the disk stops taking: trading halts, exit 1, the journal still reads.
 # usage: paper_live.sh BIN_DIR SOURCE_DIR WORK_DIR
 source "$(dirname "$0")/lib.sh" "$@"
 
@@ -87,4 +89,57 @@ dups=$(grep '"type":"order_command"' "$work/term.jsonl" | grep -o '"id":"[^"]*"'
 ls "$work"/term/feed-*.1.odr > /dev/null 2>&1 || { echo "FAIL: the restart did not record into a new file"; ls "$work/term"; exit 1; }
 grep -q '"open_positions": 0' "$work/term/summary.json" ||
   { echo "FAIL: the restored position was not closed"; cat "$work/term/summary.json"; exit 1; }
-echo "paper_live: full session traded and closed, SIGTERM stopped cleanly, restart restored and reconciled"
+
+# 4. kill -9 once the entry order is in the journal (written by the journal thread): the journal
+#    left behind reads, and a restart restores it, reconciles with the new paper broker and
+#    finishes the day with no order id used twice and the position closed.
+start_server kill9 --speed 600 --clock shared
+write_config kill9 "$port"
+"$bin/odted" --config "$work/kill9.toml" > "$work/kill9.out" 2> "$work/kill9.log" &
+odted=$!
+pids+=($odted)
+for _ in $(seq 300); do
+  has_order kill9 && break
+  sleep 0.1
+done
+has_order kill9 || { echo "FAIL: no order within 30 s (kill -9 run)"; tail -20 "$work/kill9.log"; exit 1; }
+kill -KILL "$odted"
+wait "$odted" 2>/dev/null || true
+"$bin/odted" --config "$work/kill9.toml" > "$work/kill9-restart.out" 2> "$work/kill9-restart.log" ||
+  { echo "FAIL: the restart after kill -9 did not finish the day"; tail -30 "$work/kill9-restart.log"; exit 1; }
+grep -q "journal restored: .* [1-9][0-9]* orders" "$work/kill9-restart.log" ||
+  { echo "FAIL: nothing restored after kill -9"; grep -i "journal\|restor" "$work/kill9-restart.log"; exit 1; }
+grep -q "core state reconciling -> running" "$work/kill9-restart.log" ||
+  { echo "FAIL: reconciliation after kill -9 did not succeed"; grep -i "state\|reconcil\|note" "$work/kill9-restart.log"; exit 1; }
+journal kill9 > /dev/null
+dups=$(grep '"type":"order_command"' "$work/kill9.jsonl" | grep -o '"id":"[^"]*"' | sort | uniq -d)
+[ -z "$dups" ] || { echo "FAIL: order ids used twice after kill -9: $dups"; exit 1; }
+grep -q '"open_positions": 0' "$work/kill9/summary.json" ||
+  { echo "FAIL: the position restored after kill -9 was not closed"; cat "$work/kill9/summary.json"; exit 1; }
+
+# 5. A journal the disk stops taking (a 4 KiB file-size limit: EFBIG, as on a full disk): the journal
+#    thread fails, trading halts ("journal write failed" at critical level, state halted, nothing
+#    sent from then on), the run ends with exit 1 and no outputs, and the journal on disk still reads.
+#    (SIGXFSZ ignored, as a full disk sends none; no feed recording, so only the journal grows.)
+start_server nodisk --speed 600 --clock shared
+write_config nodisk "$port"
+sed -i '/^record_path/d' "$work/nodisk.toml"
+( ulimit -f 4; trap '' XFSZ; exec "$bin/odted" --config "$work/nodisk.toml" ) > "$work/nodisk.out" 2> >(cat > "$work/nodisk.log") &
+odted=$!
+pids+=($odted)
+for _ in $(seq 300); do
+  grep -q "journal write failed" "$work/nodisk.log" && break
+  sleep 0.1
+done
+grep -q "critical.*journal write failed: .*File too large: no command is sent from here on" "$work/nodisk.log" ||
+  { echo "FAIL: a journal that cannot be written did not halt trading"; tail -20 "$work/nodisk.log"; exit 1; }
+says '"state":"halted"' "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status ||
+  { echo "FAIL: status does not say halted"; "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status; exit 1; }
+kill -TERM "$odted"
+rc=0; wait "$odted" || rc=$?
+[ "$rc" -eq 1 ] || { echo "FAIL: odted exited $rc after its journal failed (want 1)"; tail -20 "$work/nodisk.log"; exit 1; }
+grep -q "run stopped: journal write failed" "$work/nodisk.log" || { echo "FAIL: the failure is not reported at the end"; tail "$work/nodisk.log"; exit 1; }
+[ ! -e "$work/nodisk/summary.json" ] || { echo "FAIL: outputs written from a run whose journal failed"; exit 1; }
+"$bin/odte" journal "$work/nodisk/journal.odj" > "$work/nodisk.jsonl" ||
+  { echo "FAIL: the journal left by the failed run does not read"; exit 1; }
+echo "paper_live: full session traded and closed, SIGTERM stopped cleanly, restart restored and reconciled, kill -9 restored, a journal write failure halted trading"

@@ -73,6 +73,15 @@ class JournalWriter {
   [[nodiscard]] std::error_code open(const std::string& path, std::int32_t trading_day, std::int64_t now_ns);
   // Appends one record (one write(2) call). durable = fdatasync before returning.
   [[nodiscard]] std::error_code append(JournalRecordType type, std::span<const std::byte> payload, bool durable);
+  // Batching: stage() encodes a record into the writer's buffer and gives it the next sequence (no
+  // system call); write_staged() writes every staged record with one write(2), then fdatasync when
+  // durable. append() is stage() + write_staged(), so the file holds the same bytes either way. A
+  // failed write_staged() takes the staged sequences back (the file may then end in a torn tail).
+  [[nodiscard]] std::error_code stage(JournalRecordType type, std::span<const std::byte> payload);
+  [[nodiscard]] std::error_code write_staged(bool durable);
+  [[nodiscard]] std::size_t staged_bytes() const noexcept { return buf_.size(); }
+  // Sizes the staging buffer once, so staging up to `bytes` never allocates.
+  void reserve(std::size_t bytes) { buf_.reserve(bytes); }
   template <typename T>
   [[nodiscard]] std::error_code append_pod(JournalRecordType type, const T& value, bool durable) {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -88,6 +97,7 @@ class JournalWriter {
   int fd_ = -1;
   std::uint64_t next_seq_ = 1;
   std::uint64_t truncated_ = 0;
+  std::uint64_t staged_from_ = 1;  // next_seq_ before the first staged record
   std::vector<std::byte> buf_;
 };
 

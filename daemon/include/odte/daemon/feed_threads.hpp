@@ -114,12 +114,18 @@ class FeedEventSource final : public EventSource {
 
   [[nodiscard]] std::uint64_t handed_out() const noexcept { return handed_out_; }
 
+  // `hook` runs on the core thread on every pass of next() that finds nothing to hand out, before
+  // it yields: cheap work only, no system call (the live loop sends the commands whose journal
+  // record has become durable meanwhile). Empty: none.
+  void set_wait_hook(std::function<void()> hook) { wait_ = std::move(hook); }
+
  private:
 
   FeedThreads& feeds_;
   Merge merge_;
   std::function<void()> idle_;
   std::function<bool()> stop_;
+  std::function<void()> wait_;
   std::int64_t idle_period_ns_;
   std::uint64_t handed_out_ = 0;
   bool interrupted_ = false;

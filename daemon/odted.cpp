@@ -88,11 +88,7 @@ odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::In
   odte::daemon::DaemonRun result =
       odte::daemon::run_replay_daemon(config, registry, peeked, day, offset, signals, notify, &idle);
   feeds.stop();
-  for (std::size_t i = 0; i < feeds.size(); ++i) {
-    const auto& st = feeds.stats(i);
-    spdlog::info("feed {}: {} frames, {} events, {} parse errors, {} ring drops", feeds.endpoint(i).url,
-                 st.frames.load(), st.events.load(), st.parse_errors.load(), st.ring_drops.load());
-  }
+  feeds.log_stats();
   if (const std::string err = feeds.error(); !err.empty()) {
     spdlog::error("feed failed: {}", err);
     if (result.exit_code == 0) result.exit_code = 1;

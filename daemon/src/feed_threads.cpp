@@ -135,6 +135,14 @@ FeedRing& FeedThreads::ring(std::size_t i) noexcept { return *feeds_[i]->ring; }
 const FeedStats& FeedThreads::stats(std::size_t i) const noexcept { return feeds_[i]->stats; }
 const FeedEndpoint& FeedThreads::endpoint(std::size_t i) const noexcept { return feeds_[i]->endpoint; }
 
+void FeedThreads::log_stats() const {
+  for (const auto& f : feeds_) {
+    spdlog::info("feed {}: {} frames, {} events, {} parse errors, {} ring drops", f->endpoint.url,
+                 f->stats.frames.load(), f->stats.events.load(), f->stats.parse_errors.load(),
+                 f->stats.ring_drops.load());
+  }
+}
+
 void FeedThreads::subscribe(std::size_t i, std::string params) { feeds_[i]->client->subscribe(std::move(params)); }
 void FeedThreads::unsubscribe(std::size_t i, std::string params) { feeds_[i]->client->unsubscribe(std::move(params)); }
 

@@ -444,11 +444,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   if (!run.outcome.ok) run.outcome.error = journal.error();
   if (run.outcome.ok) write_outputs(run.output_dir, engine, registry, run.outcome);
   services.close();
-  for (std::size_t i = 0; i < feeds.size(); ++i) {
-    const auto& st = feeds.stats(i);
-    spdlog::info("feed {}: {} frames, {} events, {} parse errors, {} ring drops", feeds.endpoint(i).url,
-                 st.frames.load(), st.events.load(), st.parse_errors.load(), st.ring_drops.load());
-  }
+  feeds.log_stats();
   spdlog::info("options subscriptions re-centred {} times; feed clock refused {} jumps", recentres,
                clock.refused_jumps());
   if (!run.outcome.ok) {

@@ -89,6 +89,8 @@ class FeedThreads {
   void unsubscribe(std::size_t i, std::string params);
   // The first fatal error of any feed ("options: auth_failed: ..."), empty if none. Any thread.
   [[nodiscard]] std::string error() const;
+  // One info line per feed: frames, events, parse errors, ring drops (for the end of a run).
+  void log_stats() const;
 
   struct Feed;
 

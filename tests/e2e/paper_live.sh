@@ -23,6 +23,21 @@ has() { journal "$1" > /dev/null 2>&1 && grep -q "\"type\":\"$2\"" "$work/$1.jso
 # A new order (not the start-up status request, which is an order command too).
 has_order() { journal "$1" > /dev/null 2>&1 && grep -q '"type":"order_command","kind":"new"' "$work/$1.jsonl"; }
 
+# start_until_order NAME: a fresh server and odted on NAME's config, returning once the entry order
+# is in the journal (30 s at most); odted's pid in $odted.
+start_until_order() {
+  start_server "$1" --speed 600 --clock shared
+  write_config "$1" "$port"
+  "$bin/odted" --config "$work/$1.toml" > "$work/$1.out" 2> "$work/$1.log" &
+  odted=$!
+  pids+=($odted)
+  for _ in $(seq 300); do
+    has_order "$1" && return 0
+    sleep 0.1
+  done
+  echo "FAIL: no order within 30 s ($1 run)"; tail -20 "$work/$1.log"; exit 1
+}
+
 # 1. A whole session at 600x (the recorded 09:33-15:58 in about 40 s).
 start_server full --speed 600 --clock shared
 write_config full "$port"
@@ -56,16 +71,7 @@ grep -q '"sym":"SPY"' "$work/full-feed.jsonl" && grep -q '"sym":"O:SPY260720' "$
   { echo "FAIL: the feed recording misses SPY or its options"; head -3 "$work/full-feed.jsonl"; exit 1; }
 
 # 2. SIGTERM once the entry order (a new order, not the start-up status request) is in the journal.
-start_server term --speed 600 --clock shared
-write_config term "$port"
-"$bin/odted" --config "$work/term.toml" > "$work/term.out" 2> "$work/term.log" &
-odted=$!
-pids+=($odted)
-for _ in $(seq 300); do
-  has_order term && break
-  sleep 0.1
-done
-has_order term || { echo "FAIL: no order within 30 s"; tail -20 "$work/term.log"; exit 1; }
+start_until_order term
 kill -TERM "$odted"
 rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc on SIGTERM"; tail -30 "$work/term.log"; exit 1; }
@@ -93,16 +99,7 @@ grep -q '"open_positions": 0' "$work/term/summary.json" ||
 # 4. kill -9 once the entry order is in the journal (written by the journal thread): the journal
 #    left behind reads, and a restart restores it, reconciles with the new paper broker and
 #    finishes the day with no order id used twice and the position closed.
-start_server kill9 --speed 600 --clock shared
-write_config kill9 "$port"
-"$bin/odted" --config "$work/kill9.toml" > "$work/kill9.out" 2> "$work/kill9.log" &
-odted=$!
-pids+=($odted)
-for _ in $(seq 300); do
-  has_order kill9 && break
-  sleep 0.1
-done
-has_order kill9 || { echo "FAIL: no order within 30 s (kill -9 run)"; tail -20 "$work/kill9.log"; exit 1; }
+start_until_order kill9
 kill -KILL "$odted"
 wait "$odted" 2>/dev/null || true
 "$bin/odted" --config "$work/kill9.toml" > "$work/kill9-restart.out" 2> "$work/kill9-restart.log" ||

@@ -56,6 +56,7 @@
 
 #include "odte/feeds/rest_client.hpp"
 #include "odte/feeds/ws_client.hpp"
+#include "ws_test_support.hpp"
 
 namespace odte::feeds {
 namespace {
@@ -226,15 +227,7 @@ class TlsServer {
 
   TlsServer(const Identity& id, std::string required_sni) : required_sni_{std::move(required_sni)} {
     use(id);
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(fd_, 16), 0);
-    socklen_t len = sizeof a;
-    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len), 0);
-    port_ = ntohs(a.sin_port);
+    fd_ = test_support::listen_loopback(port_, 16);
     accept_thread_ = std::thread([this] { accept_loop(); });
   }
 
@@ -423,42 +416,7 @@ class TlsServer {
 
 // ---- client side helpers ---------------------------------------------------------------------
 
-struct Sink {
-  std::mutex m;
-  std::vector<std::string> frames;
-  std::vector<std::string> logs;
-
-  FrameHandler on_frame() {
-    return [this](const RawFrame& f) {
-      if (f.has_status) return;
-      const std::lock_guard l(m);
-      frames.emplace_back(f.data);
-    };
-  }
-  LogHandler on_log() {
-    return [this](LogLevel, std::string_view text) {
-      const std::lock_guard l(m);
-      logs.emplace_back(text);
-    };
-  }
-  std::size_t frame_count() {
-    const std::lock_guard l(m);
-    return frames.size();
-  }
-  bool logged(std::string_view needle) {
-    const std::lock_guard l(m);
-    for (const auto& line : logs) {
-      if (line.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
-  std::string all_logs() {
-    const std::lock_guard l(m);
-    std::string s;
-    for (const auto& line : logs) s += line + "\n";
-    return s;
-  }
-};
+using Sink = test_support::ClientSink;
 
 // A WsClient on its own (feed) thread; stopped and joined on destruction.
 struct Running {

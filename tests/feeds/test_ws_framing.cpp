@@ -4,10 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,6 +17,7 @@
 #include <vector>
 
 #include "odte/feeds/ws_client.hpp"
+#include "ws_test_support.hpp"
 
 namespace odte::feeds {
 namespace {
@@ -61,15 +58,7 @@ class ScriptedPeer {
  public:
   explicit ScriptedPeer(std::vector<std::string> pieces, bool bad_accept = false)
       : pieces_{std::move(pieces)}, bad_accept_{bad_accept} {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(fd_, 4), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    fd_ = test_support::listen_loopback(port_, 4);
     thread_ = std::thread([this] { serve(); });
   }
   ~ScriptedPeer() {
@@ -99,25 +88,8 @@ class ScriptedPeer {
 
   void upgrade(int c) {
     conns_.push_back(c);
-    std::string head;
-    char buf[2048];
-    while (head.find("\r\n\r\n") == std::string::npos) {
-      const ssize_t n = ::recv(c, buf, sizeof buf, 0);
-      if (n <= 0) return;
-      head.append(buf, static_cast<std::size_t>(n));
-    }
-    const std::string tag = "Sec-WebSocket-Key: ";
-    const std::size_t k = head.find(tag);
-    if (k == std::string::npos) return;
-    std::string key = head.substr(k + tag.size(), head.find("\r\n", k) - k - tag.size()) +
-                      "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    if (bad_accept_) key += "x";
-    unsigned char sha[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(key.data()), key.size(), sha);
-    unsigned char accept[64] = {};
-    EVP_EncodeBlock(accept, sha, SHA_DIGEST_LENGTH);
-    const std::string reply = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                              "Sec-WebSocket-Accept: " + std::string(reinterpret_cast<char*>(accept)) + "\r\n\r\n";
+    const std::string reply = test_support::upgrade_reply(test_support::read_http_head(c), bad_accept_);
+    if (reply.empty()) return;
     // The answer and the first piece in one write: frames right behind the upgrade answer.
     std::string first = reply + (pieces_.empty() ? std::string() : pieces_.front());
     (void)::send(c, first.data(), first.size(), MSG_NOSIGNAL);
@@ -165,10 +137,7 @@ class ScriptedPeer {
 };
 
 // Runs a client against the peer until `done` holds (or 5 s), then stops it.
-struct ClientRun {
-  std::mutex m;
-  std::vector<std::string> frames;
-  std::vector<std::string> logs;
+struct ClientRun : test_support::ClientSink {
   std::error_code result;            // run()'s, once `finished`
   std::atomic<bool> finished{false};
 
@@ -182,21 +151,12 @@ struct ClientRun {
     cfg.max_reconnects = max_reconnects;
     cfg.handshake_timeout = 2s;
     cfg.max_frame_bytes = 1u << 20;
-    WsClient client(
-        cfg,
-        [this](const RawFrame& f) {
-          // The padding promise: kFramePadding readable bytes after every frame (ASan checks it).
-          volatile char past = f.data.data()[f.data.size() + kFramePadding - 1];
-          (void)past;
-          if (f.has_status) return;
-          const std::lock_guard l(m);
-          frames.emplace_back(f.data);
-        },
-        {},
-        [this](LogLevel, std::string_view t) {
-          const std::lock_guard l(m);
-          logs.emplace_back(t);
-        });
+    // The padding promise: kFramePadding readable bytes after every frame (ASan checks it).
+    check = [](const RawFrame& f) {
+      volatile char past = f.data.data()[f.data.size() + kFramePadding - 1];
+      (void)past;
+    };
+    WsClient client(cfg, on_frame(), {}, on_log());
     std::thread t([&] {
       result = client.run();
       finished = true;
@@ -205,17 +165,6 @@ struct ClientRun {
     while (!done(*this) && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(2ms);
     client.stop();
     t.join();
-  }
-  std::size_t frame_count() {
-    const std::lock_guard l(m);
-    return frames.size();
-  }
-  bool logged(std::string_view what) {
-    const std::lock_guard l(m);
-    for (const auto& s : logs) {
-      if (s.find(what) != std::string::npos) return true;
-    }
-    return false;
   }
 };
 

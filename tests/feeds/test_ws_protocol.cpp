@@ -4,10 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +20,7 @@
 #include "odte/feeds/replay_server.hpp"
 #include "odte/feeds/rest_client.hpp"
 #include "odte/feeds/ws_client.hpp"
+#include "ws_test_support.hpp"
 
 namespace odte::feeds {
 namespace {
@@ -58,62 +55,12 @@ std::vector<ReplayFrame> sample_recording(TimestampNs gap_ns = 1'000'000) {
   return f;
 }
 
-// Collects what a client hands out: data frames, statuses, log lines.
-struct Sink {
-  std::mutex m;
-  std::vector<std::string> frames;
-  std::vector<StatusCode> statuses;
-  std::vector<std::string> status_words;
-  std::vector<std::string> logs;
-
-  FrameHandler on_frame() {
-    return [this](const RawFrame& f) {
-      EXPECT_GT(f.receive_ns, kT0);
-      if (f.has_status) return;
-      const std::lock_guard l(m);
-      frames.emplace_back(f.data);
-    };
+// Collects what a client hands out (ws_test_support.hpp); every frame carries a receive time.
+struct Sink : test_support::ClientSink {
+  Sink() {
+    check = [](const RawFrame& f) { EXPECT_GT(f.receive_ns, kT0); };
   }
-  StatusHandler on_status() {
-    return [this](const StatusReport& r) {
-      const std::lock_guard l(m);
-      statuses.push_back(r.code);
-      status_words.emplace_back(r.status);
-    };
-  }
-  LogHandler on_log() {
-    return [this](LogLevel, std::string_view text) {
-      const std::lock_guard l(m);
-      logs.emplace_back(text);
-    };
-  }
-  std::size_t frame_count() {
-    const std::lock_guard l(m);
-    return frames.size();
-  }
-  std::size_t status_count(std::string_view word) {
-    const std::lock_guard l(m);
-    return static_cast<std::size_t>(std::count(status_words.begin(), status_words.end(), word));
-  }
-  std::size_t frames_containing(std::string_view text) {
-    const std::lock_guard l(m);
-    return static_cast<std::size_t>(std::count_if(frames.begin(), frames.end(), [&](const std::string& f) {
-      return f.find(text) != std::string::npos;
-    }));
-  }
-  std::string all_frames() {
-    const std::lock_guard l(m);
-    std::string s;
-    for (const auto& f : frames) s += f + "\n";
-    return s;
-  }
-  bool logged_key() {
-    const std::lock_guard l(m);
-    for (const auto& line : logs) {
-      if (line.find(kKey) != std::string::npos) return true;
-    }
-    return false;
-  }
+  bool logged_key() { return logged(kKey); }
 };
 
 class WsProtocol : public ::testing::Test {
@@ -408,16 +355,11 @@ TEST_F(WsProtocol, shouldFailTheTlsHandshakeAgainstAPlainServer) {
 
 TEST(WsClientTimeouts, shouldGiveUpOnAServerThatNeverAnswersTheUpgrade) {
   // A listening socket nobody reads: TCP connects (the kernel accepts), the upgrade never comes.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(fd, 4), 0);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  std::uint16_t port = 0;
+  const int fd = test_support::listen_loopback(port, 4);
+  ASSERT_GE(fd, 0);
   WsClientConfig cfg;
-  cfg.url = "ws://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/stocks";
+  cfg.url = "ws://127.0.0.1:" + std::to_string(port) + "/stocks";
   cfg.api_key = std::string(kKey);
   cfg.handshake_timeout = 150ms;
   cfg.backoff.initial = 10ms;
@@ -438,15 +380,7 @@ TEST(WsClientTimeouts, shouldGiveUpOnAServerThatNeverAnswersTheUpgrade) {
 class SilentPeer {
  public:
   SilentPeer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(fd_, 4), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    fd_ = test_support::listen_loopback(port_, 4);
     thread_ = std::thread([this] { serve(); });
   }
   ~SilentPeer() {
@@ -481,24 +415,8 @@ class SilentPeer {
       const int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) continue;
       conns_.push_back(c);
-      std::string head;
-      char buf[2048];
-      while (head.find("\r\n\r\n") == std::string::npos) {
-        const ssize_t n = ::recv(c, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        head.append(buf, static_cast<std::size_t>(n));
-      }
-      const std::string tag = "Sec-WebSocket-Key: ";
-      const std::size_t k = head.find(tag);
-      if (k == std::string::npos) continue;
-      const std::string key = head.substr(k + tag.size(), head.find("\r\n", k) - k - tag.size()) +
-                              "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-      unsigned char sha[SHA_DIGEST_LENGTH];
-      SHA1(reinterpret_cast<const unsigned char*>(key.data()), key.size(), sha);
-      unsigned char accept[64] = {};
-      EVP_EncodeBlock(accept, sha, SHA_DIGEST_LENGTH);
-      std::string reply = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                          "Sec-WebSocket-Accept: " + std::string(reinterpret_cast<char*>(accept)) + "\r\n\r\n";
+      std::string reply = test_support::upgrade_reply(test_support::read_http_head(c));
+      if (reply.empty()) continue;
       const std::string status = R"([{"ev":"status","status":"connected","message":"hi"}])";
       reply += static_cast<char>(0x81);
       reply += static_cast<char>(status.size());

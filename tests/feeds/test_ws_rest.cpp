@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "odte/feeds/rest_client.hpp"
+#include "ws_test_support.hpp"
 
 namespace odte::feeds {
 namespace {
@@ -30,16 +31,7 @@ class TinyHttp {
  public:
   using Handler = std::function<std::pair<int, std::string>(const std::string& target)>;
   explicit TinyHttp(Handler h) : handler_{std::move(h)} {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(fd_, 16), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    fd_ = test_support::listen_loopback(port_, 16);
     thread_ = std::thread([this] { serve(); });
   }
   ~TinyHttp() {

@@ -281,9 +281,8 @@ void FixTestAcceptor::fill_locked(AcceptorOrder& o, std::uint32_t units) {
   o.planned = o.planned > units ? o.planned - units : 0;
   o.status = o.filled >= o.quantity ? '2' : '1';
   persist_locked(o);
-  if (o.single != 0) {
-    // A single order's fill: no 442, shares, at the order's limit (a scripted stock price).
-    const AcceptorLeg& l = o.legs[0];
+  // One fill report for leg `l`: quantities times its ratio, at `price`, commission per unit.
+  auto fill_report = [&](const AcceptorLeg& l, std::uint32_t ratio, Price price, Price commission) {
     FIX44::ExecutionReport r;
     r.setField(FIX::FIELD::OrderID, std::string("B-") + o.first_id);
     r.setField(FIX::FIELD::ExecID, "X" + std::to_string(++exec_seq_));
@@ -292,37 +291,28 @@ void FixTestAcceptor::fill_locked(AcceptorOrder& o, std::uint32_t units) {
     r.setField(FIX::FIELD::ClOrdID, o.current_id);
     r.setField(FIX::FIELD::Symbol, l.root);
     r.setField(FIX::FIELD::Side, std::string(1, l.side));
-    r.setField(FIX::FIELD::LastQty, std::to_string(units));
-    r.setField(FIX::FIELD::LastPx, px(o.limit));
-    r.setField(FIX::FIELD::CumQty, std::to_string(o.filled));
-    r.setField(FIX::FIELD::LeavesQty, std::to_string(o.quantity - o.filled));
-    r.setField(FIX::FIELD::AvgPx, px(o.limit));
-    r.setField(FIX::FIELD::Commission, px(Price::from_cents(1) * static_cast<std::int64_t>(units)));
+    r.setField(FIX::FIELD::LastQty, std::to_string(units * ratio));
+    r.setField(FIX::FIELD::LastPx, px(price));
+    r.setField(FIX::FIELD::CumQty, std::to_string(o.filled * ratio));
+    r.setField(FIX::FIELD::LeavesQty, std::to_string((o.quantity - o.filled) * ratio));
+    r.setField(FIX::FIELD::AvgPx, px(price));
+    r.setField(FIX::FIELD::Commission, px(commission * static_cast<std::int64_t>(units * ratio)));
     r.setField(FIX::FIELD::CommType, "3");
+    return r;
+  };
+  if (o.single != 0) {
+    // A single order's fill: no 442, shares, at the order's limit (a scripted stock price).
+    FIX44::ExecutionReport r = fill_report(o.legs[0], 1, o.limit, Price::from_cents(1));
     send(r);
     return;
   }
   for (int i = 0; i < o.leg_count; ++i) {
     const AcceptorLeg& l = o.legs[i];
-    FIX44::ExecutionReport r;
-    r.setField(FIX::FIELD::OrderID, std::string("B-") + o.first_id);
-    r.setField(FIX::FIELD::ExecID, "X" + std::to_string(++exec_seq_));
-    r.setField(FIX::FIELD::ExecType, "F");
-    r.setField(FIX::FIELD::OrdStatus, std::string(1, o.status));
-    r.setField(FIX::FIELD::ClOrdID, o.current_id);
+    FIX44::ExecutionReport r = fill_report(l, l.ratio, leg_price(i), Price::from_cents(65));
     r.setField(FIX::FIELD::MultiLegReportingType, "2");
-    r.setField(FIX::FIELD::Symbol, l.root);
     r.setField(FIX::FIELD::MaturityDate, std::to_string(l.expiry));
     r.setField(FIX::FIELD::StrikePrice, px(l.strike));
     r.setField(FIX::FIELD::PutOrCall, l.right == 'P' ? "0" : "1");
-    r.setField(FIX::FIELD::Side, std::string(1, l.side));
-    r.setField(FIX::FIELD::LastQty, std::to_string(units * l.ratio));
-    r.setField(FIX::FIELD::LastPx, px(leg_price(i)));
-    r.setField(FIX::FIELD::CumQty, std::to_string(o.filled * l.ratio));
-    r.setField(FIX::FIELD::LeavesQty, std::to_string((o.quantity - o.filled) * l.ratio));
-    r.setField(FIX::FIELD::AvgPx, px(leg_price(i)));
-    r.setField(FIX::FIELD::Commission, px(Price::from_cents(65) * static_cast<std::int64_t>(units * l.ratio)));
-    r.setField(FIX::FIELD::CommType, "3");
     send(r);
   }
 }

@@ -86,7 +86,7 @@ odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::In
   spdlog::info("replay over websocket: trading day {}, exchange time UTC{:+d} min", day, offset);
   config.replay.speed = 0.0;  // the server paces; the core takes events as they come
   odte::daemon::DaemonRun result =
-      odte::daemon::run_replay_daemon(config, registry, peeked, day, offset, signals, notify, &idle);
+      odte::daemon::run_replay_daemon(config, registry, peeked, day, offset, signals, notify, &idle, &feeds);
   feeds.stop();
   feeds.log_stats();
   if (const std::string err = feeds.error(); !err.empty()) {

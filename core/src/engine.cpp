@@ -681,7 +681,13 @@ void Engine::fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept {
   s.intents = stats_.intents;
   s.orders_sent = stats_.orders_sent;
   s.fills = stats_.fills;
-  for (std::size_t i = 0; i < last_stream_ns_.size(); ++i) s.feeds[i].last_event_ns = last_stream_ns_[i];
+  const int minute = local_minute();
+  const bool in_session = minute >= config_.session_open_minute && minute < config_.session_close_minute;
+  for (std::size_t i = 0; i < last_stream_ns_.size(); ++i) {
+    const TimestampNs t = last_stream_ns_[i];
+    s.feeds[i].last_event_ns = t;
+    s.feeds[i].stale = in_session && t != 0 && now_ - t > config_.stale_after_ns;  // as data_stale()
+  }
   s.strategy_count = static_cast<std::uint32_t>(std::min(strategies_.size(), kSnapshotStrategies));
   for (std::uint32_t i = 0; i < s.strategy_count; ++i) {
     StrategySnapshot& st = s.strategies[i];

@@ -16,6 +16,7 @@
 
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/metrics.hpp"
+#include "odte/feeds/parser.hpp"
 
 namespace odte::daemon {
 
@@ -545,10 +546,15 @@ std::string AdminServer::handle(const std::string& line, bool& needs_core, Contr
   json feeds = json::array();
   for (int i = 0; i < kStreamCount; ++i) {
     const FeedSnapshot& f = s.feeds[i];
+    json bad = json::object();  // the kinds seen, by name
+    for (std::size_t k = 0; k < kFeedErrorKinds; ++k) {
+      if (f.errors_by_kind[k] != 0) bad[std::string(feeds::to_string(static_cast<feeds::ErrorKind>(k)))] = f.errors_by_kind[k];
+    }
     feeds.push_back(json{{"stream", to_string(static_cast<StreamId>(i))},
                          {"events", f.events},
                          {"ring_drops", f.ring_drops},
                          {"parse_errors", f.parse_errors},
+                         {"bad_input", bad},
                          {"ring_depth", f.ring_depth},
                          {"connected", f.connected},
                          {"stale", f.stale},

@@ -4,6 +4,7 @@
 
 #include "odte/core/agent.hpp"
 #include "odte/core/clock.hpp"
+#include "odte/daemon/feed_threads.hpp"
 
 namespace odte::daemon {
 
@@ -38,6 +39,7 @@ void CoreServices::close() {
 void CoreServices::publish(const Engine& engine, CoreState state, TimestampNs now) {
   CoreSnapshot& s = snapshots_->write_buffer();
   engine.fill_snapshot(s, now);
+  if (feeds_ != nullptr) feeds_->fill_snapshot(s);
   s.seq = ++snapshot_seq_;
   s.state = state;
   s.mode = static_cast<std::uint8_t>(config_.mode);

@@ -123,7 +123,7 @@ void write_run_report(const Config& config, const std::vector<std::string>& name
 
 DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
                             std::int32_t trading_day, int utc_offset_minutes, SignalWatcher& signals,
-                            SystemdNotifier& notify, IdleHook* idle) {
+                            SystemdNotifier& notify, IdleHook* idle, const FeedThreads* feeds) {
   DaemonRun run;
   run.output_dir = output_dir_for(config);
   if (std::string err = create_run_dirs(config, run.output_dir); !err.empty()) {
@@ -143,6 +143,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   }
 
   CoreServices services(config, names, signals, notify);
+  services.attach_feeds(feeds);
   if (std::string err = services.open(); !err.empty()) {
     spdlog::error("{}", err);
     run.exit_code = 1;

@@ -25,6 +25,8 @@ std::string_view stream_name(StreamId s) noexcept {
   return "unknown";
 }
 
+static_assert(kFeedErrorKinds == feeds::kErrorKindCount, "FeedSnapshot holds one count per feeds::ErrorKind");
+
 }  // namespace
 
 struct FeedThreads::Feed {
@@ -83,7 +85,18 @@ FeedThreads::FeedThreads(InstrumentRegistry& registry, std::vector<FeedEndpoint>
       const feeds::FrameResult r = f->parser->parse_padded(frame.data, frame.receive_ns, frame.stream, sink);
       if (pushed != 0) f->stats.events.fetch_add(pushed, std::memory_order_relaxed);
       f->stats.frames.fetch_add(1, std::memory_order_relaxed);
-      if (r.rejected != 0) f->stats.parse_errors.fetch_add(r.rejected, std::memory_order_relaxed);
+      if (r.rejected != 0) {
+        f->stats.parse_errors.fetch_add(r.rejected, std::memory_order_relaxed);
+        const auto& errors = f->parser->counters().errors;
+        for (std::size_t k = 0; k < errors.size(); ++k) f->stats.errors_by_kind[k].store(errors[k], std::memory_order_relaxed);
+        // At most one sample per kind per second (ParserConfig::sample_interval_ns), logged from
+        // this feed thread through the async logger.
+        f->parser->drain_samples([f](const feeds::ErrorSample& e) {
+          spdlog::warn("feed {}: bad input: {} ({} so far), event {} of a {}-byte frame: {}",
+                       stream_name(f->endpoint.stream), feeds::to_string(e.kind), e.count_at_sample, e.event_index,
+                       e.frame_bytes, e.excerpt_view());
+        });
+      }
     };
     auto on_status = [f](const feeds::StatusReport& s) {
       if (s.status == "replay_complete") f->stats.finished.store(true, std::memory_order_release);
@@ -134,6 +147,22 @@ void FeedThreads::stop() {
 FeedRing& FeedThreads::ring(std::size_t i) noexcept { return *feeds_[i]->ring; }
 const FeedStats& FeedThreads::stats(std::size_t i) const noexcept { return feeds_[i]->stats; }
 const FeedEndpoint& FeedThreads::endpoint(std::size_t i) const noexcept { return feeds_[i]->endpoint; }
+
+void FeedThreads::fill_snapshot(CoreSnapshot& s) const noexcept {
+  for (const auto& f : feeds_) {
+    const auto i = static_cast<std::size_t>(f->endpoint.stream);
+    if (i >= static_cast<std::size_t>(kStreamCount)) continue;
+    FeedSnapshot& fs = s.feeds[i];
+    fs.events += f->stats.events.load(std::memory_order_relaxed);
+    fs.ring_drops += f->stats.ring_drops.load(std::memory_order_relaxed);
+    fs.parse_errors += f->stats.parse_errors.load(std::memory_order_relaxed);
+    for (std::size_t k = 0; k < kFeedErrorKinds; ++k) {
+      fs.errors_by_kind[k] += f->stats.errors_by_kind[k].load(std::memory_order_relaxed);
+    }
+    fs.ring_depth += static_cast<std::uint32_t>(f->ring->size_approx());
+    fs.connected = fs.connected || f->client->counters().state.load(std::memory_order_relaxed) == feeds::WsState::kStreaming;
+  }
+}
 
 void FeedThreads::log_stats() const {
   for (const auto& f : feeds_) {

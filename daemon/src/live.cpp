@@ -260,6 +260,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   std::unique_ptr<BrokerPort> broker = make_broker(config, registry);
 
   CoreServices services(config, names, signals, notify);
+  services.attach_feeds(&feeds);
   if (std::string err = services.open(); !err.empty()) {
     feeds.stop();
     return fail(1, err);

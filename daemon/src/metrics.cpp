@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <cstdio>
+#include <initializer_list>
+
+#include "odte/feeds/parser.hpp"
 
 namespace odte::daemon {
 
@@ -20,21 +23,35 @@ class Writer {
     out_ += type;
     out_ += '\n';
   }
+  struct Label {
+    const char* name;
+    std::string_view value;
+  };
   void sample(const char* name, double value, const char* label = nullptr, std::string_view label_value = {}) {
+    if (label == nullptr) return sample(name, value, {});
+    sample(name, value, {Label{label, label_value}});
+  }
+  void sample(const char* name, double value, std::initializer_list<Label> labels) {
     out_ += name;
-    if (label != nullptr) {
+    if (labels.size() != 0) {
       out_ += '{';
-      out_ += label;
-      out_ += "=\"";
-      for (const char c : label_value) {
-        if (c == '"' || c == '\\') out_ += '\\';
-        if (c == '\n') {
-          out_ += "\\n";
-          continue;
+      bool first = true;
+      for (const Label& l : labels) {
+        if (!first) out_ += ',';
+        first = false;
+        out_ += l.name;
+        out_ += "=\"";
+        for (const char c : l.value) {
+          if (c == '"' || c == '\\') out_ += '\\';
+          if (c == '\n') {
+            out_ += "\\n";
+            continue;
+          }
+          out_ += c;
         }
-        out_ += c;
+        out_ += '"';
       }
-      out_ += "\"}";
+      out_ += '}';
     }
     // Shortest text that reads back as the same double: 862.1, not 862.10000000000002.
     char buf[64];
@@ -110,6 +127,13 @@ std::string prometheus_text(const CoreSnapshot& s, const AdminStats& admin) {
   for (const Feed& f : kFeeds) {
     w.family(f.name, f.type, f.help);
     for (int i = 0; i < kStreamCount; ++i) w.sample(f.name, f.get(s.feeds[i]), "stream", to_string(static_cast<StreamId>(i)));
+  }
+  w.family("odte_feed_bad_input_total", "counter", "bad input per stream and kind (docs/feeds.md)");
+  for (int i = 0; i < kStreamCount; ++i) {
+    for (std::size_t k = 0; k < kFeedErrorKinds; ++k) {
+      w.sample("odte_feed_bad_input_total", d(s.feeds[i].errors_by_kind[k]),
+               {{"stream", to_string(static_cast<StreamId>(i))}, {"kind", feeds::to_string(static_cast<feeds::ErrorKind>(k))}});
+    }
   }
   w.family("odte_admin_requests_total", "counter", "admin socket requests");
   w.sample("odte_admin_requests_total", d(admin.requests));

@@ -1,4 +1,5 @@
 #include "odte/daemon/metrics.hpp"
+#include "odte/feeds/parser.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -28,6 +29,7 @@ std::unique_ptr<CoreSnapshot> sample_snapshot() {
   s->strategy_count = 1;
   std::snprintf(s->strategies[0].name, sizeof s->strategies[0].name, "re\"gime");
   s->feeds[static_cast<int>(StreamId::kOptions)].ring_drops = 9;
+  s->feeds[static_cast<int>(StreamId::kOptions)].errors_by_kind[static_cast<std::size_t>(feeds::ErrorKind::kBadPrice)] = 4;
   return s;
 }
 
@@ -38,6 +40,10 @@ TEST(PrometheusTest, shouldExposeCountersGaugesAndLabelsInTextFormat) {
   EXPECT_NE(text.find("odte_risk_rejections_total{reason=\"capital_at_risk\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("odte_pnl_dollars{kind=\"net\"} 862.1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("odte_feed_ring_drops_total{stream=\"options\"} 9\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_feed_bad_input_total{stream=\"options\",kind=\"" +
+                      std::string(feeds::to_string(feeds::ErrorKind::kBadPrice)) + "\"} 4\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("odte_strategy_net_dollars{strategy=\"re\\\"gime\"}"), std::string::npos);  // label escaped
   // Every sample line belongs to a declared family.
   std::size_t pos = 0;

@@ -87,10 +87,16 @@ struct OrderSnapshot {
   TimestampNs created_ns;
 };
 
+// Kinds of bad input a feed's parser counts (feeds::ErrorKind; feed_threads.cpp checks the count).
+inline constexpr std::size_t kFeedErrorKinds = 14;
+
+// One stream as the operator sees it. The engine fills last_event_ns and stale; the live feed
+// threads (daemon::FeedThreads::fill_snapshot) the rest, zero in an in-process replay.
 struct FeedSnapshot {
   std::uint64_t events;
   std::uint64_t ring_drops;
   std::uint64_t parse_errors;
+  std::uint64_t errors_by_kind[kFeedErrorKinds];
   TimestampNs last_event_ns;
   std::uint32_t ring_depth;
   bool connected;

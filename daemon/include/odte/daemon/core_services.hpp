@@ -22,6 +22,8 @@
 
 namespace odte::daemon {
 
+class FeedThreads;
+
 class CoreServices {
  public:
   CoreServices(const Config& config, std::vector<std::string> strategy_names, SignalWatcher& signals,
@@ -34,7 +36,10 @@ class CoreServices {
   [[nodiscard]] std::string open();
   void close();
 
-  // Core thread. Publishes the engine's state for the admin side.
+  // The live feed threads whose counters, ring depths and connections every snapshot carries
+  // (replay over websocket, the live modes); none in an in-process replay.
+  void attach_feeds(const FeedThreads* feeds) noexcept { feeds_ = feeds; }
+  // Core thread. Publishes the engine's state (and the attached feeds') for the admin side.
   void publish(const Engine& engine, CoreState state, TimestampNs now);
   // Core thread. Applies queued admin commands (or refuses them while `recovering`: the journal
   // is still being re-created and a change now would not be in it) and a pending SIGHUP reload.
@@ -53,6 +58,7 @@ class CoreServices {
   std::unique_ptr<AdminServer> admin_;
   std::atomic<bool> admin_stop_{false};
   std::thread admin_thread_;
+  const FeedThreads* feeds_ = nullptr;
   std::uint64_t snapshot_seq_ = 0;
   std::int64_t next_publish_ns_ = 0;
 };

@@ -49,10 +49,14 @@ void write_run_report(const Config& config, const std::vector<std::string>& name
 // The configured strategies in config order, and their names. Throws strategies::StrategyConfigError.
 [[nodiscard]] std::vector<std::unique_ptr<Strategy>> make_strategies(const Config& config, std::vector<std::string>& names);
 
+class FeedThreads;
+
 // `trading_day` (yyyymmdd) and `utc_offset_minutes` (exchange time = UTC + offset) describe the
 // recorded session. Errors (admin socket, journal, strategies) are logged and give exit code 1.
+// `feeds`: the feed threads behind `source` (replay over websocket), shown in status and metrics.
 [[nodiscard]] DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
                                           std::int32_t trading_day, int utc_offset_minutes, SignalWatcher& signals,
-                                          SystemdNotifier& notify, IdleHook* idle = nullptr);
+                                          SystemdNotifier& notify, IdleHook* idle = nullptr,
+                                          const FeedThreads* feeds = nullptr);
 
 }  // namespace odte::daemon

@@ -18,6 +18,7 @@
 //   client stopped.
 // - latency (live): the earliest among the heads present now; a quiet feed is never waited for.
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "odte/core/control.hpp"
 #include "odte/core/events.hpp"
 #include "odte/core/instrument_registry.hpp"
 #include "odte/core/spsc_ring.hpp"
@@ -57,6 +59,8 @@ struct FeedStats {
   std::atomic<std::uint64_t> events{0};
   std::atomic<std::uint64_t> parse_errors{0};
   std::atomic<std::uint64_t> ring_drops{0};
+  // The parser's counts by feeds::ErrorKind, copied after each frame that had bad input.
+  std::array<std::atomic<std::uint64_t>, kFeedErrorKinds> errors_by_kind{};
   // Read by the core thread on every FeedEventSource::next(): a line of their own, so the
   // counters' writes above do not take it away from the core's cache.
   alignas(kFalseSharingRange) std::atomic<bool> finished{false};  // replay_complete received, or the client stopped
@@ -91,6 +95,9 @@ class FeedThreads {
   [[nodiscard]] std::string error() const;
   // One info line per feed: frames, events, parse errors, ring drops (for the end of a run).
   void log_stats() const;
+  // Core thread (relaxed loads, no lock): each feed's counters, ring depth and connection into
+  // the snapshot's entry for its stream, beside what the engine filled.
+  void fill_snapshot(CoreSnapshot& s) const noexcept;
 
   struct Feed;
 

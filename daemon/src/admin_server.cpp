@@ -560,7 +560,19 @@ std::string AdminServer::handle(const std::string& line, bool& needs_core, Contr
                          {"stale", f.stale},
                          {"last_event_ns", f.last_event_ns}});
   }
+  json journal = nullptr;  // replay journals on the core thread: no journal thread to show
+  if (s.journal.attached) {
+    const JournalSnapshot& j = s.journal;
+    journal = json{{"failed", j.failed},           {"queued", j.queued},
+                   {"appended", j.appended},       {"written", j.written},
+                   {"durable", j.durable},         {"writes", j.writes},
+                   {"syncs", j.syncs},             {"full_waits", j.full_waits},
+                   {"held_commands", j.held_commands}, {"commands_sent", j.commands_sent},
+                   {"back_pressure", j.back_pressure}, {"broker_refused", j.broker_refused},
+                   {"discarded", j.discarded}};
+  }
   return ok_reply(cmd, json{{"feeds", feeds},
+                            {"journal", journal},
                             {"events_processed", s.events_processed},
                             {"intents", s.intents},
                             {"orders_sent", s.orders_sent},

@@ -40,6 +40,25 @@ void CoreServices::publish(const Engine& engine, CoreState state, TimestampNs no
   CoreSnapshot& s = snapshots_->write_buffer();
   engine.fill_snapshot(s, now);
   if (feeds_ != nullptr) feeds_->fill_snapshot(s);
+  if (journal_ != nullptr && gate_ != nullptr) {
+    JournalSnapshot& j = s.journal;
+    const AsyncJournalStats& js = journal_->stats();
+    const CommandGateStats& gs = gate_->stats();
+    j.attached = true;
+    j.failed = journal_->failed() || gate_->halted();
+    j.queued = static_cast<std::uint32_t>(journal_->queued_approx());
+    j.held_commands = static_cast<std::uint32_t>(gate_->held());
+    j.appended = journal_->next_sequence() - 1;
+    j.written = journal_->written_sequence();
+    j.durable = journal_->durable_sequence();
+    j.writes = js.writes.load(std::memory_order_relaxed);
+    j.syncs = js.syncs.load(std::memory_order_relaxed);
+    j.full_waits = js.full_waits.load(std::memory_order_relaxed);
+    j.commands_sent = gs.sent;
+    j.back_pressure = gs.held_full + gs.journal_full;
+    j.broker_refused = gs.broker_refused;
+    j.discarded = gs.discarded;
+  }
   s.seq = ++snapshot_seq_;
   s.state = state;
   s.mode = static_cast<std::uint8_t>(config_.mode);

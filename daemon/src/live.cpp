@@ -294,6 +294,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   // held in order and are offered again on every step. Never dropped: a full FIFO leaves them in
   // the CommandRing (back-pressure, CommandGate).
   CommandGate gate(*ring, journal.async(), *broker);
+  services.attach_journal(&journal.async(), &gate);
   auto step = [&](TimestampNs t) {
     for (int round = 0; round < 8; ++round) {
       std::size_t moved = gate.pump(t);

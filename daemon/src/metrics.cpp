@@ -1,5 +1,6 @@
 #include "odte/daemon/metrics.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <initializer_list>
@@ -133,6 +134,32 @@ std::string prometheus_text(const CoreSnapshot& s, const AdminStats& admin) {
     for (std::size_t k = 0; k < kFeedErrorKinds; ++k) {
       w.sample("odte_feed_bad_input_total", d(s.feeds[i].errors_by_kind[k]),
                {{"stream", to_string(static_cast<StreamId>(i))}, {"kind", feeds::to_string(static_cast<feeds::ErrorKind>(k))}});
+    }
+  }
+  if (s.journal.attached) {
+    const JournalSnapshot& j = s.journal;
+    struct Row {
+      const char* name;
+      const char* type;
+      const char* help;
+      double value;
+    };
+    const Row rows[] = {
+        {"odte_journal_failed", "gauge", "1 once the journal could not write: trading halted", j.failed ? 1.0 : 0.0},
+        {"odte_journal_queued", "gauge", "records waiting for the journal thread", static_cast<double>(j.queued)},
+        {"odte_journal_lag_records", "gauge", "records appended but not yet durable", d(j.appended - std::min(j.appended, j.durable))},
+        {"odte_journal_writes_total", "counter", "write(2) batches of the journal thread", d(j.writes)},
+        {"odte_journal_syncs_total", "counter", "fdatasync calls of the journal thread", d(j.syncs)},
+        {"odte_journal_full_waits_total", "counter", "appends that found the journal ring full", d(j.full_waits)},
+        {"odte_commands_held", "gauge", "journaled commands waiting for durability or the broker", static_cast<double>(j.held_commands)},
+        {"odte_commands_sent_total", "counter", "commands handed to the broker once durable", d(j.commands_sent)},
+        {"odte_commands_back_pressure_total", "counter", "times commands were left in the engine's ring (held queue or journal ring full)", d(j.back_pressure)},
+        {"odte_commands_broker_refused_total", "counter", "submits the broker put off (kept and retried)", d(j.broker_refused)},
+        {"odte_commands_discarded_total", "counter", "commands never sent because the journal failed", d(j.discarded)},
+    };
+    for (const Row& r : rows) {
+      w.family(r.name, r.type, r.help);
+      w.sample(r.name, r.value);
     }
   }
   w.family("odte_admin_requests_total", "counter", "admin socket requests");

@@ -45,6 +45,7 @@ TEST(PrometheusTest, shouldExposeCountersGaugesAndLabelsInTextFormat) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("odte_strategy_net_dollars{strategy=\"re\\\"gime\"}"), std::string::npos);  // label escaped
+  EXPECT_EQ(text.find("odte_journal_"), std::string::npos) << "no journal thread in this snapshot";
   // Every sample line belongs to a declared family.
   std::size_t pos = 0;
   while ((pos = text.find('\n', pos)) != std::string::npos && pos + 1 < text.size()) {
@@ -53,6 +54,23 @@ TEST(PrometheusTest, shouldExposeCountersGaugesAndLabelsInTextFormat) {
     const std::string name = text.substr(pos, text.find_first_of("{ ", pos) - pos);
     EXPECT_NE(text.find("# TYPE " + name + " "), std::string::npos) << name;
   }
+}
+
+TEST(PrometheusTest, shouldShowTheJournalThreadAndTheWriteAheadGateOfALiveRun) {
+  auto s = sample_snapshot();
+  s->journal.attached = true;
+  s->journal.appended = 40;
+  s->journal.durable = 37;
+  s->journal.syncs = 12;
+  s->journal.held_commands = 2;
+  s->journal.commands_sent = 9;
+  const std::string text = prometheus_text(*s, AdminStats{});
+  EXPECT_NE(text.find("odte_journal_lag_records 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("odte_journal_syncs_total 12\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_commands_held 2\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_commands_sent_total 9\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_journal_failed 0\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE odte_journal_syncs_total counter\n"), std::string::npos);
 }
 
 std::string http_get(std::uint16_t port, const std::string& request) {

@@ -50,6 +50,9 @@ says '"mode":"paper-live"' ctl --json status || { echo "FAIL: status does not sa
 ctl pause > /dev/null
 says '"paused":true' ctl --json status || { echo "FAIL: pause not shown in status"; exit 1; }
 ctl resume > /dev/null
+# The journal thread and the write-ahead gate are visible to the operator.
+says '"journal":{.*"failed":false' ctl --json metrics ||
+  { echo "FAIL: metrics do not show the journal thread"; ctl --json metrics; exit 1; }
 rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc at the end of the feed"; tail -30 "$work/full.log"; exit 1; }
 grep -q "options: [0-9]* contracts of SPY expire 2026-07-20" "$work/full.log" ||

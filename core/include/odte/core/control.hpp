@@ -112,6 +112,25 @@ enum class CoreState : std::uint8_t {
 };
 [[nodiscard]] std::string_view to_string(CoreState) noexcept;
 
+// The live modes' journal thread and write-ahead gate (async_journal.hpp, command_gate.hpp);
+// `attached` is false in replay, which journals on the core thread.
+struct JournalSnapshot {
+  bool attached;
+  bool failed;
+  std::uint32_t queued;              // records waiting in the journal ring
+  std::uint32_t held_commands;       // journaled commands not yet durable or not yet taken by the broker
+  std::uint64_t appended;            // last sequence handed to the journal thread
+  std::uint64_t written;             // last sequence written
+  std::uint64_t durable;             // last sequence made durable (fdatasync)
+  std::uint64_t writes;              // write(2) batches
+  std::uint64_t syncs;               // fdatasync calls
+  std::uint64_t full_waits;          // appends that found the ring full and waited
+  std::uint64_t commands_sent;       // handed to the broker once durable
+  std::uint64_t back_pressure;       // pumps that left commands in the CommandRing (held or ring full)
+  std::uint64_t broker_refused;      // submits the broker put off (the command was kept)
+  std::uint64_t discarded;           // commands never sent because the journal failed
+};
+
 struct CoreSnapshot {
   std::uint64_t seq;              // increments with every publish
   TimestampNs published_ns;       // core clock (replay: market time)
@@ -129,6 +148,7 @@ struct CoreSnapshot {
   std::uint64_t orders_sent;
   std::uint64_t fills;
   FeedSnapshot feeds[kStreamCount];
+  JournalSnapshot journal;
   std::uint32_t strategy_count;
   StrategySnapshot strategies[kSnapshotStrategies];
   std::uint32_t position_count;

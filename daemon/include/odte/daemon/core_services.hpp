@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "odte/core/async_journal.hpp"
+#include "odte/core/command_gate.hpp"
 #include "odte/core/control.hpp"
 #include "odte/core/engine.hpp"
 #include "odte/core/triple_buffer.hpp"
@@ -39,6 +41,12 @@ class CoreServices {
   // The live feed threads whose counters, ring depths and connections every snapshot carries
   // (replay over websocket, the live modes); none in an in-process replay.
   void attach_feeds(const FeedThreads* feeds) noexcept { feeds_ = feeds; }
+  // The live modes' journal thread and write-ahead gate, shown the same way (core thread objects:
+  // publish reads them on the core thread).
+  void attach_journal(const AsyncJournal* journal, const CommandGate* gate) noexcept {
+    journal_ = journal;
+    gate_ = gate;
+  }
   // Core thread. Publishes the engine's state (and the attached feeds') for the admin side.
   void publish(const Engine& engine, CoreState state, TimestampNs now);
   // Core thread. Applies queued admin commands (or refuses them while `recovering`: the journal
@@ -59,6 +67,8 @@ class CoreServices {
   std::atomic<bool> admin_stop_{false};
   std::thread admin_thread_;
   const FeedThreads* feeds_ = nullptr;
+  const AsyncJournal* journal_ = nullptr;
+  const CommandGate* gate_ = nullptr;
   std::uint64_t snapshot_seq_ = 0;
   std::int64_t next_publish_ns_ = 0;
 };

@@ -225,15 +225,10 @@ class FixBroker::Impl final : public FIX::Application {
       stats_.refused_bad_command.fetch_add(1, std::memory_order_relaxed);
       if (local_count_ < kLocalRejects) {
         ExecutionReport& r = local_[local_count_++];
-        std::memset(static_cast<void*>(&r), 0, sizeof r);
-        r.kind = c.kind == CommandKind::kNew ? ExecKind::kRejected : ExecKind::kCancelRejected;
-        r.leg = kComboLeg;
-        r.id = c.id;
+        r = blank_report(c.kind == CommandKind::kNew ? ExecKind::kRejected : ExecKind::kCancelRejected, c.id,
+                         c.created_ns);
         r.orig_id = c.orig_id;
         r.reason = refusal.reason;
-        r.last_price = Price::zero();
-        r.commission = Price::zero();
-        r.transact_ns = c.created_ns;
         copy_text(r.text, sizeof r.text, refusal.text);
       }
     }
@@ -651,15 +646,7 @@ class FixBroker::Impl final : public FIX::Application {
   }
 
   static ExecutionReport blank(ExecKind kind, ClientOrderId id) noexcept {
-    ExecutionReport r;
-    std::memset(static_cast<void*>(&r), 0, sizeof r);
-    r.kind = kind;
-    r.leg = kComboLeg;
-    r.id = id;
-    r.last_price = Price::zero();
-    r.commission = Price::zero();
-    r.transact_ns = WallClock{}.now_ns();
-    return r;
+    return blank_report(kind, id, WallClock{}.now_ns());
   }
 
   // Parses an id the venue echoes. Missing is `nullopt` with no complaint; present but not ours

@@ -69,14 +69,7 @@ void PaperBroker::compact() noexcept {
 }
 
 ExecutionReport PaperBroker::blank(ExecKind kind, const Working* w, ClientOrderId id, TimestampNs now) const noexcept {
-  ExecutionReport r;
-  std::memset(static_cast<void*>(&r), 0, sizeof r);
-  r.kind = kind;
-  r.leg = kComboLeg;
-  r.id = id;
-  r.last_price = Price::zero();
-  r.commission = Price::zero();
-  r.transact_ns = now;
+  ExecutionReport r = blank_report(kind, id, now);
   if (w != nullptr) {
     r.broker_order_id = w->broker_id;
     r.leaves_qty = w->live ? w->order.quantity - w->filled : 0;

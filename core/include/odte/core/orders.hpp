@@ -143,6 +143,20 @@ struct ExecutionReport {
 static_assert(sizeof(ExecutionReport) == 88);
 static_assert(std::is_trivially_copyable_v<ExecutionReport>);
 
+// A strategy-level report of `kind` answering `id` at `transact_ns`, every other field zero (no
+// fill, no price, no commission, no text): what brokers and the engine fill in from.
+[[nodiscard]] inline ExecutionReport blank_report(ExecKind kind, ClientOrderId id, TimestampNs transact_ns) noexcept {
+  ExecutionReport r;
+  std::memset(static_cast<void*>(&r), 0, sizeof r);
+  r.kind = kind;
+  r.leg = kComboLeg;
+  r.id = id;
+  r.last_price = Price::zero();
+  r.commission = Price::zero();
+  r.transact_ns = transact_ns;
+  return r;
+}
+
 enum class OrderState : std::uint8_t {
   kPendingNew = 1,
   kNew,

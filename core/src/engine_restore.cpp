@@ -33,6 +33,22 @@ std::string_view c_str_view(const char (&text)[N]) noexcept {
   return {text, strnlen(text, N)};
 }
 
+// The instrument an instrument or book_fill record describes (both carry the same asset and
+// option fields); the option's underlying is left unresolved.
+template <typename Record>
+InstrumentInfo info_of(const Record& j) noexcept {
+  InstrumentInfo info{};
+  info.asset = static_cast<AssetClass>(j.asset);
+  if (info.asset == AssetClass::kOption) {
+    info.option.expiry_yyyymmdd = j.expiry_yyyymmdd;
+    info.option.right = static_cast<OptionRight>(j.right);
+    info.option.strike = j.strike;
+    info.option.multiplier = j.multiplier;
+    info.option.underlying = kNoInstrument;
+  }
+  return info;
+}
+
 }  // namespace
 
 void Engine::journal_instrument(InstrumentId id) noexcept {
@@ -130,16 +146,8 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
       case JournalRecordType::kInstrument: {
         JournalInstrument j{};
         if (!rec.read_pod(j)) return fail("instrument record " + std::to_string(rec.sequence) + " has the wrong size");
-        InstrumentInfo info{};
-        info.asset = static_cast<AssetClass>(j.asset);
-        if (info.asset == AssetClass::kOption) {
-          std::memcpy(info.option.root, j.root, sizeof info.option.root - 1);
-          info.option.expiry_yyyymmdd = j.expiry_yyyymmdd;
-          info.option.right = static_cast<OptionRight>(j.right);
-          info.option.strike = j.strike;
-          info.option.multiplier = j.multiplier;
-          info.option.underlying = kNoInstrument;
-        }
+        InstrumentInfo info = info_of(j);
+        if (info.asset == AssetClass::kOption) std::memcpy(info.option.root, j.root, sizeof info.option.root - 1);
         const InstrumentId id = intern(c_str_view(j.symbol), info);
         if (id == kNoInstrument || j.id >= remap.size()) {
           return fail("instrument record " + std::to_string(rec.sequence) + " (" + std::string(c_str_view(j.symbol)) +
@@ -249,17 +257,8 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
         JournalFill f{};
         if (!rec.read_pod(f)) return fail("book_fill record " + std::to_string(rec.sequence) + " has the wrong size");
         see(f.at_ns);
-        InstrumentInfo info{};
-        info.asset = static_cast<AssetClass>(f.asset);
-        if (info.asset == AssetClass::kOption) {
-          info.option.expiry_yyyymmdd = f.expiry_yyyymmdd;
-          info.option.right = static_cast<OptionRight>(f.right);
-          info.option.strike = f.strike;
-          info.option.multiplier = f.multiplier;
-          info.option.underlying = kNoInstrument;
-        }
         // Self-contained: named by symbol, never by the id of whichever process wrote it.
-        const InstrumentId id = intern(c_str_view(f.symbol), info);
+        const InstrumentId id = intern(c_str_view(f.symbol), info_of(f));
         if (book_.book_fill(f.strategy, id, f.side, f.quantity, f.price, f.fee) != BookStatus::kOk) ++stats_.book_errors;
         ++res.book_fills;
         if (expected.order != nullptr && expected.order->id == f.order) {
@@ -413,14 +412,7 @@ void Engine::reconcile_problem(ClientOrderId id, const std::string& text) {
 }
 
 void Engine::synthesize(const Order& o, ExecKind kind, const char* text) noexcept {
-  ExecutionReport r;
-  std::memset(static_cast<void*>(&r), 0, sizeof r);
-  r.kind = kind;
-  r.leg = kComboLeg;
-  r.id = o.working_id;
-  r.last_price = Price::zero();
-  r.commission = Price::zero();
-  r.transact_ns = now_;
+  ExecutionReport r = blank_report(kind, o.working_id, now_);
   std::memcpy(r.text, text, std::min(std::strlen(text), sizeof r.text - 1));
   on_exec_report(r, now_);
 }

@@ -65,7 +65,7 @@ void CoreServices::publish(const Engine& engine, CoreState state, TimestampNs no
   snapshots_->publish();
 }
 
-void CoreServices::service(Engine& engine, bool recovering, TimestampNs now) {
+void CoreServices::service(Engine& engine, bool recovering, CoreState state, TimestampNs now) {
   // The snapshot is republished before the reply goes out, so a status read right after a change
   // already shows it.
   to_core_->drain([&](const ControlCommand& c) {
@@ -76,7 +76,7 @@ void CoreServices::service(Engine& engine, bool recovering, TimestampNs now) {
       reply.set_message("recovering: re-running the journal; nothing changed, try again shortly");
     } else {
       reply = engine.on_control(c, now);
-      publish(engine, CoreState::kRunning, now);
+      publish(engine, state, now);
     }
     spdlog::info("admin {}: {}", to_string(c.kind), reply.message);
     while (!from_core_->try_push(reply)) std::this_thread::yield();

@@ -180,7 +180,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
         return;
       }
       const TimestampNs t = current->market_state().market_time();
-      services.service(*current, current_recovering, t);
+      services.service(*current, current_recovering, CoreState::kRunning, t);
       services.publish(*current, CoreState::kRunning, t);
       notify.watchdog();
     };
@@ -197,7 +197,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
       spdlog::info("replay started: {} (journal {})", config.replay.recording, config.journal);
       ready_sent = true;
     }
-    services.service(engine, recovering, t);
+    services.service(engine, recovering, CoreState::kRunning, t);
     if ((events & 255) == 0 || config.replay.speed > 0.0) services.tick(engine, CoreState::kRunning, t);
     if (config.replay.speed > 0.0) {
       const auto due = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(

@@ -299,8 +299,10 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     for (int round = 0; round < 8; ++round) {
       std::size_t moved = gate.pump(t);
       if (!halted && journal.failed()) {
-        spdlog::critical("{}: no command is sent from here on", journal.error());
+        // Shown at once, before the log line: an operator who reads the line finds status halted.
         halted = true;
+        services.publish(engine, CoreState::kHalted, t);
+        spdlog::critical("{}: no command is sent from here on", journal.error());
       }
       to_engine.now = t;
       moved += static_cast<std::size_t>(broker->poll(engine.market_state(), t, to_engine));
@@ -354,7 +356,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     const TimestampNs t = clock.on_wall(wall.now_ns());
     step(t);
     watch_state();
-    services.service(engine, false, t);
+    services.service(engine, false, core_state(), t);
     services.publish(engine, core_state(), t);
     if (ready) recentre();
     notify.watchdog();
@@ -386,7 +388,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
       spdlog::info("{}: journal {}, broker {}", to_string(core_state()), config.journal, broker->name());
       ready = true;
     }
-    services.service(engine, false, t);
+    services.service(engine, false, core_state(), t);
     if ((events & 63) == 0) {
       services.tick(engine, core_state(), t);
       watch_state();

@@ -135,6 +135,10 @@ grep -q "critical.*journal write failed: .*File too large: no command is sent fr
   { echo "FAIL: a journal that cannot be written did not halt trading"; tail -20 "$work/nodisk.log"; exit 1; }
 says '"state":"halted"' "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status ||
   { echo "FAIL: status does not say halted"; "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status; exit 1; }
+# A command applied while halted republishes the state it is in, not "running".
+"$bin/odtectl" --socket "$work/nodisk/admin.sock" pause > /dev/null
+says '"state":"halted"' "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status ||
+  { echo "FAIL: status after a command while halted does not say halted"; "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status; exit 1; }
 kill -TERM "$odted"
 rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 1 ] || { echo "FAIL: odted exited $rc after its journal failed (want 1)"; tail -20 "$work/nodisk.log"; exit 1; }

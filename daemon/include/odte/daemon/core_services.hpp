@@ -51,7 +51,8 @@ class CoreServices {
   void publish(const Engine& engine, CoreState state, TimestampNs now);
   // Core thread. Applies queued admin commands (or refuses them while `recovering`: the journal
   // is still being re-created and a change now would not be in it) and a pending SIGHUP reload.
-  void service(Engine& engine, bool recovering, TimestampNs now);
+  // The snapshot republished after a command carries `state`, the run's state as publish takes it.
+  void service(Engine& engine, bool recovering, CoreState state, TimestampNs now);
   // Core thread, cheap: publishes and pets the watchdog when 50 ms of wall time have passed.
   void tick(const Engine& engine, CoreState state, TimestampNs now);
 

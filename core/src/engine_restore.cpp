@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "odte/core/engine.hpp"
 
@@ -386,10 +387,15 @@ bool Engine::begin_reconciliation(TimestampNs now, std::int64_t timeout_ns) noex
     return false;
   }
   recon_request_ = c.id;
-  recon_deadline_ = now_ + timeout_ns;
+  recon_deadline_ = timeout_ns > 0 ? now_ + timeout_ns : std::numeric_limits<TimestampNs>::max();
   recon_.status = static_cast<std::uint8_t>(ReconcileStatus::kPending);
   state_ = CoreState::kReconciling;
   return true;
+}
+
+void Engine::reconciliation_timed_out(TimestampNs now) noexcept {
+  if (now > now_) now_ = now;
+  if (state_ == CoreState::kReconciling) finish_reconciliation(false, 0);
 }
 
 void Engine::on_status_report(const ExecutionReport& r) noexcept {

@@ -229,7 +229,7 @@ class ReconcileCaseTest : public RestoreTest {
  protected:
   // Runs the morning to the first resting entry (09:40, below the market: works, never fills)
   // after the first marketable one filled, then "crashes" and restores into `b`.
-  void crash_with_working_order() {
+  void crash_with_working_order(std::int64_t timeout_ns = 5 * kSec) {
     journal_ = path("case.odj");
     {
       Session a(journal_, false);
@@ -248,7 +248,7 @@ class ReconcileCaseTest : public RestoreTest {
     ASSERT_TRUE(r.ok) << r.error;
     ASSERT_EQ(r.live_orders, 1u);
     b_->engine->start(step_time(330));
-    ASSERT_TRUE(b_->engine->begin_reconciliation(step_time(330), 5 * kSec));
+    ASSERT_TRUE(b_->engine->begin_reconciliation(step_time(330), timeout_ns));
     ASSERT_EQ(b_->engine->state(), CoreState::kReconciling);
     b_->ring->drain([&](const OrderCommand& c) {
       b_->journal->record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
@@ -403,6 +403,31 @@ TEST_F(ReconcileCaseTest, shouldHaltWhenTheBrokerDoesNotAnswerInTime) {
   EXPECT_TRUE(b_->engine->orders().find(working_)->is_live()) << "without a whole answer nothing is closed";
   EXPECT_TRUE(noted("reconcile timeout"));
   EXPECT_EQ(try_to_open(), RiskReason::kNotReconciled);
+}
+
+// The live modes keep the deadline on the monotonic clock themselves: no timeout on the core's
+// clock, however far a fast replay moves it, and the run loop's call decides.
+TEST_F(ReconcileCaseTest, shouldLeaveTheDeadlineToTheRunLoopWhenGivenNone) {
+  crash_with_working_order(0);
+  report_filled_entry();
+  b_->engine->on_timer(step_time(330) + 3600 * kSec);
+  EXPECT_EQ(b_->engine->state(), CoreState::kReconciling) << "no deadline on the core's clock";
+  b_->engine->reconciliation_timed_out(step_time(330) + 3600 * kSec);
+  EXPECT_EQ(b_->engine->state(), CoreState::kHalted);
+  EXPECT_EQ(static_cast<ReconcileStatus>(b_->engine->reconciliation().status), ReconcileStatus::kTimeout);
+  EXPECT_TRUE(b_->engine->orders().find(working_)->is_live()) << "without a whole answer nothing is closed";
+  EXPECT_TRUE(noted("reconcile timeout"));
+  EXPECT_EQ(journaled_outcome().status, static_cast<std::uint8_t>(ReconcileStatus::kTimeout));
+}
+
+TEST_F(ReconcileCaseTest, shouldIgnoreALateRunLoopTimeoutOnceReconciled) {
+  crash_with_working_order(0);
+  report_filled_entry();
+  end(2);
+  ASSERT_EQ(b_->engine->state(), CoreState::kRunning);
+  b_->engine->reconciliation_timed_out(step_time(330) + 20 * kSec);
+  EXPECT_EQ(b_->engine->state(), CoreState::kRunning);
+  EXPECT_EQ(static_cast<ReconcileStatus>(b_->engine->reconciliation().status), ReconcileStatus::kOk);
 }
 
 TEST_F(ReconcileCaseTest, shouldHaltWhenTheAnswerIsShorterThanAnnounced) {

@@ -175,7 +175,13 @@ class Engine final : private StrategyContext {
   // applied, nothing closed. The outcome is journaled (reconciliation record), noted, and
   // visible in state() and the snapshot. Success = kRunning. May be called again from kHalted.
   // False (and kHalted) when the request could not be sent (ring full, ids used up).
+  // timeout_ns <= 0: no deadline on that clock; the run loop keeps its own and calls
+  // reconciliation_timed_out (the live modes do, on the monotonic clock: the broker answers in
+  // wall time, while the feed clock of a paper-live run against a fast replay runs ahead of it).
   bool begin_reconciliation(TimestampNs now, std::int64_t timeout_ns) noexcept;
+  // The run loop's own deadline passed: the same outcome as the timeout above. No-op unless
+  // reconciling.
+  void reconciliation_timed_out(TimestampNs now) noexcept;
   [[nodiscard]] CoreState state() const noexcept { return state_; }
   [[nodiscard]] const JournalReconciliation& reconciliation() const noexcept { return recon_; }
 

@@ -41,6 +41,13 @@ says() {
   grep -q -- "$pattern" <<< "$out"
 }
 
+# soon_says PATTERN CMD...: says, within 5 s -- for what the core publishes on its own schedule
+# (counters every 50 ms), not for what a command changes (its reply follows the republish).
+soon_says() {
+  for _ in $(seq 50); do says "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
 # write_live_config NAME PORT MODE BROKER_TOML [FEED_TOML]: $work/NAME.toml for odted in a live mode
 # (paper-live or live) against the replay-server on PORT: SPY and its options (40 contracts around
 # the money) from the shipped day, start-up REST from the server, outputs and admin socket in

@@ -46,7 +46,7 @@ says '"killed":true' ctl --json status || { echo "FAIL: kill not shown in status
 if ctl no-such-command > "$work/bad.txt" 2>&1; then echo "FAIL: an unknown command was accepted"; exit 1; fi
 says '"regime"' ctl --json strategies || { echo "FAIL: strategies not listed"; exit 1; }
 # The feed threads' own counters reach the operator: events counted and a connection up.
-says '"events":[1-9]' ctl --json metrics && says '"connected":true' ctl --json metrics ||
+soon_says '"events":[1-9]' ctl --json metrics && soon_says '"connected":true' ctl --json metrics ||
   { echo "FAIL: metrics do not show the feeds"; ctl --json metrics; exit 1; }
 kill -TERM "$odted"
 rc=0; wait "$odted" || rc=$?

@@ -26,10 +26,14 @@ start_server() {
   echo "FAIL: replay-server did not report its port"; cat "$work/server-$name.err"; exit 1
 }
 
-# wait_for_socket PATH LOG: the daemon's admin socket appears within 10 s
-wait_for_socket() {
-  for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.1; done
-  echo "FAIL: no admin socket $1"; cat "$2"; exit 1
+# wait_for_core PATH LOG: within 10 s the daemon's admin socket answers status (it opens before
+# the core has published its first state, and until then status says to try again).
+wait_for_core() {
+  for _ in $(seq 100); do
+    [ -S "$1" ] && "$bin/odtectl" --socket "$1" status > /dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "FAIL: admin socket $1 did not answer status"; cat "$2"; exit 1
 }
 
 # says PATTERN CMD...: CMD's output (captured whole, so no early close of a pipe can fail it

@@ -59,7 +59,7 @@ write_live_config fix "$port" live "$(fix_broker)" "max_feed_lag_ms = 0"
 "$bin/odted" --config "$work/fix.toml" > "$work/fix.out" 2> "$work/fix.log" &
 odted=$!
 pids+=($odted)
-wait_for_socket "$work/fix/admin.sock" "$work/fix.log"
+wait_for_core "$work/fix/admin.sock" "$work/fix.log"
 says '"mode":"live"' "$bin/odtectl" --socket "$work/fix/admin.sock" --json status ||
   { echo "FAIL: status does not say live"; "$bin/odtectl" --socket "$work/fix/admin.sock" --json status; exit 1; }
 rc=0; wait "$odted" || rc=$?

@@ -44,7 +44,7 @@ write_config full "$port"
 "$bin/odted" --config "$work/full.toml" > "$work/full.out" 2> "$work/full.log" &
 odted=$!
 pids+=($odted)
-wait_for_socket "$work/full/admin.sock" "$work/full.log"
+wait_for_core "$work/full/admin.sock" "$work/full.log"
 ctl() { "$bin/odtectl" --socket "$work/full/admin.sock" "$@"; }
 says '"mode":"paper-live"' ctl --json status || { echo "FAIL: status does not say paper-live"; ctl --json status; exit 1; }
 ctl pause > /dev/null

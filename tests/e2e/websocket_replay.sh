@@ -36,7 +36,7 @@ write_config steered websocket "$port"
 "$bin/odted" --config "$work/steered.toml" > "$work/steered.out" 2> "$work/steered.log" &
 odted=$!
 pids+=($odted)
-wait_for_socket "$work/steered/admin.sock" "$work/steered.log"
+wait_for_core "$work/steered/admin.sock" "$work/steered.log"
 ctl status | tee "$work/status.txt"
 ctl pause > /dev/null
 says '"paused":true' ctl --json status || { echo "FAIL: pause not shown in status"; ctl --json status; exit 1; }

@@ -9,7 +9,9 @@
 // every complete frame in it is handed to the FrameHandler in place. beast::websocket reads a
 // message in 1.5 KiB steps, each its own operation with a timer update: measured on the shipped day
 // (~5 KB frames) that was ~9 system calls and ~0.15 us of the feed thread per event, as much as
-// half of what the parser costs; here it is one read per several frames.
+// half of what the parser costs; here it is one read per several frames. The frame rules are
+// WsFrameDecoder's (ws_frame.hpp, bytes in, events out, fuzzed on its own); this file does the I/O
+// and answers pings and closes.
 
 #include "odte/feeds/ws_client.hpp"
 
@@ -21,7 +23,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <simdjson.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -36,6 +37,7 @@
 #include "odte/feeds/api_key.hpp"
 #include "odte/feeds/json_scan.hpp"
 #include "odte/feeds/subscription.hpp"
+#include "odte/feeds/ws_frame.hpp"
 #include "tls_client.hpp"
 
 namespace odte::feeds {
@@ -83,10 +85,6 @@ std::chrono::steady_clock::duration to_steady(std::chrono::milliseconds ms) {
 
 constexpr std::size_t kReadChunk = 128 * 1024;  // bytes asked of the socket per read
 
-enum Opcode : unsigned {
-  kContinuation = 0x0, kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9, kPong = 0xA
-};
-
 // base64(SHA-1(key + the RFC 6455 GUID)): the Sec-WebSocket-Accept a server must answer with.
 std::string expected_accept(std::string_view key) {
   std::string text(key);
@@ -129,12 +127,12 @@ class Client final : public WsClient::Impl {
   // current one and ignores completions of connections it has already dropped.
   struct Conn {
     template <typename... A>
-    explicit Conn(A&&... a) : stream(std::forward<A>(a)...) {}
+    explicit Conn(std::size_t max_message_bytes, A&&... a)
+        : stream(std::forward<A>(a)...), decoder{max_message_bytes} {}
     Layer stream;
     // Received bytes: the upgrade answer, then frames. Complete frames are handed out in place.
     beast::flat_buffer buffer;
-    std::string message;       // a fragmented message being put together (rare)
-    bool in_message = false;   // a text/binary frame without FIN came, continuations follow
+    WsFrameDecoder decoder;    // the frames in `buffer`, and a fragmented message being put together
     std::deque<std::string> writes;  // encoded, masked frames
     http::request<http::empty_body> upgrade;
     http::response<http::empty_body> answer;
@@ -144,7 +142,6 @@ class Client final : public WsClient::Impl {
     bool ping_sent = false;
     bool open = false;         // upgraded, not closed
     bool closing = false;      // our close frame is queued: the socket goes after the writes
-    bool message_text = false; // the fragmented message is text
     bool writing = false;
     bool authed = false;
     tls::VerifyFailure verify;  // wss: what the certificate verification refused, if anything
@@ -214,9 +211,9 @@ class Client final : public WsClient::Impl {
     if (attempts_++ > 0) counters.reconnects.fetch_add(1, std::memory_order_relaxed);
     counters.state.store(WsState::kConnecting, std::memory_order_relaxed);
     if constexpr (Tls) {
-      conn_ = std::make_shared<Conn>(strand_, ssl_ctx_);
+      conn_ = std::make_shared<Conn>(config.max_frame_bytes, strand_, ssl_ctx_);
     } else {
-      conn_ = std::make_shared<Conn>(strand_);
+      conn_ = std::make_shared<Conn>(config.max_frame_bytes, strand_);
     }
     conn_->buffer.reserve(kReadChunk + kFramePadding);
     resolver_.async_resolve(url_.host, url_.port,
@@ -347,7 +344,7 @@ class Client final : public WsClient::Impl {
         c->ping_sent = false;
       } else if (!c->ping_sent) {
         c->ping_sent = true;
-        send_frame(c, kPing, {});
+        send_frame(c, WsOpcode::kPing, {});
       } else {
         return fail(beast::error::timeout, "read");
       }
@@ -367,20 +364,11 @@ class Client final : public WsClient::Impl {
   // What to ask of the socket: a chunk, or the rest of a frame larger than that.
   std::size_t read_size(const Conn& c) const {
     std::size_t want = kReadChunk;
-    const auto* p = static_cast<const unsigned char*>(c.buffer.data().data());
     const std::size_t have = c.buffer.size();
-    if (have >= 2) {
-      std::size_t len = p[1] & 0x7Fu;
-      std::size_t header = 2;
-      if (len == 126 && have >= 4) {
-        len = (std::size_t{p[2]} << 8) | p[3];
-        header = 4;
-      } else if (len == 127 && have >= 10) {
-        len = 0;
-        for (int i = 2; i < 10; ++i) len = (len << 8) | p[i];
-        header = 10;
-      }
-      if (len <= config.max_frame_bytes && header + len > have) want = std::max(want, header + len - have);
+    WsFrameHeader h{};
+    if (read_ws_header(static_cast<const char*>(c.buffer.data().data()), have, h) != 0 &&
+        h.payload_bytes <= config.max_frame_bytes && h.header_bytes + h.payload_bytes > have) {
+      want = std::max(want, static_cast<std::size_t>(h.header_bytes + h.payload_bytes - have));
     }
     return want;
   }
@@ -398,43 +386,19 @@ class Client final : public WsClient::Impl {
   // (a protocol error, a close, or a handler's doing).
   bool take_frames(const ConnPtr& c) {
     (void)c->buffer.prepare(kFramePadding);  // may move the bytes: before taking any pointer
-    const auto* base = static_cast<const unsigned char*>(c->buffer.data().data());
+    const auto* base = static_cast<const char*>(c->buffer.data().data());
     const std::size_t size = c->buffer.size();
     std::size_t pos = 0;
     error_code ec;
-    while (size - pos >= 2) {
-      const unsigned char* p = base + pos;
-      const std::size_t have = size - pos;
-      const bool fin = (p[0] & 0x80u) != 0;
-      const unsigned op = p[0] & 0x0Fu;
-      std::size_t len = p[1] & 0x7Fu;
-      std::size_t header = 2;
-      if ((p[0] & 0x70u) != 0) {
-        ec = websocket::error::bad_reserved_bits;  // no extension was negotiated
+    while (true) {
+      const WsFrameEvent e = c->decoder.next(base + pos, size - pos);
+      if (e.kind == WsFrameEvent::Kind::kNeedMore) break;
+      if (e.kind == WsFrameEvent::Kind::kError) {
+        ec = to_error_code(e.error);
         break;
       }
-      if ((p[1] & 0x80u) != 0) {
-        ec = websocket::error::bad_masked_frame;  // a server never masks
-        break;
-      }
-      if (len == 126) {
-        if (have < 4) break;
-        len = (std::size_t{p[2]} << 8) | p[3];
-        header = 4;
-      } else if (len == 127) {
-        if (have < 10) break;
-        len = 0;
-        for (int i = 2; i < 10; ++i) len = (len << 8) | p[i];
-        header = 10;
-      }
-      if (len > config.max_frame_bytes) {
-        ec = websocket::error::message_too_big;
-        break;
-      }
-      if (have - header < len) break;  // the rest of this frame is still on its way
-      pos += header + len;
-      const std::string_view payload(reinterpret_cast<const char*>(p + header), len);
-      ec = on_frame_bytes(c, op, fin, payload);
+      pos += e.consumed;
+      ec = on_frame_event(c, e);
       if (ec || c != conn_) break;
     }
     if (c != conn_) return false;
@@ -446,59 +410,52 @@ class Client final : public WsClient::Impl {
     return true;
   }
 
-  error_code on_frame_bytes(const ConnPtr& c, unsigned op, bool fin, std::string_view payload) {
-    switch (op) {
-      case kText:
-      case kBinary:
-        if (c->in_message) return websocket::error::bad_data_frame;
-        if (fin) return on_message(c, payload, op == kText);
-        c->in_message = true;
-        c->message.assign(payload);
-        c->message_text = op == kText;
-        return {};
-      case kContinuation:
-        if (!c->in_message) return websocket::error::bad_continuation;
-        if (c->message.size() + payload.size() > config.max_frame_bytes) return websocket::error::message_too_big;
-        c->message.append(payload);
-        if (!fin) return {};
-        c->in_message = false;
-        {
-          // The padding the handler may read past the message: room in the string itself.
-          const std::size_t n = c->message.size();
-          c->message.resize(n + kFramePadding);
-          const error_code ec = on_message(c, std::string_view(c->message.data(), n), c->message_text);
-          if (c == conn_) c->message.clear();
-          return ec;
-        }
-      case kPing:
-      case kPong:
-      case kClose:
-        if (!fin) return websocket::error::bad_control_fragment;
-        if (payload.size() > 125) return websocket::error::bad_control_size;
-        if (op == kPing) send_frame(c, kPong, payload);
-        if (op == kClose) {
-          // Answer the close as RFC 6455 asks, then the connection is over.
-          send_frame(c, kClose, payload.substr(0, std::min<std::size_t>(payload.size(), 2)));
-          c->open = false;
-          return websocket::error::closed;
-        }
-        return {};
-      default:
-        return websocket::error::bad_opcode;
+  // The decoder's reasons as Beast's websocket errors, for the log line.
+  static error_code to_error_code(WsFrameError e) {
+    switch (e) {
+      case WsFrameError::kNone: return {};
+      case WsFrameError::kReservedBits: return websocket::error::bad_reserved_bits;
+      case WsFrameError::kMasked: return websocket::error::bad_masked_frame;
+      case WsFrameError::kTooBig: return websocket::error::message_too_big;
+      case WsFrameError::kBadOpcode: return websocket::error::bad_opcode;
+      case WsFrameError::kDataInMessage: return websocket::error::bad_data_frame;
+      case WsFrameError::kStrayContinuation: return websocket::error::bad_continuation;
+      case WsFrameError::kFragmentedControl: return websocket::error::bad_control_fragment;
+      case WsFrameError::kLongControl: return websocket::error::bad_control_size;
+      case WsFrameError::kBadUtf8: return websocket::error::bad_frame_payload;
     }
+    return websocket::error::bad_opcode;
   }
 
-  error_code on_message(const ConnPtr& c, std::string_view frame, bool text) {
-    // A text message must be UTF-8 (RFC 6455 fails the connection otherwise); simdjson's checker is
-    // a few bytes per nanosecond.
-    if (text && !simdjson::validate_utf8(frame.data(), frame.size())) return websocket::error::bad_frame_payload;
+  error_code on_frame_event(const ConnPtr& c, const WsFrameEvent& e) {
+    switch (e.kind) {
+      case WsFrameEvent::Kind::kMessage:
+        on_message(c, e.payload);
+        return {};
+      case WsFrameEvent::Kind::kPing:
+        send_frame(c, WsOpcode::kPong, e.payload);
+        return {};
+      case WsFrameEvent::Kind::kClose:
+        // Answer the close as RFC 6455 asks, then the connection is over.
+        send_frame(c, WsOpcode::kClose, e.payload.substr(0, std::min<std::size_t>(e.payload.size(), 2)));
+        c->open = false;
+        return websocket::error::closed;
+      case WsFrameEvent::Kind::kFragment:  // kept by the decoder until the message is whole
+      case WsFrameEvent::Kind::kPong:
+      case WsFrameEvent::Kind::kNeedMore:
+      case WsFrameEvent::Kind::kError:
+        break;
+    }
+    return {};
+  }
+
+  void on_message(const ConnPtr& c, std::string_view frame) {
     const TimestampNs now = WallClock{}.now_ns();
     counters.frames.fetch_add(1, std::memory_order_relaxed);
     counters.bytes.fetch_add(frame.size(), std::memory_order_relaxed);
     const bool status = looks_like_status(frame);
     if (status) on_status_frame(c, frame, now);
     if (on_frame && c == conn_) on_frame(RawFrame{frame, now, config.stream, status});
-    return {};
   }
 
   // ---- protocol ------------------------------------------------------------------------------
@@ -576,15 +533,15 @@ class Client final : public WsClient::Impl {
     if (message.find("\"subscribe\"") != std::string::npos) {
       counters.subscribes_sent.fetch_add(1, std::memory_order_relaxed);
     }
-    send_frame(c, kText, message);
+    send_frame(c, WsOpcode::kText, message);
   }
 
   // One masked frame (a client always masks, with a fresh key per frame).
-  void send_frame(const ConnPtr& c, unsigned op, std::string_view payload) {
+  void send_frame(const ConnPtr& c, WsOpcode op, std::string_view payload) {
     if (!c->open) return;
     std::string f;
     f.reserve(payload.size() + 14);
-    f += static_cast<char>(0x80u | op);
+    f += static_cast<char>(0x80u | static_cast<unsigned>(op));
     if (payload.size() < 126) {
       f += static_cast<char>(0x80u | payload.size());
     } else if (payload.size() <= 0xFFFF) {
@@ -680,7 +637,7 @@ class Client final : public WsClient::Impl {
     if (c->open) {
       // A close frame (1000, normal), then the socket goes once it is written; the server's answer
       // is not waited for.
-      send_frame(c, kClose, std::string_view("\x03\xe8", 2));
+      send_frame(c, WsOpcode::kClose, std::string_view("\x03\xe8", 2));
       c->open = false;
       c->closing = true;
       if (!c->writing) close_socket(*c);

@@ -52,10 +52,10 @@
 
 #include "odte/core/events.hpp"
 #include "odte/feeds/net.hpp"
+#include "odte/feeds/ws_frame.hpp"  // kFramePadding
 
 namespace odte::feeds {
 
-inline constexpr std::size_t kFramePadding = 64;  // == FrameParser's kPadding
 inline constexpr std::chrono::milliseconds kMinMaxConnectionsBackoff{60'000};
 
 struct RawFrame {

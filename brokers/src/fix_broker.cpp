@@ -34,6 +34,8 @@ constexpr std::size_t kLocalRejects = 256;
 constexpr std::size_t kTableSlots = 32768;
 constexpr std::uint32_t kOrderFileMagic = 0x4f44464f;  // "OFDO"
 constexpr std::uint32_t kOrderFileVersion = 1;
+// LocateBroker: not in FIX 4.4's standard range, but the tag US brokers read with 54=5 and 114=N.
+constexpr int kFixTagLocateBroker = 5700;
 
 using CommandRing = SpscRing<FixOrderMessage, kCommandRing>;
 using ReportRing = SpscRing<ExecutionReport, kReportRing>;
@@ -209,6 +211,7 @@ class FixBroker::Impl final : public FIX::Application {
       m.limit = c.limit;
       m.created_ns = c.created_ns;
       m.opening = c.opening;
+      m.short_sale = c.short_sale;
       if (c.id.valid()) (void)c.id.format(m.clordid, sizeof m.clordid);
       if (c.orig_id.valid()) (void)c.orig_id.format(m.orig_clordid, sizeof m.orig_clordid);
       if (c.kind == CommandKind::kCancelAll || c.kind == CommandKind::kStatusRequest) return;
@@ -383,7 +386,7 @@ class FixBroker::Impl final : public FIX::Application {
           m.setField(FIX::FIELD::ClOrdID, c.clordid);
           m.setField(FIX::FIELD::OrigClOrdID, c.orig_clordid);
           const bool single = is_single_order(c);
-          m.setField(FIX::FIELD::Side, single ? side_code(c.legs[0].side) : "1");
+          m.setField(FIX::FIELD::Side, single ? single_side(c) : "1");
           m.setField(FIX::FIELD::Symbol, std::string(fix_root(c.legs[0])));
           if (!single) m.setField(FIX::FIELD::SecurityType, "MLEG");
           m.setField(FIX::FIELD::OrderQty, std::to_string(c.quantity));
@@ -463,11 +466,17 @@ class FixBroker::Impl final : public FIX::Application {
   // NewOrderSingle / its 35=G: the one stock leg. 44 is the per-share limit, the magnitude of the
   // net price (its sign is the side, checked in resolve()); 38 is shares (ratio 1). The order
   // manager never creates an order without a limit; an invalid one would go out as market (40=1).
-  // 54 is 1 or 2: the engine does not mark short sales (54=5), so a sell is a plain sell.
+  // 54 is 1 buy, 2 sell, or 5 sell short when the engine marked the sale short (Reg SHO), which
+  // then carries the locate: 114=N (the broker need not locate) and 5700 LocateBroker. resolve()
+  // refuses a short sale when no locate is configured, so one never goes out unlocated.
   template <typename Message>
   void single_body(Message& m, const FixOrderMessage& c) {
     const FixLeg& leg = c.legs[0];
-    m.setField(FIX::FIELD::Side, side_code(leg.side));
+    m.setField(FIX::FIELD::Side, single_side(c));
+    if (is_short(c)) {
+      m.setField(FIX::FIELD::LocateReqd, "N");
+      m.setField(kFixTagLocateBroker, settings_.locate_broker);
+    }
     m.setField(FIX::FIELD::Symbol, std::string(fix_root(leg)));
     if (c.limit.valid()) {
       m.setField(FIX::FIELD::OrdType, "2");
@@ -481,7 +490,16 @@ class FixBroker::Impl final : public FIX::Application {
     if (!settings_.account.empty()) m.setField(FIX::FIELD::Account, settings_.account);
   }
 
-  static const char* side_code(Side side) noexcept { return side == Side::kBuy ? "1" : "2"; }
+  // A single stock order the engine marked short: a sell (resolve() refuses the flag on a buy).
+  static bool is_short(const FixOrderMessage& c) noexcept {
+    return c.short_sale != 0 && c.legs[0].side == Side::kSell;
+  }
+
+  // Side 54 of a single stock order and of every request about it (35=D/F/G): a venue matches a
+  // cancel or replace to the order by side too, so a short sale stays 5 on all three.
+  static const char* single_side(const FixOrderMessage& c) noexcept {
+    return c.legs[0].side == Side::kBuy ? "1" : is_short(c) ? "5" : "2";
+  }
 
   static void leg_fields(FIX::Group& g, const FixLeg& leg, int index, bool opening) {
     g.setField(FIX::FIELD::LegSymbol, std::string(fix_root(leg)));
@@ -1082,6 +1100,8 @@ class FixBroker::Impl final : public FIX::Application {
     need(hhmmss(settings_.start_time), "fix.start_time: must be HH:MM:SS (UTC)");
     need(hhmmss(settings_.end_time), "fix.end_time: must be HH:MM:SS (UTC)");
     need(!settings_.use_tls || !settings_.tls_ca_file.empty(), "fix.tls_ca_file: required when fix.tls = true");
+    need(settings_.locate_broker.empty() || valid_locate_broker(settings_.locate_broker),
+         "fix.locate_broker: must be 1 to 32 letters, digits, '.', '-' or '_'");
     need(settings_.data_dictionary.empty() || std::filesystem::exists(settings_.data_dictionary),
          "fix.data_dictionary: no such file: " + settings_.data_dictionary);
   }
@@ -1146,16 +1166,28 @@ class FixBroker::Impl final : public FIX::Application {
       if (!resolve_leg(c.legs[i], m.legs[i])) return {3, "fix: leg not tradable"};  // OrdRejReason 3
       stocks += m.legs[i].security == kFixLegStock ? 1 : 0;
     }
-    if (stocks == 0) return {0, nullptr};
+    // New and replace state the order; a cancel only names it (and goes out whatever it names).
+    const bool states_order = c.kind == CommandKind::kNew || c.kind == CommandKind::kReplace;
+    if (stocks == 0) {
+      // Reg SHO short marking is for stock; an option sale says opening or closing per leg (77).
+      if (states_order && c.short_sale != 0) return {kFixReasonUnsupported, "fix: short, not stock"};
+      return {0, nullptr};
+    }
     if (stocks < c.leg_count) return {kFixReasonUnsupported, "fix: stock+option legs"};
     if (stocks > 1) return {kFixReasonUnsupported, "fix: 2+ stock legs"};
     if (m.legs[0].ratio != 1) return {kFixReasonUnsupported, "fix: stock ratio not 1"};
-    if (c.kind == CommandKind::kNew || c.kind == CommandKind::kReplace) {
+    if (states_order) {
       // Net price convention: a buy pays (positive), a sell receives (negative); 44 carries the
       // magnitude. A limit on the wrong side of zero has no FIX form.
       const bool buy = m.legs[0].side == Side::kBuy;
       if (c.limit.valid() && (buy ? c.limit <= Price::zero() : c.limit >= Price::zero())) {
         return {kFixReasonUnsupported, "fix: stock limit sign"};
+      }
+      if (c.short_sale != 0) {
+        if (buy) return {kFixReasonUnsupported, "fix: short, not a sell"};
+        // A short sale without a locate is one the venue must refuse (or, worse, take): say so
+        // here, with a reason the operator can act on (configure broker.fix.locate_broker).
+        if (settings_.locate_broker.empty()) return {kFixReasonNoLocate, "fix: short, no locate"};
       }
     }
     return {0, nullptr};

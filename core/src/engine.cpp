@@ -216,6 +216,8 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
     ++stats_.ring_full;
     return ClientOrderId{};
   }
+  // Judged before the order exists, so its own shares are not counted as a working sell.
+  const bool short_sale = is_short_sale(intent);
   OrderCommand cmd;
   Order* order = nullptr;
   const RequestStatus st = om_.create(
@@ -230,9 +232,44 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
   m.spread = spread;
   std::memcpy(m.reason, intent.reason, sizeof m.reason);
   cmd.opening = intent.action == IntentAction::kOpen ? 1 : 0;
+  cmd.short_sale = short_sale ? 1 : 0;
+  order->short_sale = cmd.short_sale;
   if (spread != kNoSpread && spread < spreads_.size()) cmd.closes = spreads_[spread].open_order;
   (void)push(cmd);
   return cmd.id;
+}
+
+// US Reg SHO marks a sale short unless the seller is long the shares it sells. The seller is the
+// broker account, so the long position is the account's: the shares of this stock every strategy
+// holds, less what the account's working sell orders may still sell (their unfilled shares,
+// counting a pending replace at the larger quantity and an order whose cancel is pending as still
+// working, since the cancel may lose the race to a fill). Conservative: when any share of this
+// sale is not covered, the whole order is marked short; it is never split into a long and a short
+// part. Working buys cover nothing until they fill.
+bool Engine::is_short_sale(const Intent& intent) const noexcept {
+  for (int i = 0; i < intent.leg_count && i < kMaxLegs; ++i) {
+    const OrderLeg& leg = intent.legs[i];
+    if (leg.unit != kLegShares || leg.side != Side::kSell) continue;
+    std::int64_t covered = 0;
+    for (const Position& p : book_.positions()) {
+      if (p.instrument == leg.instrument) covered += p.quantity;
+    }
+    for (const Order& o : om_.orders()) {
+      if (!o.is_live()) continue;
+      std::uint32_t units = o.quantity;
+      if (o.state == OrderState::kPendingReplace && o.pending_quantity > units) units = o.pending_quantity;
+      for (int j = 0; j < o.leg_count; ++j) {
+        const OrderLeg& w = o.legs[j];
+        if (w.instrument != leg.instrument || w.side != Side::kSell) continue;
+        const std::int64_t shares = static_cast<std::int64_t>(units) * w.ratio;
+        const std::int64_t filled =
+            std::max<std::int64_t>(o.leg_filled[j], static_cast<std::int64_t>(o.combo_filled) * w.ratio);
+        if (shares > filled) covered -= shares - filled;
+      }
+    }
+    if (static_cast<std::int64_t>(intent.quantity) * leg.ratio > covered) return true;
+  }
+  return false;
 }
 
 ClientOrderId Engine::close_stock(std::uint16_t strategy, InstrumentId stock, std::string_view reason) noexcept {

@@ -569,7 +569,7 @@ std::string Engine::describe() const {
     for (int i = 0; i < o.leg_count; ++i) {
       std::snprintf(line, sizeof line, " leg%d=%s:%s:%u:%u/%s", i,
                     std::string(registry_.get(o.legs[i].instrument).symbol_view()).c_str(),
-                    o.legs[i].side == Side::kBuy ? "B" : "S", o.legs[i].ratio, o.leg_filled[i],
+                    o.legs[i].side == Side::kBuy ? "B" : o.short_sale != 0 ? "SS" : "S", o.legs[i].ratio, o.leg_filled[i],
                     o.leg_notional[i].to_string().c_str());
       out += line;
     }

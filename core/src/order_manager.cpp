@@ -61,10 +61,15 @@ RequestStatus OrderManager::restore_command(const OrderCommand& c, TimestampNs n
   next_seq_ = c.id.seq();  // ids the process reserved but never journaled were never sent: skipped
   OrderCommand out;
   switch (c.kind) {
-    case CommandKind::kNew:
-      return create(NewOrder{c.strategy, c.quantity, c.limit,
-                             std::span<const OrderLeg>(c.legs, std::min<std::size_t>(c.leg_count, kMaxLegs))},
-                    now, out, order);
+    case CommandKind::kNew: {
+      Order* created = nullptr;
+      const RequestStatus st = create(NewOrder{c.strategy, c.quantity, c.limit,
+                                               std::span<const OrderLeg>(c.legs, std::min<std::size_t>(c.leg_count, kMaxLegs))},
+                                      now, out, &created);
+      if (created != nullptr) created->short_sale = c.short_sale;
+      if (order != nullptr) *order = created;
+      return st;
+    }
     case CommandKind::kCancel:
     case CommandKind::kReplace: {
       Order* o = find(c.orig_id);
@@ -179,6 +184,7 @@ RequestStatus OrderManager::request_cancel(ClientOrderId order_id, TimestampNs n
 
   std::memset(static_cast<void*>(&out), 0, sizeof out);
   out.kind = CommandKind::kCancel;
+  out.short_sale = o->short_sale;
   out.strategy = o->strategy;
   out.id = id;
   out.orig_id = o->working_id;
@@ -212,6 +218,7 @@ RequestStatus OrderManager::request_replace(ClientOrderId order_id, Price new_li
 
   std::memset(static_cast<void*>(&out), 0, sizeof out);
   out.kind = CommandKind::kReplace;
+  out.short_sale = o->short_sale;
   out.strategy = o->strategy;
   out.id = id;
   out.orig_id = o->working_id;

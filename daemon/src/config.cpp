@@ -105,6 +105,11 @@ void read_broker(SettingsReader r, Config& c) {
       if (!ok) f.problem(key, "must be \"HH:MM:SS\" (UTC), not \"" + v + "\"");
     }
     f.string("account", x.account);
+    f.string("locate_broker", x.locate_broker);
+    if (!x.locate_broker.empty() && !brokers::valid_locate_broker(x.locate_broker)) {
+      f.problem("locate_broker", "must be 1 to 32 letters, digits, '.', '-' or '_' (the broker that located the "
+                                 "shares of a short sale, sent as 5700), not \"" + x.locate_broker + "\"");
+    }
     f.choice("replace_message", x.replace_message,
              {{"AC", brokers::FixReplaceMessage::kMultilegCancelReplace}, {"G", brokers::FixReplaceMessage::kCancelReplace}});
     f.string("data_dictionary", x.data_dictionary);
@@ -327,6 +332,7 @@ toml::table describe_fix(const brokers::FixSettings& x) {
                      {"start_time", x.start_time},
                      {"end_time", x.end_time},
                      {"account", x.account},
+                     {"locate_broker", x.locate_broker},
                      {"replace_message", x.replace_message == brokers::FixReplaceMessage::kCancelReplace ? "G" : "AC"},
                      {"data_dictionary", x.data_dictionary},
                      {"unknown_after_status_is_lost", x.unknown_after_status_is_lost},

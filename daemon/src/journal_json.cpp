@@ -78,6 +78,7 @@ std::string journal_record_json(const JournalRecord& r) {
         j["quantity"] = c.quantity;
         j["limit"] = px(c.limit);
         j["opening"] = c.opening == 1;
+        if (c.short_sale != 0) j["short_sale"] = true;  // absent: not a short sale
         if (c.closes.valid()) j["closes"] = c.closes.to_string();
         j["legs"] = legs_json(c.legs, c.leg_count);
         j["at_ns"] = c.created_ns;

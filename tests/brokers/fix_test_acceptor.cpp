@@ -37,6 +37,8 @@ void copy_id(char (&dst)[24], const std::string& src) {
   std::memcpy(dst, src.data(), std::min(src.size(), sizeof dst - 1));
 }
 
+constexpr int kTagLocateBroker = 5700;  // LocateBroker, as US brokers read it with 54=5
+
 std::string get(const FIX::Message& m, int tag) { return m.isSetField(tag) ? m.getField(tag) : std::string(); }
 
 // Scripted leg prices: deterministic, distinct per leg.
@@ -242,14 +244,21 @@ void FixTestAcceptor::on_new(const FIX::Message& m, bool single) {
     l.ratio = 1;
     l.strike = Price::zero();
     if (get(m, FIX::FIELD::OrdType) != "2" || o.limit <= Price::zero()) o.quantity = 0;  // rejected below
+    const std::string reqd = get(m, FIX::FIELD::LocateReqd);
+    o.locate_reqd = reqd.empty() ? '\0' : reqd[0];
+    const std::string locate = get(m, kTagLocateBroker);
+    std::memcpy(o.locate_broker, locate.data(), std::min<std::size_t>(locate.size(), sizeof o.locate_broker - 1));
   }
   const FillPlan plan = rule_(o);
   by_id_[id] = book_.size();
-  if (plan.reject || o.quantity == 0 || o.leg_count == 0) {
+  // Reg SHO: a short sale is taken only with a locate, ours (114=Y) or the sender's (114=N, 5700).
+  const bool unlocated = single && o.legs[0].side == '5' &&
+                         !(o.locate_reqd == 'Y' || (o.locate_reqd == 'N' && o.locate_broker[0] != '\0'));
+  if (plan.reject || o.quantity == 0 || o.leg_count == 0 || unlocated) {
     o.status = '8';
     book_.push_back(o);
     persist_locked(o);
-    strategy_report(o, '8', id, "", "scripted reject");
+    strategy_report(o, '8', id, "", unlocated ? "short sale without locate" : "scripted reject");
     return;
   }
   o.planned = std::min(plan.fill_units, o.quantity);
@@ -303,6 +312,7 @@ void FixTestAcceptor::fill_locked(AcceptorOrder& o, std::uint32_t units) {
   if (o.single != 0) {
     // A single order's fill: no 442, shares, at the order's limit (a scripted stock price).
     FIX44::ExecutionReport r = fill_report(o.legs[0], 1, o.limit, Price::from_cents(1));
+    echo_locate(o, r);
     send(r);
     return;
   }
@@ -337,7 +347,14 @@ void FixTestAcceptor::strategy_report(const AcceptorOrder& o, char exec_type, co
   r.setField(FIX::FIELD::AvgPx, px(o.limit));
   if (exec_type == '8') r.setField(FIX::FIELD::OrdRejReason, "0");
   if (!text.empty()) r.setField(FIX::FIELD::Text, text);
+  echo_locate(o, r);
   send(r);
+}
+
+void FixTestAcceptor::echo_locate(const AcceptorOrder& o, FIX::Message& r) {
+  if (o.single == 0) return;
+  if (o.locate_reqd != '\0') r.setField(FIX::FIELD::LocateReqd, std::string(1, o.locate_reqd));
+  if (o.locate_broker[0] != '\0') r.setField(kTagLocateBroker, o.locate_broker);
 }
 
 void FixTestAcceptor::cancel_reject(const std::string& clordid, const std::string& orig, int reason,
@@ -356,7 +373,7 @@ void FixTestAcceptor::on_cancel(const FIX::Message& m) {
   const std::string id = get(m, FIX::FIELD::ClOrdID);
   const std::string orig = get(m, FIX::FIELD::OrigClOrdID);
   AcceptorOrder* o = find_locked(orig);
-  if (o == nullptr || (o->status != '0' && o->status != '1')) {
+  if (o == nullptr || (o->status != '0' && o->status != '1') || !same_side(*o, m)) {
     cancel_reject(id, orig, o == nullptr ? 1 : 0, '1');
     return;
   }
@@ -367,13 +384,22 @@ void FixTestAcceptor::on_cancel(const FIX::Message& m) {
   strategy_report(*o, '4', id, orig, "");
 }
 
+// A request about a single order names the side it was entered with (a short sale stays 54=5).
+bool FixTestAcceptor::same_side(const AcceptorOrder& o, const FIX::Message& m) {
+  if (o.single == 0) return true;
+  if (get(m, FIX::FIELD::Side) == std::string(1, o.legs[0].side)) return true;
+  side_mismatches_.fetch_add(1);
+  return false;
+}
+
 void FixTestAcceptor::on_replace(const FIX::Message& m) {
   const std::string id = get(m, FIX::FIELD::ClOrdID);
   const std::string orig = get(m, FIX::FIELD::OrigClOrdID);
   AcceptorOrder* o = find_locked(orig);
   const auto qty = parse_fix_qty(get(m, FIX::FIELD::OrderQty));
   const auto limit = Price::parse(get(m, FIX::FIELD::Price));
-  if (o == nullptr || (o->status != '0' && o->status != '1') || !qty || !limit || *qty < o->filled) {
+  if (o == nullptr || (o->status != '0' && o->status != '1') || !qty || !limit || *qty < o->filled ||
+      !same_side(*o, m)) {
     cancel_reject(id, orig, o == nullptr ? 1 : 0, '2');
     return;
   }

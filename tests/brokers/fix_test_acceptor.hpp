@@ -5,7 +5,8 @@
 // numbers and resend are QuickFIX's on both sides. It is not a venue simulator: it accepts
 // NewOrderMultileg (35=AB), fills by a scripted rule with leg-level reports (442=2), accepts
 // NewOrderSingle (35=D, a stock) and fills it with plain reports (no 442) at its limit, rejects on
-// request, cancels (35=F), replaces (35=AC / 35=G), mass-cancels (35=q), answers mass status
+// request, rejects a short sale (54=5) that names no locate (114=N with 5700, or 114=Y) as a US
+// broker would and echoes 54=5 and the locate on its reports, cancels (35=F), replaces (35=AC / 35=G), mass-cancels (35=q), answers mass status
 // (35=AF), and can be told to send malformed messages.
 //
 // Its order book is appended to `<dir>/book.bin` on every change and read back at start, and
@@ -52,8 +53,9 @@ struct AcceptorOrder {
   char status;           // FIX OrdStatus: '0' new, '1' partial, '2' filled, '4' cancelled, '8' rejected
   std::uint8_t leg_count;
   std::uint8_t single;   // 1: arrived as 35=D (one stock leg, plain reports, fills at the limit)
-  std::uint8_t pad_;
+  char locate_reqd;      // 114 LocateReqd of a 35=D ('Y' / 'N'), 0 when absent
   AcceptorLeg legs[kMaxLegs];
+  char locate_broker[24];  // 5700 LocateBroker of a 35=D, NUL-terminated; empty when absent
 };
 
 // What the rule decides for a new order.
@@ -97,6 +99,8 @@ class FixTestAcceptor final : public FIX::Application {
   [[nodiscard]] std::uint64_t possdup_orders() const noexcept { return possdup_.load(); }
   [[nodiscard]] std::uint64_t received(const std::string& msg_type) const;
   [[nodiscard]] std::uint64_t logons() const noexcept { return logons_.load(); }
+  // Cancels and replaces of a single order whose 54 was not the order's (refused with 35=9).
+  [[nodiscard]] std::uint64_t side_mismatches() const noexcept { return side_mismatches_.load(); }
 
   // QuickFIX callbacks.
   void onCreate(const FIX::SessionID& id) override { session_ = id; }
@@ -117,6 +121,8 @@ class FixTestAcceptor final : public FIX::Application {
   void run_plan_locked(AcceptorOrder& o);
   void strategy_report(const AcceptorOrder& o, char exec_type, const std::string& clordid,
                        const std::string& orig, const std::string& text);
+  static void echo_locate(const AcceptorOrder& o, FIX::Message& r);
+  bool same_side(const AcceptorOrder& o, const FIX::Message& m);
   void cancel_reject(const std::string& clordid, const std::string& orig, int reason, char response_to);
   void persist_locked(const AcceptorOrder& o);
   void load_book();
@@ -141,6 +147,7 @@ class FixTestAcceptor final : public FIX::Application {
   std::atomic<std::uint64_t> duplicate_new_{0};
   std::atomic<std::uint64_t> possdup_{0};
   std::atomic<std::uint64_t> logons_{0};
+  std::atomic<std::uint64_t> side_mismatches_{0};
 };
 
 // A free TCP port on 127.0.0.1 (bound and released; good enough for tests).

@@ -3,9 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "odte/brokers/paper_broker.hpp"
@@ -235,6 +240,230 @@ TEST_F(EnginePaperTest, shouldProduceTheSameJournalBytesOnEveryRun) {
   const auto b = once();
   EXPECT_GT(a.size(), 0u);
   EXPECT_EQ(a, b);
+}
+
+// ---- short sales (Reg SHO): the engine marks a stock sell the account is not long ----
+
+// Sends, at its next timer tick, the stock orders a test queued: each as a hedge (one stock leg).
+class StockOrders final : public Strategy {
+ public:
+  StockOrders(std::uint16_t index, InstrumentId stock) : index_{index}, stock_{stock} {}
+  std::string_view name() const noexcept override { return "stock_orders"; }
+  void queue(Side side, std::uint32_t shares, Price per_share) {
+    Intent in{};
+    in.strategy = index_;
+    in.action = IntentAction::kHedge;
+    in.quantity = shares;
+    in.leg_count = 1;
+    in.legs[0] = OrderLeg{stock_, side, kLegShares, 1};
+    in.limit = side == Side::kBuy ? per_share : -per_share;
+    in.set_reason("test:stock");
+    queued_.push_back(in);
+  }
+  void on_timer(StrategyContext& ctx) override {
+    for (Intent& in : queued_) sent.push_back(ctx.submit(in));
+    queued_.clear();
+  }
+  std::vector<ClientOrderId> sent;
+
+ private:
+  std::uint16_t index_;
+  InstrumentId stock_;
+  std::vector<Intent> queued_;
+};
+
+// The journal as a file, for restore.
+class FileSink final : public JournalSink {
+ public:
+  explicit FileSink(const std::string& path) { ok_ = !writer_.open(path, 20260821, at(9, 30)); }
+  void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override {
+    if (writer_.append(type, payload, false)) ok_ = false;
+  }
+  [[nodiscard]] bool ok() const noexcept { return ok_; }
+
+ private:
+  JournalWriter writer_;
+  bool ok_ = false;
+};
+
+// Two strategies trading SPY through the engine and the paper broker (fills at the touch after
+// 50 ms); the commands the engine sends are kept, the journal is a file.
+class EngineShortSaleTest : public ::testing::Test {
+ protected:
+  EngineShortSaleTest()
+      : journal_path_((std::filesystem::temp_directory_path() /
+                       ("odte-short-" + std::to_string(::getpid()) + "-" +
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".odj"))
+                          .string()),
+        registry_(16),
+        ring_(std::make_unique<CommandRing>()),
+        broker_(broker_config()) {
+    std::filesystem::remove(journal_path_);
+    journal_ = std::make_unique<FileSink>(journal_path_);
+    spy_ = registry_.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
+    engine_ = make_engine(registry_, *ring_, journal_.get(), traders_);
+    engine_->start(at(9, 30));
+  }
+  ~EngineShortSaleTest() override { std::filesystem::remove(journal_path_); }
+  static std::unique_ptr<Engine> make_engine(InstrumentRegistry& registry, CommandRing& ring, JournalSink* journal,
+                                             StockOrders* (&traders)[2]) {
+    const InstrumentId spy = registry.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
+    std::vector<std::unique_ptr<Strategy>> strategies;
+    for (std::uint16_t i = 0; i < 2; ++i) {
+      auto s = std::make_unique<StockOrders>(i, spy);
+      traders[i] = s.get();
+      strategies.push_back(std::move(s));
+    }
+    EngineConfig cfg;
+    cfg.orders.trading_day = 20260821;
+    cfg.utc_offset_minutes = -240;
+    cfg.risk.max_orders_per_second = 50;
+    return std::make_unique<Engine>(cfg, registry, std::move(strategies), ring, journal);
+  }
+  static brokers::PaperBrokerConfig broker_config() {
+    brokers::PaperBrokerConfig c;
+    c.latency_ns = 50'000'000;
+    return c;
+  }
+  // A SPY quote at `t` (500.00 x 500.02), then the broker and the timer, as replay steps them.
+  void step(TimestampNs t) {
+    engine_->on_market_event(MarketEvent::make_quote(spy_, StreamId::kStocks, t, t, 500_usd, 5000, 500.02_usd, 5000),
+                             t);
+    for (int round = 0; round < 4; ++round) {
+      ring_->drain([&](const OrderCommand& c) {
+        commands_.push_back(c);
+        // Write-ahead, as the run loop does: journaled, then sent.
+        journal_->record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
+        broker_.submit(c, t);
+      });
+      broker_.poll(engine_->market_state(), t, [&](const ExecutionReport& r) { engine_->on_exec_report(r, t); });
+      engine_->on_timer(t);
+    }
+  }
+  // Queued orders go at `t`; the paper broker fills them one second later.
+  void trade_at(TimestampNs t) {
+    step(t);
+    step(t + kSec);
+  }
+  const OrderCommand& command_of(ClientOrderId id) const {
+    for (const OrderCommand& c : commands_) {
+      if (c.id == id) return c;
+    }
+    ADD_FAILURE() << "no command " << id.to_string();
+    return commands_.front();
+  }
+  std::int64_t shares(std::uint16_t strategy) const {
+    const Position* p = engine_->book().find(strategy, spy_);
+    return p == nullptr ? 0 : p->quantity;
+  }
+
+  std::string journal_path_;
+  InstrumentRegistry registry_;
+  std::unique_ptr<CommandRing> ring_;
+  brokers::PaperBroker broker_;
+  std::unique_ptr<FileSink> journal_;
+  std::unique_ptr<Engine> engine_;
+  StockOrders* traders_[2] = {nullptr, nullptr};
+  std::vector<OrderCommand> commands_;
+  InstrumentId spy_ = kNoInstrument;
+};
+
+TEST_F(EngineShortSaleTest, shouldMarkASellWithoutALongPositionShortAndBookItNegative) {
+  traders_[0]->queue(Side::kSell, 100, 499.95_usd);
+  trade_at(at(10, 0));
+  ASSERT_EQ(traders_[0]->sent.size(), 1u);
+  const OrderCommand& c = command_of(traders_[0]->sent[0]);
+  EXPECT_EQ(c.short_sale, 1);
+  EXPECT_EQ(c.legs[0].side, Side::kSell);  // still a sell: the mark is beside the side
+  EXPECT_EQ(engine_->orders().find(c.id)->state, OrderState::kFilled);
+  EXPECT_EQ(shares(0), -100);
+  // Buying back is never a short sale.
+  traders_[0]->queue(Side::kBuy, 100, 500.05_usd);
+  trade_at(at(10, 1));
+  EXPECT_EQ(command_of(traders_[0]->sent[1]).short_sale, 0);
+  EXPECT_EQ(shares(0), 0);
+}
+
+TEST_F(EngineShortSaleTest, shouldMarkASellCoveredByTheLongPositionAsAPlainSell) {
+  traders_[0]->queue(Side::kBuy, 200, 500.05_usd);
+  trade_at(at(10, 0));
+  ASSERT_EQ(shares(0), 200);
+  traders_[0]->queue(Side::kSell, 200, 499.95_usd);  // exactly the long: covered
+  trade_at(at(10, 1));
+  EXPECT_EQ(command_of(traders_[0]->sent[1]).short_sale, 0);
+  EXPECT_EQ(shares(0), 0);
+}
+
+// Working sells use up the long position before they fill; a sale that is only partly covered by
+// what is left is marked short as a whole (the conservative rule: never split).
+TEST_F(EngineShortSaleTest, shouldCountWorkingSellsAndMarkAPartlyCoveredSaleShortAsAWhole) {
+  traders_[0]->queue(Side::kBuy, 200, 500.05_usd);
+  trade_at(at(10, 0));
+  ASSERT_EQ(shares(0), 200);
+  traders_[0]->queue(Side::kSell, 150, 499.95_usd);  // covered: 200 long
+  traders_[0]->queue(Side::kSell, 100, 499.95_usd);  // 50 left after the working 150: short
+  traders_[0]->queue(Side::kSell, 1, 499.95_usd);    // nothing left: short
+  trade_at(at(10, 1));
+  ASSERT_EQ(traders_[0]->sent.size(), 4u);
+  EXPECT_EQ(command_of(traders_[0]->sent[1]).short_sale, 0);
+  EXPECT_EQ(command_of(traders_[0]->sent[2]).short_sale, 1);
+  EXPECT_EQ(command_of(traders_[0]->sent[3]).short_sale, 1);
+  EXPECT_EQ(shares(0), -51);  // filled as sells all the same
+}
+
+// The broker account is the seller: another strategy's shares cover a sale, and another
+// strategy's short uncovers one.
+TEST_F(EngineShortSaleTest, shouldJudgeCoverAcrossTheStrategiesOfTheAccount) {
+  traders_[1]->queue(Side::kBuy, 300, 500.05_usd);
+  trade_at(at(10, 0));
+  traders_[0]->queue(Side::kSell, 100, 499.95_usd);  // strategy 0 holds nothing; the account 300
+  trade_at(at(10, 1));
+  EXPECT_EQ(command_of(traders_[0]->sent[0]).short_sale, 0);
+  EXPECT_EQ(shares(0), -100);
+  // The account is long 200 now (300 - 100): strategy 1 selling its 300 is 100 short.
+  traders_[1]->queue(Side::kSell, 300, 499.95_usd);
+  trade_at(at(10, 2));
+  EXPECT_EQ(command_of(traders_[1]->sent[1]).short_sale, 1);
+  EXPECT_EQ(shares(1), 0);
+}
+
+// A cancel restates the order it cancels, short mark included (venues match the side).
+TEST_F(EngineShortSaleTest, shouldCarryTheShortMarkOnTheCancelOfAShortSale) {
+  traders_[0]->queue(Side::kSell, 100, 499.95_usd);
+  step(at(10, 0));  // sent, not yet acknowledged
+  ASSERT_EQ(traders_[0]->sent.size(), 1u);
+  ControlCommand kill{};
+  kill.kind = ControlKind::kKill;  // cancels working opening orders and hedges
+  ASSERT_TRUE(engine_->on_control(kill, at(10, 0)).ok);
+  step(at(10, 0, 1));
+  const OrderCommand& cancel = commands_.back();
+  ASSERT_EQ(cancel.kind, CommandKind::kCancel);
+  EXPECT_EQ(cancel.orig_id, traders_[0]->sent[0]);
+  EXPECT_EQ(cancel.short_sale, 1);
+}
+
+// The mark is in the journaled command: a restarted engine restores it on the working order (so
+// its cancel still says 54=5) and counts the order as a working sell.
+TEST_F(EngineShortSaleTest, shouldRestoreTheShortMarkOfAWorkingSaleFromTheJournal) {
+  traders_[0]->queue(Side::kSell, 100, 499.95_usd);
+  step(at(10, 0));  // sent, not yet acknowledged
+  ASSERT_EQ(traders_[0]->sent.size(), 1u);
+  ASSERT_TRUE(journal_->ok());
+  JournalReader reader;
+  const JournalScan scan = reader.read(journal_path_);
+  ASSERT_EQ(scan.status, JournalStatus::kOk) << scan.error;
+  InstrumentRegistry registry(16);
+  const auto ring = std::make_unique<CommandRing>();
+  StockOrders* traders[2] = {nullptr, nullptr};
+  const std::unique_ptr<Engine> restored = make_engine(registry, *ring, nullptr, traders);
+  const RestoreResult r = restored->restore(scan, at(10, 0, 1));
+  ASSERT_TRUE(r.ok) << r.error;
+  const Order* o = restored->orders().find(traders_[0]->sent[0]);
+  ASSERT_NE(o, nullptr) << restored->describe();
+  EXPECT_TRUE(o->is_live());
+  EXPECT_EQ(o->short_sale, 1);
+  EXPECT_EQ(restored->describe(), engine_->describe());
+  EXPECT_NE(restored->describe().find(":SS:"), std::string::npos) << restored->describe();
 }
 
 }  // namespace

@@ -1,14 +1,18 @@
 // FixBroker against the test acceptor on loopback, both in this process: order lifecycles,
 // partial combo fills, rejects, cancel, replace, mass cancel, reconnect with resend, restart with
 // reconciliation, and bad messages from the venue; the same for single stock orders (35=D, the
-// short strangle's delta hedge), and the refusal of commands FIX cannot carry.
+// short strangle's delta hedge), short sales (54=5 with the locate, decided by the engine), and
+// the refusal of commands FIX cannot carry.
 
 #include "odte/brokers/fix_broker.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <deque>
 #include <memory>
+
+#include "odte/core/engine.hpp"
 
 #include "fix_harness.hpp"
 #include "fix_test_acceptor.hpp"
@@ -48,6 +52,7 @@ class FixBrokerTest : public ::testing::Test {
     s.end_time = "00:00:00";
     s.status_timeout_ms = 5000;
     s.replace_message = replace_message_;
+    s.locate_broker = locate_broker_;
     return s;
   }
 
@@ -123,6 +128,7 @@ class FixBrokerTest : public ::testing::Test {
   InstrumentId spy_ = kNoInstrument;
   std::uint16_t port_ = 0;
   brokers::FixReplaceMessage replace_message_ = brokers::FixReplaceMessage::kMultilegCancelReplace;
+  std::string locate_broker_;  // FixSettings::locate_broker: none unless a test sets one
   MarketState market_{1024};
   OrderManager om_{OrderManagerConfig{kFixTestDay, 1, 256, 1024, 2'000'000'000, 2'000'000'000}};
   OmSink sink_{om_};
@@ -399,7 +405,8 @@ TEST_F(FixBrokerTest, shouldSellStockAtAPositivePerSharePriceAndTakeItsFillsInRo
   EXPECT_EQ(anomalies(), 0u);
   const auto book = acceptor_->orders();
   ASSERT_EQ(book.size(), 1u);
-  EXPECT_EQ(book[0].legs[0].side, '2');  // the engine marks no short sale: a plain sell
+  EXPECT_EQ(book[0].legs[0].side, '2');  // not marked short: a plain sell, no locate
+  EXPECT_EQ(book[0].locate_reqd, '\0');
   EXPECT_EQ(book[0].limit, bid);
 }
 
@@ -617,6 +624,261 @@ TEST_F(FixBrokerTest, shouldCountAndReportBadMessagesWithoutCrashing) {
   ASSERT_TRUE(acceptor_->fill(ours, 2));
   ASSERT_TRUE(wait_state(id, OrderState::kFilled));
   EXPECT_EQ(broker_->link(), BrokerLinkState::kUp);
+}
+
+// ---- short sales (Reg SHO) ----
+
+// A short sale as the engine marks it: the command and the order both carry the mark, so the
+// order's cancel and replace requests restate it.
+TEST_F(FixBrokerTest, shouldKeepSellShortOnTheCancelAndReplaceOfAShortSale) {
+  locate_broker_ = "GSCO";
+  replace_message_ = brokers::FixReplaceMessage::kMultilegCancelReplace;  // a stock order uses 35=G anyway
+  start_both();
+  OrderCommand c;
+  ASSERT_EQ(om_.create(NewOrder{0, 100, -Price::from_dollars(501), stock(Side::kSell)}, 0, c), RequestStatus::kOk);
+  c.short_sale = 1;
+  om_.find(c.id)->short_sale = 1;
+  ASSERT_TRUE(submit(c));
+  ASSERT_TRUE(wait_state(c.id, OrderState::kNew));
+  OrderCommand replace;
+  ASSERT_EQ(om_.request_replace(c.id, -Price::from_dollars(500), 80, 0, replace), RequestStatus::kOk);
+  EXPECT_EQ(replace.short_sale, 1);
+  ASSERT_TRUE(submit(replace));
+  ASSERT_TRUE(wait_state(c.id, OrderState::kNew));
+  ASSERT_EQ(acceptor_->received("G"), 1u);
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(c.id, 0, cancel), RequestStatus::kOk);
+  EXPECT_EQ(cancel.short_sale, 1);
+  ASSERT_TRUE(submit(cancel));
+  ASSERT_TRUE(wait_state(c.id, OrderState::kCancelled));
+  // The acceptor refuses (35=9) a request whose 54 is not the order's: none was.
+  EXPECT_EQ(acceptor_->side_mismatches(), 0u);
+  const auto book = acceptor_->orders();
+  ASSERT_EQ(book.size(), 1u);
+  EXPECT_EQ(book[0].legs[0].side, '5');
+  EXPECT_EQ(book[0].quantity, 80u);
+  EXPECT_EQ(book[0].status, '4');
+  EXPECT_EQ(anomalies(), 0u);
+}
+
+TEST_F(FixBrokerTest, shouldRefuseAShortSaleWithoutALocateNamingTheReason) {
+  start_both();  // no locate_broker
+  OrderCommand c;
+  ASSERT_EQ(om_.create(NewOrder{0, 100, -Price::from_dollars(500), stock(Side::kSell)}, 0, c), RequestStatus::kOk);
+  c.short_sale = 1;
+  EXPECT_TRUE(broker_->submit(c, 0));  // taken and answered at once
+  pump();
+  EXPECT_EQ(state(c.id), OrderState::kRejected);
+  EXPECT_EQ(om_.find(c.id)->reject_reason, brokers::kFixReasonNoLocate);
+  const auto rejects = reports_of(c.id, ExecKind::kRejected);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_STREQ(rejects[0].text, "fix: short, no locate");
+  EXPECT_EQ(broker_->stats().refused_bad_command.load(), 1u);
+  // The same sale unmarked goes out as a plain sell.
+  const ClientOrderId plain = send_new(stock(Side::kSell), 100, -Price::from_dollars(500));
+  ASSERT_TRUE(wait_state(plain, OrderState::kNew));
+  EXPECT_EQ(acceptor_->received("D"), 1u);
+  EXPECT_EQ(acceptor_->orders().at(0).legs[0].side, '2');
+}
+
+// The mark belongs on a stock sell; on anything else it is a caller bug, refused rather than guessed.
+TEST_F(FixBrokerTest, shouldRefuseAShortMarkOnAnythingButAStockSell) {
+  locate_broker_ = "GSCO";
+  start_both();
+  auto refused = [&](const std::vector<OrderLeg>& legs, Price limit, const char* text) {
+    OrderCommand c;
+    ASSERT_EQ(om_.create(NewOrder{0, 1, limit, legs}, 0, c), RequestStatus::kOk);
+    c.short_sale = 1;
+    EXPECT_TRUE(broker_->submit(c, 0));
+    pump();
+    EXPECT_EQ(state(c.id), OrderState::kRejected) << text;
+    EXPECT_EQ(om_.find(c.id)->reject_reason, brokers::kFixReasonUnsupported) << text;
+    const auto rejects = reports_of(c.id, ExecKind::kRejected);
+    ASSERT_EQ(rejects.size(), 1u) << text;
+    EXPECT_STREQ(rejects[0].text, text);
+  };
+  refused(stock(Side::kBuy), Price::from_dollars(500), "fix: short, not a sell");
+  refused(vertical(), Price::from_cents(50), "fix: short, not stock");
+  EXPECT_EQ(acceptor_->new_orders(), 0u);
+}
+
+TEST_F(FixBrokerTest, shouldRefuseALocateBrokerThatIsNotAPlainName) {
+  for (const char* bad : {"GS|CO", "A=B", "with space", "0123456789012345678901234567890123"}) {
+    locate_broker_ = bad;
+    EXPECT_THROW(FixBroker(settings(), registry_), brokers::FixConfigError) << bad;
+  }
+  locate_broker_ = "GS.CO-1_x";
+  EXPECT_NO_THROW(FixBroker(settings(), registry_));
+}
+
+// Sends, at its next timer tick, the stock orders a test queued, each as a delta hedge would go.
+class StockTrader final : public Strategy {
+ public:
+  explicit StockTrader(InstrumentId stock) : stock_{stock} {}
+  std::string_view name() const noexcept override { return "stock_trader"; }
+  void queue(Side side, std::uint32_t shares, Price per_share) {
+    Intent in{};
+    in.action = IntentAction::kHedge;
+    in.quantity = shares;
+    in.leg_count = 1;
+    in.legs[0] = OrderLeg{stock_, side, kLegShares, 1};
+    in.limit = side == Side::kBuy ? per_share : -per_share;
+    in.set_reason("test:hedge");
+    queued_.push_back(in);
+  }
+  void on_timer(StrategyContext& ctx) override {
+    for (Intent& in : queued_) sent.push_back(ctx.submit(in));
+    queued_.clear();
+  }
+  std::vector<ClientOrderId> sent;
+
+ private:
+  InstrumentId stock_;
+  std::vector<Intent> queued_;
+};
+
+// The engine decides what is a short sale, the adapter says it, the acceptor checks it: the core
+// wired to FixBroker as paper-live and live wire them (engine time advances 10 ms per step).
+class FixShortSaleTest : public FixBrokerTest {
+ protected:
+  class EngineSink final : public ReportSink {
+   public:
+    explicit EngineSink(FixShortSaleTest& t) : t_{t} {}
+    void on_report(const ExecutionReport& r) noexcept override { t_.engine_->on_exec_report(r, t_.now_); }
+
+   private:
+    FixShortSaleTest& t_;
+  };
+
+  void start_engine() {
+    start_acceptor();
+    acceptor_->set_rule([](const AcceptorOrder& o) { return FillPlan{false, o.quantity, 0}; });  // fill at once
+    start_broker();
+    ASSERT_TRUE(wait_up());
+    std::vector<std::unique_ptr<Strategy>> strategies;
+    auto t = std::make_unique<StockTrader>(spy_);
+    trader_ = t.get();
+    strategies.push_back(std::move(t));
+    EngineConfig cfg;
+    cfg.orders.trading_day = kFixTestDay;
+    cfg.orders.ack_timeout_ns = 600'000'000'000;  // engine time runs ahead of the loopback's
+    cfg.orders.cancel_timeout_ns = 600'000'000'000;
+    cfg.utc_offset_minutes = -240;
+    cfg.risk.max_orders_per_second = 50;
+    ring_ = std::make_unique<CommandRing>();
+    engine_ = std::make_unique<Engine>(cfg, registry_, std::move(strategies), *ring_, nullptr);
+    engine_->start(now_);
+  }
+
+  void engine_step() {
+    now_ += 10'000'000;
+    engine_->on_market_event(MarketEvent::make_quote(spy_, StreamId::kStocks, now_, now_, Price::from_dollars(500), 5000,
+                                                     Price::parse("500.02").value(), 5000),
+                             now_);
+    ring_->drain([&](const OrderCommand& c) { held_.push_back(c); });
+    while (!held_.empty() && broker_->submit(held_.front(), now_)) held_.pop_front();
+    broker_->poll(market_, now_, engine_sink_);
+    engine_->on_timer(now_);
+  }
+
+  // Queues one stock order and steps the engine until the order is finished (filled or refused).
+  const Order* trade(Side side, std::uint32_t shares, Price per_share) {
+    trader_->queue(side, shares, per_share);
+    const std::size_t n = trader_->sent.size();
+    const bool done = wait_for(
+        [&] {
+          if (trader_->sent.size() <= n) return false;
+          const Order* o = engine_->orders().find(trader_->sent[n]);
+          return o != nullptr && is_terminal(o->state);
+        },
+        [&] { engine_step(); });
+    EXPECT_TRUE(done) << "last anomaly: " << broker_->last_anomaly();
+    return trader_->sent.size() > n ? engine_->orders().find(trader_->sent[n]) : nullptr;
+  }
+
+  std::int64_t shares_held() const {
+    const Position* p = engine_->book().find(0, spy_);
+    return p == nullptr ? 0 : p->quantity;
+  }
+
+  TimestampNs now_ = (1'787'270'400LL + 14 * 3600) * 1'000'000'000LL;  // 2026-08-21 10:00 EDT
+  std::unique_ptr<CommandRing> ring_;
+  std::unique_ptr<Engine> engine_;
+  StockTrader* trader_ = nullptr;
+  std::deque<OrderCommand> held_;
+  EngineSink engine_sink_{*this};
+};
+
+TEST_F(FixShortSaleTest, shouldSendAHedgeSellWithoutALongAsSellShortWithTheLocateAndBookItShort) {
+  locate_broker_ = "GSCO";
+  start_engine();
+  const Price bid = Price::parse("499.95").value();
+  const Order* sold = trade(Side::kSell, 100, bid);
+  ASSERT_NE(sold, nullptr);
+  EXPECT_EQ(sold->state, OrderState::kFilled);
+  EXPECT_EQ(sold->short_sale, 1);
+  // On the wire: 35=D with 54=5, 114=N and 5700, echoed by the acceptor on its reports.
+  auto book = acceptor_->orders();
+  ASSERT_EQ(book.size(), 1u);
+  EXPECT_EQ(book[0].legs[0].side, '5');
+  EXPECT_EQ(book[0].locate_reqd, 'N');
+  EXPECT_STREQ(book[0].locate_broker, "GSCO");
+  EXPECT_EQ(book[0].quantity, 100u);
+  EXPECT_EQ(book[0].limit, bid);
+  // The fill of the 54=5 order books a short position at the per-share price.
+  const Position* p = engine_->book().find(0, spy_);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->quantity, -100);
+  EXPECT_EQ(p->open_cost, -(bid * 100));
+  EXPECT_EQ(p->multiplier, 1u);
+  EXPECT_EQ(p->fees, Price::from_cents(1) * 100);  // the acceptor's $0.01 a share
+  // Buying back is a buy: 54=1, no locate.
+  const Order* bought = trade(Side::kBuy, 100, Price::parse("500.05").value());
+  ASSERT_NE(bought, nullptr);
+  EXPECT_EQ(bought->state, OrderState::kFilled);
+  book = acceptor_->orders();
+  ASSERT_EQ(book.size(), 2u);
+  EXPECT_EQ(book[1].legs[0].side, '1');
+  EXPECT_EQ(book[1].locate_reqd, '\0');
+  EXPECT_EQ(shares_held(), 0);
+  EXPECT_EQ(engine_->stats().report_anomalies, 0u);
+}
+
+TEST_F(FixShortSaleTest, shouldSendASellCoveredByALongAsAPlainSellWithoutALocate) {
+  locate_broker_ = "GSCO";
+  start_engine();
+  ASSERT_NE(trade(Side::kBuy, 200, Price::parse("500.05").value()), nullptr);
+  ASSERT_EQ(shares_held(), 200);
+  const Order* sold = trade(Side::kSell, 200, Price::parse("499.95").value());
+  ASSERT_NE(sold, nullptr);
+  EXPECT_EQ(sold->state, OrderState::kFilled);
+  EXPECT_EQ(sold->short_sale, 0);
+  const auto book = acceptor_->orders();
+  ASSERT_EQ(book.size(), 2u);
+  EXPECT_EQ(book[1].legs[0].side, '2');
+  EXPECT_EQ(book[1].locate_reqd, '\0');
+  EXPECT_STREQ(book[1].locate_broker, "");
+  EXPECT_EQ(shares_held(), 0);
+}
+
+// No locate configured: a short sale is refused by the adapter, with a reason the operator can act
+// on, and never reaches the venue; sales covered by a long position still go.
+TEST_F(FixShortSaleTest, shouldRefuseAShortSaleWhenNoLocateIsConfigured) {
+  start_engine();
+  const Order* refused = trade(Side::kSell, 100, Price::parse("499.95").value());
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->state, OrderState::kRejected);
+  EXPECT_EQ(refused->reject_reason, brokers::kFixReasonNoLocate);
+  EXPECT_EQ(broker_->stats().refused_bad_command.load(), 1u);
+  EXPECT_EQ(acceptor_->received("D"), 0u);
+  EXPECT_EQ(shares_held(), 0);
+  ASSERT_NE(trade(Side::kBuy, 100, Price::parse("500.05").value()), nullptr);
+  const Order* sold = trade(Side::kSell, 100, Price::parse("499.95").value());
+  ASSERT_NE(sold, nullptr);
+  EXPECT_EQ(sold->state, OrderState::kFilled);
+  EXPECT_EQ(acceptor_->received("D"), 2u);
+  EXPECT_EQ(acceptor_->orders().at(1).legs[0].side, '2');
+  EXPECT_EQ(shares_held(), 0);
 }
 
 TEST_F(FixBrokerTest, shouldRefuseSettingsWithoutAStoreOrCompIds) {

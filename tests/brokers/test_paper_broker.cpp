@@ -159,6 +159,39 @@ TEST_F(PaperBrokerTest, shouldFillAStockHedgeAtTheTouchAndChargePerShare) {
   EXPECT_EQ(book_.totals().net(), 117.576_usd);
 }
 
+// A sale the engine marked short (Reg SHO, OrderCommand::short_sale) is for the venue's books; the
+// paper broker fills it exactly as the same sale unmarked, and it books a short position.
+TEST_F(PaperBrokerTest, shouldFillAShortSaleExactlyAsAPlainSell) {
+  const InstrumentId spy = registry_.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
+  market_.quotes[spy] = Nbbo{499.99_usd, 500.01_usd, 1000, 1000, 0};
+  const std::array<OrderLeg, 1> legs{OrderLeg{spy, Side::kSell, kLegShares, 1}};
+  OrderCommand cmd;
+  ASSERT_EQ(om_.create(NewOrder{0, 150, -(499.90_usd), legs}, 0, cmd), RequestStatus::kOk);
+  std::vector<ExecutionReport> got[2];
+  for (int marked = 0; marked < 2; ++marked) {
+    PaperBroker broker(broker_config());
+    OrderCommand c = cmd;
+    c.short_sale = static_cast<std::uint8_t>(marked);
+    broker.submit(c, 0);
+    broker.poll(market_, 50 * kMs, [&](const ExecutionReport& r) { got[marked].push_back(r); });
+  }
+  ASSERT_EQ(got[0].size(), 2u);  // ack, fill
+  ASSERT_EQ(got[1].size(), got[0].size());
+  for (std::size_t i = 0; i < got[0].size(); ++i) {
+    EXPECT_EQ(std::memcmp(&got[0][i], &got[1][i], sizeof(ExecutionReport)), 0) << "report " << i;
+  }
+  for (const ExecutionReport& r : got[1]) {
+    const ApplyResult a = om_.apply(r, 50 * kMs);
+    if (a.fill.qty == 0) continue;
+    const OrderLeg& leg = a.order->legs[a.fill.leg];
+    ASSERT_EQ(book_.book_fill(0, leg.instrument, leg.side, a.fill.qty, a.fill.price, r.commission), BookStatus::kOk);
+  }
+  const Position* p = book_.find(0, spy);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->quantity, -150);  // sold at the 499.99 bid, short 150 shares
+  EXPECT_EQ(p->open_cost, -(499.99_usd * 150));
+}
+
 TEST_F(PaperBrokerTest, shouldWorkUntilQuotesMakeTheLimitMarketable) {
   const auto id = send_spread(1, 0.80_usd, 0);
   step(50 * kMs);

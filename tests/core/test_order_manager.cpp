@@ -388,6 +388,38 @@ TEST_F(OrderManagerTest, shouldMapARestoredCancelOfAFinishedOrderToIt) {
   EXPECT_EQ(restored.next_seq(), 3u);
 }
 
+// A short sale (marked by the engine on the order and its new command) stays one: its cancel and
+// replace requests restate the mark, and a journaled new command restores it.
+TEST_F(OrderManagerTest, shouldCarryTheShortSaleMarkToTheOrdersRequestsAndThroughARestore) {
+  const std::array<OrderLeg, 1> legs{OrderLeg{1, Side::kSell, kLegShares, 1}};
+  OrderCommand n;
+  Order* o = nullptr;
+  ASSERT_EQ(om_.create(NewOrder{0, 100, -(500_usd), legs}, 1, n, &o), RequestStatus::kOk);
+  EXPECT_EQ(n.short_sale, 0);  // the order manager does not judge; its creator marks
+  EXPECT_EQ(o->short_sale, 0);
+  n.short_sale = 1;
+  o->short_sale = 1;
+  ASSERT_EQ(om_.apply(report(ExecKind::kAccepted, n.id), 2).status, ApplyStatus::kApplied);
+  OrderCommand rep;
+  ASSERT_EQ(om_.request_replace(n.id, -(499_usd), 80, 3, rep), RequestStatus::kOk);
+  EXPECT_EQ(rep.short_sale, 1);
+  ASSERT_EQ(om_.apply(report(ExecKind::kReplaced, rep.id), 4).status, ApplyStatus::kApplied);
+  OrderCommand cancel;
+  ASSERT_EQ(om_.request_cancel(n.id, 5, cancel), RequestStatus::kOk);
+  EXPECT_EQ(cancel.short_sale, 1);
+
+  OrderManager restored{config()};
+  Order* r = nullptr;
+  ASSERT_EQ(restored.restore_command(n, 1, &r), RequestStatus::kOk);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->short_sale, 1);
+  OrderCommand plain = n;
+  plain.short_sale = 0;
+  plain.id = ClientOrderId::make(kDay, 10);
+  ASSERT_EQ(restored.restore_command(plain, 6, &r), RequestStatus::kOk);
+  EXPECT_EQ(r->short_sale, 0);
+}
+
 TEST_F(OrderManagerTest, shouldRefuseRestoringCommandsOutOfOrderOrOfAnotherDay) {
   const std::array<OrderLeg, 1> legs{OrderLeg{1, Side::kBuy, 0, 1}};
   OrderCommand n1, n2;

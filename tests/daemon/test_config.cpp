@@ -41,6 +41,7 @@ start_time = "21:30:00"
 end_time = "21:15:00"
 replace_message = "G"
 account = "ACC1"
+locate_broker = "GSCO"
 )",
                                 "fix.toml");
   EXPECT_EQ(c.broker.kind, BrokerKind::kFix);
@@ -53,7 +54,9 @@ account = "ACC1"
   EXPECT_EQ(c.broker.fix.reconnect_s, 5u);
   EXPECT_EQ(c.broker.fix.replace_message, brokers::FixReplaceMessage::kCancelReplace);
   EXPECT_EQ(c.broker.fix.account, "ACC1");
+  EXPECT_EQ(c.broker.fix.locate_broker, "GSCO");
   EXPECT_NE(describe(c).find("sender_comp_id = 'ODTE'"), std::string::npos) << describe(c);
+  EXPECT_NE(describe(c).find("locate_broker = 'GSCO'"), std::string::npos) << describe(c);
 }
 
 TEST(ConfigTest, shouldReadEverySection) {
@@ -172,6 +175,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "broker.fix.replace_message: \"Q\" is not allowed; allowed \"AC\", \"G\""},
         BadConfig{"fix_bad_time", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker.fix]\nstart_time = \"9:30\"\n",
                   "broker.fix.start_time: must be \"HH:MM:SS\" (UTC)"},
+        BadConfig{"fix_bad_locate", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker.fix]\nlocate_broker = \"GS|CO\"\n",
+                  "broker.fix.locate_broker: must be 1 to 32 letters, digits, '.', '-' or '_'"},
         BadConfig{"fix_unknown_key", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker.fix]\nhots = \"h\"\n",
                   "broker.fix.hots: unknown key"},
         BadConfig{"fix_tls_without_ca", "mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n"

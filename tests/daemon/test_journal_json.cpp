@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <nlohmann/json.hpp>
 
 #include "odte/strategies/factory.hpp"
@@ -59,6 +61,28 @@ TEST(JournalJsonTest, shouldRenderEveryRecordOfAReplayedDay) {
   EXPECT_GE(types["book_fill"], 2);
   EXPECT_GE(types["mark"], 60);
   std::filesystem::remove(path);
+}
+
+// A stock sell the engine marked short (Reg SHO) says so; any other command has no such key.
+TEST(JournalJsonTest, shouldShowAShortSaleOnlyOnTheCommandsThatAreOne) {
+  OrderCommand c;
+  std::memset(static_cast<void*>(&c), 0, sizeof c);
+  c.kind = CommandKind::kNew;
+  c.id = ClientOrderId::make(20260821, 5);
+  c.quantity = 100;
+  c.limit = -Price::from_dollars(500);
+  c.leg_count = 1;
+  c.legs[0] = OrderLeg{0, Side::kSell, kLegShares, 1};
+  auto render = [](const OrderCommand& cmd) {
+    const JournalRecord r{JournalRecordType::kOrderCommand, 3, 0, std::as_bytes(std::span<const OrderCommand>(&cmd, 1))};
+    return json::parse(journal_record_json(r));
+  };
+  EXPECT_FALSE(render(c).contains("short_sale"));
+  c.short_sale = 1;
+  const json j = render(c);
+  EXPECT_EQ(j["short_sale"], true);
+  EXPECT_EQ(j["legs"][0]["side"], "sell");
+  EXPECT_EQ(j["legs"][0]["unit"], "shares");
 }
 
 TEST(JournalJsonTest, shouldFlagAPayloadThatDoesNotFitItsType) {

@@ -239,6 +239,7 @@ TEST_F(ShortStrangleHedgeTest, shouldSendTheHedgeAndFillItAgainstTheSpyQuote) {
   EXPECT_EQ(h.quantity, shares);
   EXPECT_EQ(h.limit, Price::from_double(503.07));  // the 503.02 offer + 0.05 slack
   EXPECT_EQ(h.opening, 0);
+  EXPECT_EQ(h.short_sale, 0);  // a buy
   EXPECT_TRUE(sim_->noted("delta hedge sent: buy " + std::to_string(shares) + " SPY"));
 
   // 50 ms later the paper broker fills it at the offer. Then SPY is quoted 504.00 x 504.02.
@@ -264,11 +265,40 @@ TEST_F(ShortStrangleHedgeTest, shouldSendTheHedgeAndFillItAgainstTheSpyQuote) {
   const OrderCommand& flat = sim_->commands().back();
   ASSERT_EQ(flat.leg_count, 1);
   EXPECT_EQ(flat.legs[0].side, Side::kSell);
+  EXPECT_EQ(flat.short_sale, 0);  // sells the shares the hedge bought: covered, a plain sell
   EXPECT_EQ(flat.quantity, shares);
   EXPECT_EQ(pos->quantity, 0);
   // Realized = (504.00 - 503.02) x shares, to the cent.
   EXPECT_EQ(pos->realized, Price::from_double(0.98) * static_cast<std::int64_t>(shares));
   EXPECT_EQ(pos->unrealized(), Price::zero());
+}
+
+// SPY sells off to 497: the short put's delta makes the position long delta, so the hedge sells
+// SPY the strategy (and the account) does not hold: a short sale (Reg SHO), marked by the engine,
+// filled as a sell, booked short; the flattening buy-back is a plain buy.
+TEST_F(ShortStrangleHedgeTest, shouldSendTheHedgeSaleOfSharesNotHeldAsAShortSale) {
+  spy_quote(at(10, 0), 497_usd, Price::from_double(497.02));
+  sim_->trade(spy_, at(10, 0), 497_usd);
+  chain_.quote(*sim_, at(10, 0, 1), 497.0, 0.20);
+  sim_->trade(spy_, at(10, 1), 497_usd);
+  ASSERT_EQ(strat_->hedges_sent(), 1u);
+  ASSERT_EQ(sim_->commands().size(), 2u);
+  const OrderCommand& h = sim_->commands()[1];
+  ASSERT_EQ(h.leg_count, 1);
+  EXPECT_EQ(h.legs[0].instrument, spy_);
+  EXPECT_EQ(h.legs[0].side, Side::kSell);
+  EXPECT_EQ(h.short_sale, 1);
+  const auto shares = static_cast<std::int64_t>(h.quantity);
+  spy_quote(at(10, 1, 1), 497_usd, Price::from_double(497.02));
+  const Position* pos = sim_->engine().book().find(0, spy_);
+  ASSERT_NE(pos, nullptr);
+  EXPECT_EQ(pos->quantity, -shares);
+  sim_->trade(spy_, at(15, 45), 497_usd);
+  spy_quote(at(15, 45, 1), 497_usd, Price::from_double(497.02));
+  ASSERT_EQ(sim_->commands().size(), 4u);
+  EXPECT_EQ(sim_->commands()[3].legs[0].side, Side::kBuy);
+  EXPECT_EQ(sim_->commands()[3].short_sale, 0);
+  EXPECT_EQ(pos->quantity, 0);
 }
 
 TEST_F(ShortStrangleHedgeTest, shouldHaveTheHedgeRefusedWhenKilled) {

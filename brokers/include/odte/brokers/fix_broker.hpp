@@ -22,7 +22,9 @@
 //
 // Option spreads go out as NewOrderMultileg (35=AB); a command whose only leg is a stock or ETF
 // (the short strangle's delta hedge, its flattening) as NewOrderSingle (35=D) in shares, with
-// 35=F/35=G for it. A command mixing stock and option legs is refused (docs/brokers.md).
+// 35=F/35=G for it. A command mixing stock and option legs is refused (docs/brokers.md). A stock
+// sell the engine marked short (OrderCommand::short_sale) goes as Side 54=5 with the configured
+// locate (114=N, 5700), and is refused when none is configured.
 //
 // QuickFIX stays inside brokers/src (pimpl): including this header needs no QuickFIX headers.
 
@@ -31,6 +33,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "odte/core/broker_port.hpp"
 #include "odte/core/instrument_registry.hpp"
@@ -56,6 +59,11 @@ struct FixSettings {
   std::string start_time = "21:30:00";
   std::string end_time = "21:15:00";
   std::string account;              // tag 1 when not empty
+  // Reg SHO locate for short sales (single stock orders the engine marked short): sent as
+  // 114 LocateReqd=N and 5700 LocateBroker=<this> with Side 54=5. Empty: no locate arranged, so a
+  // short sale is refused by the adapter (kFixReasonNoLocate) instead of going out unlocated.
+  // At most 32 letters, digits, '.', '-' or '_'.
+  std::string locate_broker;
   // QuickFIX data dictionary (XML). Empty: none (UseDataDictionary=N): incoming messages are read
   // as flat fields, which is all the adapter needs, but a venue that sends repeating groups then
   // has those messages refused by QuickFIX ("Tag appears more than once"). Point this at the
@@ -86,7 +94,21 @@ enum FixReason : std::uint16_t {
   kFixReasonSessionReject = 9003,      // 35=3 for the message that carried the order
   kFixReasonUnsupported = 9004,        // refused by the adapter: no FIX message says it (mixed
                                        // stock and option legs, a stock ratio other than 1, ...)
+  kFixReasonNoLocate = 9005,           // refused by the adapter: a short sale (54=5) and no
+                                       // locate_broker configured
 };
+
+// True when `text` is a locate_broker value the adapter sends as is: 1 to 32 letters, digits,
+// '.', '-' or '_' (no SOH, no '=', nothing a venue could read as another tag).
+[[nodiscard]] inline bool valid_locate_broker(std::string_view text) noexcept {
+  if (text.empty() || text.size() > 32) return false;
+  for (const char ch : text) {
+    const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                    ch == '-' || ch == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 // Counters, readable from any thread (relaxed; for metrics and tests).
 struct FixStats {

@@ -40,7 +40,8 @@ struct FixOrderMessage {
   CommandKind kind;
   std::uint8_t leg_count;
   std::uint8_t opening;         // kNew: 1 opens (LegPositionEffect O), 0 closes (C)
-  std::uint8_t pad_;
+  std::uint8_t short_sale;      // OrderCommand::short_sale: a single stock sell goes as 54=5 with
+                                // the locate (was padding, 0, in order files written before)
   std::uint32_t quantity;       // spread units (a single stock order: shares)
   ClientOrderId id;
   ClientOrderId orig_id;

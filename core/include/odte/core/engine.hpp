@@ -236,6 +236,9 @@ class Engine final : private StrategyContext {
   void note(std::string_view text) override;
 
   ClientOrderId submit_for(Intent& intent, std::uint32_t spread) noexcept;
+  // True when the intent sells shares the account is not long (net of working sells): the order
+  // goes out as a short sale (OrderCommand::short_sale).
+  [[nodiscard]] bool is_short_sale(const Intent& intent) const noexcept;
   [[nodiscard]] AccountState account() const noexcept;
   [[nodiscard]] bool data_stale() const noexcept;
   [[nodiscard]] std::uint32_t slot_of(const Order& o) const noexcept;

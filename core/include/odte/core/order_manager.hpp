@@ -40,6 +40,10 @@ struct Order {
   std::uint32_t combo_filled;            // units reported by strategy-level fills
   Price combo_notional;                  // sum of net price * units
   std::uint8_t fill_source;    // 0 none yet, 1 leg reports, 2 combo reports
+  // OrderCommand::short_sale of the new order, decided once by its creator (the engine) and
+  // restated on the order's cancel and replace requests: venues want a request to name the side
+  // the order was entered with. A replace is not re-judged (the engine sends none).
+  std::uint8_t short_sale;
   std::uint64_t broker_order_id;
   TimestampNs created_ns;
   TimestampNs updated_ns;

@@ -81,7 +81,13 @@ struct OrderCommand {
   OrderLeg legs[kMaxLegs];
   ClientOrderId closes;      // kNew of a closing order: the order that opened the spread
   std::uint8_t opening;      // kNew: 1 opens risk, 0 closes or repairs
-  std::uint8_t pad_[7];
+  // 1: the command's stock sell leg is a short sale (US Reg SHO): set by the engine on a kNew whose
+  // shares are not all covered by the account's long position net of working sells, and carried
+  // by the order's cancel and replace requests. The FIX adapter sends it as Side 54=5 with the
+  // configured locate; the paper broker fills it as a sell. 0 for everything else. (Was padding,
+  // always 0, before short sales were marked: old journals read as plain sells.)
+  std::uint8_t short_sale;
+  std::uint8_t pad_[6];
 };
 static_assert(sizeof(OrderCommand) == 88);
 static_assert(std::has_unique_object_representations_v<OrderCommand>);

@@ -201,6 +201,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.integer("max_files", c.log.max_files, 1, 1000);
     r.finish();
   }
+  std::vector<std::string> hedging;  // enabled strategies that send stock hedges (hedge = "send")
   if (const toml::node* n = top.node("strategy")) {
     const auto* arr = n->as_array();
     if (arr == nullptr || (!arr->empty() && !arr->is_array_of_tables())) {
@@ -210,6 +211,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
       for (std::size_t i = 0; i < arr->size(); ++i) {
         SettingsReader r((*arr)[i].as_table(), "strategy[" + std::to_string(i) + "]", problems, source_name);
         StrategyConfig s;
+        bool sends_hedge = false;
         r.string("name", s.name, true);
         r.boolean("enabled", s.enabled);
         if (const toml::node* p = r.node("params")) {
@@ -217,12 +219,15 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
             std::ostringstream text;
             text << *t;
             s.params_toml = text.str();
+            const toml::node* hedge = t->get("hedge");
+            sends_hedge = hedge != nullptr && hedge->value_or(std::string_view{}) == "send";
           } else {
             r.problem("params", "must be a table ([strategy.params])");
           }
         }
         if (!s.name.empty() && !names.insert(s.name).second) r.problem("name", "\"" + s.name + "\" appears twice");
         r.finish();
+        if (s.enabled && sends_hedge) hedging.push_back("strategy[" + std::to_string(i) + "]");
         c.strategies.push_back(std::move(s));
       }
     }
@@ -265,6 +270,11 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     }
     if (x.use_tls && x.tls_ca_file.empty()) {
       problems.push_back(source_name + ": broker.fix.tls_ca_file: is required when broker.fix.tls = true");
+    }
+    if (x.locate_broker.empty() && !hedging.empty()) {
+      problems.push_back(source_name + ": broker.fix.locate_broker: is required when a strategy sends stock hedges (" +
+                         hedging.front() + ".params.hedge = \"send\"): a hedge sale the account is not long for is "
+                         "a short sale (54=5), which the adapter refuses without a locate; or set hedge = \"report\"");
     }
   }
   if (c.admin.socket.empty() || c.admin.socket.size() > 107) {

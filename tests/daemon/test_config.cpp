@@ -182,6 +182,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"fix_tls_without_ca", "mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n"
                   "[broker.fix]\nport = 9880\nsender_comp_id = \"A\"\ntarget_comp_id = \"B\"\nstore_dir = \"/s\"\ntls = true\n",
                   "broker.fix.tls_ca_file: is required when broker.fix.tls = true"},
+        BadConfig{"fix_hedge_without_locate", "mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n"
+                  "[broker.fix]\nport = 9880\nsender_comp_id = \"A\"\ntarget_comp_id = \"B\"\nstore_dir = \"/s\"\n"
+                  "[[strategy]]\nname = \"short_strangle\"\n[strategy.params]\nhedge = \"send\"\n",
+                  "broker.fix.locate_broker: is required when a strategy sends stock hedges (strategy[0].params.hedge = \"send\")"},
         BadConfig{"negative_uid", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[admin]\nallowed_uids = [-1]\n",
                   "admin.allowed_uids: must be an array of non-negative integers"},
         BadConfig{"section_not_table", "mode = \"replay\"\nrisk = 3\n[replay]\nrecording = \"x\"\n", "risk: must be a table"},
@@ -198,6 +202,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"strategy_without_name", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nenabled = true\n",
                   "strategy[0].name: is required"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
+
+// A strategy that sends stock hedges over FIX needs a locate for its short sales; the paper broker
+// or a disabled strategy does not.
+TEST(ConfigTest, shouldAcceptStockHedgesOverFixWithALocateOrWhenTheyCannotBeSent) {
+  const std::string fix = "mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n"
+                          "[broker.fix]\nport = 9880\nsender_comp_id = \"A\"\ntarget_comp_id = \"B\"\nstore_dir = \"/s\"\n";
+  const std::string hedging = "[[strategy]]\nname = \"short_strangle\"\n[strategy.params]\nhedge = \"send\"\n";
+  EXPECT_NO_THROW((void)parse_config(fix + "locate_broker = \"GSCO\"\n" + hedging, "with_locate.toml"));
+  EXPECT_NO_THROW((void)parse_config(fix + "[[strategy]]\nname = \"short_strangle\"\nenabled = false\n"
+                                           "[strategy.params]\nhedge = \"send\"\n",
+                                     "disabled.toml"));
+  EXPECT_NO_THROW((void)parse_config(fix + "[[strategy]]\nname = \"short_strangle\"\n[strategy.params]\nhedge = \"report\"\n",
+                                     "report.toml"));
+  EXPECT_NO_THROW((void)parse_config("mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n" + hedging, "paper.toml"));
+}
 
 TEST(ConfigTest, shouldReportEveryProblemAtOnce) {
   try {

@@ -15,11 +15,13 @@
 
 #include "odte/brokers/paper_broker.hpp"
 #include "odte/core/engine.hpp"
+#include "stock_orders.hpp"
 
 namespace odte {
 namespace {
 
 using namespace price_literals;
+using test_support::StockOrders;
 
 constexpr std::int64_t kSec = 1'000'000'000;
 constexpr std::int64_t kMin = 60 * kSec;
@@ -244,34 +246,6 @@ TEST_F(EnginePaperTest, shouldProduceTheSameJournalBytesOnEveryRun) {
 
 // ---- short sales (Reg SHO): the engine marks a stock sell the account is not long ----
 
-// Sends, at its next timer tick, the stock orders a test queued: each as a hedge (one stock leg).
-class StockOrders final : public Strategy {
- public:
-  StockOrders(std::uint16_t index, InstrumentId stock) : index_{index}, stock_{stock} {}
-  std::string_view name() const noexcept override { return "stock_orders"; }
-  void queue(Side side, std::uint32_t shares, Price per_share) {
-    Intent in{};
-    in.strategy = index_;
-    in.action = IntentAction::kHedge;
-    in.quantity = shares;
-    in.leg_count = 1;
-    in.legs[0] = OrderLeg{stock_, side, kLegShares, 1};
-    in.limit = side == Side::kBuy ? per_share : -per_share;
-    in.set_reason("test:stock");
-    queued_.push_back(in);
-  }
-  void on_timer(StrategyContext& ctx) override {
-    for (Intent& in : queued_) sent.push_back(ctx.submit(in));
-    queued_.clear();
-  }
-  std::vector<ClientOrderId> sent;
-
- private:
-  std::uint16_t index_;
-  InstrumentId stock_;
-  std::vector<Intent> queued_;
-};
-
 // The journal as a file, for restore.
 class FileSink final : public JournalSink {
  public:
@@ -310,7 +284,7 @@ class EngineShortSaleTest : public ::testing::Test {
     const InstrumentId spy = registry.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
     std::vector<std::unique_ptr<Strategy>> strategies;
     for (std::uint16_t i = 0; i < 2; ++i) {
-      auto s = std::make_unique<StockOrders>(i, spy);
+      auto s = std::make_unique<StockOrders>(spy, i);
       traders[i] = s.get();
       strategies.push_back(std::move(s));
     }

@@ -16,12 +16,14 @@
 
 #include "fix_harness.hpp"
 #include "fix_test_acceptor.hpp"
+#include "stock_orders.hpp"
 
 namespace odte::testing {
 namespace {
 
 using brokers::FixBroker;
 using brokers::FixSettings;
+using test_support::StockOrders;
 
 class FixBrokerTest : public ::testing::Test {
  protected:
@@ -711,32 +713,6 @@ TEST_F(FixBrokerTest, shouldRefuseALocateBrokerThatIsNotAPlainName) {
   EXPECT_NO_THROW(FixBroker(settings(), registry_));
 }
 
-// Sends, at its next timer tick, the stock orders a test queued, each as a delta hedge would go.
-class StockTrader final : public Strategy {
- public:
-  explicit StockTrader(InstrumentId stock) : stock_{stock} {}
-  std::string_view name() const noexcept override { return "stock_trader"; }
-  void queue(Side side, std::uint32_t shares, Price per_share) {
-    Intent in{};
-    in.action = IntentAction::kHedge;
-    in.quantity = shares;
-    in.leg_count = 1;
-    in.legs[0] = OrderLeg{stock_, side, kLegShares, 1};
-    in.limit = side == Side::kBuy ? per_share : -per_share;
-    in.set_reason("test:hedge");
-    queued_.push_back(in);
-  }
-  void on_timer(StrategyContext& ctx) override {
-    for (Intent& in : queued_) sent.push_back(ctx.submit(in));
-    queued_.clear();
-  }
-  std::vector<ClientOrderId> sent;
-
- private:
-  InstrumentId stock_;
-  std::vector<Intent> queued_;
-};
-
 // The engine decides what is a short sale, the adapter says it, the acceptor checks it: the core
 // wired to FixBroker as paper-live and live wire them (engine time advances 10 ms per step).
 class FixShortSaleTest : public FixBrokerTest {
@@ -756,7 +732,7 @@ class FixShortSaleTest : public FixBrokerTest {
     start_broker();
     ASSERT_TRUE(wait_up());
     std::vector<std::unique_ptr<Strategy>> strategies;
-    auto t = std::make_unique<StockTrader>(spy_);
+    auto t = std::make_unique<StockOrders>(spy_);
     trader_ = t.get();
     strategies.push_back(std::move(t));
     EngineConfig cfg;
@@ -804,7 +780,7 @@ class FixShortSaleTest : public FixBrokerTest {
   TimestampNs now_ = (1'787'270'400LL + 14 * 3600) * 1'000'000'000LL;  // 2026-08-21 10:00 EDT
   std::unique_ptr<CommandRing> ring_;
   std::unique_ptr<Engine> engine_;
-  StockTrader* trader_ = nullptr;
+  StockOrders* trader_ = nullptr;
   std::deque<OrderCommand> held_;
   EngineSink engine_sink_{*this};
 };

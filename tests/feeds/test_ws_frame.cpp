@@ -7,32 +7,16 @@
 #include <vector>
 
 #include "odte/feeds/ws_frame.hpp"
+#include "ws_frames.hpp"
 
 namespace odte::feeds {
 namespace {
 
 using Kind = WsFrameEvent::Kind;
 
-enum class LengthForm { kShortest, k16, k64 };
-
-// One server frame (unmasked) with the length in the form asked (the shortest one by default).
+using test_support::LengthForm;
 std::string frame(unsigned first_byte, std::string_view payload, LengthForm form = LengthForm::kShortest) {
-  std::string f(1, static_cast<char>(first_byte));
-  if (form == LengthForm::kShortest) {
-    form = payload.size() < 126 ? LengthForm::kShortest : payload.size() <= 0xFFFF ? LengthForm::k16 : LengthForm::k64;
-  }
-  if (form == LengthForm::kShortest) {
-    f += static_cast<char>(payload.size());
-  } else if (form == LengthForm::k16) {
-    f += static_cast<char>(126);
-    f += static_cast<char>(payload.size() >> 8);
-    f += static_cast<char>(payload.size() & 0xFF);
-  } else {
-    f += static_cast<char>(127);
-    for (int shift = 56; shift >= 0; shift -= 8) f += static_cast<char>((payload.size() >> shift) & 0xFF);
-  }
-  f += payload;
-  return f;
+  return test_support::server_frame(first_byte, payload, form);
 }
 
 constexpr unsigned kFin = 0x80;

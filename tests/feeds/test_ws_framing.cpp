@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "odte/feeds/ws_client.hpp"
+#include "ws_frames.hpp"
 #include "ws_test_support.hpp"
 
 namespace odte::feeds {
@@ -28,20 +29,7 @@ constexpr std::string_view kConnected = R"([{"ev":"status","status":"connected",
 
 // One server frame (unmasked): FIN and opcode, then the length in the shortest form.
 std::string frame(unsigned op, std::string_view payload, bool fin = true) {
-  std::string f;
-  f += static_cast<char>((fin ? 0x80u : 0u) | op);
-  if (payload.size() < 126) {
-    f += static_cast<char>(payload.size());
-  } else if (payload.size() <= 0xFFFF) {
-    f += static_cast<char>(126);
-    f += static_cast<char>(payload.size() >> 8);
-    f += static_cast<char>(payload.size() & 0xFF);
-  } else {
-    f += static_cast<char>(127);
-    for (int shift = 56; shift >= 0; shift -= 8) f += static_cast<char>((payload.size() >> shift) & 0xFF);
-  }
-  f += payload;
-  return f;
+  return test_support::server_frame((fin ? 0x80u : 0u) | op, payload);
 }
 
 std::string text(std::string_view payload) { return frame(0x1, payload); }

@@ -116,6 +116,9 @@ def main():
         tp = lambda q: stats(ring.values(f"ring/throughput/{payload}/{q}/real_time", "items_per_second"))
         for q, name in (("boost_lockfree", "boost::lockfree::spsc_queue"), ("moodycamel", "moodycamel::ReaderWriterQueue")):
             row("SPSC ring", f"throughput, {payload} messages, 2 threads on 2 cores", "ops/s", tp("odte"), name, tp(q), "higher")
+    tp = lambda q: stats(ring.values(f"ring/throughput/event64/{q}/real_time", "items_per_second"))
+    row("SPSC ring", "throughput, event64 messages, staged and published 55 at a time", "ops/s", tp("odte_batched55"),
+        "odte::SpscRing, one publish per message (try_push)", tp("odte"), "higher")
     rt = lambda q: stats(ring.values(f"ring/roundtrip/{q}/iterations:20/manual_time", "real_time"))
     best = lambda q: stats(ring.values(f"ring/roundtrip/{q}/iterations:20/manual_time", "best_group_ns"))
     for q, name in (("boost_lockfree", "boost::lockfree::spsc_queue"), ("moodycamel", "moodycamel::ReaderWriterQueue")):

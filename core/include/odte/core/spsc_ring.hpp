@@ -2,12 +2,18 @@
 
 // Bounded lock-free single-producer/single-consumer ring of trivially copyable messages.
 //
-// Contract: exactly one producer thread calls try_push/try_emplace and exactly one consumer
-// thread calls front/pop/drain. Capacity is a compile-time power of two; all Capacity slots are
-// usable because indices run free (monotonic 64-bit counters) and are masked on access.
+// Contract: exactly one producer thread calls try_push/try_emplace/try_stage/publish and exactly
+// one consumer thread calls front/pop/drain. Capacity is a compile-time power of two; all Capacity
+// slots are usable because indices run free (monotonic 64-bit counters) and are masked on access.
 // Storage is inline, so large rings must be allocated once at start-up (std::make_unique), never
-// on the hot path. A full ring is reported to the producer (try_push returns false); the producer
-// counts it and moves on, it never waits.
+// on the hot path. A full ring is reported to the producer (try_push/try_stage return false); the
+// producer counts it and moves on, it never waits.
+//
+// Batches: try_stage writes a message without showing it to the consumer and publish() shows
+// everything staged with one release store, so a producer handing over a burst (a websocket
+// frame's events) pays for the write index's cache line crossing to the consumer once per burst,
+// not once per message. Staged messages hold their slots (they count towards a full ring) and
+// stay invisible until publish(); try_push/try_emplace publish whatever was staged before them.
 
 #include <atomic>
 #include <cstddef>
@@ -39,34 +45,54 @@ class SpscRing {
     static_assert(offsetof(SpscRing, tail_) - offsetof(SpscRing, tail_cache_) >= kFalseSharingRange);
     static_assert(offsetof(SpscRing, head_cache_) - offsetof(SpscRing, tail_) >= kFalseSharingRange);
     static_assert(offsetof(SpscRing, slots_) - offsetof(SpscRing, head_cache_) >= kFalseSharingRange);
+    static_assert(offsetof(SpscRing, write_) - offsetof(SpscRing, head_cache_) < kCacheLine);
     static_assert(sizeof(SpscRing) % kFalseSharingRange == 0);
   }
   SpscRing(const SpscRing&) = delete;
   SpscRing& operator=(const SpscRing&) = delete;
 
-  // Producer side.
+  // Producer side: writes and publishes one message.
   [[nodiscard]] bool try_push(const T& value) noexcept {
-    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail - head_cache_ == Capacity) {
-      head_cache_ = head_.load(std::memory_order_acquire);
-      if (tail - head_cache_ == Capacity) return false;
-    }
-    slots_[tail & kMask] = value;
-    tail_.store(tail + 1, std::memory_order_release);
+    const std::uint64_t write = write_;
+    if (!has_room(write)) return false;
+    slots_[write & kMask] = value;
+    write_ = write + 1;
+    tail_.store(write + 1, std::memory_order_release);
     return true;
   }
 
-  // Producer side: fills the slot in place; `fill(T&)` must fully initialise the message.
+  // Producer side: fills the slot in place and publishes it; `fill(T&)` must fully initialise
+  // the message.
   template <typename Fill>
   [[nodiscard]] bool try_emplace(Fill&& fill) noexcept(noexcept(fill(std::declval<T&>()))) {
-    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail - head_cache_ == Capacity) {
-      head_cache_ = head_.load(std::memory_order_acquire);
-      if (tail - head_cache_ == Capacity) return false;
-    }
-    std::forward<Fill>(fill)(slots_[tail & kMask]);
-    tail_.store(tail + 1, std::memory_order_release);
+    const std::uint64_t write = write_;
+    if (!has_room(write)) return false;
+    std::forward<Fill>(fill)(slots_[write & kMask]);
+    write_ = write + 1;
+    tail_.store(write + 1, std::memory_order_release);
     return true;
+  }
+
+  // Producer side: writes one message that the consumer will not see until publish(). False when
+  // the ring (published and staged messages together) is full; what was staged before stays
+  // staged, so the caller still publishes it.
+  [[nodiscard]] bool try_stage(const T& value) noexcept {
+    const std::uint64_t write = write_;
+    if (!has_room(write)) return false;
+    slots_[write & kMask] = value;
+    write_ = write + 1;
+    return true;
+  }
+
+  // Producer side: shows the consumer every message staged so far, with one release store; none
+  // when nothing is staged, so the consumer's cache keeps the write index.
+  void publish() noexcept {
+    if (write_ != tail_.load(std::memory_order_relaxed)) tail_.store(write_, std::memory_order_release);
+  }
+
+  // Producer side: messages staged and not yet published.
+  [[nodiscard]] std::size_t staged() const noexcept {
+    return static_cast<std::size_t>(write_ - tail_.load(std::memory_order_relaxed));
   }
 
   // Consumer side: the oldest message, or nullptr when empty. Valid until pop().
@@ -115,13 +141,23 @@ class SpscRing {
  private:
   static constexpr std::uint64_t kMask = Capacity - 1;
 
+  // Producer side: whether slot `write` is free, reading the consumer's index only when the
+  // cached one says full.
+  [[nodiscard]] bool has_room(std::uint64_t write) noexcept {
+    if (write - head_cache_ != Capacity) return true;
+    head_cache_ = head_.load(std::memory_order_acquire);
+    return write - head_cache_ != Capacity;
+  }
+
   // Consumer-owned line: the read index the producer polls, then the consumer's private cache of
   // the write index on its own line so the producer's polls never hit it.
   alignas(kFalseSharingRange) std::atomic<std::uint64_t> head_{0};
   alignas(kFalseSharingRange) std::uint64_t tail_cache_{0};
-  // Producer-owned lines, mirrored.
+  // Producer-owned lines, mirrored: the published write index the consumer polls, then the
+  // producer's private cache of the read index and its next slot (ahead of tail_ by what is staged).
   alignas(kFalseSharingRange) std::atomic<std::uint64_t> tail_{0};
   alignas(kFalseSharingRange) std::uint64_t head_cache_{0};
+  std::uint64_t write_{0};
   alignas(kFalseSharingRange) T slots_[Capacity];
 
   static_assert(std::atomic<std::uint64_t>::is_always_lock_free);

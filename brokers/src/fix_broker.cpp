@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "odte/brokers/fix_fields.hpp"
+#include "odte/brokers/fix_legs.hpp"
 #include "odte/brokers/quickfix.hpp"
 #include "odte/core/agent.hpp"
 #include "odte/core/clock.hpp"
@@ -57,6 +58,7 @@ struct TrackedRequest {
   CommandKind kind;
   std::uint8_t leg_count;
   bool any_report;           // root entry: the venue has said something about the chain
+  bool opening;              // LegPositionEffect O (else C), to rebuild the legs of a resend
   FixLeg legs[kMaxLegs];
 };
 
@@ -287,7 +289,28 @@ class FixBroker::Impl final : public FIX::Application {
     // order is never entered twice (docs/brokers.md).
     if (m.getHeader().isSetField(FIX::FIELD::PossDupFlag) && m.getHeader().getField(FIX::FIELD::PossDupFlag) == "Y") {
       stats_.resent_messages.fetch_add(1, std::memory_order_relaxed);
+      const std::string type = m.getHeader().getField(FIX::FIELD::MsgType);
+      if (type == "AB" || type == "AC") restore_legs(m);
     }
+  }
+
+  // A resent 35=AB/35=AC gets its legs back from the order table (fix_legs.hpp, rebuild_legs:
+  // QuickFIX's read-back scrambles the groups), where every request sent, and every one read back
+  // from the order file, is remembered.
+  void restore_legs(FIX::Message& m) {
+    const auto id = m.isSetField(FIX::FIELD::ClOrdID) ? ClientOrderId::parse(m.getField(FIX::FIELD::ClOrdID))
+                                                      : std::nullopt;
+    TrackedRequest t{};
+    {
+      std::lock_guard lock(table_mutex_);
+      const TrackedRequest* found = id ? slot_for(*id, false) : nullptr;
+      if (found != nullptr) t = *found;
+    }
+    if (!t.id.valid() || t.leg_count == 0) {
+      anomaly("resend of " + text_of(m) + ": its legs are not in the order table; resent as stored");
+      return;
+    }
+    (void)rebuild_legs(m, std::span<const FixLeg>(t.legs, t.leg_count), t.opening);
   }
 
   void fromAdmin(const FIX::Message& m, const FIX::SessionID&) override {
@@ -502,15 +525,7 @@ class FixBroker::Impl final : public FIX::Application {
   }
 
   static void leg_fields(FIX::Group& g, const FixLeg& leg, int index, bool opening) {
-    g.setField(FIX::FIELD::LegSymbol, std::string(fix_root(leg)));
-    g.setField(FIX::FIELD::LegCFICode, leg.right == 'P' ? "OPXXXX" : "OCXXXX");
-    g.setField(FIX::FIELD::LegSecurityType, "OPT");
-    g.setField(FIX::FIELD::LegMaturityDate, std::to_string(leg.expiry_yyyymmdd));
-    g.setField(FIX::FIELD::LegStrikePrice, price_text(leg.strike));
-    g.setField(FIX::FIELD::LegRatioQty, std::to_string(leg.ratio));
-    g.setField(FIX::FIELD::LegSide, leg.side == Side::kBuy ? "1" : "2");
-    g.setField(FIX::FIELD::LegPositionEffect, opening ? "O" : "C");
-    g.setField(FIX::FIELD::LegRefID, std::to_string(index + 1));
+    set_leg_fields(g, leg, index, opening);
   }
 
   void dispatch(FIX::Message& m) {
@@ -610,6 +625,7 @@ class FixBroker::Impl final : public FIX::Application {
     t->kind = c.kind;
     t->quantity = c.quantity;
     t->leg_count = c.leg_count;
+    t->opening = c.opening != 0;
     t->sent_after = sent_after;
     std::copy_n(c.legs, kMaxLegs, t->legs);
     ++tracked_;

@@ -68,12 +68,6 @@ void copy_text(char* dst, std::size_t size, std::string_view src) noexcept {
   dst[n] = '\0';
 }
 
-std::string price_text(Price p) {
-  std::array<char, 32> buf{};
-  const std::size_t n = p.format(buf.data(), buf.size());
-  return std::string(buf.data(), n);
-}
-
 std::uint64_t broker_id_of(std::string_view text) noexcept {
   if (const auto v = parse_fix_int(text); v && *v > 0) return static_cast<std::uint64_t>(*v);
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a: a stable number for non-numeric OrderIDs
@@ -395,11 +389,7 @@ class FixBroker::Impl final : public FIX::Application {
           FIX44::NewOrderMultileg m;
           m.setField(FIX::FIELD::ClOrdID, c.clordid);
           order_body(m, c);
-          for (int i = 0; i < c.leg_count; ++i) {
-            FIX44::NewOrderMultileg::NoLegs g;
-            leg_fields(g, c.legs[i], i, c.opening != 0);
-            m.addGroup(g);
-          }
+          add_legs(m, std::span<const FixLeg>(c.legs, c.leg_count), c.opening != 0);
           dispatch(m);
           return;
         }
@@ -431,11 +421,7 @@ class FixBroker::Impl final : public FIX::Application {
             m.setField(FIX::FIELD::ClOrdID, c.clordid);
             m.setField(FIX::FIELD::OrigClOrdID, c.orig_clordid);
             order_body(m, c);
-            for (int i = 0; i < c.leg_count; ++i) {
-              FIX44::MultilegOrderCancelReplace::NoLegs g;
-              leg_fields(g, c.legs[i], i, c.opening != 0);
-              m.addGroup(g);
-            }
+            add_legs(m, std::span<const FixLeg>(c.legs, c.leg_count), c.opening != 0);
             dispatch(m);
           } else {
             FIX44::OrderCancelReplaceRequest m;
@@ -479,7 +465,7 @@ class FixBroker::Impl final : public FIX::Application {
     m.setField(FIX::FIELD::Symbol, std::string(fix_root(c.legs[0])));
     m.setField(FIX::FIELD::SecurityType, "MLEG");
     m.setField(FIX::FIELD::OrdType, "2");
-    m.setField(FIX::FIELD::Price, price_text(c.limit));
+    m.setField(FIX::FIELD::Price, fix_price(c.limit));
     m.setField(FIX::FIELD::OrderQty, std::to_string(c.quantity));
     m.setField(FIX::FIELD::TimeInForce, "0");
     m.set(FIX::TransactTime());
@@ -503,7 +489,7 @@ class FixBroker::Impl final : public FIX::Application {
     m.setField(FIX::FIELD::Symbol, std::string(fix_root(leg)));
     if (c.limit.valid()) {
       m.setField(FIX::FIELD::OrdType, "2");
-      m.setField(FIX::FIELD::Price, price_text(c.limit < Price::zero() ? -c.limit : c.limit));
+      m.setField(FIX::FIELD::Price, fix_price(c.limit < Price::zero() ? -c.limit : c.limit));
     } else {
       m.setField(FIX::FIELD::OrdType, "1");
     }
@@ -522,10 +508,6 @@ class FixBroker::Impl final : public FIX::Application {
   // cancel or replace to the order by side too, so a short sale stays 5 on all three.
   static const char* single_side(const FixOrderMessage& c) noexcept {
     return c.legs[0].side == Side::kBuy ? "1" : is_short(c) ? "5" : "2";
-  }
-
-  static void leg_fields(FIX::Group& g, const FixLeg& leg, int index, bool opening) {
-    set_leg_fields(g, leg, index, opening);
   }
 
   void dispatch(FIX::Message& m) {

@@ -13,6 +13,7 @@
 
 namespace odte::testing {
 
+using brokers::fix_price;
 using brokers::parse_fix_date;
 using brokers::parse_fix_qty;
 
@@ -25,12 +26,6 @@ struct BookRecord {
   std::uint32_t pad_;
   AcceptorOrder order;
 };
-
-std::string px(Price p) {
-  char buf[32];
-  const std::size_t n = p.format(buf, sizeof buf);
-  return std::string(buf, n);
-}
 
 void copy_id(char (&dst)[24], const std::string& src) {
   std::memset(dst, 0, sizeof dst);
@@ -301,11 +296,11 @@ void FixTestAcceptor::fill_locked(AcceptorOrder& o, std::uint32_t units) {
     r.setField(FIX::FIELD::Symbol, l.root);
     r.setField(FIX::FIELD::Side, std::string(1, l.side));
     r.setField(FIX::FIELD::LastQty, std::to_string(units * ratio));
-    r.setField(FIX::FIELD::LastPx, px(price));
+    r.setField(FIX::FIELD::LastPx, fix_price(price));
     r.setField(FIX::FIELD::CumQty, std::to_string(o.filled * ratio));
     r.setField(FIX::FIELD::LeavesQty, std::to_string((o.quantity - o.filled) * ratio));
-    r.setField(FIX::FIELD::AvgPx, px(price));
-    r.setField(FIX::FIELD::Commission, px(commission * static_cast<std::int64_t>(units * ratio)));
+    r.setField(FIX::FIELD::AvgPx, fix_price(price));
+    r.setField(FIX::FIELD::Commission, fix_price(commission * static_cast<std::int64_t>(units * ratio)));
     r.setField(FIX::FIELD::CommType, "3");
     return r;
   };
@@ -321,7 +316,7 @@ void FixTestAcceptor::fill_locked(AcceptorOrder& o, std::uint32_t units) {
     FIX44::ExecutionReport r = fill_report(l, l.ratio, leg_price(i), Price::from_cents(65));
     r.setField(FIX::FIELD::MultiLegReportingType, "2");
     r.setField(FIX::FIELD::MaturityDate, std::to_string(l.expiry));
-    r.setField(FIX::FIELD::StrikePrice, px(l.strike));
+    r.setField(FIX::FIELD::StrikePrice, fix_price(l.strike));
     r.setField(FIX::FIELD::PutOrCall, l.right == 'P' ? "0" : "1");
     send(r);
   }
@@ -340,11 +335,11 @@ void FixTestAcceptor::strategy_report(const AcceptorOrder& o, char exec_type, co
   r.setField(FIX::FIELD::Symbol, o.legs[0].root);
   r.setField(FIX::FIELD::Side, o.single != 0 ? std::string(1, o.legs[0].side) : std::string("1"));
   r.setField(FIX::FIELD::OrderQty, std::to_string(o.quantity));
-  r.setField(FIX::FIELD::Price, px(o.limit));
+  r.setField(FIX::FIELD::Price, fix_price(o.limit));
   r.setField(FIX::FIELD::CumQty, std::to_string(o.filled));
   r.setField(FIX::FIELD::LeavesQty,
              std::to_string(o.status == '0' || o.status == '1' ? o.quantity - o.filled : 0));
-  r.setField(FIX::FIELD::AvgPx, px(o.limit));
+  r.setField(FIX::FIELD::AvgPx, fix_price(o.limit));
   if (exec_type == '8') r.setField(FIX::FIELD::OrdRejReason, "0");
   if (!text.empty()) r.setField(FIX::FIELD::Text, text);
   echo_locate(o, r);
@@ -476,7 +471,7 @@ void FixTestAcceptor::on_mass_status(const FIX::Message& m) {
     r.setField(FIX::FIELD::Side, o.single != 0 ? std::string(1, o.legs[0].side) : std::string("1"));
     r.setField(FIX::FIELD::CumQty, std::to_string(o.filled));
     r.setField(FIX::FIELD::LeavesQty, std::to_string(o.status == '0' || o.status == '1' ? o.quantity - o.filled : 0));
-    r.setField(FIX::FIELD::AvgPx, px(o.limit));
+    r.setField(FIX::FIELD::AvgPx, fix_price(o.limit));
     tail(r);
     send(r);
     if (o.filled == 0 || o.single != 0) continue;  // a single order's one line says it all
@@ -491,12 +486,12 @@ void FixTestAcceptor::on_mass_status(const FIX::Message& m) {
       g.setField(FIX::FIELD::MultiLegReportingType, "2");
       g.setField(FIX::FIELD::Symbol, l.root);
       g.setField(FIX::FIELD::MaturityDate, std::to_string(l.expiry));
-      g.setField(FIX::FIELD::StrikePrice, px(l.strike));
+      g.setField(FIX::FIELD::StrikePrice, fix_price(l.strike));
       g.setField(FIX::FIELD::PutOrCall, l.right == 'P' ? "0" : "1");
       g.setField(FIX::FIELD::Side, std::string(1, l.side));
       g.setField(FIX::FIELD::CumQty, std::to_string(o.filled * l.ratio));
       g.setField(FIX::FIELD::LeavesQty, std::to_string((o.quantity - o.filled) * l.ratio));
-      g.setField(FIX::FIELD::AvgPx, px(leg_price(i)));
+      g.setField(FIX::FIELD::AvgPx, fix_price(leg_price(i)));
       tail(g);
       send(g);
     }

@@ -42,7 +42,15 @@ std::string sent(bool opening) {
   m.setField(FIX::FIELD::OrderQty, "3");
   for (std::size_t i = 0; i < kCondor.size(); ++i) {
     Group g;
-    set_leg_fields(g, kCondor[i], static_cast<int>(i), opening);
+    g.setField(FIX::FIELD::LegSymbol, kCondor[i].root);
+    g.setField(FIX::FIELD::LegCFICode, kCondor[i].right == 'P' ? "OPXXXX" : "OCXXXX");
+    g.setField(FIX::FIELD::LegSecurityType, "OPT");
+    g.setField(FIX::FIELD::LegMaturityDate, "20260821");
+    g.setField(FIX::FIELD::LegStrikePrice, fix_price(kCondor[i].strike));
+    g.setField(FIX::FIELD::LegRatioQty, std::to_string(kCondor[i].ratio));
+    g.setField(FIX::FIELD::LegSide, kCondor[i].side == Side::kBuy ? "1" : "2");
+    g.setField(FIX::FIELD::LegPositionEffect, opening ? "O" : "C");
+    g.setField(FIX::FIELD::LegRefID, std::to_string(i + 1));
     m.addGroup(g);
   }
   return m.toString();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -82,6 +83,13 @@ static_assert(std::is_trivially_copyable_v<FixOrderMessage>);
   const std::optional<std::int64_t> v = parse_fix_int(text);
   if (!v || *v < 19000101 || *v > 29991231) return std::nullopt;
   return static_cast<std::int32_t>(*v);
+}
+
+// A price as a FIX field value (44, 612, 6, 31...): Price::format's shortest exact text.
+[[nodiscard]] inline std::string fix_price(Price p) {
+  char buf[32];
+  const std::size_t n = p.format(buf, sizeof buf);
+  return std::string(buf, n);
 }
 
 // The root as a string_view over a NUL-terminated fixed array.

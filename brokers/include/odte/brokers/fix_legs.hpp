@@ -9,9 +9,10 @@
 
 namespace odte::brokers {
 
-// One leg's group: 600 root, 608 CFI, 609 OPT, 611 expiry, 612 strike, 623 ratio, 624 side,
-// 564 open/close, 654 LegRefID = index + 1.
-void set_leg_fields(FIX::Group& g, const FixLeg& leg, int index, bool opening);
+// Appends `legs` as the NoLegs groups of a 35=AB or 35=AC `m` (by its MsgType), one group each:
+// 600 root, 608 CFI, 609 OPT, 611 expiry, 612 strike, 623 ratio, 624 side, 564 open/close,
+// 654 LegRefID = index + 1.
+void add_legs(FIX::Message& m, std::span<const FixLeg> legs, bool opening);
 
 // QuickFIX resends a message by reading it back from its store, and without a data dictionary (the
 // adapter has none by default) that read sorts the body by tag number: the groups come out as all

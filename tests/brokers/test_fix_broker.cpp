@@ -144,6 +144,8 @@ TEST_F(FixBrokerTest, shouldTakeAnOrderThroughAckPartialFillAndFill) {
   ASSERT_TRUE(wait_state(id, OrderState::kNew));
   ASSERT_TRUE(acceptor_->fill(id.to_string(), 1));
   ASSERT_TRUE(wait_state(id, OrderState::kPartiallyFilled));
+  // The unit is whole once both legs' reports are in; the first one alone makes the order partial.
+  ASSERT_TRUE(wait([&] { return om_.find(id)->filled_units() >= 1u; }));
   EXPECT_EQ(om_.find(id)->filled_units(), 1u);
   ASSERT_TRUE(acceptor_->fill(id.to_string(), 2));
   ASSERT_TRUE(wait_state(id, OrderState::kFilled));

@@ -225,23 +225,6 @@ TEST_F(ParserTest, shouldCountAFullRingAndNeverBlock) {
   EXPECT_EQ(ring->size_approx(), 2u);
 }
 
-TEST_F(ParserTest, shouldStageAFramesEventsForOnePublishAndCountAFullRing) {
-  auto ring = std::make_unique<SpscRing<MarketEvent, 2>>();
-  RingStageSink<SpscRing<MarketEvent, 2>> sink{*ring};
-  const auto r = parser_.parse(
-      R"([{"ev":"V","val":1,"T":"I:VIX","t":1755783000000},{"ev":"V","val":2,"T":"I:VIX","t":1755783000000},{"ev":"V","val":3,"T":"I:VIX","t":1755783000000}])",
-      kRecv, StreamId::kIndices, sink);
-  EXPECT_EQ(r.events, 2u);
-  EXPECT_EQ(r.rejected, 1u);
-  EXPECT_EQ(parser_.counters().error(ErrorKind::kSinkFull), 1u);
-  EXPECT_EQ(ring->front(), nullptr) << "nothing shown before publish()";
-  EXPECT_EQ(ring->staged(), 2u);
-  ring->publish();
-  ASSERT_NE(ring->front(), nullptr);
-  EXPECT_EQ(ring->front()->index.value, Price::from_cents(100));
-  EXPECT_EQ(ring->size_approx(), 2u);
-}
-
 // ---- fast paths (raw keys, in-place strings and numbers) read exactly what simdjson would ----
 
 TEST_F(ParserTest, shouldReadEscapedKeysAndSymbolsAsTheirText) {

@@ -53,23 +53,15 @@ class SpscRing {
 
   // Producer side: writes and publishes one message.
   [[nodiscard]] bool try_push(const T& value) noexcept {
-    const std::uint64_t write = write_;
-    if (!has_room(write)) return false;
-    slots_[write & kMask] = value;
-    write_ = write + 1;
-    tail_.store(write + 1, std::memory_order_release);
-    return true;
+    return try_emplace([&value](T& slot) noexcept { slot = value; });
   }
 
   // Producer side: fills the slot in place and publishes it; `fill(T&)` must fully initialise
   // the message.
   template <typename Fill>
   [[nodiscard]] bool try_emplace(Fill&& fill) noexcept(noexcept(fill(std::declval<T&>()))) {
-    const std::uint64_t write = write_;
-    if (!has_room(write)) return false;
-    std::forward<Fill>(fill)(slots_[write & kMask]);
-    write_ = write + 1;
-    tail_.store(write + 1, std::memory_order_release);
+    if (!stage(std::forward<Fill>(fill))) return false;
+    tail_.store(write_, std::memory_order_release);
     return true;
   }
 
@@ -77,11 +69,7 @@ class SpscRing {
   // the ring (published and staged messages together) is full; what was staged before stays
   // staged, so the caller still publishes it.
   [[nodiscard]] bool try_stage(const T& value) noexcept {
-    const std::uint64_t write = write_;
-    if (!has_room(write)) return false;
-    slots_[write & kMask] = value;
-    write_ = write + 1;
-    return true;
+    return stage([&value](T& slot) noexcept { slot = value; });
   }
 
   // Producer side: shows the consumer every message staged so far, with one release store; none
@@ -141,12 +129,18 @@ class SpscRing {
  private:
   static constexpr std::uint64_t kMask = Capacity - 1;
 
-  // Producer side: whether slot `write` is free, reading the consumer's index only when the
-  // cached one says full.
-  [[nodiscard]] bool has_room(std::uint64_t write) noexcept {
-    if (write - head_cache_ != Capacity) return true;
-    head_cache_ = head_.load(std::memory_order_acquire);
-    return write - head_cache_ != Capacity;
+  // Producer side: fills the next slot unpublished, when it is free (the consumer's index is read
+  // only when the cached one says full).
+  template <typename Fill>
+  [[nodiscard]] bool stage(Fill&& fill) noexcept(noexcept(fill(std::declval<T&>()))) {
+    const std::uint64_t write = write_;
+    if (write - head_cache_ == Capacity) {
+      head_cache_ = head_.load(std::memory_order_acquire);
+      if (write - head_cache_ == Capacity) return false;
+    }
+    std::forward<Fill>(fill)(slots_[write & kMask]);
+    write_ = write + 1;
+    return true;
   }
 
   // Consumer-owned line: the read index the producer polls, then the consumer's private cache of

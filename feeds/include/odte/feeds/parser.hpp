@@ -113,21 +113,12 @@ concept EventSink = requires(S& s, const MarketEvent& e) {
   { s(e) } -> std::convertible_to<bool>;
 };
 
-// Pushes into an SpscRing-like producer (try_push), publishing each event. A full ring is counted
-// by the parser.
+// Pushes into an SpscRing-like producer (try_push). A full ring is counted by the parser. (The
+// feed threads stage a frame's events instead and publish them once: daemon/src/feed_threads.cpp.)
 template <typename Ring>
 struct RingSink {
   Ring& ring;
   bool operator()(const MarketEvent& e) noexcept { return ring.try_push(e); }
-};
-
-// Stages into an SpscRing-like producer (try_stage) without publishing: the caller calls
-// ring.publish() once after the frame's parse, so the consumer sees the whole frame at once and
-// the ring's write index crosses cores once per frame. A full ring is counted by the parser.
-template <typename Ring>
-struct RingStageSink {
-  Ring& ring;
-  bool operator()(const MarketEvent& e) noexcept { return ring.try_stage(e); }
 };
 
 class FrameParser {

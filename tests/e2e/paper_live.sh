@@ -38,6 +38,25 @@ start_until_order() {
   echo "FAIL: no order within 30 s ($1 run)"; tail -20 "$work/$1.log"; exit 1
 }
 
+# restart_finishes_day NAME LOG WHEN: odted again on NAME's config and journal while the feed goes
+# on ($work/LOG.log, .out): it finishes the day (exit 0), restores the journal (orders), reconciles
+# with the new paper broker, uses no order id twice and leaves no position open. WHEN names the case.
+restart_finishes_day() {
+  local name=$1 log=$work/$2.log when=$3
+  "$bin/odted" --config "$work/$name.toml" > "$work/$2.out" 2> "$log" ||
+    { echo "FAIL: the restart $when did not finish the day"; tail -30 "$log"; exit 1; }
+  grep -q "journal restored: .* [1-9][0-9]* orders" "$log" ||
+    { echo "FAIL: nothing restored $when"; grep -i "journal\|restor" "$log"; exit 1; }
+  grep -q "core state reconciling -> running" "$log" ||
+    { echo "FAIL: reconciliation $when did not succeed"; grep -i "state\|reconcil\|note" "$log"; exit 1; }
+  journal "$name" > /dev/null
+  local dups
+  dups=$(grep '"type":"order_command"' "$work/$name.jsonl" | grep -o '"id":"[^"]*"' | sort | uniq -d)
+  [ -z "$dups" ] || { echo "FAIL: order ids used twice $when: $dups"; exit 1; }
+  grep -q '"open_positions": 0' "$work/$name/summary.json" ||
+    { echo "FAIL: the position restored $when was not closed"; cat "$work/$name/summary.json"; exit 1; }
+}
+
 # 1. A whole session at 600x (the recorded 09:33-15:58 in about 40 s).
 start_server full --speed 600 --clock shared
 write_config full "$port"
@@ -85,19 +104,9 @@ if has term session_end; then echo "FAIL: a stopped session was marked ended"; e
 # 3. Restart on that journal while the feed goes on: the journal is restored (the open position,
 #    the order ids), the paper broker -- which died with the process -- is reconciled, and the day
 #    finishes: the position is closed by the strategy's time exit, no order id is used twice.
-"$bin/odted" --config "$work/term.toml" > "$work/restart.out" 2> "$work/restart.log" ||
-  { echo "FAIL: the restart did not finish the day"; tail -30 "$work/restart.log"; exit 1; }
-grep -q "journal restored: .* [1-9][0-9]* orders" "$work/restart.log" ||
-  { echo "FAIL: nothing restored"; grep -i "journal\|restor" "$work/restart.log"; exit 1; }
-grep -q "core state reconciling -> running" "$work/restart.log" ||
-  { echo "FAIL: reconciliation did not succeed"; grep -i "state\|reconcil\|note" "$work/restart.log"; exit 1; }
+restart_finishes_day term restart "after SIGTERM"
 has term reconciliation || { echo "FAIL: no reconciliation record in the journal"; exit 1; }
-journal term > /dev/null
-dups=$(grep '"type":"order_command"' "$work/term.jsonl" | grep -o '"id":"[^"]*"' | sort | uniq -d)
-[ -z "$dups" ] || { echo "FAIL: order ids used twice: $dups"; exit 1; }
 ls "$work"/term/feed-*.1.odr > /dev/null 2>&1 || { echo "FAIL: the restart did not record into a new file"; ls "$work/term"; exit 1; }
-grep -q '"open_positions": 0' "$work/term/summary.json" ||
-  { echo "FAIL: the restored position was not closed"; cat "$work/term/summary.json"; exit 1; }
 
 # 4. kill -9 once the entry order is in the journal (written by the journal thread): the journal
 #    left behind reads, and a restart restores it, reconciles with the new paper broker and
@@ -105,17 +114,7 @@ grep -q '"open_positions": 0' "$work/term/summary.json" ||
 start_until_order kill9
 kill -KILL "$odted"
 wait "$odted" 2>/dev/null || true
-"$bin/odted" --config "$work/kill9.toml" > "$work/kill9-restart.out" 2> "$work/kill9-restart.log" ||
-  { echo "FAIL: the restart after kill -9 did not finish the day"; tail -30 "$work/kill9-restart.log"; exit 1; }
-grep -q "journal restored: .* [1-9][0-9]* orders" "$work/kill9-restart.log" ||
-  { echo "FAIL: nothing restored after kill -9"; grep -i "journal\|restor" "$work/kill9-restart.log"; exit 1; }
-grep -q "core state reconciling -> running" "$work/kill9-restart.log" ||
-  { echo "FAIL: reconciliation after kill -9 did not succeed"; grep -i "state\|reconcil\|note" "$work/kill9-restart.log"; exit 1; }
-journal kill9 > /dev/null
-dups=$(grep '"type":"order_command"' "$work/kill9.jsonl" | grep -o '"id":"[^"]*"' | sort | uniq -d)
-[ -z "$dups" ] || { echo "FAIL: order ids used twice after kill -9: $dups"; exit 1; }
-grep -q '"open_positions": 0' "$work/kill9/summary.json" ||
-  { echo "FAIL: the position restored after kill -9 was not closed"; cat "$work/kill9/summary.json"; exit 1; }
+restart_finishes_day kill9 kill9-restart "after kill -9"
 
 # 5. A journal the disk stops taking (a 4 KiB file-size limit: EFBIG, as on a full disk): the journal
 #    thread fails, trading halts ("journal write failed" at critical level, state halted, nothing

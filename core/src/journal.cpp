@@ -65,8 +65,20 @@ JournalScan JournalReader::read(const std::string& path) {
     scan.error = path + ": cannot open: " + std::strerror(errno);
     return scan;
   }
+  // A directory opens as a stream too, and its "size" would be taken as a record count to read.
+  if (struct stat st{}; ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    scan.status = JournalStatus::kIoError;
+    scan.error = path + (S_ISDIR(st.st_mode) ? ": is a directory, not a journal file" : ": is not a regular file");
+    return scan;
+  }
   in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::size_t>(in.tellg());
+  const std::streamoff end = in.tellg();
+  if (end < 0) {
+    scan.status = JournalStatus::kIoError;
+    scan.error = path + ": cannot read its size";
+    return scan;
+  }
+  const auto size = static_cast<std::size_t>(end);
   in.seekg(0);
   data_.resize(size);
   if (size > 0 && !in.read(reinterpret_cast<char*>(data_.data()), static_cast<std::streamsize>(size))) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,9 @@
 #include <fstream>
 #include <random>
 #include <thread>
+#include <vector>
+
+#include "odte/core/file_io.hpp"
 
 namespace odte {
 namespace {
@@ -226,6 +230,47 @@ TEST_F(JournalTest, shouldNeverLeaveAHeaderlessJournalWhenKilledDuringCreation) 
     JournalWriter w;
     ASSERT_FALSE(w.open(path_, 20260821, 2)) << "round " << round;
   }
+}
+
+// A journal path that is a directory is an I/O error naming it (it used to be "read" as a file of
+// some 2^63 bytes: an uncaught bad_alloc).
+TEST_F(JournalTest, shouldSayTheJournalPathIsADirectory) {
+  fs::create_directories(path_);
+  JournalReader r;
+  const JournalScan s = r.read(path_);
+  EXPECT_EQ(s.status, JournalStatus::kIoError);
+  EXPECT_NE(s.error.find(path_ + ": is a directory"), std::string::npos) << s.error;
+  JournalWriter w;
+  EXPECT_TRUE(w.open(path_, 20260821, 1));
+}
+
+// Killed while writing the new file's contents (here by SIGXFSZ, at a file-size limit, so the
+// moment is certain), create_file_whole leaves nothing in the directory: no file at the path and
+// no temporary beside it.
+TEST_F(JournalTest, shouldLeaveNoTemporaryFileWhenKilledDuringCreation) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::signal(SIGXFSZ, SIG_DFL);
+    const rlimit limit{4096, 4096};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(3);
+    const std::vector<std::byte> contents(64 * 1024, std::byte{1});
+    (void)create_file_whole(path_, contents, 0640);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child was not killed mid-write, status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGXFSZ);
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir_)) left.push_back(e.path().filename().string());
+  EXPECT_TRUE(left.empty()) << "left behind: " << left.front();
+  // And a creation that is not interrupted leaves the file alone.
+  const std::vector<std::byte> header(32, std::byte{2});
+  ASSERT_FALSE(create_file_whole(path_, header, 0640));
+  EXPECT_EQ(fs::file_size(path_), 32u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 1);
+  EXPECT_EQ(create_file_whole(path_, header, 0640), std::make_error_code(std::errc::file_exists));
 }
 
 }  // namespace

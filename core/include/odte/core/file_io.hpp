@@ -14,9 +14,12 @@ namespace odte {
 [[nodiscard]] std::error_code write_all(int fd, std::span<const std::byte> data) noexcept;
 
 // Creates `path` holding exactly `contents`, whole or not at all: the bytes are written and
-// fsync'ed in a temporary file beside it, which is linked into place (an existing `path` is never
-// replaced: std::errc::file_exists), then removed, and the directory is fsync'ed. A crash at any
-// moment leaves no file at `path` or a complete one -- never a header-less journal or recording.
+// fsync'ed in an unnamed file in the same directory (O_TMPFILE), which is linked into place (an
+// existing `path` is never replaced: std::errc::file_exists), and the directory is fsync'ed. A
+// crash or kill at any moment leaves no file at `path` or a complete one -- never a header-less
+// journal or recording -- and no temporary file. Where the file system has no O_TMPFILE, a named
+// temporary `path.tmp.PID` is used instead and removed; only a kill between its creation and its
+// removal leaves it.
 [[nodiscard]] std::error_code create_file_whole(const std::string& path, std::span<const std::byte> contents,
                                                 unsigned mode);
 

@@ -1,6 +1,9 @@
 // The Boost-free half of the network layer: JSON scanning, subscriptions and filtering, URLs,
 // backoff, API keys, error category.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -164,7 +167,14 @@ bool parse_url(std::string_view text, Url& out) noexcept {
 }
 
 bool is_loopback_host(std::string_view host) noexcept {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  // A loopback address written as one: four decimal octets in 127.0.0.0/8 (inet_pton takes no other
+  // form). A name -- "localhost" or "127.example.invalid" -- is resolved, and the answer could
+  // send the key over plain text to another host.
+  char text[INET_ADDRSTRLEN] = {};
+  if (host.size() >= sizeof text) return false;
+  std::memcpy(text, host.data(), host.size());
+  in_addr a{};
+  return ::inet_pton(AF_INET, text, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127u;
 }
 
 namespace {

@@ -332,6 +332,9 @@ TEST(WsClientConfigCheck, shouldRefusePlainWebsocketToRemoteHostsAndBadUrls) {
   cfg.url = "ws://example.com/stocks";
   WsClient remote(cfg, {});
   EXPECT_EQ(remote.run(), make_error_code(NetErrc::kInsecureRemote));
+  cfg.url = "ws://127.example.invalid/stocks";  // a name, resolved by DNS: not loopback
+  WsClient lookalike(cfg, {});
+  EXPECT_EQ(lookalike.run(), make_error_code(NetErrc::kInsecureRemote));
   cfg.url = "socket.massive.com";
   WsClient bad(cfg, {});
   EXPECT_EQ(bad.run(), make_error_code(NetErrc::kBadUrl));

@@ -105,6 +105,20 @@ TEST(Url, shouldParseSchemesPortsAndTargets) {
   EXPECT_FALSE(is_loopback_host("10.0.0.1"));
 }
 
+TEST(Url, shouldTakeOnlyLoopbackAddressesNotNamesThatLookLikeThem) {
+  EXPECT_TRUE(is_loopback_host("127.0.0.1"));
+  EXPECT_TRUE(is_loopback_host("127.1.2.3"));
+  // Names are resolved: the answer can be any host, and the key would travel over plain text.
+  EXPECT_FALSE(is_loopback_host("127.example.invalid"));
+  EXPECT_FALSE(is_loopback_host("127.0.0.1.example.com"));
+  EXPECT_FALSE(is_loopback_host("localhost"));
+  EXPECT_FALSE(is_loopback_host("127.0.0.1a"));
+  EXPECT_FALSE(is_loopback_host("127.1"));  // inet_aton would take it; a dotted quad only
+  EXPECT_FALSE(is_loopback_host("128.0.0.1"));
+  EXPECT_FALSE(is_loopback_host(""));
+  EXPECT_FALSE(is_loopback_host("127.000.000.001.127.000.000.001"));
+}
+
 TEST(Backoff, shouldGrowExponentiallyWithBoundedJitterAndRepeatForASeed) {
   BackoffPolicy p;
   p.initial = std::chrono::milliseconds{100};

@@ -38,6 +38,8 @@ struct Url {
 };
 // Parses ws, wss, http, https URLs. IPv6 literals are not supported.
 [[nodiscard]] bool parse_url(std::string_view text, Url& out) noexcept;
+// True only for an IPv4 address in 127.0.0.0/8 written as four decimal octets: plain ws:// and
+// http:// are allowed to such hosts only. No name is (not even "localhost"): it would be resolved.
 [[nodiscard]] bool is_loopback_host(std::string_view host) noexcept;
 
 enum class LogLevel : std::uint8_t { kInfo, kWarn, kError };

@@ -3,6 +3,7 @@
 // feed with the paper broker, or FIX against a broker's test venue) and live (the live feed with
 // the FIX adapter). paper-live and live run the same loop (live.hpp); only the broker differs.
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -19,6 +20,7 @@
 #include "odte/brokers/fix_broker.hpp"
 #include "odte/brokers/paper_port.hpp"
 #include "odte/daemon/feed_threads.hpp"
+#include "odte/daemon/instance_lock.hpp"
 #include "odte/daemon/live.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/feeds/api_key.hpp"
@@ -106,13 +108,27 @@ int run(const char* config_path) {
   }
   using odte::daemon::Mode;
   using odte::daemon::ReplayTransport;
+  // One instance per journal and run directory, decided before anything opens the journal, the
+  // admin socket, the log or the broker's store (instance_lock.hpp). Held until the process ends.
+  std::vector<odte::daemon::InstanceLock> locks;
+  if (std::string err = odte::daemon::lock_instance(config, locks); !err.empty()) {
+    std::fprintf(stderr, "odted: %s\n", err.c_str());
+    return 1;
+  }
   // Signals are blocked before any thread starts, so every thread inherits the mask.
   odte::daemon::SignalWatcher signals;
   signals.start();
-  odte::daemon::init_logging(config.log);
+  if (std::string err = odte::daemon::init_logging(config.log); !err.empty()) {
+    std::fprintf(stderr, "odted: %s\n", err.c_str());
+    return 1;
+  }
   odte::daemon::SystemdNotifier notify;
   spdlog::info("{} starting: config {}, mode {}", odte::version_line("odted"), config.source.string(),
                odte::daemon::to_string(config.mode));
+  for (const std::string& w : odte::daemon::config_warnings(config)) spdlog::warn("{}", w);
+  for (const std::string& f : odte::daemon::remove_orphan_journal_temps(config.journal)) {
+    spdlog::warn("removed {}, left by a journal creation that was interrupted", f);
+  }
 
   odte::InstrumentRegistry registry;
   odte::daemon::DaemonRun result;
@@ -179,6 +195,9 @@ int run(const char* config_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past RLIMIT_FSIZE fails with EFBIG instead of killing the process: the journal's
+  // failure path then halts trading and says why (docs/operations.md).
+  std::signal(SIGXFSZ, SIG_IGN);
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -194,6 +213,7 @@ int main(int argc, char** argv) {
     try {
       const auto config = odte::daemon::load_config(argv[2]);
       std::fputs(odte::daemon::describe(config).c_str(), stdout);
+      for (const std::string& w : odte::daemon::config_warnings(config)) std::fprintf(stderr, "odted: warning: %s\n", w.c_str());
       return 0;
     } catch (const odte::daemon::ConfigError& e) {
       std::fprintf(stderr, "odted: %s\n", e.what());

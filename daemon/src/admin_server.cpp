@@ -114,13 +114,16 @@ std::error_code AdminServer::open() {
   const mode_t old_mask = ::umask(0117);  // created as 0660 without a window where it is wider
   const int rc = ::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   ::umask(old_mask);
-  if (rc != 0 || ::chmod(config_.socket.c_str(), 0660) != 0 || ::listen(listen_fd_, 16) != 0) {
+  if (rc != 0 || ::lstat(config_.socket.c_str(), &st) != 0 || ::chmod(config_.socket.c_str(), 0660) != 0 ||
+      ::listen(listen_fd_, 16) != 0) {
     const std::error_code ec{errno, std::generic_category()};
     ::close(listen_fd_);
     listen_fd_ = -1;
     return ec;
   }
-  if (config_.metrics_port != 0) return open_metrics(config_.metrics_port);
+  // The socket file this instance created: close() removes that one and no other.
+  socket_dev_ = st.st_dev;
+  socket_ino_ = st.st_ino;
   return {};
 }
 
@@ -199,7 +202,11 @@ void AdminServer::close() {
   if (listen_fd_ >= 0) {
     ::close(listen_fd_);
     listen_fd_ = -1;
-    ::unlink(config_.socket.c_str());
+    // Only the socket this instance created: one put in its place since (another process's) stays.
+    struct stat st{};
+    if (::lstat(config_.socket.c_str(), &st) == 0 && st.st_dev == socket_dev_ && st.st_ino == socket_ino_) {
+      ::unlink(config_.socket.c_str());
+    }
   }
 }
 

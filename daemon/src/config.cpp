@@ -2,6 +2,7 @@
 
 #include "odte/core/settings_reader.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -147,6 +148,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   top.choice("mode", c.mode, {{"live", Mode::kLive}, {"paper-live", Mode::kPaperLive}, {"replay", Mode::kReplay}}, true);
   top.string("journal", c.journal);
   top.string("output_dir", c.output_dir);
+  top.boolean("allow_no_strategies", c.allow_no_strategies);
 
   {
     SettingsReader r = top.sub("account");
@@ -277,6 +279,12 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
                          "a short sale (54=5), which the adapter refuses without a locate; or set hedge = \"report\"");
     }
   }
+  if (c.mode == Mode::kLive && !c.allow_no_strategies &&
+      std::none_of(c.strategies.begin(), c.strategies.end(), [](const StrategyConfig& s) { return s.enabled; })) {
+    problems.push_back(source_name + ": strategy: no enabled [[strategy]] when mode = \"live\": the run would open no "
+                       "position of its own (only exits, the kill switch and operator commands); set "
+                       "allow_no_strategies = true if that is meant (a flatten-only day)");
+  }
   if (c.admin.socket.empty() || c.admin.socket.size() > 107) {
     problems.push_back(source_name + ": admin.socket: must be a path of 1 to 107 bytes");
   }
@@ -322,6 +330,12 @@ RiskSetting set_risk_value(const RiskLimits& limits, const ExitRules& exits, std
 }
 
 Config load_config(const std::filesystem::path& file) {
+  // An ifstream opens a directory and reads nothing from it, which would be reported as a config
+  // with every required key missing.
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    throw ConfigError({file.string() + ": is a directory, not a configuration file"});
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError({file.string() + ": cannot open the configuration file"});
   std::ostringstream text;
@@ -359,6 +373,7 @@ std::string describe(const Config& c) {
   t.insert("mode", std::string(to_string(c.mode)));
   t.insert("journal", c.journal);
   t.insert("output_dir", c.output_dir);
+  t.insert("allow_no_strategies", c.allow_no_strategies);
   t.insert("account", toml::table{{"equity", c.account_equity.to_string()}});
   toml::array windows;
   for (std::size_t i = 0; i < c.risk.no_trade_window_count; ++i) {
@@ -439,6 +454,16 @@ std::string describe(const Config& c) {
   std::ostringstream out;
   out << t << "\n";
   return out.str();
+}
+
+std::vector<std::string> config_warnings(const Config& c) {
+  std::vector<std::string> out;
+  if (std::none_of(c.strategies.begin(), c.strategies.end(), [](const StrategyConfig& s) { return s.enabled; }) &&
+      !c.allow_no_strategies) {
+    out.push_back(c.source.string() + ": strategy: no enabled [[strategy]]: mode \"" + std::string(to_string(c.mode)) +
+                  "\" runs, but opens no position of its own (set allow_no_strategies = true if that is meant)");
+  }
+  return out;
 }
 
 }  // namespace odte::daemon

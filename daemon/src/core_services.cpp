@@ -23,6 +23,12 @@ CoreServices::~CoreServices() { close(); }
 std::string CoreServices::open() {
   admin_ = std::make_unique<AdminServer>(config_.admin, *snapshots_, *to_core_, *from_core_, names_);
   if (const auto ec = admin_->open()) return "admin socket " + config_.admin.socket + ": " + ec.message();
+  if (config_.admin.metrics_port != 0) {
+    if (const auto ec = admin_->open_metrics(config_.admin.metrics_port)) {
+      return "admin.metrics_port: cannot listen on 127.0.0.1:" + std::to_string(config_.admin.metrics_port) + ": " +
+             ec.message() + (ec == std::errc::address_in_use ? " (another process serves that port)" : "");
+    }
+  }
   admin_thread_ = std::thread([this] {
     set_thread_name("odte-admin");
     while (!admin_stop_.load(std::memory_order_acquire)) admin_->do_work();

@@ -86,21 +86,26 @@ void SignalWatcher::start() {
   });
 }
 
-void init_logging(const LogConfig& config) {
-  spdlog::init_thread_pool(8192, 1);
+std::string init_logging(const LogConfig& config) {
   spdlog::sink_ptr sink;
   if (config.path.empty()) {
     sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   } else {
-    sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-        config.path, static_cast<std::size_t>(config.max_size_mb) * 1024 * 1024, config.max_files);
+    try {
+      sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+          config.path, static_cast<std::size_t>(config.max_size_mb) * 1024 * 1024, config.max_files);
+    } catch (const spdlog::spdlog_ex& e) {
+      return "log.path " + config.path + ": " + e.what();
+    }
   }
+  spdlog::init_thread_pool(8192, 1);
   auto logger = std::make_shared<spdlog::async_logger>("odted", sink, spdlog::thread_pool(),
                                                        spdlog::async_overflow_policy::overrun_oldest);
   logger->set_level(spdlog::level::from_str(config.level));
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%f%z %l %v");
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  return {};
 }
 
 void shutdown_logging() {

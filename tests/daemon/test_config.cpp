@@ -1,7 +1,9 @@
 #include "odte/daemon/config.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 namespace odte::daemon {
@@ -236,12 +238,61 @@ TEST(ConfigTest, shouldReportUnreadableFile) {
   }
 }
 
+// A config path that is a directory is named as one, not read as an empty config ("mode: is
+// required").
+TEST(ConfigTest, shouldSayAConfigPathIsADirectory) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("odte-config-dir-" + std::to_string(::getpid()) + ".toml");
+  std::filesystem::create_directories(dir);
+  try {
+    (void)load_config(dir);
+    ADD_FAILURE() << "a directory was loaded as a config";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(dir.string() + ": is a directory"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("mode: is required"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(dir);
+}
+
+// No enabled strategy: live refuses it unless the operator says it is meant (a flatten-only day);
+// replay and paper-live run with a warning, which --check-config prints too.
+TEST(ConfigTest, shouldRefuseLiveWithNoEnabledStrategyUnlessAllowed) {
+  const std::string live = "mode = \"live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n"
+                           "[broker.fix]\nport = 9880\nsender_comp_id = \"A\"\ntarget_comp_id = \"B\"\nstore_dir = \"/s\"\n";
+  for (const std::string& strategies : {std::string(), std::string("[[strategy]]\nname = \"regime\"\nenabled = false\n")}) {
+    try {
+      (void)parse_config(live + strategies, "live.toml");
+      ADD_FAILURE() << "live with no enabled strategy accepted: " << strategies;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("live.toml: strategy: no enabled [[strategy]] when mode = \"live\""),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("allow_no_strategies = true"), std::string::npos) << e.what();
+    }
+  }
+  const Config flatten_only = parse_config("allow_no_strategies = true\n" + live, "flatten.toml");
+  EXPECT_TRUE(flatten_only.allow_no_strategies);
+  EXPECT_TRUE(config_warnings(flatten_only).empty());
+  EXPECT_NE(describe(flatten_only).find("allow_no_strategies = true"), std::string::npos);
+  EXPECT_NO_THROW((void)parse_config(live + "[[strategy]]\nname = \"regime\"\n", "live.toml"));
+
+  const Config replay = parse_config(kMinimalReplay, "min.toml");
+  ASSERT_EQ(config_warnings(replay).size(), 1u);
+  EXPECT_NE(config_warnings(replay)[0].find("min.toml: strategy: no enabled [[strategy]]"), std::string::npos);
+  const Config paper = parse_config("mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n[[strategy]]\nname = "
+                                    "\"regime\"\nenabled = false\n",
+                                    "paper.toml");
+  EXPECT_EQ(config_warnings(paper).size(), 1u);
+  EXPECT_TRUE(config_warnings(parse_config(std::string(kMinimalReplay) + "[[strategy]]\nname = \"regime\"\n", "one.toml")).empty());
+}
+
 class SampleConfigTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SampleConfigTest, shouldLoadTheShippedSampleForEachMode) {
   const std::string path = std::string(ODTE_SOURCE_DIR) + "/deploy/odted." + GetParam() + ".toml";
   const Config c = load_config(path);
   EXPECT_EQ(to_string(c.mode), GetParam());
+  EXPECT_TRUE(config_warnings(c).empty()) << config_warnings(c).front();
 }
 
 INSTANTIATE_TEST_SUITE_P(Deploy, SampleConfigTest, ::testing::Values("replay", "paper-live", "live"),

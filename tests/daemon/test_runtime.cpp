@@ -96,5 +96,18 @@ TEST(SystemdNotifierTest, shouldSendReadyStatusAndPacedWatchdogPings) {
   ::unlink(path.c_str());
 }
 
+// A log.path that cannot be opened is an error naming it, not an uncaught spdlog_ex (abort).
+TEST(LoggingTest, shouldNameALogPathThatIsADirectory) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("odte-logdir-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::create_directories(dir);
+  LogConfig log;
+  log.path = dir.string();
+  const std::string err = init_logging(log);
+  EXPECT_NE(err.find("log.path " + dir.string() + ": "), std::string::npos) << err;
+  EXPECT_NE(err.find("Is a directory"), std::string::npos) << err;
+  std::filesystem::remove(dir);
+}
+
 }  // namespace
 }  // namespace odte::daemon

@@ -8,6 +8,8 @@
 // or group in the allowed lists. A malformed or unknown request gets {"ok":false,"error":...} and
 // changes nothing.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -41,8 +43,8 @@ class AdminServer {
   AdminServer& operator=(const AdminServer&) = delete;
   ~AdminServer();
 
-  // Creates the socket (replacing a stale one), mode 0660, and listens; also opens the metrics
-  // endpoint when config.metrics_port is not 0.
+  // Creates the socket (replacing a stale one), mode 0660, and listens. The metrics endpoint is
+  // opened apart (open_metrics), so a failure names the part that failed.
   [[nodiscard]] std::error_code open();
   // Prometheus text at GET /metrics on 127.0.0.1:port (0 = any free port; see metrics_port()).
   [[nodiscard]] std::error_code open_metrics(std::uint16_t port);
@@ -87,6 +89,8 @@ class AdminServer {
   ControlReplyRing& from_core_;
   std::vector<std::string> strategy_names_;
   int listen_fd_ = -1;
+  dev_t socket_dev_ = 0;  // the socket file open() created, which close() removes
+  ino_t socket_ino_ = 0;
   int metrics_fd_ = -1;
   std::uint16_t metrics_port_ = 0;
   std::vector<Client> clients_;

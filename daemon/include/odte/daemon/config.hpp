@@ -103,6 +103,9 @@ struct Config {
   std::string journal = "/var/lib/odte/journal.odj";
   std::string output_dir;           // run outputs (report); empty: beside the journal
   std::vector<StrategyConfig> strategies;
+  // A run with no enabled [[strategy]] trades nothing of its own: only exits, the kill switch and
+  // operator commands. Mode "live" refuses it unless this says it is meant (a flatten-only day).
+  bool allow_no_strategies = false;
 };
 
 class ConfigError : public std::runtime_error {
@@ -133,5 +136,9 @@ struct RiskSetting {
 
 // The validated configuration as TOML with every default filled in (odted --check-config).
 [[nodiscard]] std::string describe(const Config& config);
+
+// What a valid configuration may still have wrong: the lines odted logs as warnings at start and
+// --check-config prints to stderr (e.g. no enabled strategy in replay or paper-live).
+[[nodiscard]] std::vector<std::string> config_warnings(const Config& config);
 
 }  // namespace odte::daemon

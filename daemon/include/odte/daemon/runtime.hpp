@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <thread>
 
@@ -58,8 +59,9 @@ class SignalWatcher {
 // spdlog's asynchronous logger as the default logger: a rotating file (log.path) or stderr, fed
 // through a bounded queue drained by one background thread, so logging never does I/O on the
 // caller's thread. When the queue is full the oldest message is dropped rather than blocking the
-// core.
-void init_logging(const LogConfig& config);
+// core. Returns an error text, empty on success: a log.path that cannot be opened (a directory, no
+// permission) is named, and nothing is logged anywhere but stderr.
+[[nodiscard]] std::string init_logging(const LogConfig& config);
 void shutdown_logging();
 
 }  // namespace odte::daemon

@@ -42,8 +42,9 @@ class InstanceLockTest : public ::testing::Test {
 };
 
 std::string contents(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  std::string bytes(static_cast<std::size_t>(fs::file_size(p)), '\0');
+  std::ifstream(p, std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return bytes;
 }
 
 TEST_F(InstanceLockTest, shouldRefuseASecondHolderNamingTheFirstOnesPid) {
@@ -105,18 +106,18 @@ TEST_F(InstanceLockTest, shouldLockTheJournalAndTheRunDirectorySeparately) {
   EXPECT_EQ(a.size(), 2u);
   EXPECT_TRUE(fs::exists(dir_ / "j/journal.odj.lock"));
   EXPECT_TRUE(fs::exists(dir_ / "run/admin.sock.lock"));
-  // Another journal, the same admin socket: refused for the run directory.
+  // Another journal, the same admin socket: refused for the run directory, and the journal lock
+  // it took first is released again.
   std::vector<InstanceLock> b;
   std::string err = lock_instance(config("k/journal.odj", "run/admin.sock"), b);
   EXPECT_NE(err.find("run directory (admin socket) " + (dir_ / "run/admin.sock.lock").string()), std::string::npos) << err;
   EXPECT_TRUE(b.empty());
-  // The same journal, another socket: refused for the journal, and the socket's lock it took
-  // first is released again.
+  InstanceLock probe;
+  EXPECT_EQ(probe.acquire((dir_ / "k/journal.odj.lock").string(), "journal"), "");
+  // The same journal, another socket: refused for the journal.
   err = lock_instance(config("j/journal.odj", "run2/admin.sock"), b);
   EXPECT_NE(err.find("journal " + (dir_ / "j/journal.odj.lock").string()), std::string::npos) << err;
   EXPECT_TRUE(b.empty());
-  InstanceLock probe;
-  EXPECT_EQ(probe.acquire((dir_ / "run2/admin.sock.lock").string(), "run directory"), "");
 }
 
 TEST_F(InstanceLockTest, shouldNameALockPathThatCannotBeOpened) {

@@ -25,8 +25,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxLine = AdminServer::kMaxLine;
-constexpr std::size_t kMaxPendingOutput = AdminServer::kMaxPendingOutput;
 constexpr const char* kCommands =
     "status, positions, orders, pnl, risk [show | set KEY VALUE], strategies [list | enable NAME | disable NAME], "
     "pause, resume, flatten, kill [flatten], unkill, metrics, help";

@@ -594,15 +594,17 @@ void Engine::track_spread_end(const Order& o) noexcept {
   }
 }
 
-void Engine::cancel_working(bool opening_only) noexcept {
+std::uint32_t Engine::cancel_working(bool opening_only) noexcept {
+  std::uint32_t sent = 0;
   for (const Order& o : om_.orders()) {
     if (!o.is_live() || o.state == OrderState::kPendingCancel) continue;
     // "Opening" here is anything that adds exposure: entries and delta hedges.
     if (opening_only && meta_[slot_of(o)].action != IntentAction::kOpen && meta_[slot_of(o)].action != IntentAction::kHedge) {
       continue;
     }
-    (void)cancel(o.id);
+    if (cancel(o.id)) ++sent;
   }
+  return sent;
 }
 
 void Engine::cancel_all_working(TimestampNs now) noexcept {
@@ -610,15 +612,23 @@ void Engine::cancel_all_working(TimestampNs now) noexcept {
   cancel_working(false);
 }
 
-void Engine::flatten_all(std::string_view reason) noexcept {
-  cancel_working(true);
+Engine::FlattenCount Engine::flatten_all(std::string_view reason) noexcept {
+  FlattenCount count;
+  count.cancelled = cancel_working(true);
   for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
     OpenSpread& s = spreads_[i];
     const Order* o = om_.find(s.open_order);
-    if (o == nullptr || s.closing.valid()) continue;
+    if (o == nullptr) continue;
     const std::uint32_t open_units = o->filled_units() > s.closed_units ? o->filled_units() - s.closed_units : 0;
     if (open_units == 0) continue;
-    if (send_closing(*o, open_units, i, reason).valid()) spreads_[i].exit_sent = true;
+    if (s.closing.valid()) {
+      ++count.already_closing;
+    } else if (send_closing(*o, open_units, i, reason).valid()) {
+      spreads_[i].exit_sent = true;
+      ++count.closing_sent;
+    } else {
+      ++count.not_sent;
+    }
   }
   // Stock held by a strategy (delta hedges, SPY exercise/assignment) is flattened too. The book's
   // slots are collected first: sending can book nothing, but the loop should not depend on that.
@@ -628,7 +638,21 @@ void Engine::flatten_all(std::string_view reason) noexcept {
     if (p.quantity == 0 || registry_.get(p.instrument).info.asset != AssetClass::kStock) continue;
     if (n < stock.size()) stock[n++] = {p.strategy, p.instrument};
   }
-  for (std::size_t i = 0; i < n; ++i) (void)close_stock(stock[i].first, stock[i].second, reason);
+  for (std::size_t i = 0; i < n; ++i) {
+    // close_stock sends nothing while a close of that stock is working.
+    const bool closing = std::any_of(om_.orders().begin(), om_.orders().end(), [&](const Order& o) {
+      return o.is_live() && o.strategy == stock[i].first && o.leg_count == 1 && o.legs[0].instrument == stock[i].second &&
+             meta_[slot_of(o)].action == IntentAction::kClose;
+    });
+    if (closing) {
+      ++count.already_closing;
+    } else if (close_stock(stock[i].first, stock[i].second, reason).valid()) {
+      ++count.closing_sent;
+    } else {
+      ++count.not_sent;
+    }
+  }
+  return count;
 }
 
 ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexcept {
@@ -637,6 +661,18 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
   reply.request_id = c.request_id;
   reply.ok = true;
   JournalFlag flag{0, 0, 0, 0, now_, stats_.events};
+  // What only lets opening orders out again cannot take effect while the engine refuses them for
+  // its state: refused, nothing changed (pause, kill, flatten, limits and disabling still apply).
+  const bool reopens =
+      c.kind == ControlKind::kResume || c.kind == ControlKind::kUnkill || c.kind == ControlKind::kEnableStrategy;
+  if (reopens && state_ != CoreState::kRunning) {
+    reply.ok = false;
+    reply.set_message(state_ == CoreState::kReconciling
+                          ? "reconciling with the broker: no opening order until it ends; nothing changed"
+                          : "halted: no opening order until a restart reconciles; nothing changed");
+    return reply;
+  }
+  char text[sizeof reply.message];
   switch (c.kind) {
     case ControlKind::kPause:
       risk_.set_paused(true);
@@ -654,9 +690,15 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
       flag.on = 1;
       flag.flatten = c.flatten ? 1 : 0;
       journal(JournalRecordType::kKillSwitch, &flag, sizeof flag);
-      cancel_working(true);
-      if (c.flatten) flatten_all("kill:flatten");
-      reply.set_message(c.flatten ? "kill switch on; working orders cancelled; flattening" : "kill switch on; working orders cancelled");
+      if (c.flatten) {
+        const FlattenCount n = flatten_all("kill:flatten");
+        reply.ok = n.not_sent == 0;
+        std::snprintf(text, sizeof text, "kill switch on; %u working cancelled, %u closing sent, %u closing, %u NOT sent",
+                      n.cancelled, n.closing_sent, n.already_closing, n.not_sent);
+      } else {
+        std::snprintf(text, sizeof text, "kill switch on; %u working opening orders cancelled", cancel_working(true));
+      }
+      reply.set_message(text);
       break;
     case ControlKind::kUnkill:
       risk_.set_kill_switch(false);
@@ -664,9 +706,21 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
       reply.set_message("kill switch off");
       break;
     case ControlKind::kFlatten:
-      flatten_all("operator:flatten");
-      reply.set_message("flattening: working opening orders cancelled, closing orders sent");
+    {
+      const FlattenCount n = flatten_all("operator:flatten");
+      reply.ok = n.not_sent == 0;
+      if (n.cancelled + n.closing_sent + n.already_closing + n.not_sent == 0) {
+        std::snprintf(text, sizeof text, "flatten: nothing to do: no working opening order, no open position");
+      } else if (n.not_sent == 0) {
+        std::snprintf(text, sizeof text, "flatten: %u opening orders cancelled, %u closing orders sent, %u already closing",
+                      n.cancelled, n.closing_sent, n.already_closing);
+      } else {
+        std::snprintf(text, sizeof text, "flatten: %u positions NOT closed (no quote or refused); %u closing sent, %u cancelled",
+                      n.not_sent, n.closing_sent, n.cancelled);
+      }
+      reply.set_message(text);
       break;
+    }
     case ControlKind::kSetRiskLimits: {
       config_.risk = c.limits;
       config_.exits = c.exits;

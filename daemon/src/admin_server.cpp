@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/metrics.hpp"
@@ -24,7 +25,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxLine = 64 * 1024;
 constexpr const char* kCommands =
     "status, positions, orders, pnl, risk [show | set KEY VALUE], strategies [list | enable NAME | disable NAME], "
     "pause, resume, flatten, kill [flatten], unkill, metrics, help";
@@ -152,6 +152,13 @@ void AdminServer::accept_http() {
   for (;;) {
     const int fd = ::accept4(metrics_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) return;
+    if (at_capacity()) {
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+      (void)!::send(fd, kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
+      ::close(fd);
+      continue;
+    }
     Client c;
     c.fd = fd;
     c.http = true;
@@ -247,26 +254,73 @@ void AdminServer::accept_clients() {
       ::close(fd);
       continue;
     }
+    if (at_capacity()) {
+      const std::string reply = error_reply("too many admin connections: " + std::to_string(config_.max_connections) +
+                                            " are open (admin.max_connections); try again later");
+      (void)!::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(fd);
+      continue;
+    }
     Client c;
     c.fd = fd;
     clients_.push_back(std::move(c));
   }
 }
 
+std::size_t AdminServer::open_connections() const noexcept {
+  return static_cast<std::size_t>(std::count_if(clients_.begin(), clients_.end(), [](const Client& c) { return c.fd >= 0; }));
+}
+
+// True (counted, logged at most once a second) when one more connection would pass the cap.
+bool AdminServer::at_capacity() {
+  if (open_connections() < config_.max_connections) return false;
+  ++stats_.refused;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log_ >= std::chrono::seconds(1)) {
+    last_refusal_log_ = now;
+    spdlog::warn("admin: connection refused: {} open, admin.max_connections = {} ({} refused so far)", open_connections(),
+                 config_.max_connections, stats_.refused);
+  }
+  return true;
+}
+
+// Input is taken only while the connection has no complete request waiting and its replies are
+// being read: what a client sends beyond that waits in the kernel, which stops the client.
+bool AdminServer::wants_input(const Client& c) noexcept {
+  if (c.fd < 0 || c.closing || c.eof) return false;
+  if (c.http) return c.out.empty() && c.in.size() <= 8192 && c.in.find("\r\n\r\n") == std::string::npos;
+  return c.out.size() < kMaxPendingOutput && c.in.find('\n') == std::string::npos;
+}
+
+// A request line (complete or not) longer than kMaxLine: an error, and the connection is closed.
+// Nothing of it, nor anything after it, is executed.
+void AdminServer::check_line_length(Client& c) {
+  const auto nl = c.in.find('\n');
+  if ((nl == std::string::npos ? c.in.size() : nl) <= kMaxLine) return;
+  ++stats_.errors;
+  ++stats_.overlong;
+  spdlog::warn("admin: a request line longer than {} bytes; nothing of it executed, connection closed", kMaxLine);
+  c.out += error_reply("request line longer than 64 KiB: nothing of it was executed; closing the connection");
+  c.in.clear();
+  c.in.shrink_to_fit();
+  c.closing = true;
+}
+
 void AdminServer::read_client(Client& c) {
   char buf[4096];
-  for (;;) {
+  while (wants_input(c)) {
     const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
     if (n > 0) {
       c.in.append(buf, static_cast<std::size_t>(n));
-      if (c.in.size() > kMaxLine && c.in.find('\n') == std::string::npos) {
-        ++stats_.errors;
-        c.out += error_reply("request line longer than 64 KiB");
-        c.in.clear();
-      }
+      if (!c.http) check_line_length(c);
       continue;
     }
-    if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+    if (n == 0) {
+      c.eof = true;
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
       ::close(c.fd);
       c.fd = -1;
     }
@@ -275,7 +329,9 @@ void AdminServer::read_client(Client& c) {
 }
 
 void AdminServer::process_lines(Client& c) {
-  while (c.waiting_for == 0) {
+  // One request at a time: the next waits for the core's answer to a state change, and for the
+  // client to read what is already queued beyond kMaxPendingOutput.
+  while (!c.closing && c.waiting_for == 0 && c.out.size() < kMaxPendingOutput) {
     const auto nl = c.in.find('\n');
     if (nl == std::string::npos) return;
     std::string line = c.in.substr(0, nl);
@@ -323,16 +379,31 @@ void AdminServer::drain_core_replies() {
 }
 
 void AdminServer::flush(Client& c) {
+  stats_.max_pending_output = std::max(stats_.max_pending_output, c.out.size());
   while (!c.out.empty() && c.fd >= 0) {
     const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
     if (n > 0) {
       c.out.erase(0, static_cast<std::size_t>(n));
-    } else {
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-      ::close(c.fd);
-      c.fd = -1;
+      c.stalled_since = {};
+      continue;
     }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (c.stalled_since == std::chrono::steady_clock::time_point{}) c.stalled_since = now;
+      if (now - c.stalled_since >= slow_reader_timeout) {
+        ++stats_.slow_readers;
+        spdlog::warn("admin: a client left {} bytes of replies unread for {} ms; connection closed", c.out.size(),
+                     slow_reader_timeout.count());
+        ::close(c.fd);
+        c.fd = -1;
+      }
+      return;
+    }
+    ::close(c.fd);
+    c.fd = -1;
   }
+  if (c.out.empty()) c.stalled_since = {};
 }
 
 int AdminServer::do_work() {
@@ -342,16 +413,28 @@ int AdminServer::do_work() {
   fds.push_back(pollfd{listen_fd_, POLLIN, 0});
   fds.push_back(pollfd{metrics_fd_, POLLIN, 0});  // a negative fd is ignored by poll
   for (const Client& c : clients_) {
-    fds.push_back(pollfd{c.fd, static_cast<short>(POLLIN | (c.out.empty() ? 0 : POLLOUT)), 0});
+    const short events = static_cast<short>((wants_input(c) ? POLLIN : 0) | (c.out.empty() ? 0 : POLLOUT));
+    fds.push_back(pollfd{c.fd, events, 0});
   }
   const int ready = ::poll(fds.data(), fds.size(), 10);
   const std::uint64_t before = stats_.requests;
   if (ready > 0) {
+    for (std::size_t i = 2; i < fds.size() && i - 2 < clients_.size(); ++i) {
+      Client& c = clients_[i - 2];
+      const short rev = fds[i].revents;
+      if ((rev & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      if ((fds[i].events & POLLIN) != 0) {
+        read_client(c);
+      } else if ((rev & (POLLHUP | POLLERR)) != 0 && c.fd >= 0) {
+        ::close(c.fd);  // gone both ways: nobody reads a reply
+        c.fd = -1;
+      }
+    }
+    // Accepted after the old connections were looked at: the cap counts only open ones.
+    clients_.erase(std::remove_if(clients_.begin(), clients_.end(), [](const Client& c) { return c.fd < 0; }),
+                   clients_.end());
     if ((fds[0].revents & POLLIN) != 0) accept_clients();
     if ((fds[1].revents & POLLIN) != 0) accept_http();
-    for (std::size_t i = 2; i < fds.size() && i - 2 < clients_.size(); ++i) {
-      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) read_client(clients_[i - 2]);
-    }
   }
   drain_core_replies();
   for (Client& c : clients_) {
@@ -359,7 +442,7 @@ int AdminServer::do_work() {
       serve_http(c);
       const bool answered = !c.out.empty();
       flush(c);
-      if (answered && c.out.empty() && c.fd >= 0) {
+      if (c.fd >= 0 && ((answered && c.out.empty()) || (c.eof && c.out.empty()))) {
         ::close(c.fd);
         c.fd = -1;
       }
@@ -367,6 +450,12 @@ int AdminServer::do_work() {
     }
     if (c.fd >= 0) process_lines(c);
     if (c.fd >= 0) flush(c);
+    // Done with: an error that closes it, answered; or the peer's last request answered.
+    const bool idle = c.out.empty() && c.waiting_for == 0;
+    if (c.fd >= 0 && idle && (c.closing || (c.eof && c.in.find('\n') == std::string::npos))) {
+      ::close(c.fd);
+      c.fd = -1;
+    }
   }
   clients_.erase(std::remove_if(clients_.begin(), clients_.end(), [](const Client& c) { return c.fd < 0; }),
                  clients_.end());
@@ -590,7 +679,10 @@ std::string AdminServer::handle(const std::string& line, bool& needs_core, Contr
                               {"denied", stats_.denied},
                               {"requests", stats_.requests},
                               {"errors", stats_.errors},
-                              {"core_timeouts", stats_.core_timeouts}}}});
+                              {"core_timeouts", stats_.core_timeouts},
+                              {"refused", stats_.refused},
+                              {"overlong", stats_.overlong},
+                              {"slow_readers", stats_.slow_readers}}}});
 }
 
 }  // namespace odte::daemon

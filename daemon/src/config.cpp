@@ -191,6 +191,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.id_list("allowed_uids", c.admin.allowed_uids);
     r.id_list("allowed_gids", c.admin.allowed_gids);
     r.integer("metrics_port", c.admin.metrics_port, 0, 65535);
+    r.integer("max_connections", c.admin.max_connections, 1, 1024);
     r.finish();
   }
   {
@@ -418,7 +419,8 @@ std::string describe(const Config& c) {
   t.insert("admin", toml::table{{"socket", c.admin.socket},
                                 {"allowed_uids", uids},
                                 {"allowed_gids", gids},
-                                {"metrics_port", static_cast<std::int64_t>(c.admin.metrics_port)}});
+                                {"metrics_port", static_cast<std::int64_t>(c.admin.metrics_port)},
+                                {"max_connections", static_cast<std::int64_t>(c.admin.max_connections)}});
   toml::array underlyings;
   for (const auto& u : c.feed.underlyings) underlyings.push_back(u);
   t.insert("feed", toml::table{{"stocks_url", c.feed.stocks_url},

@@ -51,7 +51,7 @@ void CoreServices::publish(const Engine& engine, CoreState state, TimestampNs no
     const AsyncJournalStats& js = journal_->stats();
     const CommandGateStats& gs = gate_->stats();
     j.attached = true;
-    j.failed = journal_->failed() || gate_->halted();
+    j.failed = journal_failed();
     j.queued = static_cast<std::uint32_t>(journal_->queued_approx());
     j.held_commands = static_cast<std::uint32_t>(gate_->held());
     j.appended = journal_->next_sequence() - 1;
@@ -71,6 +71,10 @@ void CoreServices::publish(const Engine& engine, CoreState state, TimestampNs no
   snapshots_->publish();
 }
 
+bool CoreServices::journal_failed() const noexcept {
+  return (journal_ != nullptr && journal_->failed()) || (gate_ != nullptr && gate_->halted());
+}
+
 void CoreServices::service(Engine& engine, bool recovering, CoreState state, TimestampNs now) {
   // The snapshot is republished before the reply goes out, so a status read right after a change
   // already shows it.
@@ -80,6 +84,10 @@ void CoreServices::service(Engine& engine, bool recovering, CoreState state, Tim
     if (recovering) {
       reply.ok = false;
       reply.set_message("recovering: re-running the journal; nothing changed, try again shortly");
+    } else if (journal_failed()) {
+      // Nothing can be journaled and the gate sends nothing: no command can take effect.
+      reply.ok = false;
+      reply.set_message("halted: the journal failed, nothing is journaled or sent; nothing changed");
     } else {
       reply = engine.on_control(c, now);
       publish(engine, state, now);
@@ -88,6 +96,10 @@ void CoreServices::service(Engine& engine, bool recovering, CoreState state, Tim
     while (!from_core_->try_push(reply)) std::this_thread::yield();
   });
   if (!recovering && signals_.take_reload()) {
+    if (journal_failed()) {
+      spdlog::error("SIGHUP: the journal failed, nothing can be journaled; limits unchanged");
+      return;
+    }
     try {
       const Config fresh = load_config(config_.source);
       ControlCommand c{};

@@ -168,6 +168,11 @@ std::string prometheus_text(const CoreSnapshot& s, const AdminStats& admin) {
   w.sample("odte_admin_errors_total", d(admin.errors));
   w.family("odte_admin_denied_total", "counter", "admin connections refused by the peer credential check");
   w.sample("odte_admin_denied_total", d(admin.denied));
+  w.family("odte_admin_dropped_total", "counter",
+           "admin connections the daemon closed: over admin.max_connections, a request line over 64 KiB, replies not read");
+  w.sample("odte_admin_dropped_total", d(admin.refused), "reason", "max_connections");
+  w.sample("odte_admin_dropped_total", d(admin.overlong), "reason", "line_too_long");
+  w.sample("odte_admin_dropped_total", d(admin.slow_readers), "reason", "slow_reader");
   return w.take();
 }
 

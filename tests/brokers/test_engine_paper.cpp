@@ -193,10 +193,70 @@ TEST_F(EnginePaperTest, shouldFlattenOnOperatorCommand) {
   ASSERT_EQ(engine_->open_spreads(), 1u);
   ControlCommand flat{};
   flat.kind = ControlKind::kFlatten;
-  EXPECT_TRUE(engine_->on_control(flat, at(10, 30)).ok);
+  const ControlReply reply = engine_->on_control(flat, at(10, 30));
+  EXPECT_TRUE(reply.ok);
+  EXPECT_STREQ(reply.message, "flatten: 0 opening orders cancelled, 1 closing orders sent, 0 already closing");
+  // Asked again while that close works: nothing new is sent, and the reply says why.
+  const ControlReply again = engine_->on_control(flat, at(10, 30));
+  EXPECT_TRUE(again.ok);
+  EXPECT_STREQ(again.message, "flatten: 0 opening orders cancelled, 0 closing orders sent, 1 already closing");
   run(at(10, 30), at(10, 30, 2), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
   EXPECT_EQ(engine_->open_spreads(), 0u);
   EXPECT_EQ(engine_->book().totals().open_positions, 0u);
+}
+
+TEST_F(EnginePaperTest, shouldSayAFlattenWithNothingOpenHasNothingToDo) {
+  ControlCommand flat{};
+  flat.kind = ControlKind::kFlatten;
+  const ControlReply reply = engine_->on_control(flat, at(9, 45));
+  EXPECT_TRUE(reply.ok);
+  EXPECT_STREQ(reply.message, "flatten: nothing to do: no working opening order, no open position");
+  EXPECT_TRUE(ring_->empty_approx());
+}
+
+TEST_F(EnginePaperTest, shouldSayAFlattenThatCouldNotSendAClose) {
+  run(at(9, 59, 58), at(10, 0, 3), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  ASSERT_EQ(engine_->open_spreads(), 1u);
+  // One leg loses its offer: no closing price, so no closing order.
+  quote(c500_, at(10, 30), 1.00_usd, Price::invalid());
+  ControlCommand flat{};
+  flat.kind = ControlKind::kFlatten;
+  const ControlReply reply = engine_->on_control(flat, at(10, 30));
+  EXPECT_FALSE(reply.ok);
+  EXPECT_STREQ(reply.message, "flatten: 1 positions NOT closed (no quote or refused); 0 closing sent, 0 cancelled");
+}
+
+TEST_F(EnginePaperTest, shouldRefuseWhatReopensTradingWhileReconcilingAndChangeNothing) {
+  ControlCommand c{};
+  c.kind = ControlKind::kPause;
+  ASSERT_TRUE(engine_->on_control(c, at(9, 40)).ok);
+  c.kind = ControlKind::kKill;
+  ASSERT_TRUE(engine_->on_control(c, at(9, 40)).ok);
+  c.kind = ControlKind::kDisableStrategy;
+  ASSERT_TRUE(engine_->on_control(c, at(9, 40)).ok);
+  ASSERT_TRUE(engine_->begin_reconciliation(at(9, 41), 0));
+  const std::size_t records = journal_.types.size();
+  for (const ControlKind k : {ControlKind::kResume, ControlKind::kUnkill, ControlKind::kEnableStrategy}) {
+    c.kind = k;
+    const ControlReply r = engine_->on_control(c, at(9, 42));
+    EXPECT_FALSE(r.ok) << to_string(k);
+    EXPECT_STREQ(r.message, "reconciling with the broker: no opening order until it ends; nothing changed");
+  }
+  EXPECT_EQ(journal_.types.size(), records);  // nothing journaled
+  auto snap = std::make_unique<CoreSnapshot>();
+  engine_->fill_snapshot(*snap, at(9, 42));
+  EXPECT_TRUE(snap->paused);
+  EXPECT_TRUE(snap->killed);
+  EXPECT_FALSE(snap->strategies[0].enabled);
+  // Halted (no answer by the deadline): refused with that reason; what stops trading still applies.
+  engine_->reconciliation_timed_out(at(9, 43));
+  ASSERT_EQ(engine_->state(), CoreState::kHalted);
+  c.kind = ControlKind::kResume;
+  const ControlReply halted = engine_->on_control(c, at(9, 44));
+  EXPECT_FALSE(halted.ok);
+  EXPECT_STREQ(halted.message, "halted: no opening order until a restart reconciles; nothing changed");
+  c.kind = ControlKind::kPause;
+  EXPECT_TRUE(engine_->on_control(c, at(9, 44)).ok);
 }
 
 TEST_F(EnginePaperTest, shouldPublishASnapshotOfOrdersPositionsAndStrategies) {

@@ -1,7 +1,10 @@
 #include "odte/daemon/admin_server.hpp"
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +30,71 @@ std::string socket_path(const char* tag) {
       .string();
 }
 
+// A raw connection to the admin socket, for what odtectl never does (no newline for 64 KiB,
+// requests whose replies it does not read). Closed on destruction.
+class RawClient {
+ public:
+  explicit RawClient(const std::string& path) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.data(), std::min(path.size(), sizeof addr.sun_path - 1));
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+  ~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] bool connected() const { return connected_; }
+  [[nodiscard]] int fd() const { return fd_; }
+  // Sends what the socket takes within `timeout`; returns the bytes sent.
+  std::size_t send_all(const std::string& data, std::chrono::milliseconds timeout = 5000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t sent = 0;
+    while (sent < data.size() && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLOUT, 0};
+      if (::poll(&p, 1, 20) <= 0 || (p.revents & POLLOUT) == 0) {
+        if ((p.revents & (POLLHUP | POLLERR)) != 0) break;
+        continue;
+      }
+      const ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        sent += static_cast<std::size_t>(n);
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        break;  // the server closed its end
+      }
+    }
+    return sent;
+  }
+  // Everything the server sends until it closes the connection (or `timeout` passes: then
+  // timed_out() is true).
+  std::string read_to_end(std::chrono::milliseconds timeout = 5000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string out;
+    char buf[4096];
+    timed_out_ = false;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) {
+        out.append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        return out;
+      }
+    }
+    timed_out_ = true;
+    return out;
+  }
+  [[nodiscard]] bool timed_out() const { return timed_out_; }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool timed_out_ = false;
+};
+
 // Rings, snapshots and a server, plus a stand-in for the core that applies control commands to
 // the snapshot it publishes (what the real core loop does with them).
 class AdminServerTest : public ::testing::Test {
@@ -35,10 +103,7 @@ class AdminServerTest : public ::testing::Test {
       : snapshots_{std::make_unique<TripleBuffer<CoreSnapshot>>()},
         to_core_{std::make_unique<ControlRing>()},
         from_core_{std::make_unique<ControlReplyRing>()} {
-    AdminConfig cfg;
-    cfg.socket = socket_path(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    server_ = std::make_unique<AdminServer>(cfg, *snapshots_, *to_core_, *from_core_,
-                                            std::vector<std::string>{"regime", "iron_condor"});
+    make_server(AdminConfig{});
     std::memset(static_cast<void*>(&state_), 0, sizeof state_);
     state_.state = CoreState::kRunning;
     state_.equity = Price::from_dollars(100'000);
@@ -58,6 +123,13 @@ class AdminServerTest : public ::testing::Test {
     publish();
   }
   ~AdminServerTest() override { stop(); }
+
+  // Replaces the server (before start()) with one on `cfg` and this test's socket path.
+  void make_server(AdminConfig cfg) {
+    cfg.socket = socket_path(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    server_ = std::make_unique<AdminServer>(cfg, *snapshots_, *to_core_, *from_core_,
+                                            std::vector<std::string>{"regime", "iron_condor"});
+  }
 
   void publish() {
     state_.seq++;
@@ -254,6 +326,128 @@ TEST_F(AdminServerTest, shouldServeSeveralRequestsOnOneConnectionInOrder) {
   const auto reply = admin::exchange(server_->path(), two, 5s);
   ASSERT_FALSE(reply.error);
   EXPECT_EQ(json::parse(reply.line)["cmd"], "pause");
+}
+
+TEST_F(AdminServerTest, shouldCloseAConnectionAfterALineOver64KiBAndExecuteNothingOfIt) {
+  start(true);
+  RawClient raw(server_->path());
+  ASSERT_TRUE(raw.connected());
+  // The line's tail, and a request after it, are well-formed: neither may run.
+  const std::string line =
+      std::string(AdminServer::kMaxLine + 100, ' ') + "{\"cmd\":\"pause\"}\n" + admin::encode_request("kill", {});
+  (void)raw.send_all(line);
+  const std::string got = raw.read_to_end();
+  EXPECT_FALSE(raw.timed_out()) << "the connection was left open";
+  ASSERT_EQ(std::count(got.begin(), got.end(), '\n'), 1) << got;
+  const json r = json::parse(got);
+  EXPECT_FALSE(r["ok"].get<bool>());
+  EXPECT_NE(r["error"].get<std::string>().find("longer than 64 KiB"), std::string::npos) << got;
+  const json status = ask("status");
+  EXPECT_FALSE(status["result"]["paused"].get<bool>());
+  EXPECT_FALSE(status["result"]["killed"].get<bool>());
+  stop();
+  EXPECT_TRUE(applied_.empty());
+  EXPECT_EQ(server_->stats().overlong, 1u);
+}
+
+TEST_F(AdminServerTest, shouldAnswerTheLastRequestOfAClientThatStoppedSending) {
+  start(false);
+  RawClient raw(server_->path());
+  ASSERT_TRUE(raw.connected());
+  const std::string two = admin::encode_request("status", {}) + admin::encode_request("pnl", {});
+  ASSERT_EQ(raw.send_all(two), two.size());
+  ASSERT_EQ(::shutdown(raw.fd(), SHUT_WR), 0);  // half-close: still reading
+  const std::string got = raw.read_to_end();
+  EXPECT_FALSE(raw.timed_out());
+  ASSERT_EQ(std::count(got.begin(), got.end(), '\n'), 2) << got;
+  EXPECT_EQ(json::parse(got.substr(0, got.find('\n')))["cmd"], "status");
+  EXPECT_EQ(json::parse(got.substr(got.find('\n') + 1))["cmd"], "pnl");
+}
+
+TEST_F(AdminServerTest, shouldAnswerManyPipelinedRequestsInOrderWhenTheClientReads) {
+  start(false);
+  RawClient raw(server_->path());
+  ASSERT_TRUE(raw.connected());
+  std::string many;
+  constexpr int kRequests = 400;  // about 600 KiB of metrics replies: several times the output bound
+  for (int i = 0; i < kRequests; ++i) many += admin::encode_request(i % 2 == 0 ? "metrics" : "status", {});
+  std::thread writer([&] {
+    (void)raw.send_all(many);
+    ::shutdown(raw.fd(), SHUT_WR);
+  });
+  const std::string got = raw.read_to_end(10000ms);
+  writer.join();
+  EXPECT_FALSE(raw.timed_out());
+  ASSERT_EQ(std::count(got.begin(), got.end(), '\n'), kRequests);
+  std::size_t at = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const std::size_t nl = got.find('\n', at);
+    const json r = json::parse(got.substr(at, nl - at));
+    ASSERT_EQ(r["cmd"], i % 2 == 0 ? "metrics" : "status") << "reply " << i;
+    at = nl + 1;
+  }
+  stop();
+  EXPECT_EQ(server_->stats().slow_readers, 0u);
+}
+
+TEST_F(AdminServerTest, shouldBoundTheOutputOfAClientThatNeverReadsAndDisconnectIt) {
+  server_->slow_reader_timeout = 300ms;
+  start(false);
+  RawClient raw(server_->path());
+  ASSERT_TRUE(raw.connected());
+  std::string flood;
+  while (flood.size() < (8u << 20)) flood += admin::encode_request("metrics", {});
+  // The server stops taking requests once its replies are not read: the writes stall well short
+  // of 8 MiB, and the connection is closed once nothing moves for slow_reader_timeout.
+  const std::size_t sent = raw.send_all(flood, 3000ms);
+  EXPECT_LT(sent, flood.size());
+  pollfd p{raw.fd(), 0, 0};
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while ((p.revents & POLLHUP) == 0 && std::chrono::steady_clock::now() < deadline) (void)::poll(&p, 1, 20);
+  EXPECT_NE(p.revents & POLLHUP, 0) << "a client that never reads was not disconnected";
+  EXPECT_EQ(ask("help")["ok"], true);  // the server still serves others
+  stop();
+  EXPECT_EQ(server_->stats().slow_readers, 1u);
+  // At most the bound plus one reply (a metrics reply is a few KiB).
+  EXPECT_LE(server_->stats().max_pending_output, AdminServer::kMaxPendingOutput + 16u * 1024);
+  EXPECT_GT(server_->stats().max_pending_output, 0u);
+}
+
+TEST_F(AdminServerTest, shouldRefuseConnectionsOverMaxConnections) {
+  AdminConfig cfg;
+  cfg.max_connections = 2;
+  make_server(cfg);
+  start(false);
+  RawClient a(server_->path());
+  RawClient b(server_->path());
+  for (RawClient* c : {&a, &b}) {  // answered: accepted and counted
+    ASSERT_TRUE(c->connected());
+    ASSERT_GT(c->send_all(admin::encode_request("help", {})), 0u);
+    char buf[4096];
+    pollfd p{c->fd(), POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 5000), 1);
+    ASSERT_GT(::recv(c->fd(), buf, sizeof buf, 0), 0);
+  }
+  RawClient third(server_->path());
+  ASSERT_TRUE(third.connected());
+  const std::string refused = third.read_to_end();
+  EXPECT_FALSE(third.timed_out()) << "the connection over the cap was left open";
+  const json r = json::parse(refused);
+  EXPECT_FALSE(r["ok"].get<bool>());
+  EXPECT_NE(r["error"].get<std::string>().find("too many admin connections: 2 are open (admin.max_connections)"),
+            std::string::npos)
+      << refused;
+  // Once one closes, a new connection is served again.
+  ::shutdown(a.fd(), SHUT_RDWR);
+  json ok;
+  for (int i = 0; i < 100; ++i) {
+    const auto reply = admin::exchange(server_->path(), admin::encode_request("help", {}), 2s);
+    if (!reply.error && (ok = json::parse(reply.line))["ok"] == true) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(ok["ok"], true);
+  stop();
+  EXPECT_GE(server_->stats().refused, 1u);
 }
 
 TEST_F(AdminServerTest, shouldDenyPeersWhoseUidIsNotAllowed) {

@@ -84,6 +84,7 @@ legging_policy = "complete"
 socket = "/tmp/odte.sock"
 allowed_uids = [0, 1000]
 metrics_port = 9187
+max_connections = 4
 [log]
 level = "debug"
 [[strategy]]
@@ -110,6 +111,7 @@ enabled = false
   EXPECT_EQ(c.broker.legging_policy, LeggingPolicy::kComplete);
   EXPECT_EQ(c.admin.allowed_uids, (std::vector<std::uint32_t>{0, 1000}));
   EXPECT_EQ(c.admin.metrics_port, 9187);
+  EXPECT_EQ(c.admin.max_connections, 4u);
   EXPECT_EQ(c.log.level, "debug");
   ASSERT_EQ(c.strategies.size(), 2u);
   EXPECT_EQ(c.strategies[0].name, "regime");
@@ -190,6 +192,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "broker.fix.locate_broker: is required when a strategy sends stock hedges (strategy[0].params.hedge = \"send\")"},
         BadConfig{"negative_uid", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[admin]\nallowed_uids = [-1]\n",
                   "admin.allowed_uids: must be an array of non-negative integers"},
+        BadConfig{"no_admin_connections", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[admin]\nmax_connections = 0\n",
+                  "admin.max_connections: 0 is out of range"},
         BadConfig{"section_not_table", "mode = \"replay\"\nrisk = 3\n[replay]\nrecording = \"x\"\n", "risk: must be a table"},
         BadConfig{"duplicate_strategy", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"a\"\n",
                   "strategy[1].name: \"a\" appears twice"},

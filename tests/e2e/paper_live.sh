@@ -66,6 +66,12 @@ pids+=($odted)
 wait_for_core "$work/full/admin.sock" "$work/full.log"
 ctl() { "$bin/odtectl" --socket "$work/full/admin.sock" "$@"; }
 says '"mode":"paper-live"' ctl --json status || { echo "FAIL: status does not say paper-live"; ctl --json status; exit 1; }
+# The strategy's one entry is at 09:45, about a second of feed in: a pause over that moment refuses
+# it ("refused by risk: paused") and the session trades nothing, which is what failed this test on a
+# busy machine, where the odtectl calls took long enough to cover it. So pause and resume once the
+# entry order is in the journal (the engine is running then, so resume can take effect).
+for _ in $(seq 300); do has_order full && break; sleep 0.1; done
+has_order full || { echo "FAIL: no order within 30 s (full run)"; tail -20 "$work/full.log"; exit 1; }
 ctl pause > /dev/null
 says '"paused":true' ctl --json status || { echo "FAIL: pause not shown in status"; exit 1; }
 ctl resume > /dev/null
@@ -134,10 +140,18 @@ grep -q "critical.*journal write failed: .*File too large: no command is sent fr
   { echo "FAIL: a journal that cannot be written did not halt trading"; tail -20 "$work/nodisk.log"; exit 1; }
 says '"state":"halted"' "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status ||
   { echo "FAIL: status does not say halted"; "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status; exit 1; }
-# A command applied while halted republishes the state it is in, not "running".
-"$bin/odtectl" --socket "$work/nodisk/admin.sock" pause > /dev/null
-says '"state":"halted"' "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status ||
-  { echo "FAIL: status after a command while halted does not say halted"; "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status; exit 1; }
+# No command can take effect once the journal failed: each is refused (exit 1) with the reason,
+# and nothing changes.
+for cmd in pause flatten resume "kill flatten" "risk set max_open_positions 2"; do
+  # shellcheck disable=SC2086  # the words of $cmd are odtectl's arguments
+  if out=$("$bin/odtectl" --socket "$work/nodisk/admin.sock" $cmd 2>&1); then
+    echo "FAIL: '$cmd' while the journal is failed answered ok: $out"; exit 1
+  fi
+  grep -q "halted: the journal failed, nothing is journaled or sent; nothing changed" <<< "$out" ||
+    { echo "FAIL: '$cmd' while the journal is failed does not say why it was refused: $out"; exit 1; }
+done
+says '"killed":false,.*"paused":false,.*"state":"halted"' "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status ||
+  { echo "FAIL: status after commands while halted is not halted, unpaused, not killed"; "$bin/odtectl" --socket "$work/nodisk/admin.sock" --json status; exit 1; }
 kill -TERM "$odted"
 rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 1 ] || { echo "FAIL: odted exited $rc after its journal failed (want 1)"; tail -20 "$work/nodisk.log"; exit 1; }

@@ -259,8 +259,15 @@ class Engine final : private StrategyContext {
   [[nodiscard]] bool combo_mark(const Order& o, Price& mark) const noexcept;
   [[nodiscard]] Price entry_per_unit(const Order& o) const noexcept;
   ClientOrderId send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread, std::string_view reason) noexcept;
-  void flatten_all(std::string_view reason) noexcept;
-  void cancel_working(bool opening_only) noexcept;
+  struct FlattenCount {
+    std::uint32_t cancelled = 0;         // working opening orders and hedges asked to cancel
+    std::uint32_t closing_sent = 0;      // closing orders sent
+    std::uint32_t already_closing = 0;   // positions whose closing order is already working
+    std::uint32_t not_sent = 0;          // open positions no closing order could be sent for
+  };
+  FlattenCount flatten_all(std::string_view reason) noexcept;
+  // Returns the number of cancels sent.
+  std::uint32_t cancel_working(bool opening_only) noexcept;
   bool push(const OrderCommand& c) noexcept;
   void journal(JournalRecordType type, const void* data, std::size_t size) noexcept;
 

@@ -7,6 +7,14 @@
 // replies. Peers are checked with SO_PEERCRED (and SO_PEERGROUPS): the daemon's own uid, or a uid
 // or group in the allowed lists. A malformed or unknown request gets {"ok":false,"error":...} and
 // changes nothing.
+//
+// Bounded per connection: a request line longer than kMaxLine gets an error and the connection is
+// closed (nothing of the line, nor anything sent after it, is executed). A connection is read only
+// while it has no complete request waiting and less than kMaxPendingOutput of replies unsent, so a
+// client that pipelines requests and never reads stalls itself (the kernel buffers fill) instead of
+// growing the daemon; one whose replies make no progress for slow_reader_timeout is disconnected.
+// At most config.max_connections are open at once (admin socket and metrics scrapes together);
+// one more gets an error line (or HTTP 503) and is closed.
 
 #include <sys/types.h>
 
@@ -33,10 +41,17 @@ struct AdminStats {
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;         // malformed, unknown or refused requests
   std::uint64_t core_timeouts = 0;
+  std::uint64_t refused = 0;        // connections over config.max_connections
+  std::uint64_t overlong = 0;       // connections closed after a request line over kMaxLine
+  std::uint64_t slow_readers = 0;   // connections closed because their replies were not read
+  std::size_t max_pending_output = 0;  // the most reply bytes one connection had waiting
 };
 
 class AdminServer {
  public:
+  static constexpr std::size_t kMaxLine = 64 * 1024;
+  static constexpr std::size_t kMaxPendingOutput = 64 * 1024;
+
   AdminServer(AdminConfig config, TripleBuffer<CoreSnapshot>& snapshots, ControlRing& to_core,
               ControlReplyRing& from_core, std::vector<std::string> strategy_names);
   AdminServer(const AdminServer&) = delete;
@@ -62,6 +77,8 @@ class AdminServer {
   [[nodiscard]] const std::string& path() const noexcept { return config_.socket; }
 
   std::chrono::milliseconds core_timeout{2000};
+  // A connection whose unsent replies make no progress for this long is closed.
+  std::chrono::milliseconds slow_reader_timeout{5000};
 
  private:
   struct Client {
@@ -71,10 +88,17 @@ class AdminServer {
     std::uint64_t waiting_for = 0;  // request id sent to the core, 0 when none
     std::chrono::steady_clock::time_point deadline{};
     std::string waiting_cmd;
-    bool http = false;  // a metrics scrape: one request, one response, close
+    bool http = false;     // a metrics scrape: one request, one response, close
+    bool closing = false;  // answered with an error: send what is queued, read nothing more, close
+    bool eof = false;      // the peer sent all it will: answer what is complete, then close
+    std::chrono::steady_clock::time_point stalled_since{};  // first send that made no progress; {} = none
   };
 
   bool peer_allowed(int fd) const;
+  [[nodiscard]] std::size_t open_connections() const noexcept;
+  [[nodiscard]] bool at_capacity();
+  [[nodiscard]] static bool wants_input(const Client& c) noexcept;
+  void check_line_length(Client& c);
   void accept_clients();
   void read_client(Client& c);
   void process_lines(Client& c);
@@ -96,6 +120,7 @@ class AdminServer {
   std::vector<Client> clients_;
   std::uint64_t next_request_id_ = 1;
   AdminStats stats_;
+  std::chrono::steady_clock::time_point last_refusal_log_{};
 };
 
 }  // namespace odte::daemon

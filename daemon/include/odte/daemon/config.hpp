@@ -74,6 +74,7 @@ struct AdminConfig {
   std::vector<std::uint32_t> allowed_uids;  // empty: only the daemon's own uid
   std::vector<std::uint32_t> allowed_gids;
   std::uint16_t metrics_port = 0;   // Prometheus text on 127.0.0.1; 0 = off
+  std::uint32_t max_connections = 16;  // admin socket and metrics scrapes open at once
 };
 
 struct LogConfig {

@@ -50,13 +50,16 @@ class CoreServices {
   // Core thread. Publishes the engine's state (and the attached feeds') for the admin side.
   void publish(const Engine& engine, CoreState state, TimestampNs now);
   // Core thread. Applies queued admin commands (or refuses them while `recovering`: the journal
-  // is still being re-created and a change now would not be in it) and a pending SIGHUP reload.
+  // is still being re-created and a change now would not be in it; or once the attached journal
+  // has failed: nothing can be journaled or sent) and a pending SIGHUP reload. The engine itself
+  // refuses what only reopens trading while it is reconciling or halted (Engine::on_control).
   // The snapshot republished after a command carries `state`, the run's state as publish takes it.
   void service(Engine& engine, bool recovering, CoreState state, TimestampNs now);
   // Core thread, cheap: publishes and pets the watchdog when 50 ms of wall time have passed.
   void tick(const Engine& engine, CoreState state, TimestampNs now);
 
  private:
+  [[nodiscard]] bool journal_failed() const noexcept;
   const Config& config_;
   std::vector<std::string> names_;
   SignalWatcher& signals_;

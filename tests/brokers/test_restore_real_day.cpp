@@ -1,5 +1,5 @@
-// Restart recovery on a real recorded day: the SPY 0DTE chain of 2026-07-24 (shared data beside
-// the source tree) replayed through two seed strategies, the engine and the paper broker, with
+// Restart recovery on a real recorded day: the SPY 0DTE chain of 2026-07-24 (the committed
+// recording tests/data/real/spy-0dte-2026-07-24.odr, imported from ../shared/data) replayed through two seed strategies, the engine and the paper broker, with
 // the journal on disk. Restoring any prefix of the journal that ends where the run loop rests
 // gives the engine as it was at that moment; a crash mid-day, restored into a new process-like
 // registry and reconciled with a new paper broker, finishes the day with nothing lost.
@@ -82,20 +82,14 @@ struct DayLoop {
 
 class RestoreRealDayTest : public ::testing::Test {
  protected:
+  // Reads the committed recording and writes only journals named for each test: the two tests run
+  // as separate processes at once under ctest --parallel, and used to import the day into the
+  // build tree through one partial file name, each removing and renaming the other's half-written
+  // file.
   void SetUp() override {
-    const fs::path csv = real::chain_csv(kDate);
-    ASSERT_TRUE(fs::exists(csv)) << "real data missing: " << csv
-                                 << " (the shared data sets must sit beside the source tree)";
-    work_ = fs::path(ODTE_BINARY_DIR) / "strategies-real-day";
-    fs::create_directories(work_);
-    recording_ = work_ / (std::string("SPY_") + kDate + ".odr");
-    if (!fs::exists(recording_)) {
-      const fs::path partial = work_ / (std::string("SPY_") + kDate + ".odr.partial-restore");
-      fs::remove(partial);
-      const feeds::ImportStats st = feeds::import_dataset(feeds::Dataset::kSpyChains, {csv.string()}, partial.string());
-      ASSERT_TRUE(st.error.empty()) << st.error;
-      fs::rename(partial, recording_);
-    }
+    recording_ = real::chain_recording(kDate);
+    ASSERT_TRUE(fs::exists(recording_)) << testing_day::missing(recording_);
+    work_ = testing_day::work_dir();
   }
   fs::path work_, recording_;
 };

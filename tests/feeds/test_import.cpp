@@ -20,8 +20,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The shared real data sets: on the team's machines only, so what reads them is an extra check that
+// skips when they are absent (a fresh clone has no ../shared); the committed recordings made from
+// them (kCommitted, data/replay) carry the checks that must hold everywhere.
 const fs::path kData = ODTE_SHARED_DATA_DIR;
 const fs::path kFixtures = ODTE_FEEDS_FIXTURES_DIR;
+const fs::path kCommitted = fs::path(ODTE_SOURCE_DIR) / "tests" / "data" / "real";
+const fs::path kQuickStartDay = fs::path(ODTE_SOURCE_DIR) / "data" / "replay" / "spy-0dte-2026-07-20.odr";
+
+// The skip message of an extra check whose shared data is absent.
+std::string absent(const fs::path& p) {
+  return "extra check skipped: " + p.string() +
+         " is absent (the shared data sets sit beside the source tree on the team's machines only; "
+         "the committed recordings are checked without them)";
+}
 
 // What a recording holds once parsed by the live parser.
 struct Decoded {
@@ -103,9 +115,6 @@ class ImportTest : public ::testing::Test {
     fs::remove(out_);
   }
   void TearDown() override { fs::remove(out_); }
-  void need(const fs::path& p) {
-    if (!fs::exists(p)) GTEST_SKIP() << p << " is not here (shared data set)";
-  }
   std::string out_;
 };
 
@@ -124,7 +133,7 @@ TEST(NewYorkTime, shouldApplyDaylightSavingByTheUsRules) {
 // each rise of a contract's cumulative volume one option trade. Counted here from the CSV text.
 TEST_F(ImportTest, shouldImportTheSpyChainsRowForRow) {
   const fs::path dir = kData / "spy-0dte-chains-cboe" / "chains";
-  need(dir);
+  if (!fs::exists(dir)) GTEST_SKIP() << absent(dir);
   std::uint64_t rows = 0, snapshots = 0, volume_trades = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
     const auto lines = read_lines(e.path());
@@ -167,7 +176,7 @@ TEST_F(ImportTest, shouldImportTheSpyChainsRowForRow) {
 
 TEST_F(ImportTest, shouldImportSpxMinuteBarsAsIndexAggregates) {
   const fs::path dir = kData / "spx-0dte-archive-yahoo-cboe" / "spx-1m";
-  need(dir);
+  if (!fs::exists(dir)) GTEST_SKIP() << absent(dir);
   const std::uint64_t rows = data_rows(dir, [](const std::string& n) { return n.ends_with(".csv"); });
   const ImportStats st = import_dataset(Dataset::kSpxMinute, {dir.string()}, out_);
   ASSERT_EQ(st.error, "");
@@ -187,7 +196,7 @@ TEST_F(ImportTest, shouldImportSpxMinuteBarsAsIndexAggregates) {
 
 TEST_F(ImportTest, shouldImportCboeDailyClosesAsIndexValues) {
   const fs::path dir = kData / "cboe-vix-vvix-daily";
-  need(dir);
+  if (!fs::exists(dir)) GTEST_SKIP() << absent(dir);
   const std::uint64_t rows = data_rows(dir, [](const std::string& n) { return n.ends_with("_History.csv"); });
   const ImportStats st = import_dataset(Dataset::kCboeDaily, {dir.string()}, out_);
   ASSERT_EQ(st.error, "");
@@ -202,7 +211,7 @@ TEST_F(ImportTest, shouldImportCboeDailyClosesAsIndexValues) {
 
 TEST_F(ImportTest, shouldImportEqkerSpyAndVixMinutes) {
   const fs::path dir = kData / "eqker-spy-vix-1min-2019" / "data";
-  need(dir);
+  if (!fs::exists(dir)) GTEST_SKIP() << absent(dir);
   const std::uint64_t spy = read_lines(dir / "SPY_1min.csv").size() - 1;
   const std::uint64_t vix = read_lines(dir / "VIX_1min.csv").size() - 1;
   const ImportStats st = import_dataset(Dataset::kEqker, {dir.string()}, out_);
@@ -222,7 +231,7 @@ TEST_F(ImportTest, shouldImportEqkerSpyAndVixMinutes) {
 // Counted independently with unzip(1).
 TEST_F(ImportTest, shouldImportLeanMinuteZips) {
   const fs::path dir = kData / "lean-sample-minute" / "Data";
-  need(dir);
+  if (!fs::exists(dir)) GTEST_SKIP() << absent(dir);
   if (run("command -v unzip").empty()) GTEST_SKIP() << "unzip(1) is not installed";
   std::uint64_t quotes = 0, bars = 0;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
@@ -329,6 +338,181 @@ TEST_F(ImportTest, shouldRefuseAnUnknownFlatFileAndLeaveNoRecording) {
   const ImportStats st = import_dataset(Dataset::kMassive, {(kFixtures / "frames.jsonl").string()}, out_);
   EXPECT_NE(st.error, "");
   EXPECT_FALSE(fs::exists(out_));
+}
+
+// ---- the formats of the shared data sets, on synthetic fixtures (tests/feeds/data) ---------------
+//
+// The same checks as the row-for-row imports of the shared data above, made on a few hand-written
+// rows in each vendor layout, so that every importer is tested on a fresh clone too.
+
+TEST_F(ImportTest, shouldImportSpxMinuteFixturesAsIndexAggregatesReceivedAtTheirEnd) {
+  const ImportStats st = import_dataset(Dataset::kSpxMinute, {(kFixtures / "spx-1m").string()}, out_);
+  ASSERT_EQ(st.error, "");
+  EXPECT_EQ(st.files, 2u);
+  EXPECT_EQ(st.rows, 4u);
+  InstrumentRegistry reg;
+  const Decoded d = decode(out_, reg);
+  EXPECT_EQ(d.parse_errors, 0u);
+  EXPECT_TRUE(d.ordered);
+  EXPECT_EQ(d.count(EventKind::kBar, StreamId::kIndices), 4u);
+  EXPECT_EQ(d.symbols, std::set<std::string>{"I:SPX"});
+  const MarketEvent& b = d.first.at(0);  // 2026-07-17.csv 09:30: 7400.10 / 7402.50 / 7398.25 / 7401.00
+  EXPECT_EQ(b.header.exchange_ns, new_york_to_unix_ns(2026, 7, 17, 9, 30, 0));
+  EXPECT_EQ(b.header.receive_ns, new_york_to_unix_ns(2026, 7, 17, 9, 31, 0));
+  EXPECT_EQ(b.bar.open, Price::from_cents(740010));
+  EXPECT_EQ(b.bar.high, Price::from_cents(740250));
+  EXPECT_EQ(b.bar.low, Price::from_cents(739825));
+  EXPECT_EQ(b.bar.close, Price::from_cents(740100));
+  EXPECT_EQ(d.first.at(3).header.exchange_ns, new_york_to_unix_ns(2026, 7, 20, 9, 30, 0));
+}
+
+TEST_F(ImportTest, shouldImportCboeDailyFixturesAsClosesAtTheIndexCloseAndCountABadRow) {
+  const ImportStats st = import_dataset(Dataset::kCboeDaily, {(kFixtures / "cboe-daily").string()}, out_);
+  ASSERT_EQ(st.error, "");
+  EXPECT_EQ(st.files, 3u);
+  EXPECT_EQ(st.rows, 6u);
+  EXPECT_EQ(st.skipped_rows, 1u);  // "not-a-date"
+  InstrumentRegistry reg;
+  const Decoded d = decode(out_, reg);
+  EXPECT_EQ(d.parse_errors, 0u);
+  EXPECT_TRUE(d.ordered);
+  EXPECT_EQ(d.count(EventKind::kIndexValue, StreamId::kIndices), 5u);
+  EXPECT_EQ(d.symbols, (std::set<std::string>{"I:SKEW", "I:VIX", "I:VVIX"}));
+  // The first day, 2026-07-16: VIX closed 15.75 and VVIX 88.40, both stamped 16:15 ET.
+  ASSERT_GE(d.first.size(), 2u);
+  for (const MarketEvent& e : {d.first[0], d.first[1]}) {
+    EXPECT_EQ(e.header.exchange_ns, new_york_to_unix_ns(2026, 7, 16, 16, 15, 0));
+    const std::string_view sym = reg.get(e.header.instrument).symbol_view();
+    EXPECT_EQ(e.index.value, sym == "I:VIX" ? Price::from_cents(1575) : Price::from_cents(8840)) << sym;
+  }
+}
+
+TEST_F(ImportTest, shouldImportLeanMinuteZipFixtures) {
+  const ImportStats st = import_dataset(Dataset::kLean, {(kFixtures / "lean" / "Data").string()}, out_);
+  ASSERT_EQ(st.error, "");
+  InstrumentRegistry reg;
+  const Decoded d = decode(out_, reg);
+  EXPECT_EQ(d.parse_errors, 0u);
+  EXPECT_TRUE(d.ordered);
+  EXPECT_EQ(d.count(EventKind::kBar, StreamId::kStocks), 2u);
+  EXPECT_EQ(d.count(EventKind::kQuote, StreamId::kStocks), 1u);
+  EXPECT_EQ(d.count(EventKind::kBar, StreamId::kIndices), 1u);
+  EXPECT_EQ(d.symbols, (std::set<std::string>{"I:SPX", "SPY"}));
+  RecordingEventSource src(reg);
+  ASSERT_EQ(src.open(out_), "");
+  const InstrumentId spx = reg.find("I:SPX"), spy = reg.find("SPY");
+  MarketEvent e;
+  int seen = 0;
+  while (src.next(e)) {
+    if (e.header.instrument == spx) {
+      // 30600000 ms is 08:30 in Chicago: 09:30 ET; index prices are not scaled.
+      EXPECT_EQ(e.header.exchange_ns, new_york_to_unix_ns(2021, 1, 4, 9, 30, 0));
+      EXPECT_EQ(e.bar.open, Price::from_cents(370025));
+      ++seen;
+    } else if (e.header.instrument == spy && e.kind() == EventKind::kQuote) {
+      // The quote bar's closing bid and ask (x10000 in the file), at the bar's end.
+      EXPECT_EQ(e.header.receive_ns, new_york_to_unix_ns(2013, 10, 9, 9, 31, 0));
+      EXPECT_EQ(e.quote.bid, Price::from_cents(16495));
+      EXPECT_EQ(e.quote.ask, Price::from_cents(16505));
+      ++seen;
+    } else if (e.header.instrument == spy && e.header.exchange_ns == new_york_to_unix_ns(2013, 10, 9, 9, 30, 0)) {
+      EXPECT_EQ(e.bar.open, Price::from_cents(16500));
+      EXPECT_EQ(e.bar.close, Price::from_cents(16505));
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 3);
+}
+
+// ---- the committed recordings of real days (tests/data/real, data/replay) -----------------------
+//
+// The strategy, restore, report and subscription tests replay these instead of the shared data, so
+// they must be what the importer makes of the shared files: checked here on every machine by what
+// the recordings hold (the counts SOURCES.txt states, worked out from the CSV rows as
+// shouldImportTheSpyChainsRowForRow counts them), and, while the shared data is present, byte for
+// byte against a fresh import of the file SOURCES.txt names.
+
+struct CommittedDay {
+  const char* recording;  // under the source tree
+  const char* source;     // under ../shared/data
+  Dataset dataset;
+};
+const CommittedDay kCommittedDays[] = {
+    {"data/replay/spy-0dte-2026-07-20.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-20.csv", Dataset::kSpyChains},
+    {"tests/data/real/spy-0dte-2026-07-22.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-22.csv", Dataset::kSpyChains},
+    {"tests/data/real/spy-0dte-2026-07-24.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-24.csv", Dataset::kSpyChains},
+    {"tests/data/real/eqker-spy-vix-1min-2019.odr", "eqker-spy-vix-1min-2019/data", Dataset::kEqker},
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Per day: option quotes (= CSV rows), SPY reference prints (= snapshots), option trades (= volume
+// rises with a last price), as data/replay/SOURCES.txt and tests/data/real/SOURCES.txt state them.
+TEST(ImportCommittedTest, shouldHoldEverySpyChainRowOfItsDay) {
+  struct Day {
+    const char* recording;
+    std::uint64_t quotes, snapshots, option_trades;
+    const char* first_symbol_prefix;
+  };
+  for (const Day& day : {Day{"data/replay/spy-0dte-2026-07-20.odr", 11'344, 72, 4'375, "O:SPY260720"},
+                         Day{"tests/data/real/spy-0dte-2026-07-22.odr", 11'380, 76, 5'224, "O:SPY260722"},
+                         Day{"tests/data/real/spy-0dte-2026-07-24.odr", 11'250, 76, 5'201, "O:SPY260724"}}) {
+    SCOPED_TRACE(day.recording);
+    InstrumentRegistry reg;
+    const Decoded d = decode((fs::path(ODTE_SOURCE_DIR) / day.recording).string(), reg);
+    ASSERT_EQ(d.error, "");
+    EXPECT_EQ(d.parse_errors, 0u);
+    EXPECT_TRUE(d.ordered);
+    EXPECT_EQ(d.count(EventKind::kQuote, StreamId::kOptions), day.quotes);
+    EXPECT_EQ(d.count(EventKind::kTrade, StreamId::kStocks), day.snapshots);
+    EXPECT_EQ(d.count(EventKind::kTrade, StreamId::kOptions), day.option_trades);
+    for (const std::string& sym : d.symbols) {
+      EXPECT_TRUE(sym == "SPY" || sym.starts_with(day.first_symbol_prefix)) << sym;
+    }
+    // A snapshot opens with its SPY reference print (size 0), then the quotes of that time.
+    ASSERT_GE(d.first.size(), 2u);
+    EXPECT_EQ(reg.get(d.first[0].header.instrument).symbol_view(), "SPY");
+    EXPECT_EQ(d.first[0].trade.size, 0u);
+    EXPECT_EQ(d.first[1].kind(), EventKind::kQuote);
+    EXPECT_EQ(d.first[1].header.exchange_ns, d.first[0].header.exchange_ns);
+  }
+}
+
+// The five eqker days: every SPY and VIX minute bar, stamped at its start (the files label the end).
+TEST(ImportCommittedTest, shouldHoldEveryEqkerMinuteBar) {
+  InstrumentRegistry reg;
+  const Decoded d = decode((kCommitted / "eqker-spy-vix-1min-2019.odr").string(), reg);
+  ASSERT_EQ(d.error, "");
+  EXPECT_EQ(d.parse_errors, 0u);
+  EXPECT_TRUE(d.ordered);
+  EXPECT_EQ(d.count(EventKind::kBar, StreamId::kStocks), 1'950u);  // 390 a day
+  EXPECT_EQ(d.count(EventKind::kBar, StreamId::kIndices), 1'923u);
+  EXPECT_EQ(d.symbols, (std::set<std::string>{"I:VIX", "SPY"}));
+  // The first SPY bar is labelled 2019-02-11 09:31 (its end): it starts at 09:30.
+  const MarketEvent& b = d.first.at(0);
+  EXPECT_EQ(reg.get(b.header.instrument).symbol_view(), "SPY");
+  EXPECT_EQ(b.header.exchange_ns, new_york_to_unix_ns(2019, 2, 11, 9, 30, 0));
+  EXPECT_EQ(b.header.receive_ns, new_york_to_unix_ns(2019, 2, 11, 9, 31, 0));
+}
+
+// Extra check: each committed recording is exactly what the importer makes of its shared source now.
+TEST_F(ImportTest, shouldMatchTheCommittedRecordingsByteForByte) {
+  for (const CommittedDay& day : kCommittedDays) {
+    SCOPED_TRACE(day.recording);
+    const fs::path source = kData / day.source;
+    if (!fs::exists(source)) GTEST_SKIP() << absent(source);
+    fs::remove(out_);
+    ASSERT_EQ(import_dataset(day.dataset, {source.string()}, out_).error, "");
+    const std::string committed = slurp(fs::path(ODTE_SOURCE_DIR) / day.recording);
+    ASSERT_FALSE(committed.empty());
+    EXPECT_TRUE(slurp(out_) == committed) << "re-import differs from the committed recording; re-run the "
+                                             "command in its SOURCES.txt and commit the result";
+  }
 }
 
 }  // namespace

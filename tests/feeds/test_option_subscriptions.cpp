@@ -6,12 +6,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "odte/feeds/recording_source.hpp"
 
 namespace {
 
@@ -322,34 +322,35 @@ struct RealChain {
   std::vector<Price> spots;  // in file order, consecutive repeats dropped
 };
 
+// The chain of a recording made by `odte import spy-chains`: a contract per option quote, the
+// spot of each snapshot from its SPY reference print.
 RealChain read_chain(const fs::path& file) {
   RealChain out;
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  EXPECT_EQ(line.rfind("fetched_at_et,quote_ts,spot,expiry,type,strike,", 0), 0u) << "unexpected header: " << line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) f.push_back(cell);
-    if (f.size() < 6) continue;
-    const auto spot = Price::parse(f[2]);
-    const auto strike = Price::parse(f[5]);
-    if (!spot || !strike || f[3] != "2026-07-20" || (f[4] != "C" && f[4] != "P")) {
-      ADD_FAILURE() << "bad row: " << line;
-      continue;
+  odte::InstrumentRegistry registry(8192);
+  odte::feeds::RecordingEventSource source(registry);
+  EXPECT_EQ(source.open(file.string()), "");
+  odte::MarketEvent e{};
+  while (source.next(e)) {
+    const std::string_view sym = registry.get(e.header.instrument).symbol_view();
+    if (sym == "SPY" && e.kind() == odte::EventKind::kTrade) {
+      if (out.spots.empty() || out.spots.back() != e.trade.price) out.spots.push_back(e.trade.price);
+    } else if (e.kind() == odte::EventKind::kQuote) {
+      const auto parsed = odte::options::parse_occ(sym);
+      if (!parsed.ok() || parsed.contract.root_view() != "SPY" || parsed.contract.expiry_yyyymmdd != kExpiry) {
+        ADD_FAILURE() << "unexpected quote: " << sym;
+        continue;
+      }
+      out.contracts.push_back(parsed.contract);
     }
-    out.contracts.push_back(contract("SPY", f[4] == "C" ? OptionRight::kCall : OptionRight::kPut, *strike));
-    if (out.spots.empty() || out.spots.back() != *spot) out.spots.push_back(*spot);
   }
+  EXPECT_EQ(source.error(), "");
   return out;
 }
 
 TEST(OptionSubscriptionManagerRealData, shouldFollowARealSpyDayWithinTheCap) {
-  const fs::path file =
-      fs::path(ODTE_SHARED_DATA_DIR) / "spy-0dte-chains-cboe" / "chains" / "SPY_2026-07-20.csv";
-  ASSERT_TRUE(fs::exists(file)) << "real chain file missing: " << file
-                                << " (the shared data set ../shared/data/spy-0dte-chains-cboe is required)";
+  // The quick start's day, imported from ../shared/data/spy-0dte-chains-cboe (data/replay/SOURCES.txt).
+  const fs::path file = fs::path(ODTE_SOURCE_DIR) / "data" / "replay" / "spy-0dte-2026-07-20.odr";
+  ASSERT_TRUE(fs::exists(file)) << "the quick start's recorded day is missing: " << file;
   const RealChain chain = read_chain(file);
   ASSERT_FALSE(chain.contracts.empty());
   ASSERT_GT(chain.spots.size(), 1u);

@@ -1,8 +1,9 @@
 #pragma once
 
 // What the real-day strategy tests share (real_day.hpp: a SPY 0DTE chain day; vix_minute_day.hpp:
-// SPY and VIX minutes with a synthetic chain): importing a shared data set once per build tree,
-// naming a missing data file, a replay setup on the day's clock, and the orders of a finished run.
+// SPY and VIX minutes with a synthetic chain): the committed recordings of the real days, the
+// shared data set they were imported from (extra checks only), a replay setup on the day's clock,
+// and the orders of a finished run.
 
 #include <gtest/gtest.h>
 
@@ -12,44 +13,35 @@
 #include <vector>
 
 #include "odte/daemon/replay.hpp"
-#include "odte/feeds/importer.hpp"
 
 namespace odte::testing_day {
 
 namespace fs = std::filesystem;
 
-// ../shared/data/<set> beside the source tree.
-inline fs::path shared_data(const std::string& set) { return fs::path(ODTE_SOURCE_DIR) / ".." / "shared" / "data" / set; }
-
-// The error a test fails with when a shared data file is absent (never a silent skip).
-inline std::string missing(const fs::path& file) {
-  return "real data missing: " + file.string() +
-         " (the shared data sets must sit beside the source tree: PROJECT_SOURCE_DIR/../shared/data)";
+// A real day committed with the repository, made by `odte import` from ../shared/data (vendor
+// terms forbid the raw files; tests/data/real/SOURCES.txt names the file and rows of each). The
+// quick start's day lives in data/replay/ and is used from there. Tests read only these, so they
+// pass on a fresh clone with no ../shared beside it.
+inline fs::path committed(const std::string& name) {
+  const fs::path tests = fs::path(ODTE_SOURCE_DIR) / "tests" / "data" / "real" / name;
+  if (fs::exists(tests)) return tests;
+  return fs::path(ODTE_SOURCE_DIR) / "data" / "replay" / name;
 }
 
-// The build tree's folder for real-day recordings and journals.
+// ../shared/data/<set> beside the source tree: present on the team's machines only, so only extra
+// checks read it, and they skip when it is absent.
+inline fs::path shared_data(const std::string& set) { return fs::path(ODTE_SOURCE_DIR) / ".." / "shared" / "data" / set; }
+
+// The error a test fails with when a committed recording is absent (never a silent skip).
+inline std::string missing(const fs::path& file) {
+  return "committed recording missing: " + file.string() + " (tests/data/real/SOURCES.txt, data/replay/SOURCES.txt)";
+}
+
+// The build tree's folder for the journals of real-day runs (each test names its own).
 inline fs::path work_dir() {
   const fs::path work = fs::path(ODTE_BINARY_DIR) / "strategies-real-day";
   fs::create_directories(work);
   return work;
-}
-
-// Imports `inputs` as `dataset` into work_dir()/name once per build tree (through a partial file
-// named after `tag`, renamed when whole, so parallel tests never read half a recording). Returns
-// the recording's path, or empty with `error` set.
-inline fs::path imported(feeds::Dataset dataset, const std::vector<std::string>& inputs, const std::string& name,
-                         const std::string& tag, std::string& error) {
-  const fs::path recording = work_dir() / name;
-  if (fs::exists(recording)) return recording;
-  const fs::path partial = work_dir() / (name + ".partial-" + tag);
-  fs::remove(partial);
-  const feeds::ImportStats st = feeds::import_dataset(dataset, inputs, partial.string());
-  if (!st.error.empty()) {
-    error = "import failed: " + st.error;
-    return {};
-  }
-  fs::rename(partial, recording);
-  return recording;
 }
 
 // A replay of `day` with a fresh journal work_dir()/tag.odj: the session's clock, stale data after

@@ -1,13 +1,15 @@
 #pragma once
 
-// Replays one real recorded SPY 0DTE day (../shared/data/spy-0dte-chains-cboe) through the
-// project's own importer, the recording reader and the daemon's run_replay (engine + paper broker
-// + verifying journal), exactly as `odted --config` would, and keeps what the tests check: the
-// orders, the notes, the journal bytes. The CSV rows are also parsed here, independently of the
-// importer, so tests can compute their expectations by hand from the same file.
+// Replays one real recorded SPY 0DTE day -- a recording committed in the repository, made by the
+// project's own importer from ../shared/data/spy-0dte-chains-cboe (tests/data/real/SOURCES.txt)
+// -- through the recording reader and the daemon's run_replay (engine + paper broker + verifying
+// journal), exactly as `odted --config` would, and keeps what the tests check: the orders, the
+// notes, the journal bytes. The day's snapshots are also rebuilt here from the recording's events,
+// independently of the engine, so tests can compute their expectations by hand; while the shared
+// CSV is present an extra check (test_real_day_source.cpp) compares them with its rows.
 //
-// The data sets are not in the repository (vendor terms); CI has them beside it. A missing file
-// fails the test with the path, never skips it silently.
+// The raw files are not in the repository (vendor terms); the committed recordings are, so the
+// tests pass on a fresh clone. A missing recording fails the test with the path, never skips it.
 
 #include <gtest/gtest.h>
 
@@ -23,17 +25,21 @@
 #include "odte/core/options/calendar.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/daemon/replay.hpp"
-#include "odte/feeds/importer.hpp"
+#include "odte/feeds/recording_source.hpp"
 #include "day_harness.hpp"
 
 namespace odte::testing_real {
 
 namespace fs = std::filesystem;
 
-inline fs::path chains_dir() { return testing_day::shared_data("spy-0dte-chains-cboe") / "chains"; }
-inline fs::path chain_csv(const std::string& date) { return chains_dir() / ("SPY_" + date + ".csv"); }
+// The committed recording of `date` (yyyy-mm-dd).
+inline fs::path chain_recording(const std::string& date) { return testing_day::committed("spy-0dte-" + date + ".odr"); }
+// The shared CSV it was imported from (extra checks only).
+inline fs::path chain_csv(const std::string& date) {
+  return testing_day::shared_data("spy-0dte-chains-cboe") / "chains" / ("SPY_" + date + ".csv");
+}
 
-// One CSV row, as the file has it.
+// One chain row: a CSV row, or the option quote it became in the recording.
 struct Row {
   int minute;          // New York minute of day of quote_ts
   int second;          // seconds past that minute
@@ -41,7 +47,8 @@ struct Row {
   char right;          // 'C' / 'P'
   double strike;
   double bid, ask;
-  double volume;       // cumulative contracts today
+  double volume;       // contracts traded today: the CSV's cumulative volume; in a recording the
+                       // sum of the contract's trades so far (a rise with no last price is no trade)
 };
 // Snapshots in file order (a run of equal quote_ts).
 struct Snapshot {
@@ -66,7 +73,46 @@ struct Snapshot {
   }
 };
 
-inline std::vector<Snapshot> read_snapshots(const fs::path& csv) {
+// The snapshots of a committed recording: each SPY reference print (size 0) opens one, each option
+// quote at its time is a row, each option trade adds its size to the contract's volume.
+inline std::vector<Snapshot> read_snapshots(const fs::path& recording) {
+  std::vector<Snapshot> out;
+  InstrumentRegistry registry(8192);
+  feeds::RecordingEventSource source(registry);
+  if (!source.open(recording.string()).empty()) return out;
+  std::map<std::string, double> traded;
+  MarketEvent e{};
+  while (source.next(e)) {
+    const std::string_view sym = registry.get(e.header.instrument).symbol_view();
+    const TimestampNs t = e.header.exchange_ns;
+    const std::int64_t local_s = (t - options::local_to_utc_ns(options::new_york_date(t), 0)) / 1'000'000'000;
+    if (sym == "SPY" && e.kind() == EventKind::kTrade) {
+      out.push_back(Snapshot{static_cast<int>(local_s / 60), static_cast<int>(local_s % 60), e.trade.price.to_double(), {}});
+      continue;
+    }
+    if (out.empty() || !sym.starts_with("O:SPY") || sym.size() != 20) continue;
+    const char right = sym[11];
+    const double strike = std::stod(std::string(sym.substr(12))) / 1000.0;
+    if (e.kind() == EventKind::kQuote) {
+      // A side the CSV quotes as 0 arrives as no price (the parser's invalid Price): 0 here too.
+      const auto side = [](Price p) { return p.valid() ? p.to_double() : 0.0; };
+      out.back().rows.push_back(Row{static_cast<int>(local_s / 60), static_cast<int>(local_s % 60), out.back().spot,
+                                    right, strike, side(e.quote.bid), side(e.quote.ask), traded[std::string(sym)]});
+    } else if (e.kind() == EventKind::kTrade) {
+      const double v = traded[std::string(sym)] += static_cast<double>(e.trade.size);
+      for (auto r = out.back().rows.rbegin(); r != out.back().rows.rend(); ++r) {
+        if (r->right == right && std::fabs(r->strike - strike) < 1e-9) {
+          r->volume = v;
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// The snapshots as the shared CSV has them (extra checks only).
+inline std::vector<Snapshot> read_csv_snapshots(const fs::path& csv) {
   std::vector<Snapshot> out;
   std::ifstream in(csv);
   std::string line;
@@ -122,19 +168,16 @@ inline std::string occ(const std::string& date, char right, double strike) {
   return s;
 }
 
-// Imports the day's CSV (once per build tree) and replays it with `strategies`. `tag` names the
-// journal so runs do not share one.
+// Replays the day's committed recording with `strategies`. `tag` names the journal so runs do not
+// share one.
 inline DayRun replay_day(const std::string& date, std::vector<std::unique_ptr<Strategy>> strategies,
                          const std::string& tag, const std::function<void(RiskLimits&, ExitRules&)>& limits = {}) {
   DayRun run;
-  const fs::path csv = chain_csv(date);
-  if (!fs::exists(csv)) {
-    run.error = testing_day::missing(csv);
+  const fs::path recording = chain_recording(date);
+  if (!fs::exists(recording)) {
+    run.error = testing_day::missing(recording);
     return run;
   }
-  const fs::path recording =
-      testing_day::imported(feeds::Dataset::kSpyChains, {csv.string()}, "SPY_" + date + ".odr", tag, run.error);
-  if (recording.empty()) return run;
 
   InstrumentRegistry registry(8192);
   daemon::RecordingEvents events(registry);

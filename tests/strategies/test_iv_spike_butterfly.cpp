@@ -27,8 +27,8 @@ std::vector<std::unique_ptr<Strategy>> one(std::string_view params) {
 }
 
 TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtTheFirstSnapshotAfterEntryTime) {
-  const auto snaps = real::read_snapshots(real::chain_csv(kDay));
-  ASSERT_FALSE(snaps.empty()) << "real data missing: " << real::chain_csv(kDay);
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_FALSE(snaps.empty()) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
   // By hand from the CSV: the first snapshot at or after 09:45, its spot, the nearest strike.
   const real::Snapshot* entry = real::first_at_or_after(snaps, 9 * 60 + 45);
   ASSERT_NE(entry, nullptr);

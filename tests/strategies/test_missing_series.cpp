@@ -30,8 +30,8 @@ int count_noted(const real::DayRun& run, const std::string& fragment) {
 }
 
 TEST(MissingSeriesRealDayTest, shouldNoteTheShortSpySeriesOnceAndNotTradeTheRegimeDay) {
-  const auto snaps = real::read_snapshots(real::chain_csv(kDay));
-  ASSERT_FALSE(snaps.empty()) << "real data missing: " << real::chain_csv(kDay);
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_FALSE(snaps.empty()) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
   // The regime is decided at the first timer at or after 10:00, i.e. at the first snapshot then;
   // each earlier snapshot's SPY print made one completed one-minute bar.
   const real::Snapshot* decision = real::first_at_or_after(snaps, 10 * 60);
@@ -52,8 +52,8 @@ TEST(MissingSeriesRealDayTest, shouldNoteTheShortSpySeriesOnceAndNotTradeTheRegi
 
 TEST(MissingSeriesRealDayTest, shouldNoteTheMissingVixOnceAndNotSellTheCondor) {
   // The chain file holds SPY options only: no VIX series at all.
-  const auto snaps = real::read_snapshots(real::chain_csv(kDay));
-  ASSERT_FALSE(snaps.empty()) << "real data missing: " << real::chain_csv(kDay);
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_FALSE(snaps.empty()) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
 
   const real::DayRun run = real::replay_day(kDay, one("iron_condor"), "missing-condor");
   ASSERT_TRUE(run.ok) << run.error;

@@ -40,8 +40,8 @@ class ShortStrangleRealDayTest : public ::testing::TestWithParam<double> {};
 
 TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPremiumPerDay) {
   const double target = GetParam();
-  const auto snaps = real::read_snapshots(real::chain_csv(kDay));
-  ASSERT_GE(snaps.size(), 3u) << "real data missing: " << real::chain_csv(kDay);
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
   // By hand: the strategy decides at the first event of the first snapshot at or after 09:45 --
   // that snapshot's SPY print (the importer writes it first) against the previous snapshot's
   // quotes, t to 16:00 from the new snapshot's time.

@@ -1,13 +1,16 @@
 // Seeds 001 and 002 on the one real day-set with 1-minute VIX: eqker's SPY and VIX minutes of
 // 2019-02-13 (a Wednesday; SPY listed Wednesday expiries from 2016-08-22, so a 0DTE chain existed
-// that day, but no shared data set has it). The SPY and VIX series are real and go through the
-// importer and the recording parser; the option chain is SYNTHETIC (vix_minute_day.hpp says how it
+// that day, but no shared data set has it). The SPY and VIX series are real, imported by the
+// project's importer into the committed recording tests/data/real/eqker-spy-vix-1min-2019.odr, and
+// go through the recording parser; the option chain is SYNTHETIC (vix_minute_day.hpp says how it
 // is made and why no real chain overlaps a day with intraday VIX).
 //
 // Every expectation below is worked out by hand from the raw CSV rows of
 // ../shared/data/eqker-spy-vix-1min-2019/data/{SPY,VIX}_1min.csv (bars labelled by their END,
-// New York time), shown in the comments, and recomputed in the tests from the same rows with
-// plain arithmetic, independently of the engine's indicator code.
+// New York time), shown in the comments, and recomputed in the tests with plain arithmetic from
+// the same bars as the committed recording holds them, independently of the engine's indicator
+// code. test_real_day_source.cpp checks, while the shared folder is present, that the recording's
+// bars are the CSV's.
 
 #include <gtest/gtest.h>
 
@@ -71,9 +74,9 @@ void no_credit_stop(EngineConfig& c) { c.exits.stop_credit_multiple = 0.0; }
 //   natural = -.06 - .02 + .03 + .03 = -0.02;  mid = -.07 - .03 + .02 + .02 = -0.06
 //   limit = min(natural, mid + 0.05 slack) = min(-0.02, -0.01) = -0.02 (a 2-cent credit)
 TEST(VixMinuteDayTest, shouldSellTheCondorAtTheStrikesNearestTheRealSpyPriceAndOffsetOnTheRealVixJump) {
-  const auto spy = day::read_bars("SPY_1min.csv", kDate);
-  const auto vix = day::read_bars("VIX_1min.csv", kDate);
-  ASSERT_EQ(spy.size(), 390u) << "real data missing or changed: " << day::eqker_dir();
+  const auto spy = day::read_bars("SPY", kDate);
+  const auto vix = day::read_bars("I:VIX", kDate);
+  ASSERT_EQ(spy.size(), 390u) << "committed recording missing or changed: " << day::recording();
   ASSERT_EQ(vix.size(), 386u);  // 09:31, 09:55, 10:03 and one afternoon minute are missing
   const day::CsvBar* entry_bar = day::bar_at(spy, "09:46");
   ASSERT_NE(entry_bar, nullptr);
@@ -143,8 +146,8 @@ TEST(VixMinuteDayTest, shouldSellTheCondorAtTheStrikesNearestTheRealSpyPriceAndO
 // +0.036667, sd 0.010840), so the offset never fires and the condor is held to the 15:45 exit,
 // sent on the first event stamped 15:45:00 (the SPY bar 15:45-15:46).
 TEST(VixMinuteDayTest, shouldHoldTheCondorToTheExitTimeWhenNoVixMoveExceedsTheSigmas) {
-  const auto vix = day::read_bars("VIX_1min.csv", kDate);
-  ASSERT_FALSE(vix.empty()) << "real data missing: " << day::eqker_dir();
+  const auto vix = day::read_bars("I:VIX", kDate);
+  ASSERT_FALSE(vix.empty()) << "committed recording missing: " << day::recording();
   EXPECT_EQ(first_fire(vix, 3.38, "09:46").label, "10:09");
   EXPECT_EQ(first_fire(vix, 3.5, "09:46").label, "");
 
@@ -182,9 +185,9 @@ TEST(VixMinuteDayTest, shouldHoldTheCondorToTheExitTimeWhenNoVixMoveExceedsTheSi
 //   VIX: 28 bars 09:32..10:00 (09:55 missing), last close 15.64, EMA-30 15.5372 -> +
 //   SPY +, VIX + : VVIX + would be a debit call spread, VVIX - an iron butterfly.
 TEST(VixMinuteDayTest, shouldClassifyTheRealSpyAndVixMinutesAndRefuseToGuessVvix) {
-  const auto spy = day::read_bars("SPY_1min.csv", kDate);
-  const auto vix = day::read_bars("VIX_1min.csv", kDate);
-  ASSERT_FALSE(spy.empty()) << "real data missing: " << day::eqker_dir();
+  const auto spy = day::read_bars("SPY", kDate);
+  const auto vix = day::read_bars("I:VIX", kDate);
+  ASSERT_FALSE(spy.empty()) << "committed recording missing: " << day::recording();
   auto ema_sign = [](const std::vector<day::CsvBar>& bars, const std::string& last_label, int& n, double& ema) {
     const double alpha = 2.0 / 31.0;
     double last = 0;

@@ -1,8 +1,9 @@
 #pragma once
 
 // One real day of 1-minute SPY and 1-minute VIX (../shared/data/eqker-spy-vix-1min-2019, the only
-// shared data set with intraday VIX) replayed through the project's importer, the recording
-// parser and the daemon's run_replay, with a SYNTHETIC SPY 0DTE option chain merged in.
+// shared data set with intraday VIX, imported by the project's importer into the committed
+// recording tests/data/real/eqker-spy-vix-1min-2019.odr) replayed through the recording parser
+// and the daemon's run_replay, with a SYNTHETIC SPY 0DTE option chain merged in.
 //
 // Why synthetic: no shared data set has a real option chain on a day with 1-minute VIX. The real
 // SPY 0DTE chains (spy-0dte-chains-cboe) cover 2026-07-08 .. 2026-08-11; the only 1-minute VIX
@@ -41,7 +42,6 @@
 #include "odte/core/options/black_scholes.hpp"
 #include "odte/core/options/calendar.hpp"
 #include "odte/daemon/replay.hpp"
-#include "odte/feeds/importer.hpp"
 #include "odte/feeds/recording_source.hpp"
 #include "day_harness.hpp"
 
@@ -49,15 +49,40 @@ namespace odte::testing_vix_day {
 
 namespace fs = std::filesystem;
 
+// The committed recording of all five eqker days (tests/data/real/SOURCES.txt).
+inline fs::path recording() { return testing_day::committed("eqker-spy-vix-1min-2019.odr"); }
+// The shared CSVs it was imported from (extra checks only).
 inline fs::path eqker_dir() { return testing_day::shared_data("eqker-spy-vix-1min-2019") / "data"; }
 
-// A 1-minute bar as the CSV has it: label = the bar's END, "HH:MM" New York.
+// A 1-minute bar as the source labels it: label = the bar's END, "HH:MM" New York.
 struct CsvBar {
   std::string label;
   double close;
 };
-// The day's bars of SPY_1min.csv or VIX_1min.csv in time order (the files are newest first).
-inline std::vector<CsvBar> read_bars(const std::string& file, const std::string& date) {
+// The bars of `symbol` ("SPY", "I:VIX") on `date` (yyyy-mm-dd) in the committed recording, in
+// time order, each labelled by its end as the CSV labels it (the recording stamps its start).
+inline std::vector<CsvBar> read_bars(const std::string& symbol, const std::string& date) {
+  std::vector<CsvBar> out;
+  InstrumentRegistry registry(64);
+  feeds::RecordingEventSource source(registry);
+  if (!source.open(recording().string()).empty()) return out;
+  const std::int32_t day = std::stoi(date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2));
+  MarketEvent e{};
+  while (source.next(e)) {
+    if (e.kind() != EventKind::kBar || registry.get(e.header.instrument).symbol_view() != symbol) continue;
+    const TimestampNs t = e.header.exchange_ns;
+    if (options::new_york_date(t) != day) continue;
+    const std::int64_t end_minute = (t - options::local_to_utc_ns(day, 0)) / 60'000'000'000 + 1;
+    char label[32];
+    std::snprintf(label, sizeof label, "%02d:%02d", static_cast<int>(end_minute / 60), static_cast<int>(end_minute % 60));
+    out.push_back(CsvBar{label, e.bar.close.to_double()});
+  }
+  std::sort(out.begin(), out.end(), [](const CsvBar& a, const CsvBar& b) { return a.label < b.label; });
+  return out;
+}
+// The day's bars of SPY_1min.csv or VIX_1min.csv in the shared folder, in time order (the files
+// are newest first); extra checks only.
+inline std::vector<CsvBar> read_csv_bars(const std::string& file, const std::string& date) {
   std::vector<CsvBar> out;
   std::ifstream in(eqker_dir() / file);
   std::string line;
@@ -186,23 +211,19 @@ struct DayRun {
   }
 };
 
-// Imports the eqker SPY/VIX minutes (once per build tree) and replays `date` (yyyymmdd) with the
-// synthetic chain. `inspect` sees the engine at the end, before it is destroyed.
+// Replays `date` (yyyymmdd) of the committed eqker recording with the synthetic chain. `inspect` sees the engine at the end, before it is destroyed.
 inline DayRun replay(std::int32_t date, std::vector<std::unique_ptr<Strategy>> strategies, const std::string& tag,
                      const std::function<void(const Engine&)>& inspect = {},
                      const std::function<void(EngineConfig&)>& configure = {}) {
   DayRun run;
-  if (!fs::exists(eqker_dir() / "VIX_1min.csv")) {
-    run.error = testing_day::missing(eqker_dir() / "VIX_1min.csv");
+  if (!fs::exists(recording())) {
+    run.error = testing_day::missing(recording());
     return run;
   }
-  const fs::path recording = testing_day::imported(feeds::Dataset::kEqker, {eqker_dir().string()},
-                                                   "eqker-spy-vix-1min-2019.odr", tag, run.error);
-  if (recording.empty()) return run;
 
   InstrumentRegistry registry(8192);
   DayWithSyntheticChain events(registry, date, 262, 288);
-  if (std::string e = events.open(recording.string()); !e.empty()) {
+  if (std::string e = events.open(recording().string()); !e.empty()) {
     run.error = e;
     return run;
   }

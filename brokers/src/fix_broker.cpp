@@ -22,6 +22,7 @@
 #include "odte/core/agent.hpp"
 #include "odte/core/clock.hpp"
 #include "odte/core/spsc_ring.hpp"
+#include "odte/core/tick_table.hpp"
 
 namespace odte::brokers {
 
@@ -1166,9 +1167,14 @@ class FixBroker::Impl final : public FIX::Application {
     }
     // New and replace state the order; a cancel only names it (and goes out whatever it names).
     const bool states_order = c.kind == CommandKind::kNew || c.kind == CommandKind::kReplace;
+    // The last check before a price goes on the wire: one the venue's grid does not have is never
+    // sent (the engine rounds every limit onto it; this catches a caller that did not).
+    const bool priced = states_order && c.limit.valid();
+    const auto off_grid = [&] { return priced && !limit_on_grid(registry_, std::span<const OrderLeg>(c.legs, c.leg_count), c.limit); };
     if (stocks == 0) {
       // Reg SHO short marking is for stock; an option sale says opening or closing per leg (77).
       if (states_order && c.short_sale != 0) return {kFixReasonUnsupported, "fix: short, not stock"};
+      if (off_grid()) return {kFixReasonOffGrid, "fix: price off grid"};
       return {0, nullptr};
     }
     if (stocks < c.leg_count) return {kFixReasonUnsupported, "fix: stock+option legs"};
@@ -1187,6 +1193,7 @@ class FixBroker::Impl final : public FIX::Application {
         // here, with a reason the operator can act on (configure broker.fix.locate_broker).
         if (settings_.locate_broker.empty()) return {kFixReasonNoLocate, "fix: short, no locate"};
       }
+      if (off_grid()) return {kFixReasonOffGrid, "fix: price off grid"};
     }
     return {0, nullptr};
   }

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "odte/core/tick_table.hpp"
+
 namespace odte {
 
 std::string_view to_string(StrategyState s) noexcept {
@@ -106,7 +108,7 @@ Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
       journal_{journal},
       market_{registry.capacity()},
       risk_{config.risk, registry},
-      om_{config.orders},
+      om_{config.orders, &registry},
       book_{registry},
       meta_(config.orders.max_orders),
       instrument_journaled_(registry.capacity(), 0) {
@@ -293,7 +295,8 @@ ClientOrderId Engine::close_stock(std::uint16_t strategy, InstrumentId stock, st
   const Side side = p->quantity > 0 ? Side::kSell : Side::kBuy;
   close.legs[0] = OrderLeg{stock, side, kLegShares, 1};
   close.quantity = static_cast<std::uint32_t>(p->quantity > 0 ? p->quantity : -p->quantity);
-  close.limit = (side == Side::kBuy ? q->ask : -q->bid) + config_.close_slack;
+  close.limit = round_limit_passive(registry_, std::span<const OrderLeg>(close.legs, 1),
+                                    (side == Side::kBuy ? q->ask : -q->bid) + config_.close_slack);
   close.set_reason(reason);
   return submit_for(close, kNoSpread);
 }
@@ -410,7 +413,9 @@ ClientOrderId Engine::send_closing(const Order& open_order, std::uint32_t units,
     natural += leg_sign(leg.side) * static_cast<Price::Rep>(leg.ratio) *
                (leg.side == Side::kBuy ? q->ask.ticks() : q->bid.ticks());
   }
-  close.limit = Price::from_ticks(natural) + config_.close_slack;
+  // Marketable by the slack, then onto the venue's grid toward the passive side (tick_table.hpp).
+  close.limit = round_limit_passive(registry_, std::span<const OrderLeg>(close.legs, close.leg_count),
+                                    Price::from_ticks(natural) + config_.close_slack);
   close.set_reason(reason);
   const ClientOrderId id = submit_for(close, spread);
   if (id.valid() && spread < spreads_.size()) spreads_[spread].closing = id;
@@ -552,7 +557,8 @@ void Engine::handle_legging(Order& o) noexcept {
     natural += leg_sign(legs[i].side) * static_cast<Price::Rep>(legs[i].ratio) *
                (legs[i].side == Side::kBuy ? q->ask.ticks() : q->bid.ticks());
   }
-  repair.limit = Price::from_ticks(natural) + config_.close_slack;
+  repair.limit = round_limit_passive(registry_, std::span<const OrderLeg>(repair.legs, repair.leg_count),
+                                     Price::from_ticks(natural) + config_.close_slack);
   repair.set_reason(config_.legging == LeggingPolicy::kFlatten ? "legging:flatten" : "legging:complete");
   if (!submit_for(repair, kNoSpread).valid()) {
     note("legged order " + o.id.to_string() + ": repair order refused; left for the operator");

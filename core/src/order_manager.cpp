@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "odte/core/tick_table.hpp"
+
 namespace odte {
 
 namespace {
@@ -29,13 +31,18 @@ std::uint32_t Order::max_leg_units() const noexcept {
   return units;
 }
 
-OrderManager::OrderManager(const OrderManagerConfig& config)
+OrderManager::OrderManager(const OrderManagerConfig& config, const InstrumentRegistry* grid_registry)
     : config_{config},
+      grid_registry_{grid_registry},
       orders_{std::make_unique<Order[]>(config.max_orders)},
       slot_of_seq_{std::make_unique<std::uint32_t[]>(config.max_requests)},
       next_seq_{config.first_seq} {
   std::memset(static_cast<void*>(orders_.get()), 0, sizeof(Order) * config.max_orders);
   std::memset(slot_of_seq_.get(), 0, sizeof(std::uint32_t) * config.max_requests);
+}
+
+bool OrderManager::off_grid(std::span<const OrderLeg> legs, Price limit) const noexcept {
+  return grid_registry_ != nullptr && !restoring_ && !limit_on_grid(*grid_registry_, legs, limit);
 }
 
 bool OrderManager::reserve_id(ClientOrderId& id, std::uint32_t slot) noexcept {
@@ -59,6 +66,13 @@ RequestStatus OrderManager::restore_command(const OrderCommand& c, TimestampNs n
   if (c.id.day() != config_.trading_day || c.id.seq() < next_seq_) return RequestStatus::kUnknownOrder;
   if (c.id.seq() - config_.first_seq >= config_.max_requests) return RequestStatus::kTableFull;
   next_seq_ = c.id.seq();  // ids the process reserved but never journaled were never sent: skipped
+  struct Restoring {
+    bool& flag;
+    explicit Restoring(bool& f) noexcept : flag{f} { flag = true; }
+    ~Restoring() { flag = false; }
+    Restoring(const Restoring&) = delete;
+    Restoring& operator=(const Restoring&) = delete;
+  } restoring{restoring_};
   OrderCommand out;
   switch (c.kind) {
     case CommandKind::kNew: {
@@ -127,6 +141,7 @@ RequestStatus OrderManager::create(const NewOrder& request, TimestampNs now, Ord
   }
   if (request.quantity == 0) return RequestStatus::kBadQuantity;
   if (!request.limit.valid()) return RequestStatus::kBadPrice;
+  if (off_grid(request.legs, request.limit)) return RequestStatus::kOffGrid;
   if (order_count_ >= config_.max_orders) return RequestStatus::kTableFull;
 
   const std::uint32_t slot = order_count_;
@@ -205,6 +220,7 @@ RequestStatus OrderManager::request_replace(ClientOrderId order_id, Price new_li
     return RequestStatus::kNotWorking;
   }
   if (!new_limit.valid()) return RequestStatus::kBadPrice;
+  if (off_grid(std::span<const OrderLeg>(o->legs, o->leg_count), new_limit)) return RequestStatus::kOffGrid;
   if (new_quantity == 0 || new_quantity < o->filled_units()) return RequestStatus::kBadQuantity;
   ClientOrderId id;
   if (!reserve_id(id, static_cast<std::uint32_t>(o - orders_.get()))) return RequestStatus::kTableFull;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "odte/core/tick_table.hpp"
+
 namespace odte {
 
 std::string_view to_string(RiskReason r) noexcept {
@@ -22,6 +24,7 @@ std::string_view to_string(RiskReason r) noexcept {
     case RiskReason::kStaleData: return "stale_data";
     case RiskReason::kNoTradeWindow: return "no_trade_window";
     case RiskReason::kNotReconciled: return "not_reconciled";
+    case RiskReason::kOffGrid: return "off_grid";
     case RiskReason::kCount: break;
   }
   return "unknown";
@@ -117,6 +120,10 @@ RiskDecision RiskEngine::evaluate(const Intent& intent, const AccountState& acco
   for (int i = 0; i < intent.leg_count; ++i) {
     const OrderLeg& leg = intent.legs[i];
     if (leg.ratio == 0 || leg.instrument >= registry_.size()) return reject(RiskReason::kBadIntent);
+  }
+  // The last word on price before an order exists: a limit the venue would refuse never leaves.
+  if (!limit_on_grid(registry_, std::span<const OrderLeg>(intent.legs, intent.leg_count), intent.limit)) {
+    return reject(RiskReason::kOffGrid);
   }
 
   const bool opening = intent.action == IntentAction::kOpen;

@@ -76,7 +76,7 @@ bool IronCondorStrategy::enter(StrategyContext& ctx) {
   in.strategy = index_;
   in.action = IntentAction::kOpen;
   in.quantity = p_.quantity;
-  if (!price_legs(ctx.market(),
+  if (!price_legs(ctx.market(), ctx.registry(),
                   {OrderLeg{short_call->call, Side::kSell, 0, 1}, OrderLeg{short_put->put, Side::kSell, 0, 1},
                    OrderLeg{long_call->call, Side::kBuy, 0, 1}, OrderLeg{long_put->put, Side::kBuy, 0, 1}},
                   p_.price_slack, in)) {

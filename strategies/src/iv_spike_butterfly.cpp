@@ -99,7 +99,7 @@ bool IvSpikeButterflyStrategy::enter(StrategyContext& ctx) {
   in.strategy = index_;
   in.action = IntentAction::kOpen;
   in.quantity = p_.quantity;
-  if (!price_legs(ctx.market(),
+  if (!price_legs(ctx.market(), ctx.registry(),
                   {OrderLeg{atm->call, Side::kBuy, 0, 1}, OrderLeg{atm->put, Side::kBuy, 0, 1},
                    OrderLeg{call_wing->call, Side::kSell, 0, 1}, OrderLeg{put_wing->put, Side::kSell, 0, 1}},
                   p_.price_slack, in)) {

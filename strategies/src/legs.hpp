@@ -5,17 +5,22 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "odte/core/strategy.hpp"
+#include "odte/core/tick_table.hpp"
 
 namespace odte::strategies {
 
 // Puts `legs` into `in` and sets its limit to the better of the natural price and mid + slack
-// (per unit; positive debit, negative credit). False, with `in` unusable, when a leg has no
-// instrument or no two-sided quote.
-inline bool price_legs(const MarketState& market, std::initializer_list<OrderLeg> legs, Price slack, Intent& in) noexcept {
+// (per unit; positive debit, negative credit), rounded onto the venue's grid toward the passive
+// side (tick_table.hpp: a debit down, a credit up). False, with `in` unusable, when a leg has no
+// instrument or no two-sided quote. Legs without a grid (a root the tick table does not know) keep
+// the unrounded limit, which the risk engine refuses as off_grid.
+inline bool price_legs(const MarketState& market, const InstrumentRegistry& registry, std::initializer_list<OrderLeg> legs,
+                       Price slack, Intent& in) noexcept {
   Price::Rep natural = 0;
   Price::Rep mid = 0;
   in.leg_count = 0;
@@ -29,7 +34,8 @@ inline bool price_legs(const MarketState& market, std::initializer_list<OrderLeg
     mid += ratio * (buy ? q->mid().ticks() : -q->mid().ticks());
     in.legs[in.leg_count++] = leg;
   }
-  in.limit = Price::from_ticks(std::min(natural, mid + slack.ticks()));
+  in.limit = round_limit_passive(registry, std::span<const OrderLeg>(in.legs, in.leg_count),
+                                 Price::from_ticks(std::min(natural, mid + slack.ticks())));
   return true;
 }
 

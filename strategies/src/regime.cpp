@@ -164,8 +164,10 @@ bool RegimeStrategy::enter(StrategyContext& ctx) {
     mid += buy ? q->mid().ticks() : -q->mid().ticks();
   }
   const Price::Rep limit = std::min(natural, mid + p_.price_slack.ticks());
-  in.limit = Price::from_ticks(limit).round_to(Price::from_cents(1));
-  if (in.limit.ticks() > natural) in.limit = Price::from_ticks(natural);
+  // Onto the venue's grid toward the passive side (tick_table.hpp), which also keeps it at or
+  // under the natural price.
+  in.limit = round_limit_passive(ctx.registry(), std::span<const OrderLeg>(in.legs, in.leg_count),
+                                 Price::from_ticks(limit));
   in.set_reason(std::string("regime:") + std::string(to_string(decision_)));
   entry_ = ctx.submit(in);
   return entry_.valid();  // a risk refusal arrives through on_rejected

@@ -100,7 +100,7 @@ bool ShortStrangleStrategy::enter(StrategyContext& ctx) {
   in.strategy = index_;
   in.action = IntentAction::kOpen;
   in.quantity = quantity_;
-  if (!price_legs(ctx.market(), {OrderLeg{call->call, Side::kSell, 0, 1}, OrderLeg{put->put, Side::kSell, 0, 1}},
+  if (!price_legs(ctx.market(), ctx.registry(), {OrderLeg{call->call, Side::kSell, 0, 1}, OrderLeg{put->put, Side::kSell, 0, 1}},
                   p_.price_slack, in)) {
     return false;
   }
@@ -151,8 +151,10 @@ void ShortStrangleStrategy::check_hedge(StrategyContext& ctx, int minute) {
   in.quantity = static_cast<std::uint32_t>(shares > 0 ? shares : -shares);
   in.leg_count = 1;
   in.legs[0] = OrderLeg{underlying_, shares > 0 ? Side::kBuy : Side::kSell, kLegShares, 1};
-  // Marketable: pay the offer (or take the bid) plus the slack.
-  in.limit = (shares > 0 ? q->ask : -q->bid) + p_.price_slack;
+  // Marketable: pay the offer (or take the bid) plus the slack, on the stock's grid toward the
+  // passive side (tick_table.hpp).
+  in.limit = round_limit_passive(ctx.registry(), std::span<const OrderLeg>(in.legs, 1),
+                                 (shares > 0 ? q->ask : -q->bid) + p_.price_slack);
   in.set_reason("short_strangle:hedge");
   hedge_order_ = ctx.submit(in);
   if (hedge_order_.valid()) {

@@ -145,7 +145,7 @@ bool Vix1dCreditSpreadStrategy::enter(StrategyContext& ctx) {
   in.strategy = index_;
   in.action = IntentAction::kOpen;
   in.quantity = p_.quantity;
-  if (!price_legs(ctx.market(), {OrderLeg{short_id, Side::kSell, 0, 1}, OrderLeg{long_id, Side::kBuy, 0, 1}},
+  if (!price_legs(ctx.market(), ctx.registry(), {OrderLeg{short_id, Side::kSell, 0, 1}, OrderLeg{long_id, Side::kBuy, 0, 1}},
                   p_.price_slack, in)) {
     return false;
   }

@@ -634,6 +634,55 @@ TEST_F(FixBrokerTest, shouldCountAndReportBadMessagesWithoutCrashing) {
 
 // A short sale as the engine marks it: the command and the order both carry the mark, so the
 // order's cancel and replace requests restate it.
+// The last check before a price goes on the wire: a limit off the venue's grid (SPXW: a nickel
+// for complex orders, a nickel under $3 and a dime from $3 for one leg, a penny for SPY shares)
+// never leaves, new or replace. The order manager here has no registry, so only the adapter checks.
+TEST_F(FixBrokerTest, shouldRefuseANewOrderOrReplaceOffThePriceGrid) {
+  start_both();
+  struct Off {
+    std::vector<OrderLeg> legs;
+    Price limit;
+  };
+  const std::vector<Off> off = {
+      {vertical(), Price::from_ticks(5'200 + 100)},                    // 0.53 debit, complex
+      {vertical(), -Price::from_ticks(4'000 + 250)},                   // 0.425 credit, complex
+      {{OrderLeg{ids_[0], Side::kBuy, 0, 1}}, Price::from_cents(305)},  // 3.05: the dime grid
+      {stock(Side::kBuy), Price::parse("500.015").value()},            // sub-penny shares
+  };
+  for (const Off& k : off) {
+    OrderCommand c;
+    ASSERT_EQ(om_.create(NewOrder{0, 1, k.limit, k.legs}, 0, c), RequestStatus::kOk);
+    EXPECT_TRUE(broker_->submit(c, 0));
+    pump();
+    EXPECT_EQ(state(c.id), OrderState::kRejected) << k.limit.to_string();
+    EXPECT_EQ(om_.find(c.id)->reject_reason, brokers::kFixReasonOffGrid);
+    const auto rejects = reports_of(c.id, ExecKind::kRejected);
+    ASSERT_EQ(rejects.size(), 1u);
+    EXPECT_STREQ(rejects[0].text, "fix: price off grid");
+  }
+  EXPECT_EQ(acceptor_->new_orders(), 0u);
+
+  // On the grid it goes; a replace off the grid is refused and the order keeps working as it was.
+  const ClientOrderId id = send_new(vertical(), 2, Price::from_cents(50));
+  ASSERT_TRUE(wait_state(id, OrderState::kNew));
+  OrderCommand replace;
+  ASSERT_EQ(om_.request_replace(id, Price::from_cents(52), 2, 0, replace), RequestStatus::kOk);
+  EXPECT_TRUE(broker_->submit(replace, 0));
+  pump();
+  const auto refused = reports_of(replace.id, ExecKind::kCancelRejected);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].reason, brokers::kFixReasonOffGrid);
+  EXPECT_EQ(state(id), OrderState::kNew);
+  EXPECT_EQ(om_.find(id)->limit, Price::from_cents(50));
+  EXPECT_EQ(acceptor_->received("AC"), 0u);
+  EXPECT_EQ(broker_->stats().refused_bad_command.load(), off.size() + 1);
+  OrderCommand on_grid;
+  ASSERT_EQ(om_.request_replace(id, Price::from_cents(55), 2, 0, on_grid), RequestStatus::kOk);
+  ASSERT_TRUE(submit(on_grid));
+  ASSERT_TRUE(wait([&] { return om_.find(id)->limit == Price::from_cents(55); }));
+  EXPECT_EQ(acceptor_->orders().at(0).limit, Price::from_cents(55));
+}
+
 TEST_F(FixBrokerTest, shouldKeepSellShortOnTheCancelAndReplaceOfAShortSale) {
   locate_broker_ = "GSCO";
   replace_message_ = brokers::FixReplaceMessage::kMultilegCancelReplace;  // a stock order uses 35=G anyway

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -431,6 +432,88 @@ TEST_F(OrderManagerTest, shouldRefuseRestoringCommandsOutOfOrderOrOfAnotherDay) 
   OrderCommand other = n2;
   other.id = ClientOrderId::make(kDay - 1, 7);
   EXPECT_EQ(restored.restore_command(other, 1), RequestStatus::kUnknownOrder);
+}
+
+}  // namespace
+}  // namespace odte
+
+namespace odte {
+namespace {
+
+// With the registry (as the engine builds it), the order manager is the last check before a
+// command exists: an off-grid new order or replace is refused, nothing is sent, the order keeps
+// working at its old limit.
+class OrderManagerGridTest : public ::testing::Test {
+ protected:
+  OrderManagerGridTest() : registry_(16), om_{config(), &registry_} {
+    for (std::size_t i = 0; i < legs_.size(); ++i) {
+      InstrumentInfo info;
+      info.asset = AssetClass::kOption;
+      std::snprintf(info.option.root, sizeof info.option.root, "SPXW");
+      info.option.expiry_yyyymmdd = kDay;
+      info.option.right = i == 0 ? OptionRight::kPut : OptionRight::kCall;
+      info.option.strike = Price::from_dollars(5600);
+      info.option.multiplier = 100;
+      legs_[i] = OrderLeg{registry_.intern(i == 0 ? "O:SPXW260821P05600000" : "O:SPXW260821C05600000", info),
+                          Side::kSell, 0, 1};
+    }
+  }
+  static OrderManagerConfig config() {
+    OrderManagerConfig c;
+    c.trading_day = kDay;
+    c.max_orders = 8;
+    c.max_requests = 32;
+    return c;
+  }
+  InstrumentRegistry registry_;
+  OrderManager om_;
+  std::array<OrderLeg, 2> legs_{};
+};
+
+TEST_F(OrderManagerGridTest, shouldRefuseAnOffGridReplaceAndKeepTheOrderWorking) {
+  OrderCommand cmd;
+  ASSERT_EQ(om_.create(NewOrder{0, 1, -(30.05_usd), legs_}, 1, cmd), RequestStatus::kOk);
+  ASSERT_EQ(om_.apply(report(ExecKind::kAccepted, cmd.id), 2).status, ApplyStatus::kApplied);
+  const std::uint32_t seq = om_.next_seq();
+  OrderCommand rep;
+  // A short straddle is a complex order: a nickel grid at any price.
+  EXPECT_EQ(om_.request_replace(cmd.id, -(29.97_usd), 1, 3, rep), RequestStatus::kOffGrid);
+  EXPECT_EQ(om_.next_seq(), seq);  // no id spent: nothing to send
+  EXPECT_EQ(om_.find(cmd.id)->state, OrderState::kNew);
+  EXPECT_EQ(om_.find(cmd.id)->limit, -(30.05_usd));
+  ASSERT_EQ(om_.request_replace(cmd.id, -(29.95_usd), 1, 3, rep), RequestStatus::kOk);
+  EXPECT_EQ(rep.kind, CommandKind::kReplace);
+  EXPECT_EQ(rep.limit, -(29.95_usd));
+}
+
+TEST_F(OrderManagerGridTest, shouldRefuseAnOffGridNewOrderOnTheSingleLegDimeGrid) {
+  OrderCommand cmd;
+  const std::span<const OrderLeg> call(&legs_[1], 1);
+  EXPECT_EQ(om_.create(NewOrder{0, 1, -(3.05_usd), call}, 1, cmd), RequestStatus::kOffGrid);
+  EXPECT_TRUE(om_.orders().empty());
+  EXPECT_EQ(om_.create(NewOrder{0, 1, -(3.10_usd), call}, 1, cmd), RequestStatus::kOk);
+}
+
+TEST_F(OrderManagerGridTest, shouldRestoreAJournaledCommandAsItWasSent) {
+  // A journal written before the grid check may hold an off-grid price: restart recovery
+  // re-creates what was sent, it does not re-judge it.
+  OrderCommand old;
+  std::memset(static_cast<void*>(&old), 0, sizeof old);
+  old.kind = CommandKind::kNew;
+  old.id = ClientOrderId::make(kDay, 1);
+  old.quantity = 1;
+  old.limit = -(30.03_usd);
+  old.leg_count = 2;
+  old.legs[0] = legs_[0];
+  old.legs[1] = legs_[1];
+  Order* o = nullptr;
+  ASSERT_EQ(om_.restore_command(old, 1, &o), RequestStatus::kOk);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->limit, -(30.03_usd));
+  // ...and the next live request is checked again.
+  ASSERT_EQ(om_.apply(report(ExecKind::kAccepted, old.id), 2).status, ApplyStatus::kApplied);
+  OrderCommand rep;
+  EXPECT_EQ(om_.request_replace(old.id, -(30.02_usd), 1, 3, rep), RequestStatus::kOffGrid);
 }
 
 }  // namespace

@@ -247,6 +247,31 @@ TEST_F(RiskEngineTest, shouldRejectMalformedIntents) {
   EXPECT_EQ(engine_.rejections(RiskReason::kBadIntent), 4u);
 }
 
+TEST_F(RiskEngineTest, shouldRefuseALimitOffTheVenuesGridWithItsOwnReason) {
+  // SPY options trade in pennies: a half-penny net credit never leaves, opening or closing.
+  EXPECT_EQ(engine_.check(credit_put_spread(1, -(0.805_usd)), account(), market_, 0).reason, RiskReason::kOffGrid);
+  Intent close = credit_put_spread(1, -(0.805_usd));
+  close.action = IntentAction::kClose;
+  EXPECT_EQ(engine_.check(close, account(), market_, 0).reason, RiskReason::kOffGrid);
+  EXPECT_EQ(engine_.check(credit_put_spread(1, -(0.81_usd)), account(), market_, 0).reason, RiskReason::kNone);
+  EXPECT_EQ(engine_.rejections(RiskReason::kOffGrid), 2u);
+  EXPECT_EQ(to_string(RiskReason::kOffGrid), "off_grid");
+}
+
+TEST_F(RiskEngineTest, shouldRefuseLegsWhoseRootHasNoTickTable) {
+  InstrumentInfo info;
+  info.asset = AssetClass::kOption;
+  std::snprintf(info.option.root, sizeof info.option.root, "XSP");
+  info.option.expiry_yyyymmdd = 20260821;
+  info.option.right = OptionRight::kCall;
+  info.option.strike = 50_usd;
+  info.option.multiplier = 100;
+  const InstrumentId xsp = registry_.intern("O:XSP260821C00050000", info);
+  market_.quotes[xsp] = Nbbo{1_usd, 1.05_usd, 10, 10, 0};
+  EXPECT_EQ(engine_.check(intent({OrderLeg{xsp, Side::kBuy, 0, 1}}, 1, 1_usd), account(), market_, 0).reason,
+            RiskReason::kOffGrid);
+}
+
 // A delta hedge: one stock leg, 120 shares. It offsets option delta, so no spread cap and no
 // open-position count apply; kill switch, pause, stale data, order rate and price band do.
 class HedgeRiskTest : public RiskEngineTest {

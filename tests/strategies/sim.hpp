@@ -3,6 +3,8 @@
 // A replay-shaped harness for strategy tests: registry, engine and paper broker stepped on one
 // clock, exactly as the replay driver steps them. Times are exchange-local (EDT) on 2026-08-21.
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include "odte/brokers/paper_broker.hpp"
 #include "odte/core/engine.hpp"
+#include "odte/core/tick_table.hpp"
 
 namespace odte::testing_sim {
 
@@ -72,6 +75,11 @@ class Sim {
   void pump(TimestampNs t) {
     for (int round = 0; round < 4; ++round) {
       ring_->drain([&](const OrderCommand& c) {
+        // Every price that leaves is one the venue accepts (tick_table.hpp), whatever the test.
+        if (c.kind == CommandKind::kNew || c.kind == CommandKind::kReplace) {
+          EXPECT_TRUE(limit_on_grid(registry_, std::span<const OrderLeg>(c.legs, c.leg_count), c.limit))
+              << "off-grid limit " << c.limit.to_string() << " on " << registry_.get(c.legs[0].instrument).symbol_view();
+        }
         commands_.push_back(c);
         broker_.submit(c, t);
       });

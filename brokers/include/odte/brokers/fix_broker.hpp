@@ -96,6 +96,8 @@ enum FixReason : std::uint16_t {
                                        // stock and option legs, a stock ratio other than 1, ...)
   kFixReasonNoLocate = 9005,           // refused by the adapter: a short sale (54=5) and no
                                        // locate_broker configured
+  kFixReasonOffGrid = 9006,            // refused by the adapter: a new or replace whose limit is not
+                                       // on the venue's price grid (odte/core/tick_table.hpp)
 };
 
 // True when `text` is a locate_broker value the adapter sends as is: 1 to 32 letters, digits,

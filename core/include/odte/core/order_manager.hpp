@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 
+#include "odte/core/instrument_registry.hpp"
 #include "odte/core/orders.hpp"
 
 namespace odte {
@@ -98,6 +99,7 @@ enum class RequestStatus : std::uint8_t {
   kBadPrice,
   kUnknownOrder,
   kNotWorking,       // terminal, or a cancel/replace is already pending
+  kOffGrid,          // limit not on the venue's price grid for the order's legs (tick_table.hpp)
 };
 
 struct NewOrder {
@@ -109,7 +111,10 @@ struct NewOrder {
 
 class OrderManager {
  public:
-  explicit OrderManager(const OrderManagerConfig& config);
+  // With `grid_registry`, create() and request_replace() refuse a limit that is off the venue's
+  // price grid for the legs (kOffGrid): the last check before a command exists. The engine passes
+  // its registry; restore_command() re-creates journaled commands as they were, unchecked.
+  explicit OrderManager(const OrderManagerConfig& config, const InstrumentRegistry* grid_registry = nullptr);
 
   // Records a new order in pending-new and fills `out` with the command to send.
   [[nodiscard]] RequestStatus create(const NewOrder& request, TimestampNs now, OrderCommand& out,
@@ -162,7 +167,11 @@ class OrderManager {
   ApplyResult apply_fill(Order& o, const ExecutionReport& r, ApplyResult res, TimestampNs now) noexcept;
   void settle_terminal(Order& o, ApplyResult& res) noexcept;
 
+  [[nodiscard]] bool off_grid(std::span<const OrderLeg> legs, Price limit) const noexcept;
+
   OrderManagerConfig config_;
+  const InstrumentRegistry* grid_registry_;
+  bool restoring_ = false;  // inside restore_command: what was sent is re-created as it was
   std::unique_ptr<Order[]> orders_;
   std::unique_ptr<std::uint32_t[]> slot_of_seq_;  // seq - first_seq -> order slot + 1 (0 = unused)
   std::uint32_t order_count_ = 0;

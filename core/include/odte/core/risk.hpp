@@ -29,6 +29,8 @@ enum class RiskReason : std::uint8_t {
   kStaleData,         // market data stale: no opening orders
   kNoTradeWindow,     // inside a configured no-trade window
   kNotReconciled,     // restarted and not (yet) reconciled with the broker, or halted: no opening orders
+  kOffGrid,           // limit not on the venue's price grid for its root and order kind (tick_table.hpp),
+                      // or legs with no grid (unknown root, mixed roots)
   kCount
 };
 [[nodiscard]] std::string_view to_string(RiskReason) noexcept;

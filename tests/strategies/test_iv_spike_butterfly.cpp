@@ -29,7 +29,8 @@ std::vector<std::unique_ptr<Strategy>> one(std::string_view params) {
 TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtTheFirstSnapshotAfterEntryTime) {
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_FALSE(snaps.empty()) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  // By hand from the CSV: the first snapshot at or after 09:45, its spot, the nearest strike.
+  // By hand from the day's snapshots (the CSV rows, as the committed recording holds them): the
+  // first snapshot at or after 09:45, its spot, the nearest strike.
   const real::Snapshot* entry = real::first_at_or_after(snaps, 9 * 60 + 45);
   ASSERT_NE(entry, nullptr);
   const double atm = entry->nearest_strike(entry->spot);

@@ -1,6 +1,7 @@
 // Seeds 001 and 002 need 1-minute VIX (and VVIX) bars, which no shared data set has for the real
 // SPY 0DTE chain days. On such a real day each strategy must say once what is missing and not
-// trade on invented data. The expectations are worked out from the CSV itself.
+// trade on invented data. The expectations are worked out from the day's snapshots themselves
+// (the CSV rows, as the committed recording holds them).
 
 #include <gtest/gtest.h>
 

@@ -32,7 +32,8 @@ std::vector<std::unique_ptr<Strategy>> one(std::string_view params) {
 TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfTheStandInIndex) {
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  // By hand from the CSV. The chain is first complete when the second snapshot starts to arrive
+  // By hand from the day's snapshots (the CSV rows, as the committed recording holds them). The
+  // chain is first complete when the second snapshot starts to arrive
   // (contracts are listed as their first quotes come): the stand-in is the Cboe variance sum over
   // the first snapshot's quotes at the second snapshot's time.
   std::vector<options::ChainQuote> q;

@@ -1,6 +1,7 @@
 #include "odte/core/engine.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -94,6 +95,19 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
 
 namespace {
 std::int64_t leg_sign(Side s) noexcept { return s == Side::kBuy ? 1 : -1; }
+
+constexpr std::int64_t kNsPerDay = 86'400'000'000'000LL;
+
+// Local midnight starting the trading day, in Unix ns; 0 when the day is not set.
+TimestampNs day_start_ns(const EngineConfig& c) noexcept {
+  const std::int32_t d = c.orders.trading_day;
+  if (d <= 0) return 0;
+  using namespace std::chrono;
+  const year_month_day ymd{year{d / 10000}, month{static_cast<unsigned>(d / 100 % 100)}, day{static_cast<unsigned>(d % 100)}};
+  if (!ymd.ok()) return 0;
+  const std::int64_t utc_midnight = sys_days{ymd}.time_since_epoch().count() * kNsPerDay;
+  return utc_midnight - static_cast<std::int64_t>(c.utc_offset_minutes) * kNsPerMinute;
+}
 }  // namespace
 
 Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
@@ -106,6 +120,7 @@ Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
       strategy_rejected_(strategies_.size(), 0),
       commands_{commands},
       journal_{journal},
+      guard_{config.market_guard, registry, registry.capacity(), day_start_ns(config), day_start_ns(config) == 0 ? 0 : day_start_ns(config) + kNsPerDay},
       market_{registry.capacity()},
       risk_{config.risk, registry},
       om_{config.orders, &registry},
@@ -329,17 +344,19 @@ bool Engine::close_position(ClientOrderId open_order, std::string_view reason) n
   return false;
 }
 
-void Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
-  if (now > now_) now_ = now;
+bool Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
   ++stats_.events;
+  if (!guard_.admit(e)) return false;
+  if (now > now_) now_ = now;
   const auto stream = static_cast<std::size_t>(e.header.stream);
   if (stream < last_stream_ns_.size()) last_stream_ns_[stream] = now_;
-  if (!market_.apply(e)) return;
+  if (!market_.apply(e)) return true;
   bars_.on_event(e, [this](const MinuteBar& b) {
     for (std::size_t i = 0; i < strategies_.size(); ++i) {
       if (enabled_[i]) strategies_[i]->on_bar(b, *this);
     }
   });
+  return true;
 }
 
 void Engine::on_timer(TimestampNs now) noexcept {
@@ -784,6 +801,9 @@ void Engine::fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept {
     const TimestampNs t = last_stream_ns_[i];
     s.feeds[i].last_event_ns = t;
     s.feeds[i].stale = in_session && t != 0 && now_ - t > config_.stale_after_ns;  // as data_stale()
+    for (std::size_t k = 0; k < kBadTickKinds; ++k) {
+      s.feeds[i].rejected_by_kind[k] = guard_.rejected(static_cast<StreamId>(i), static_cast<BadTick>(k));
+    }
   }
   s.strategy_count = static_cast<std::uint32_t>(std::min(strategies_.size(), kSnapshotStrategies));
   for (std::uint32_t i = 0; i < s.strategy_count; ++i) {

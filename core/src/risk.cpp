@@ -150,8 +150,14 @@ RiskDecision RiskEngine::evaluate(const Intent& intent, const AccountState& acco
         return reject(RiskReason::kNoTradeWindow);
       }
     }
-    if (account.day_pnl <= -limits_.daily_loss_limit) return reject(RiskReason::kDailyLoss);
-    if (account.open_positions >= limits_.max_open_positions) return reject(RiskReason::kMaxOpenPositions);
+    // 0 turns a limit off, as for every other limit and exit rule (stop_credit_multiple,
+    // debit_stop_fraction, max_feed_lag_ms); pause or the kill switch stop all openings.
+    if (limits_.daily_loss_limit > Price::zero() && account.day_pnl <= -limits_.daily_loss_limit) {
+      return reject(RiskReason::kDailyLoss);
+    }
+    if (limits_.max_open_positions != 0 && account.open_positions >= limits_.max_open_positions) {
+      return reject(RiskReason::kMaxOpenPositions);
+    }
   }
   if (orders_in_last_second(now) >= limits_.max_orders_per_second) return reject(RiskReason::kOrderRate);
 

@@ -646,11 +646,16 @@ std::string AdminServer::handle(const std::string& line, bool& needs_core, Contr
     for (std::size_t k = 0; k < kFeedErrorKinds; ++k) {
       if (f.errors_by_kind[k] != 0) bad[std::string(feeds::to_string(static_cast<feeds::ErrorKind>(k)))] = f.errors_by_kind[k];
     }
+    json rejected = json::object();  // the market-data guard's rejections, by kind
+    for (std::size_t k = 0; k < kBadTickKinds; ++k) {
+      if (f.rejected_by_kind[k] != 0) rejected[std::string(to_string(static_cast<BadTick>(k)))] = f.rejected_by_kind[k];
+    }
     feeds.push_back(json{{"stream", to_string(static_cast<StreamId>(i))},
                          {"events", f.events},
                          {"ring_drops", f.ring_drops},
                          {"parse_errors", f.parse_errors},
                          {"bad_input", bad},
+                         {"rejected", rejected},
                          {"ring_depth", f.ring_depth},
                          {"connected", f.connected},
                          {"stale", f.stale},

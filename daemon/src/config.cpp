@@ -82,6 +82,11 @@ void read_broker(SettingsReader r, Config& c) {
   r.money("commission_per_share", b.paper.commission_per_share, 0.0, 1.0);
   r.money("fee_per_share", b.paper.fee_per_share, 0.0, 1.0);
   r.boolean("use_displayed_size", b.paper.use_displayed_size);
+  r.boolean("fill_band", b.paper.fill_band);
+  r.number("fill_band_fraction", b.paper.band.fraction, 0.0, 10.0, true);
+  r.number("fill_band_option_multiple", b.paper.band.option_multiple, 1.0, 1000.0);
+  r.money("fill_band_option_abs", b.paper.band.option_abs, 0.0, 10'000.0);
+  r.integer("fill_band_reanchor_after", b.paper.band_reanchor_after, 2, 100'000);
   r.choice("legging_policy", b.legging_policy, {{"flatten", LeggingPolicy::kFlatten}, {"complete", LeggingPolicy::kComplete}});
   r.boolean("cancel_on_shutdown", b.cancel_on_shutdown);
   {
@@ -173,6 +178,20 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.integer("max_feed_lag_ms", c.feed.max_feed_lag_ms, 0, 3'600'000);
     r.string("record_path", c.feed.record_path);
     r.boolean("record_zstd", c.feed.record_zstd);
+    {
+      SettingsReader g = r.sub("guard");
+      MarketGuardConfig& m = c.feed.guard;
+      g.boolean("enabled", m.enabled);
+      std::uint32_t ahead_ms = static_cast<std::uint32_t>(m.max_ahead_ns / 1'000'000);
+      g.integer("max_ahead_ms", ahead_ms, 1000, 86'400'000);
+      m.max_ahead_ns = static_cast<std::int64_t>(ahead_ms) * 1'000'000;
+      g.number("underlying_band", m.underlying_band, 0.0, 10.0, true);
+      g.number("option_band_multiple", m.option_band_multiple, 1.0, 1000.0);
+      g.money("option_band_abs", m.option_band_abs, 0.0, 10'000.0);
+      g.money("max_crossed", m.max_crossed, 0.0, 10'000.0);
+      g.integer("reanchor_after", m.reanchor_after, 2, 100'000);
+      g.finish();
+    }
     r.finish();
   }
   {
@@ -409,6 +428,11 @@ std::string describe(const Config& c) {
                                  {"commission_per_share", c.broker.paper.commission_per_share.to_string()},
                                  {"fee_per_share", c.broker.paper.fee_per_share.to_string()},
                                  {"use_displayed_size", c.broker.paper.use_displayed_size},
+                                 {"fill_band", c.broker.paper.fill_band},
+                                 {"fill_band_fraction", c.broker.paper.band.fraction},
+                                 {"fill_band_option_multiple", c.broker.paper.band.option_multiple},
+                                 {"fill_band_option_abs", c.broker.paper.band.option_abs.to_string()},
+                                 {"fill_band_reanchor_after", static_cast<std::int64_t>(c.broker.paper.band_reanchor_after)},
                                  {"legging_policy", c.broker.legging_policy == LeggingPolicy::kFlatten ? "flatten" : "complete"},
                                  {"cancel_on_shutdown", c.broker.cancel_on_shutdown},
                                  {"fix", describe_fix(c.broker.fix)}});
@@ -438,7 +462,14 @@ std::string describe(const Config& c) {
                                {"max_clock_jump_ms", static_cast<std::int64_t>(c.feed.max_clock_jump_ms)},
                                {"max_feed_lag_ms", static_cast<std::int64_t>(c.feed.max_feed_lag_ms)},
                                {"record_path", c.feed.record_path},
-                               {"record_zstd", c.feed.record_zstd}});
+                               {"record_zstd", c.feed.record_zstd},
+                               {"guard", toml::table{{"enabled", c.feed.guard.enabled},
+                                                     {"max_ahead_ms", c.feed.guard.max_ahead_ns / 1'000'000},
+                                                     {"underlying_band", c.feed.guard.underlying_band},
+                                                     {"option_band_multiple", c.feed.guard.option_band_multiple},
+                                                     {"option_band_abs", c.feed.guard.option_band_abs.to_string()},
+                                                     {"max_crossed", c.feed.guard.max_crossed.to_string()},
+                                                     {"reanchor_after", static_cast<std::int64_t>(c.feed.guard.reanchor_after)}}}});
   t.insert("replay", toml::table{{"recording", c.replay.recording},
                                  {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
                                  {"speed", c.replay.speed}});

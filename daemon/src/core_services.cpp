@@ -95,6 +95,16 @@ void CoreServices::service(Engine& engine, bool recovering, CoreState state, Tim
     spdlog::info("admin {}: {}", to_string(c.kind), reply.message);
     while (!from_core_->try_push(reply)) std::this_thread::yield();
   });
+  // Market data the guard rejected, by sample (at most one line per kind per second of market
+  // time), through the async logger.
+  engine.market_guard().drain_samples([&engine](const BadTickSample& b) {
+    const InstrumentRegistry& reg = engine.instruments();
+    const std::string_view sym = b.instrument < reg.size() ? reg.get(b.instrument).symbol_view() : std::string_view("?");
+    spdlog::warn("market data rejected: {} ({} so far), {} {} at {} ns: price {} against {}, clock {} ns",
+                 to_string(b.kind), b.count_at_sample, to_string(b.stream), sym, b.exchange_ns,
+                 b.price.valid() ? b.price.to_string() : std::string("-"),
+                 b.reference.valid() ? b.reference.to_string() : std::string("-"), b.clock_ns);
+  });
   if (!recovering && signals_.take_reload()) {
     if (journal_failed()) {
       spdlog::error("SIGHUP: the journal failed, nothing can be journaled; limits unchanged");

@@ -53,6 +53,11 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
     const auto n = engine.risk().rejections(static_cast<RiskReason>(i));
     if (n != 0) rejections[std::string(to_string(static_cast<RiskReason>(i)))] = n;
   }
+  nlohmann::ordered_json rejected_data = nlohmann::ordered_json::object();
+  for (std::size_t k = 0; k < kBadTickKinds; ++k) {
+    const auto n = engine.market_guard().rejected(static_cast<BadTick>(k));
+    if (n != 0) rejected_data[std::string(to_string(static_cast<BadTick>(k)))] = n;
+  }
   nlohmann::ordered_json notes = nlohmann::ordered_json::array();
   for (const auto& n : engine.notes()) notes.push_back(n);
   nlohmann::ordered_json summary{
@@ -67,6 +72,7 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
       {"net", t.net().to_string()},
       {"open_positions", t.open_positions},
       {"risk_rejections", rejections},
+      {"market_data_rejected", rejected_data},
       {"notes", notes},
   };
   if (tick_to_order != nullptr) summary["tick_to_order_ns"] = latency_json(*tick_to_order);
@@ -83,6 +89,7 @@ EngineConfig engine_config(const Config& config, std::int32_t trading_day, int u
   e.legging = config.broker.legging_policy;
   e.utc_offset_minutes = utc_offset_minutes;
   e.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
+  e.market_guard = config.feed.guard;
   return e;
 }
 

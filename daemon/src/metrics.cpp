@@ -136,6 +136,14 @@ std::string prometheus_text(const CoreSnapshot& s, const AdminStats& admin) {
                {{"stream", to_string(static_cast<StreamId>(i))}, {"kind", feeds::to_string(static_cast<feeds::ErrorKind>(k))}});
     }
   }
+  w.family("odte_market_data_rejected_total", "counter",
+           "market events the core's guard rejected, per stream and kind (docs/feeds.md)");
+  for (int i = 0; i < kStreamCount; ++i) {
+    for (std::size_t k = 0; k < kBadTickKinds; ++k) {
+      w.sample("odte_market_data_rejected_total", d(s.feeds[i].rejected_by_kind[k]),
+               {{"stream", to_string(static_cast<StreamId>(i))}, {"kind", to_string(static_cast<BadTick>(k))}});
+    }
+  }
   if (s.journal.attached) {
     const JournalSnapshot& j = s.journal;
     struct Row {

@@ -136,8 +136,9 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
   bool more = have_first;
   reapply_operator_commands(start);
   while (more && !journal.failed()) {
-    const TimestampNs t = e.header.exchange_ns;
-    engine.on_market_event(e, t);
+    // An event the market-data guard rejects moves no clock: not the engine's, not the broker's.
+    const TimestampNs t = engine.on_market_event(e, e.header.exchange_ns) ? e.header.exchange_ns
+                                                                          : engine.market_state().market_time();
     step(t, e.header.receive_ns);
     ++out.events;
     if (setup.after_event && !setup.after_event(out.events, engine, journal.recovering())) break;

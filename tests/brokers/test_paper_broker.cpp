@@ -203,6 +203,69 @@ TEST_F(PaperBrokerTest, shouldWorkUntilQuotesMakeTheLimitMarketable) {
   EXPECT_EQ(om_.find(id)->leg_notional[0], 1.00_usd);
 }
 
+// A working order meets a bad tick -- a bid of 99,999 on the 0.20 x 0.25 call it sells -- and is
+// not filled there: the fill band holds each leg to its prevailing market. The next sane quote
+// fills it at the touch. Without the band it fills at 99,999.
+TEST_F(PaperBrokerTest, shouldNotFillAWorkingOrderOnAQuoteFarOutsideTheBand) {
+  for (const bool band : {true, false}) {
+    PaperBrokerConfig cfg = broker_config();
+    cfg.fill_band = band;
+    PaperBroker broker(cfg);
+    market_.quotes[call503_] = Nbbo{0.20_usd, 0.25_usd, 10, 10, 0};
+    const std::array<OrderLeg, 2> legs{OrderLeg{call500_, Side::kBuy, 0, 1}, OrderLeg{call503_, Side::kSell, 0, 1}};
+    OrderCommand cmd;
+    ASSERT_EQ(om_.create(NewOrder{0, 1, 0.80_usd, legs}, 0, cmd), RequestStatus::kOk);
+    broker.submit(cmd, 0);
+    std::vector<ExecutionReport> reports;
+    auto poll = [&](TimestampNs now) {
+      broker.poll(market_, now, [&](const ExecutionReport& r) { reports.push_back(r); });
+    };
+    poll(50 * kMs);  // accepted; natural 0.85 is above the 0.80 limit: working
+    ASSERT_EQ(reports.size(), 1u);
+    market_.quotes[call503_] = Nbbo{99'999_usd, 100'000_usd, 10, 10, 1};
+    poll(60 * kMs);
+    if (!band) {
+      ASSERT_EQ(reports.size(), 3u);
+      EXPECT_EQ(reports[2].last_price, 99'999_usd);  // what the band is for
+      continue;
+    }
+    EXPECT_EQ(reports.size(), 1u) << "filled on the bad tick";
+    EXPECT_EQ(broker.stats().band_refusals, 1u);
+    market_.quotes[call503_] = Nbbo{0.30_usd, 0.35_usd, 10, 10, 2};  // natural 0.75: marketable
+    poll(70 * kMs);
+    ASSERT_EQ(reports.size(), 3u);
+    EXPECT_EQ(reports[1].last_price, 1.05_usd);
+    EXPECT_EQ(reports[2].last_price, 0.30_usd);
+    EXPECT_EQ(reports[2].kind, ExecKind::kFill);
+  }
+}
+
+// A market that really moved is not refused for ever: once successive quote updates agree on a
+// level outside the band, it becomes the prevailing market and the order fills there.
+TEST_F(PaperBrokerTest, shouldAdoptALevelThatSuccessiveQuotesAgreeOn) {
+  PaperBrokerConfig cfg = broker_config();
+  cfg.band_reanchor_after = 3;
+  PaperBroker broker(cfg);
+  const std::array<OrderLeg, 2> legs{OrderLeg{call500_, Side::kBuy, 0, 1}, OrderLeg{call503_, Side::kSell, 0, 1}};
+  OrderCommand cmd;
+  ASSERT_EQ(om_.create(NewOrder{0, 1, 0.80_usd, legs}, 0, cmd), RequestStatus::kOk);
+  broker.submit(cmd, 0);
+  std::vector<ExecutionReport> reports;
+  auto poll = [&](TimestampNs now) { broker.poll(market_, now, [&](const ExecutionReport& r) { reports.push_back(r); }); };
+  poll(50 * kMs);
+  // The 503 call goes from 0.20 x 0.25 to 4.00 x 4.10: beyond the band (mid 0.225 x 5 + $1).
+  for (int update = 1; update <= 3; ++update) {
+    market_.quotes[call503_] = Nbbo{4.00_usd, 4.10_usd, 10, 10, update};
+    poll((50 + update) * kMs);
+    poll((50 + update) * kMs);  // the same quote again counts once
+    if (update < 3) {
+      EXPECT_EQ(reports.size(), 1u) << "update " << update;
+    }
+  }
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(reports[2].last_price, 4.00_usd);
+}
+
 TEST_F(PaperBrokerTest, shouldFillPartiallyWhenDisplayedSizeIsShort) {
   market_.quotes[call503_] = Nbbo{0.20_usd, 0.25_usd, 3, 10, 0};
   const auto id = send_spread(5, 1_usd, 0);

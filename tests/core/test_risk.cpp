@@ -200,6 +200,20 @@ TEST_F(RiskEngineTest, shouldRejectBeyondMaxOpenPositions) {
   EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kMaxOpenPositions);
 }
 
+// 0 turns a limit off, as it does every other limit: a daily_loss_limit of 0 no longer refuses
+// every opening at a flat day P&L, and max_open_positions = 0 no longer refuses them all.
+TEST_F(RiskEngineTest, shouldTreatAZeroDailyLossOrPositionLimitAsOff) {
+  RiskLimits l = limits();
+  l.daily_loss_limit = Price::zero();
+  l.max_open_positions = 0;
+  engine_.set_limits(l);
+  auto acct = account();
+  EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kNone);
+  acct.day_pnl = -(50'000_usd);
+  acct.open_positions = 40;
+  EXPECT_EQ(engine_.check(credit_put_spread(1), acct, market_, 0).reason, RiskReason::kNone);
+}
+
 TEST_F(RiskEngineTest, shouldRejectFourthOrderInOneSecond) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_EQ(engine_.check(credit_put_spread(1), account(), market_, i * 100'000'000).reason, RiskReason::kNone);

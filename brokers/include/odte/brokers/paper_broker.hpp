@@ -24,6 +24,7 @@
 #include <memory>
 
 #include "odte/core/intent.hpp"
+#include "odte/core/market_guard.hpp"
 #include "odte/core/orders.hpp"
 
 namespace odte::brokers {
@@ -39,6 +40,14 @@ struct PaperBrokerConfig {
   std::uint32_t max_working = 1024;
   std::uint32_t max_pending = 1024;
   std::uint32_t max_done = 4096;               // finished orders remembered for status answers
+  // Fill band: a leg fills only at a price within this band of the prevailing market, the mid it
+  // has slid along with the quotes the order met since it reached the venue (the first quote sets
+  // it). A quote outside it (a bad tick) neither fills nor moves it, until `band_reanchor_after`
+  // successive quote updates agree on the new level. Options: PriceBand's multiple and dollar
+  // floor; stock legs: its fraction.
+  bool fill_band = true;
+  PriceBand band{};
+  std::uint32_t band_reanchor_after = 8;
 };
 
 struct PaperBrokerStats {
@@ -47,6 +56,7 @@ struct PaperBrokerStats {
   std::uint64_t fills = 0;            // fill events (one per order per matching step)
   std::uint64_t contracts = 0;
   std::uint64_t dropped_commands = 0; // pending queue full: answered with a reject on next poll
+  std::uint64_t band_refusals = 0;    // marketable matching steps refused: a leg outside the fill band
 };
 
 class PaperBroker {
@@ -113,8 +123,15 @@ class PaperBroker {
     std::uint32_t filled;      // units
     std::uint32_t leg_cum[kMaxLegs];
     Price leg_notional[kMaxLegs];  // sum of price x contracts per leg, for status averages
+    Price band_ref[kMaxLegs];      // the leg's prevailing market (fill band); invalid until quoted
+    Price band_pending[kMaxLegs];  // a level outside the band that successive quotes agree on...
+    TimestampNs band_seen_ns[kMaxLegs];     // ...counted once per quote update
+    std::uint32_t band_pending_count[kMaxLegs];
     bool live;
   };
+  // Whether leg `i`'s quote gives a fill price within the band; slides the reference.
+  template <typename Q>
+  bool in_band(Working& w, int i, const Q& q, Price px) noexcept;
 
   template <typename Out>
   void process(const OrderCommand& c, TimestampNs now, Out& out) noexcept;
@@ -164,6 +181,7 @@ void PaperBroker::process(const OrderCommand& c, TimestampNs now, Out& out) noex
       w.order = c;
       w.current_id = c.id;
       w.broker_id = next_broker_id_++;
+      for (Price& p : w.band_ref) p = Price::invalid();
       w.live = true;
       ExecutionReport r = blank(ExecKind::kAccepted, &w, c.id, now);
       out(r);
@@ -257,6 +275,7 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
   Price::Rep natural = 0;
   Price leg_price[kMaxLegs];
   std::uint32_t available = o.quantity - w.filled;
+  bool banded = true;
   for (int i = 0; i < o.leg_count; ++i) {
     const Nbbo* q = market.nbbo(o.legs[i].instrument);
     if (q == nullptr || !q->two_sided()) return;
@@ -264,6 +283,8 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
     const Price touch = buy ? q->ask : q->bid;
     const Price px = buy ? touch + config_.slippage_per_contract : touch - config_.slippage_per_contract;
     if (px <= Price::zero() && !buy) return;  // nothing to sell into
+    // Every leg is judged (each slides its own reference) before the order may fill.
+    if (config_.fill_band && !in_band(w, i, *q, px)) banded = false;
     leg_price[i] = px;
     const auto r = static_cast<Price::Rep>(o.legs[i].ratio);
     natural += buy ? r * px.ticks() : -r * px.ticks();
@@ -274,6 +295,10 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
     }
   }
   if (o.limit.ticks() < natural || available == 0) return;
+  if (!banded) {
+    ++stats_.band_refusals;
+    return;
+  }
 
   w.filled += available;
   ++stats_.fills;
@@ -294,6 +319,34 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
     out(r);
   }
   if (w.filled >= o.quantity) w.live = false;
+}
+
+template <typename Q>
+bool PaperBroker::in_band(Working& w, int i, const Q& q, Price px) noexcept {
+  const bool option = w.order.legs[i].unit != kLegShares;
+  const Price mid = q.mid();
+  Price& ref = w.band_ref[i];
+  if (!ref.valid() || (config_.band.within(ref, mid, option) && config_.band.within(ref, px, option))) {
+    ref = mid;
+    w.band_pending_count[i] = 0;
+    return true;
+  }
+  // Outside: a new level is adopted only when quote updates keep agreeing on it.
+  if (q.updated_ns != w.band_seen_ns[i]) {
+    w.band_seen_ns[i] = q.updated_ns;
+    if (w.band_pending_count[i] != 0 && config_.band.within(w.band_pending[i], mid, option)) {
+      ++w.band_pending_count[i];
+    } else {
+      w.band_pending[i] = mid;
+      w.band_pending_count[i] = 1;
+    }
+    if (w.band_pending_count[i] >= config_.band_reanchor_after) {
+      ref = mid;
+      w.band_pending_count[i] = 0;
+      return config_.band.within(ref, px, option);
+    }
+  }
+  return false;
 }
 
 }  // namespace odte::brokers

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "odte/core/market_guard.hpp"
 #include "odte/core/order_manager.hpp"
 #include "odte/core/positions.hpp"
 #include "odte/core/risk.hpp"
@@ -90,13 +91,14 @@ struct OrderSnapshot {
 // Kinds of bad input a feed's parser counts (feeds::ErrorKind; feed_threads.cpp checks the count).
 inline constexpr std::size_t kFeedErrorKinds = 14;
 
-// One stream as the operator sees it. The engine fills last_event_ns and stale; the live feed
-// threads (daemon::FeedThreads::fill_snapshot) the rest, zero in an in-process replay.
+// One stream as the operator sees it. The engine fills last_event_ns, stale and rejected_by_kind;
+// the live feed threads (daemon::FeedThreads::fill_snapshot) the rest, zero in an in-process replay.
 struct FeedSnapshot {
   std::uint64_t events;
   std::uint64_t ring_drops;
   std::uint64_t parse_errors;
   std::uint64_t errors_by_kind[kFeedErrorKinds];
+  std::uint64_t rejected_by_kind[kBadTickKinds];  // events the core's MarketDataGuard rejected
   TimestampNs last_event_ns;
   std::uint32_t ring_depth;
   bool connected;

@@ -22,6 +22,7 @@
 #include "odte/core/control.hpp"
 #include "odte/core/journal.hpp"
 #include "odte/core/journal_records.hpp"
+#include "odte/core/market_guard.hpp"
 #include "odte/core/market_state.hpp"
 #include "odte/core/order_manager.hpp"
 #include "odte/core/positions.hpp"
@@ -91,6 +92,9 @@ struct EngineConfig {
   int session_close_minute = 16 * 60;
   Price close_slack = Price::from_cents(10);     // closing orders pay this beyond the natural price
   std::size_t max_open_spreads = 256;
+  // The sanity filter in front of MarketState (market_guard.hpp); the trading day above bounds
+  // its outside_day rule.
+  MarketGuardConfig market_guard;
   // Per strategy index, whether it starts enabled (config `[[strategy]] enabled`); missing = true.
   // A disabled strategy gets no bars or timers and its openings are refused until enabled.
   std::vector<bool> strategy_enabled;
@@ -131,7 +135,10 @@ class Engine final : private StrategyContext {
   ~Engine() override;
 
   void start(TimestampNs now);
-  void on_market_event(const MarketEvent& e, TimestampNs now) noexcept;
+  // Applies one market event, after the MarketDataGuard: false when the guard rejected it (then
+  // nothing changed but the guard's counters: not the clock, not the stream's freshness, so a run
+  // loop must not advance its own clock to the event's time either).
+  bool on_market_event(const MarketEvent& e, TimestampNs now) noexcept;
   void on_exec_report(const ExecutionReport& r, TimestampNs now) noexcept;
   // Runs whatever is due by `now`; cheap to call after every event.
   void on_timer(TimestampNs now) noexcept;
@@ -196,6 +203,9 @@ class Engine final : private StrategyContext {
 
   [[nodiscard]] const EngineStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const MarketState& market_state() const noexcept { return market_; }
+  [[nodiscard]] const MarketDataGuard& market_guard() const noexcept { return guard_; }
+  // The run loop drains the guard's log samples from here (MarketDataGuard::drain_samples).
+  [[nodiscard]] MarketDataGuard& market_guard() noexcept { return guard_; }
   [[nodiscard]] const PositionBook& book() const noexcept { return book_; }
   [[nodiscard]] const OrderManager& orders() const noexcept { return om_; }
   [[nodiscard]] const RiskEngine& risk() const noexcept { return risk_; }
@@ -279,6 +289,7 @@ class Engine final : private StrategyContext {
   std::vector<std::uint32_t> strategy_rejected_;
   CommandRing& commands_;
   JournalSink* journal_;
+  MarketDataGuard guard_;
   MarketState market_;
   MinuteBars bars_;
   RiskEngine risk_;

@@ -42,8 +42,8 @@ struct MinuteWindow {
 
 struct RiskLimits {
   double max_risk_fraction = 0.005;            // of account equity, per trade
-  Price daily_loss_limit = Price::from_dollars(2'000);
-  std::uint32_t max_open_positions = 4;
+  Price daily_loss_limit = Price::from_dollars(2'000);  // 0 = off
+  std::uint32_t max_open_positions = 4;        // 0 = off
   std::uint32_t max_orders_per_second = 5;
   Price price_band_abs = Price::from_cents(50);  // allowed distance through the natural price...
   double price_band_fraction = 0.25;           // ...or this fraction of the combo's mid, if larger

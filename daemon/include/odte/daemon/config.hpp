@@ -15,6 +15,7 @@
 
 #include "odte/brokers/fix_broker.hpp"
 #include "odte/brokers/paper_broker.hpp"
+#include "odte/core/market_guard.hpp"
 #include "odte/core/order_manager.hpp"
 #include "odte/core/risk.hpp"
 
@@ -53,6 +54,8 @@ struct FeedConfig {
   // UTC date odted started, YYYYMMDD); empty = no recording. zstd-compressed when record_zstd.
   std::string record_path;
   bool record_zstd = true;
+  // [feed.guard]: the core's sanity filter on market data (core/market_guard.hpp, docs/feeds.md).
+  MarketGuardConfig guard;
 };
 
 struct ReplayConfig {

@@ -1,6 +1,7 @@
 #include "odte/daemon/config.hpp"
 
 #include "odte/core/settings_reader.hpp"
+#include "odte/strategies/factory.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -233,6 +234,17 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     }
   }
   top.finish();
+  // Each strategy is built here exactly as the run builds it (make_strategies), so --check-config
+  // and the start refuse the same unknown names and bad parameters.
+  for (std::size_t i = 0; i < c.strategies.size(); ++i) {
+    const StrategyConfig& s = c.strategies[i];
+    if (s.name.empty()) continue;  // already a problem: name is required
+    try {
+      (void)strategies::make_strategy(s.name, s.params_toml, static_cast<std::uint16_t>(i), source_name);
+    } catch (const strategies::StrategyConfigError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
 
   // What each mode needs to run at all.
   if (c.mode == Mode::kReplay && c.replay.recording.empty()) {

@@ -180,6 +180,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.choice("transport", c.replay.transport,
              {{"in-process", ReplayTransport::kInProcess}, {"websocket", ReplayTransport::kWebsocket}});
     r.number("speed", c.replay.speed, 0.0, 10'000.0);
+    r.boolean("allow_torn_tail", c.replay.allow_torn_tail);
     r.finish();
   }
   read_risk(top.sub("risk"), c);
@@ -436,7 +437,8 @@ std::string describe(const Config& c) {
                                {"record_zstd", c.feed.record_zstd}});
   t.insert("replay", toml::table{{"recording", c.replay.recording},
                                  {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
-                                 {"speed", c.replay.speed}});
+                                 {"speed", c.replay.speed},
+                                 {"allow_torn_tail", c.replay.allow_torn_tail}});
   t.insert("log", toml::table{{"path", c.log.path},
                               {"level", c.log.level},
                               {"max_size_mb", static_cast<std::int64_t>(c.log.max_size_mb)},

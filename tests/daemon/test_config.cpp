@@ -207,6 +207,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"unknown_strategy_param", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nname = \"regime\"\n"
                   "[strategy.params]\nquantty = 2\n",
                   "strategy \"regime\".params.quantty: unknown key"},
+        BadConfig{"torn_tail_not_bool", "mode = \"replay\"\n[replay]\nrecording = \"x\"\nallow_torn_tail = \"yes\"\n",
+                  "replay.allow_torn_tail: must be true or false"},
         BadConfig{"strategy_without_name", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nenabled = true\n",
                   "strategy[0].name: is required"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });

@@ -71,7 +71,8 @@ sed -i 's|^speed = .*|speed = 1|' "$work/term.toml"
 "$bin/odted" --config "$work/term.toml" > "$work/term.stdout" 2> "$work/term.stderr" &
 odted=$!
 pids+=("$odted")
-wait_for_core "$work/term/admin.sock" "$work/term.stderr"
+for _ in $(seq 100); do grep -q "replay started" "$work/term.stderr" && break; sleep 0.1; done
+grep -q "replay started" "$work/term.stderr" || fail "the paced replay did not start"
 kill -TERM "$odted"
 rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 3 ] || fail "SIGTERM exited $rc, want 3"

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -92,7 +91,9 @@ class DaemonReplayTest : public ::testing::Test {
   }
   std::string report_html() {
     std::ifstream in(dir_ / "out" / "report" / "report.html");
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
   }
   fs::path dir_;
   Config config_;

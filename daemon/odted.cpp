@@ -41,7 +41,12 @@ constexpr const char* kUsage =
     "  --check-config FILE\n"
     "                  validate FILE, print it with every default filled in, and exit\n"
     "  --help          print this help and exit\n"
-    "  --version       print the version and exit\n";
+    "  --version       print the version and exit\n"
+    "\n"
+    "exit status: 0 the run finished (replay: the recording's end; live modes: a clean stop),\n"
+    "1 the run failed (a corrupt or torn recording, an output that cannot be written, ...),\n"
+    "2 the configuration was refused, 3 a replay stopped by SIGTERM/SIGINT before its end\n"
+    "(starting again resumes it). docs/operations.md has the details.\n";
 
 // Replay over websocket: the recording is served by `odte replay-server` at feed.*_url and read by
 // the live feed threads (websocket client, parser, rings), so the live ingest path runs end to end.
@@ -93,7 +98,8 @@ odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::In
   feeds.log_stats();
   if (const std::string err = feeds.error(); !err.empty()) {
     spdlog::error("feed failed: {}", err);
-    if (result.exit_code == 0) result.exit_code = 1;
+    result.exit_code = 1;  // a feed that failed stops the run early: not a stop by signal
+    if (result.outcome.error.empty()) result.outcome.error = "feed failed: " + err;
   }
   return result;
 }
@@ -180,14 +186,18 @@ int run(const char* config_path) {
     const auto& counters = events.source().parse_counters();
     spdlog::info("recording read: {} frames, {} torn tail bytes, {} frames parsed", events.source().frames(),
                  events.source().torn_tail_bytes(), counters.frames);
-    if (!events.source().error().empty()) spdlog::error("recording: {}", events.source().error());
   } else {
     result = run_over_websocket(config, registry, signals, notify);
   }
   odte::daemon::shutdown_logging();
+  const auto events = static_cast<unsigned long long>(result.outcome.events);
   if (result.exit_code == 0) {
-    std::printf("odted: %s: %llu events; outputs in %s\n", result.outcome.ok ? "replay finished" : "replay stopped",
-                static_cast<unsigned long long>(result.outcome.events), result.output_dir.c_str());
+    std::printf("odted: replay finished: %llu events; outputs in %s\n", events, result.output_dir.c_str());
+  } else if (result.exit_code == odte::daemon::kExitReplayStopped) {
+    std::printf("odted: replay stopped before the end of the recording: %llu events; outputs in %s; start again to "
+                "resume\n", events, result.output_dir.c_str());
+  } else if (!result.outcome.error.empty()) {
+    std::fprintf(stderr, "odted: replay failed: %s\n", result.outcome.error.c_str());
   }
   return result.exit_code;
 }

@@ -11,6 +11,18 @@ namespace odte {
 
 namespace {
 std::error_code last_error() noexcept { return {errno, std::generic_category()}; }
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+}
+
+void sync_parent_dir(const std::string& path) noexcept {
+  if (const int dfd = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+}
 }  // namespace
 
 std::error_code write_all(int fd, std::span<const std::byte> data) noexcept {
@@ -30,10 +42,6 @@ std::error_code write_all(int fd, std::span<const std::byte> data) noexcept {
 
 namespace {
 
-std::string directory_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-}
 
 // The contents into an unnamed file in `dir` (O_TMPFILE), linked at `path` once whole: a crash or
 // kill at any moment leaves nothing behind, not even a temporary name. std::errc::not_supported
@@ -79,10 +87,23 @@ std::error_code create_file_whole(const std::string& path, std::span<const std::
   }
   if (ec) return ec;
   // The new directory entry must be durable too.
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
+  sync_parent_dir(path);
+  return {};
+}
+
+std::error_code replace_file_whole(const std::string& path, std::span<const std::byte> contents, unsigned mode) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
+  if (fd < 0) return last_error();
+  std::error_code ec = write_all(fd, contents);
+  if (!ec && ::fsync(fd) != 0) ec = last_error();  // ENOSPC/EIO of delayed allocation show here
+  if (::close(fd) != 0 && !ec) ec = last_error();
+  if (!ec && ::rename(tmp.c_str(), path.c_str()) != 0) ec = last_error();
+  if (ec) {
+    ::unlink(tmp.c_str());
+    return ec;
   }
+  sync_parent_dir(path);
   return {};
 }
 

@@ -1,6 +1,7 @@
 #include "odte/daemon/config.hpp"
 
 #include "odte/core/settings_reader.hpp"
+#include "odte/strategies/factory.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -200,6 +201,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.choice("transport", c.replay.transport,
              {{"in-process", ReplayTransport::kInProcess}, {"websocket", ReplayTransport::kWebsocket}});
     r.number("speed", c.replay.speed, 0.0, 10'000.0);
+    r.boolean("allow_torn_tail", c.replay.allow_torn_tail);
     r.finish();
   }
   read_risk(top.sub("risk"), c);
@@ -255,6 +257,17 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     }
   }
   top.finish();
+  // Each strategy is built here exactly as the run builds it (make_strategies), so --check-config
+  // and the start refuse the same unknown names and bad parameters.
+  for (std::size_t i = 0; i < c.strategies.size(); ++i) {
+    const StrategyConfig& s = c.strategies[i];
+    if (s.name.empty()) continue;  // already a problem: name is required
+    try {
+      (void)strategies::make_strategy(s.name, s.params_toml, static_cast<std::uint16_t>(i), source_name);
+    } catch (const strategies::StrategyConfigError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
 
   // What each mode needs to run at all.
   if (c.mode == Mode::kReplay && c.replay.recording.empty()) {
@@ -472,7 +485,8 @@ std::string describe(const Config& c) {
                                                      {"reanchor_after", static_cast<std::int64_t>(c.feed.guard.reanchor_after)}}}});
   t.insert("replay", toml::table{{"recording", c.replay.recording},
                                  {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
-                                 {"speed", c.replay.speed}});
+                                 {"speed", c.replay.speed},
+                                 {"allow_torn_tail", c.replay.allow_torn_tail}});
   t.insert("log", toml::table{{"path", c.log.path},
                               {"level", c.log.level},
                               {"max_size_mb", static_cast<std::int64_t>(c.log.max_size_mb)},

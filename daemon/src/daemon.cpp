@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "odte/core/agent.hpp"
+#include "odte/core/file_io.hpp"
 #include "odte/daemon/core_services.hpp"
 #include "odte/reports/report.hpp"
 #include "odte/strategies/factory.hpp"
@@ -43,10 +44,20 @@ nlohmann::ordered_json latency_json(const LatencyHistogram& h) {
 
 }  // namespace
 
-void write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
-                   const ReplayOutcome& outcome, const LatencyHistogram* tick_to_order) {
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/final_state.txt") << describe_state(engine, registry);
+std::string write_output_file(const std::string& path, const std::string& text) {
+  const std::error_code ec = replace_file_whole(path, std::as_bytes(std::span(text.data(), text.size())));
+  if (ec) return "cannot write " + path + ": " + ec.message();
+  return {};
+}
+
+std::string write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
+                          const ReplayOutcome& outcome, const LatencyHistogram* tick_to_order) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "cannot create " + dir + ": " + ec.message();
+  if (std::string err = write_output_file(dir + "/final_state.txt", describe_state(engine, registry)); !err.empty()) {
+    return err;
+  }
   const PnlTotals t = engine.book().totals();
   nlohmann::ordered_json rejections = nlohmann::ordered_json::object();
   for (std::size_t i = 1; i < static_cast<std::size_t>(RiskReason::kCount); ++i) {
@@ -61,6 +72,7 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
   nlohmann::ordered_json notes = nlohmann::ordered_json::array();
   for (const auto& n : engine.notes()) notes.push_back(n);
   nlohmann::ordered_json summary{
+      {"end", to_string(outcome.end)},
       {"events", outcome.events},
       {"journal_records_verified", outcome.verified_records},
       {"journal_records_written", outcome.written_records},
@@ -75,8 +87,9 @@ void write_outputs(const std::string& dir, const Engine& engine, const Instrumen
       {"market_data_rejected", rejected_data},
       {"notes", notes},
   };
+  if (!outcome.ended_early.empty()) summary["ended_early"] = outcome.ended_early;
   if (tick_to_order != nullptr) summary["tick_to_order_ns"] = latency_json(*tick_to_order);
-  std::ofstream(dir + "/summary.json") << summary.dump(2) << "\n";
+  return write_output_file(dir + "/summary.json", summary.dump(2) + "\n");
 }
 
 EngineConfig engine_config(const Config& config, std::int32_t trading_day, int utc_offset_minutes) {
@@ -116,16 +129,18 @@ std::vector<std::unique_ptr<Strategy>> make_strategies(const Config& config, std
   return out;
 }
 
-void write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir) {
+std::string write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir,
+                             std::vector<std::string> warnings) {
   reports::ReportOptions report_options;
   report_options.strategy_names = names;
   report_options.equity = config.account_equity.to_double();
+  report_options.warnings = std::move(warnings);
   const std::string report_dir = output_dir + "/report";
-  if (const std::string err = reports::write_report({config.journal}, report_dir, report_options); !err.empty()) {
-    spdlog::error("run report not written: {}", err);
-  } else {
-    spdlog::info("run report: {}/report.html", report_dir);
+  if (std::string err = reports::write_report({config.journal}, report_dir, report_options); !err.empty()) {
+    return "run report not written: " + err;
   }
+  spdlog::info("run report: {}/report.html", report_dir);
+  return {};
 }
 
 DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
@@ -172,7 +187,6 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   const auto wall_start = Clock::now();
   TimestampNs first_event_ns = 0;
   bool ready_sent = false;
-  bool stopped_by_signal = false;
 
   // Admin commands and SIGHUP are applied between events on the core thread -- but not while the
   // run is re-creating what the journal already holds: a change now would not be in it.
@@ -213,11 +227,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
         std::this_thread::sleep_for(std::min<Clock::duration>(due - Clock::now(), std::chrono::milliseconds(20)));
       }
     }
-    if (signals.stop_requested()) {
-      stopped_by_signal = true;
-      return false;
-    }
-    return true;
+    return !signals.stop_requested();
   };
   // Replay stops without cancelling working orders, whatever broker.cancel_on_shutdown says:
   // cancels sent at an arbitrary wall-clock moment are not part of the deterministic run, so a
@@ -227,27 +237,60 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     services.publish(engine, CoreState::kStopping, engine.market_state().market_time());
   };
 
+  setup.accept_ended_early = config.replay.allow_torn_tail;
+  std::string output_error;
   setup.on_finish = [&](const Engine& engine, const ReplayOutcome& outcome) {
-    if (outcome.ok) write_outputs(run.output_dir, engine, registry, outcome, tick_to_order.get());
+    if (outcome.ok) output_error = write_outputs(run.output_dir, engine, registry, outcome, tick_to_order.get());
   };
 
   run.outcome = run_replay(setup, registry, std::move(strategies), source);
   current = nullptr;
   if (idle != nullptr) idle->fn = nullptr;
-  if (signals.stop_requested()) stopped_by_signal = true;
   services.close();
   if (!run.outcome.ok) {
-    spdlog::error("replay stopped: {}", run.outcome.error);
+    spdlog::error("replay failed: {}", run.outcome.error);
     notify.stopping("replay failed: " + run.outcome.error);
     run.exit_code = 1;
     return run;
   }
-  // The run report, from the journal now closed (docs/reports.md). A report that cannot be
-  // written is logged; it does not fail a run whose journal is whole.
-  write_run_report(config, names, run.output_dir);
-  notify.stopping(stopped_by_signal ? "stopped by signal" : "recording finished");
-  spdlog::info("replay {}: {} events, journal {} verified + {} written", stopped_by_signal ? "stopped" : "finished",
+  // The run report, from the journal now closed (docs/reports.md). An output that cannot be
+  // written fails the run: exit 0 promises every output is there.
+  std::vector<std::string> warnings;
+  if (!run.outcome.ended_early.empty()) {
+    warnings.push_back(run.outcome.ended_early + (run.outcome.end == ReplayEnd::kFinished
+                                                      ? " (accepted: replay.allow_torn_tail = true)"
+                                                      : " (the day was not ended: set replay.allow_torn_tail = true to accept it)"));
+  }
+  if (output_error.empty()) output_error = write_run_report(config, names, run.output_dir, std::move(warnings));
+  if (!output_error.empty()) {
+    spdlog::error("replay failed: {}", output_error);
+    notify.stopping("replay failed: " + output_error);
+    run.outcome.error = output_error;
+    run.exit_code = 1;
+    return run;
+  }
+  spdlog::info("replay {}: {} events, journal {} verified + {} written", to_string(run.outcome.end),
                run.outcome.events, run.outcome.verified_records, run.outcome.written_records);
+  switch (run.outcome.end) {
+    case ReplayEnd::kFinished:
+      notify.stopping("recording finished");
+      break;
+    case ReplayEnd::kStopped:
+      // Stopped by a signal before the recording's end: a restart resumes it (docs/operations.md).
+      notify.stopping("stopped by signal");
+      run.exit_code = kExitReplayStopped;
+      break;
+    case ReplayEnd::kFailed:  // !ok, handled above
+      run.exit_code = 1;
+      break;
+    case ReplayEnd::kEndedEarly:
+      spdlog::error("replay failed: {}; set replay.allow_torn_tail = true to replay it as a whole day",
+                    run.outcome.ended_early);
+      notify.stopping("replay failed: " + run.outcome.ended_early);
+      run.outcome.error = run.outcome.ended_early;
+      run.exit_code = 1;
+      break;
+  }
   return run;
 }
 

@@ -453,7 +453,9 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   run.outcome.final_state = describe_state(engine, registry);
   run.outcome.ok = !journal.failed();
   if (!run.outcome.ok) run.outcome.error = journal.error();
-  if (run.outcome.ok) write_outputs(run.output_dir, engine, registry, run.outcome);
+  run.outcome.end = interrupted ? ReplayEnd::kStopped : ReplayEnd::kFinished;
+  std::string output_error;
+  if (run.outcome.ok) output_error = write_outputs(run.output_dir, engine, registry, run.outcome);
   services.close();
   feeds.log_stats();
   spdlog::info("options subscriptions re-centred {} times; feed clock refused {} jumps", recentres,
@@ -463,7 +465,13 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     spdlog::error("run stopped: {}", run.outcome.error);
     return run;
   }
-  write_run_report(config, names, run.output_dir);
+  if (output_error.empty()) output_error = write_run_report(config, names, run.output_dir);
+  if (!output_error.empty()) {
+    spdlog::error("run failed: {}", output_error);
+    run.outcome.error = output_error;
+    run.exit_code = 1;
+    return run;
+  }
   if (const std::string err = feeds.error(); !err.empty()) {
     spdlog::error("feed failed: {}", err);
     run.exit_code = 1;

@@ -1,6 +1,7 @@
 #include "odte/daemon/recording_events.hpp"
 
 #include <chrono>
+#include <cstdio>
 
 #include "odte/core/options/calendar.hpp"
 
@@ -43,6 +44,22 @@ std::string RecordingEvents::open(const std::string& path) {
     return path + ": the recording holds no market event";
   }
   return {};
+}
+
+std::string RecordingEvents::ended_early() const {
+  if (source_.torn_tail_bytes() == 0) return {};
+  std::string out = "the recording ended early: a torn last block of " + std::to_string(source_.torn_tail_bytes()) +
+                    " bytes at file offset " + std::to_string(source_.torn_tail_offset()) + ", after " +
+                    std::to_string(source_.frames()) + " whole frames";
+  if (const TimestampNs last = source_.last_receive_ns(); last > 0) {
+    const std::int64_t local_s = last / 1'000'000'000 + std::int64_t{utc_offset_minutes()} * 60;
+    const std::int64_t day_s = ((local_s % 86'400) + 86'400) % 86'400;
+    char when[48];
+    std::snprintf(when, sizeof when, ", the last received at %02d:%02d:%02d exchange time",
+                  static_cast<int>(day_s / 3600), static_cast<int>(day_s / 60 % 60), static_cast<int>(day_s % 60));
+    out += when;
+  }
+  return out;
 }
 
 }  // namespace odte::daemon

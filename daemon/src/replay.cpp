@@ -10,6 +10,16 @@ namespace odte::daemon {
 
 using SessionMarker = JournalSessionMarker;
 
+const char* to_string(ReplayEnd e) noexcept {
+  switch (e) {
+    case ReplayEnd::kFinished: return "finished";
+    case ReplayEnd::kStopped: return "stopped";
+    case ReplayEnd::kEndedEarly: return "ended_early";
+    case ReplayEnd::kFailed: return "failed";
+  }
+  return "failed";
+}
+
 std::string VerifyingJournal::open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns) {
   existing_ = reader_.read(path);
   if (existing_.status == JournalStatus::kCorrupt || existing_.status == JournalStatus::kBadHeader ||
@@ -145,9 +155,20 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
     reapply_operator_commands(t);
     more = source.next(e);
   }
+  // The session is marked as ended only when the data really ended: not after a stop (a restart
+  // resumes), not at corruption, not at an early end the operator has not accepted.
+  std::string source_failure;
+  bool session_ended = false;
   if (!journal.failed() && !more && !source.interrupted()) {
-    const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion, engine.market_state().market_time()};
-    journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
+    source_failure = source.failure();
+    if (source_failure.empty()) {
+      out.ended_early = source.ended_early();
+      if (out.ended_early.empty() || setup.accept_ended_early) {
+        const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion, engine.market_state().market_time()};
+        journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
+        session_ended = !journal.failed();
+      }
+    }
   }
   if (setup.at_end) {
     setup.at_end(engine);
@@ -157,8 +178,16 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
   out.written_records = journal.written();
   out.truncated_bytes = journal.truncated();
   out.final_state = describe_state(engine, registry);
-  out.ok = !journal.failed();
-  if (!out.ok) out.error = journal.error();
+  out.ok = !journal.failed() && source_failure.empty();
+  if (journal.failed()) {
+    out.error = journal.error();
+  } else if (!source_failure.empty()) {
+    out.error = "market data: " + source_failure;
+  }
+  out.end = !out.ok                     ? ReplayEnd::kFailed
+            : session_ended             ? ReplayEnd::kFinished
+            : !out.ended_early.empty()  ? ReplayEnd::kEndedEarly
+                                        : ReplayEnd::kStopped;
   if (setup.on_finish) setup.on_finish(engine, out);
   journal.close();
   return out;

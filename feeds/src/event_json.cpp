@@ -47,6 +47,19 @@ void add_string(std::string& out, std::string_view key, std::string_view v) {
   out += '"';
 }
 
+// "cond": the condition codes as a list, in the feed's order; "cond_count" too when the feed sent
+// more than the event keeps.
+void add_conditions(std::string& out, const TradeBody& t) {
+  out += ",\"cond\":[";
+  const std::size_t kept = t.condition_count < kTradeConditions ? t.condition_count : kTradeConditions;
+  for (std::size_t i = 0; i < kept; ++i) {
+    if (i != 0) out += ',';
+    out += std::to_string(t.conditions[i]);
+  }
+  out += ']';
+  if (t.condition_count > kTradeConditions) add_uint(out, "cond_count", t.condition_count);
+}
+
 }  // namespace
 
 void append_event_json(std::string& out, const MarketEvent& e, const InstrumentRegistry& registry) {
@@ -65,7 +78,7 @@ void append_event_json(std::string& out, const MarketEvent& e, const InstrumentR
     case EventKind::kTrade:
       add_price(out, "price", e.trade.price);
       add_uint(out, "size", e.trade.size);
-      add_uint(out, "cond", e.trade.conditions);
+      add_conditions(out, e.trade);
       add_uint(out, "x", e.trade.exchange);
       add_uint(out, "seq", e.trade.sequence);
       break;

@@ -81,7 +81,18 @@ struct Fields {
   bool has_error = false;
   std::string_view ev, sym, status, message;
   std::int64_t p = 0, bp = 0, ap = 0, o = 0, h = 0, l = 0, c = 0, val = 0;
-  std::int64_t s = 0, x = 0, t = 0, q = 0, bs = 0, as = 0, bx = 0, ax = 0, v = 0, e = 0, cond = 0;
+  std::int64_t s = 0, x = 0, t = 0, q = 0, bs = 0, as = 0, bx = 0, ax = 0, v = 0, e = 0;
+  // Condition codes ("c"): those that are integers 0..65535, in order; the first kTradeConditions
+  // kept, all counted (up to 255).
+  std::uint16_t conds[kTradeConditions] = {};
+  std::uint8_t ncond = 0;
+
+  void add_condition(std::int64_t code) noexcept {
+    if (code < 0 || code > 0xFFFF) return;
+    if (ncond < kTradeConditions) conds[ncond] = static_cast<std::uint16_t>(code);
+    if (ncond < 255) ++ncond;
+    seen |= kCond;
+  }
 
   void fail(ErrorKind k) noexcept {
     if (!has_error) {
@@ -269,10 +280,7 @@ void read_c(od::value& v, Fields& f) noexcept {
       if (!read_double(v, d, f)) return;
       f.c = ticks_of(d);
       f.seen |= kC;
-      if (d >= 0 && d < 4.0e9 && d == std::floor(d)) {
-        f.cond = static_cast<std::int64_t>(d);
-        f.seen |= kCond;
-      }
+      if (d >= 0 && d < 4.0e9 && d == std::floor(d)) f.add_condition(static_cast<std::int64_t>(d));
       return;
     }
     case od::json_type::array: {
@@ -282,12 +290,9 @@ void read_c(od::value& v, Fields& f) noexcept {
         return;
       }
       for (auto item : a) {
+        if (item.error() != simdjson::SUCCESS) break;
         std::int64_t code = 0;
-        if (item.get_int64().get(code) == simdjson::SUCCESS && code >= 0 && code < (1LL << 32)) {
-          f.cond = code;
-          f.seen |= kCond;
-        }
-        break;  // the first condition is what the event carries
+        if (item.get_int64().get(code) == simdjson::SUCCESS) f.add_condition(code);
       }
       return;
     }
@@ -509,28 +514,35 @@ struct Cursor {
     f.seen |= bit;
     return true;
   }
+  // "[" plain integers "]" (possibly empty), each one a condition code for `f`.
+  bool condition_list(Fields& f) noexcept {
+    if (*p != '[') return false;
+    ++p;
+    if (*p != ']') {
+      std::int64_t n = 0;
+      if (!uint(n)) return false;
+      f.add_condition(n);
+      while (*p == ',') {
+        ++p;
+        if (!uint(n)) return false;
+        f.add_condition(n);
+      }
+    }
+    if (*p != ']' || p == root_end) return false;
+    ++p;
+    return true;
+  }
   // "c": a condition list in trades, a condition code in quotes; read as read_c does.
   bool opt_c(Fields& f) noexcept {
     if (!key(key_text(",\"c\":"))) return true;
+    if (*p == '[') return condition_list(f);
     std::int64_t n = 0;
-    if (*p == '[') {
-      bool has = false;
-      if (!uint_list(n, has)) return false;
-      if (has && n < (1LL << 32)) {
-        f.cond = n;
-        f.seen |= kCond;
-      }
-      return true;
-    }
     const char* const start = p;
     if (!uint(n) || p - start > 15) return false;  // exact as a double, as simdjson would read it
     const double d = static_cast<double>(n);
     f.c = ticks_of(d);
     f.seen |= kC;
-    if (d < 4.0e9) {
-      f.cond = n;
-      f.seen |= kCond;
-    }
+    if (d < 4.0e9) f.add_condition(n);
     return true;
   }
   // "i": indicators (a list) in quotes, the trade id (a string) in trades; not read.
@@ -602,8 +614,9 @@ bool to_ns(std::int64_t ms, TimestampNs& out) noexcept {
   return true;
 }
 
-std::uint8_t venue(std::int64_t x) noexcept {
-  return x >= 0 && x <= 255 ? static_cast<std::uint8_t>(x) : 0;
+// Venue ids as the feed numbers them: OPRA participants run above 255. 0 when out of range.
+std::uint16_t venue(std::int64_t x) noexcept {
+  return x >= 0 && x <= 0xFFFF ? static_cast<std::uint16_t>(x) : 0;
 }
 
 // simdjson reports unbalanced brackets as INCOMPLETE_ARRAY_OR_OBJECT whichever way they are
@@ -799,7 +812,8 @@ FrameResult FrameParser::parse_impl(std::string_view frame, bool padded, Timesta
           if (ok) {
             e = MarketEvent::make_trade(id, stream, ts, receive_ns, price, static_cast<std::uint64_t>(f.s));
             e.trade.exchange = venue(f.x);
-            e.trade.conditions = f.has(kCond) ? static_cast<std::uint32_t>(f.cond) : 0;
+            e.trade.condition_count = f.ncond;
+            std::memcpy(e.trade.conditions, f.conds, sizeof f.conds);
             e.trade.sequence = f.q > 0 ? static_cast<std::uint64_t>(f.q) : 0;
           }
           break;

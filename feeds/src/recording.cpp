@@ -202,6 +202,7 @@ ReadStatus RecordingReader::load_block() {
   std::byte h[kBlockHeader];
   const auto torn = [&] {
     torn_tail_ = left;
+    torn_tail_offset_ = offset_;
     offset_ = file_size_;
     return ReadStatus::kEnd;
   };

@@ -25,6 +25,7 @@ bool RecordingEventSource::next(MarketEvent& out) {
       if (s == ReadStatus::kError) error_ = reader_.error();
       return false;
     }
+    last_receive_ns_ = rec.receive_ns;
     auto sink = [this](const MarketEvent& e) {
       if (e.kind() != EventKind::kStatus || options_.include_status) batch_.push_back(e);
       return true;

@@ -445,6 +445,7 @@ std::optional<Run> load_run(const std::vector<std::string>& journals, const Repo
     if (!loader.read(f, error)) return std::nullopt;
   }
   loader.finish();
+  run.warnings.insert(run.warnings.end(), options.warnings.begin(), options.warnings.end());
   const double initial = loader.initial_equity();
 
   // The run's curve: each day's points offset by the P&L of the days before it.

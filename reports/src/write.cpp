@@ -1,8 +1,9 @@
 // Report files on disk.
 
 #include <filesystem>
-#include <fstream>
+#include <span>
 
+#include "odte/core/file_io.hpp"
 #include "odte/reports/report.hpp"
 
 namespace odte::reports {
@@ -11,11 +12,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Whole or not at all (temp file, fsync, rename): a full disk never leaves a short report file.
 std::string write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return "cannot write " + path.string();
+  const std::error_code ec = replace_file_whole(path.string(), std::as_bytes(std::span(text.data(), text.size())));
+  if (ec) return "cannot write " + path.string() + ": " + ec.message();
   return {};
 }
 

@@ -205,6 +205,16 @@ INSTANTIATE_TEST_SUITE_P(
                   "feed.options_url: is required when mode = \"paper-live\""},
         BadConfig{"paper_live_without_rest", "mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\nrest_url = \"\"\n",
                   "feed.rest_url: is required when mode = \"paper-live\""},
+        BadConfig{"unknown_strategy", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nname = \"iron_condour\"\n",
+                  "strategy name \"iron_condour\" is not known; known: "},
+        BadConfig{"bad_strategy_params", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nname = \"iron_condor\"\n"
+                  "[strategy.params]\nshort_otm = 0.02\nlong_otm = 0.01\n",
+                  "strategy \"iron_condor\".params.long_otm: must be further out than short_otm"},
+        BadConfig{"unknown_strategy_param", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nname = \"regime\"\n"
+                  "[strategy.params]\nquantty = 2\n",
+                  "strategy \"regime\".params.quantty: unknown key"},
+        BadConfig{"torn_tail_not_bool", "mode = \"replay\"\n[replay]\nrecording = \"x\"\nallow_torn_tail = \"yes\"\n",
+                  "replay.allow_torn_tail: must be true or false"},
         BadConfig{"strategy_without_name", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nenabled = true\n",
                   "strategy[0].name: is required"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });

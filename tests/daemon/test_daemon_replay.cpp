@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include "odte/daemon/admin_client.hpp"
@@ -53,6 +54,47 @@ class DaemonReplayTest : public ::testing::Test {
     SystemdNotifier notify;
     return run_replay_daemon(config_, registry, day, 20260821, -240, signals, notify);
   }
+  // The synthetic day cut after `events`, ending as a corrupt or torn recording would.
+  struct CutDay final : EventSource {
+    CutDay(EventSource& day, std::uint64_t events, std::string failure, std::string early)
+        : day_{day}, left_{events}, failure_{std::move(failure)}, early_{std::move(early)} {}
+    bool next(MarketEvent& out) override {
+      if (left_ == 0) return false;
+      --left_;
+      return day_.next(out);
+    }
+    [[nodiscard]] std::string failure() const override { return failure_; }
+    [[nodiscard]] std::string ended_early() const override { return early_; }
+    EventSource& day_;
+    std::uint64_t left_;
+    std::string failure_, early_;
+  };
+  DaemonRun run_cut(std::string failure, std::string early) {
+    InstrumentRegistry registry(4096);
+    odte::testing_day::SyntheticDay day(registry, 20260821);
+    CutDay cut(day, day.size() / 2, std::move(failure), std::move(early));
+    SignalWatcher signals;
+    SystemdNotifier notify;
+    return run_replay_daemon(config_, registry, cut, 20260821, -240, signals, notify);
+  }
+  bool session_ended() {
+    JournalReader reader;
+    const JournalScan scan = reader.read(config_.journal);
+    for (const JournalRecord& r : scan.records) {
+      if (r.type == JournalRecordType::kSessionEnd) return true;
+    }
+    return false;
+  }
+  json read_summary() {
+    std::ifstream in(dir_ / "out" / "summary.json");
+    return json::parse(in);
+  }
+  std::string report_html() {
+    std::ifstream in(dir_ / "out" / "report" / "report.html");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
   fs::path dir_;
   Config config_;
 };
@@ -78,7 +120,9 @@ TEST_F(DaemonReplayTest, shouldServeTheAdminSocketStopOnRequestAndResume) {
   EXPECT_FALSE(bad.value("ok", true));
   signals.request_stop();
   core.join();
-  ASSERT_EQ(first.exit_code, 0) << first.outcome.error;
+  // Stopped before the end: a distinct exit status, outputs written and saying so.
+  ASSERT_EQ(first.exit_code, kExitReplayStopped) << first.outcome.error;
+  EXPECT_EQ(first.outcome.end, ReplayEnd::kStopped);
   EXPECT_FALSE(fs::exists(config_.admin.socket));  // removed on the way out
   ASSERT_TRUE(fs::exists(dir_ / "out" / "summary.json"));
   ASSERT_TRUE(fs::exists(dir_ / "out" / "final_state.txt"));
@@ -88,6 +132,8 @@ TEST_F(DaemonReplayTest, shouldServeTheAdminSocketStopOnRequestAndResume) {
   std::ifstream in(dir_ / "out" / "summary.json");
   const json summary = json::parse(in);
   EXPECT_GT(summary["events"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(summary["end"], "stopped");
+  EXPECT_FALSE(session_ended());
 
   // Restarted, it re-runs the recording, verifies everything the first run journaled (the pause
   // and resume included) and finishes the day.
@@ -95,6 +141,8 @@ TEST_F(DaemonReplayTest, shouldServeTheAdminSocketStopOnRequestAndResume) {
   config_.replay.speed = 0;
   const DaemonRun second = run(again);
   ASSERT_EQ(second.exit_code, 0) << second.outcome.error;
+  EXPECT_EQ(second.outcome.end, ReplayEnd::kFinished);
+  EXPECT_TRUE(session_ended());
   EXPECT_EQ(second.outcome.verified_records, first.outcome.written_records);
   EXPECT_GT(second.outcome.events, first.outcome.events);
 }
@@ -120,6 +168,54 @@ TEST_F(DaemonReplayTest, shouldRefuseUnknownStrategiesWithExitCodeTwo) {
   config_.strategies.push_back(StrategyConfig{"martingale", true, ""});
   SignalWatcher signals;
   EXPECT_EQ(run(signals).exit_code, 2);
+}
+
+// A recording that stops at corruption fails the run: exit 1, no session end, no outputs.
+TEST_F(DaemonReplayTest, shouldFailARunWhoseRecordingIsCorrupt) {
+  config_.replay.speed = 0;
+  const DaemonRun r = run_cut("day.odr: block checksum mismatch at offset 4096", "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.outcome.end, ReplayEnd::kFailed);
+  EXPECT_NE(r.outcome.error.find("block checksum mismatch at offset 4096"), std::string::npos) << r.outcome.error;
+  EXPECT_FALSE(session_ended());
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.json"));
+}
+
+// A recording that ended early (torn tail) is not a finished day unless the operator says so; both
+// ways summary.json and the report say where it ended.
+TEST_F(DaemonReplayTest, shouldEndTheDayAtATornTailOnlyWhenAllowed) {
+  config_.replay.speed = 0;
+  const std::string where = "the recording ended early: a torn last block of 77 bytes at file offset 9000";
+  const DaemonRun refused = run_cut("", where);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.outcome.end, ReplayEnd::kEndedEarly);
+  EXPECT_FALSE(session_ended());
+  EXPECT_EQ(read_summary()["end"], "ended_early");
+  EXPECT_EQ(read_summary()["ended_early"], where);
+  EXPECT_NE(report_html().find(where), std::string::npos);
+
+  config_.replay.allow_torn_tail = true;
+  const DaemonRun accepted = run_cut("", where);
+  EXPECT_EQ(accepted.exit_code, 0) << accepted.outcome.error;
+  EXPECT_EQ(accepted.outcome.end, ReplayEnd::kFinished);
+  EXPECT_TRUE(session_ended());
+  EXPECT_EQ(read_summary()["end"], "finished");
+  EXPECT_EQ(read_summary()["ended_early"], where);
+  EXPECT_NE(report_html().find(where + " (accepted"), std::string::npos);
+}
+
+// An output that cannot be written fails the run, naming it; nothing half-written is left.
+TEST_F(DaemonReplayTest, shouldFailTheRunWhenAnOutputCannotBeWritten) {
+  config_.replay.speed = 0;
+  fs::create_directories(dir_ / "out" / "summary.json");  // a folder where the file must go
+  SignalWatcher signals;
+  const DaemonRun r = run(signals);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.outcome.error.find("cannot write " + (dir_ / "out" / "summary.json").string()), std::string::npos)
+      << r.outcome.error;
+  for (const auto& e : fs::directory_iterator(dir_ / "out")) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
+  }
 }
 
 }  // namespace

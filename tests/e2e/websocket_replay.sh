@@ -2,7 +2,8 @@
 # End to end over the live code path: `odte replay-server` serves the shipped recorded day on
 # loopback; odted in replay mode with transport = "websocket" reads it through its feed threads
 # (websocket client, parser, rings) into the core and the paper broker; odtectl steers it
-# (status, pause, resume, kill, a bad command); SIGTERM stops it with exit 0. Then the same day at
+# (status, pause, resume, kill, a bad command); SIGTERM stops it with exit 3 (stopped before the end
+# of the recording). Then the same day at
 # full speed over websocket must give the same journal as the in-process replay.
 # usage: websocket_replay.sh BIN_DIR SOURCE_DIR WORK_DIR
 source "$(dirname "$0")/lib.sh" "$@"
@@ -50,7 +51,7 @@ soon_says '"events":[1-9]' ctl --json metrics && soon_says '"connected":true' ct
   { echo "FAIL: metrics do not show the feeds"; ctl --json metrics; exit 1; }
 kill -TERM "$odted"
 rc=0; wait "$odted" || rc=$?
-[ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc on SIGTERM"; cat "$work/steered.log"; exit 1; }
+[ "$rc" -eq 3 ] || { echo "FAIL: odted exited $rc on SIGTERM, want 3 (stopped before the end)"; cat "$work/steered.log"; exit 1; }
 grep -q "stopped" "$work/steered.log" || { echo "FAIL: no stop in the log"; cat "$work/steered.log"; exit 1; }
 says '"type":"kill_switch"' "$bin/odte" journal "$work/steered/journal.odj" ||
   { echo "FAIL: the kill switch is not in the journal"; exit 1; }

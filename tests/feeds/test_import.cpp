@@ -315,7 +315,9 @@ TEST_F(ImportTest, shouldImportMassiveFlatFilesMergedByTime) {
   EXPECT_EQ(q.quote.ask_exchange, 11u);
   EXPECT_EQ(q.quote.sequence, 555u);
   const MarketEvent& t = d.first.at(1);
-  EXPECT_EQ(t.trade.conditions, 12u);
+  EXPECT_EQ(t.trade.condition_count, 2u);  // "12,37"
+  EXPECT_EQ(t.trade.conditions[0], 12u);
+  EXPECT_EQ(t.trade.conditions[1], 37u);
   EXPECT_EQ(t.trade.exchange, 4u);
   EXPECT_EQ(t.trade.sequence, 98765u);
 }

@@ -52,9 +52,40 @@ TEST_F(ParserTest, shouldParseAStockTradeWithMillisecondsScaledToNanoseconds) {
   EXPECT_EQ(e.header.receive_ns, kRecv);
   EXPECT_EQ(e.trade.price, Price::from_ticks(5'612'300));
   EXPECT_EQ(e.trade.size, 100u);
-  EXPECT_EQ(e.trade.conditions, 12u);
+  EXPECT_EQ(e.trade.condition_count, 2u);
+  EXPECT_EQ(e.trade.conditions[0], 12u);
+  EXPECT_EQ(e.trade.conditions[1], 37u);
   EXPECT_EQ(e.trade.exchange, 4u);
   EXPECT_EQ(e.trade.sequence, 98765u);
+}
+
+// Every condition code of the list, in order, the same by the fast path and the generic pass;
+// more than the event keeps are counted; codes that are not 0..65535 are not conditions.
+TEST(ParserConditions, shouldKeepTheWholeConditionListInBothPasses) {
+  struct Case {
+    const char* list;
+    std::vector<std::uint16_t> kept;
+    unsigned count;
+  };
+  const Case cases[] = {{"[0,12]", {0, 12}, 2},
+                        {"[233]", {233}, 1},
+                        {"[]", {}, 0},
+                        {"[1,2,3,4,5,6,7,8]", {1, 2, 3, 4, 5, 6}, 8},
+                        {"[4294967296,1]", {1}, 1},
+                        {"[65535,65536]", {65535}, 1}};
+  for (const Case& c : cases) {
+    for (const bool fast : {true, false}) {
+      InstrumentRegistry registry{16};
+      FrameParser parser{registry, ParserConfig{.fast_path = fast}};
+      Collect sink;
+      const std::string frame =
+          std::string(R"([{"ev":"T","sym":"MSFT","x":4,"p":114.125,"s":100,"c":)") + c.list + R"(,"t":1536036818784,"q":3}])";
+      ASSERT_EQ(parser.parse(frame, kRecv, StreamId::kStocks, sink).events, 1u) << c.list;
+      const TradeBody& t = sink.events.at(0).trade;
+      EXPECT_EQ(t.condition_count, c.count) << c.list << " fast=" << fast;
+      for (std::size_t i = 0; i < c.kept.size(); ++i) EXPECT_EQ(t.conditions[i], c.kept[i]) << c.list << " #" << i;
+    }
+  }
 }
 
 TEST_F(ParserTest, shouldParseAStockQuote) {
@@ -92,7 +123,8 @@ TEST_F(ParserTest, shouldParseAnOptionQuoteAndInternTheContractWithItsOccFields)
   ASSERT_NE(in.info.option.underlying, kNoInstrument);
   EXPECT_EQ(registry_.get(in.info.option.underlying).symbol_view(), "I:SPX");
   EXPECT_EQ(registry_.get(in.info.option.underlying).info.asset, AssetClass::kIndex);
-  EXPECT_EQ(e.quote.bid_exchange, 0u) << "venue ids above 255 do not fit and read as 0";
+  EXPECT_EQ(e.quote.bid_exchange, 302u) << "OPRA's venue ids run above 255";
+  EXPECT_EQ(e.quote.ask_exchange, 302u);
 }
 
 TEST_F(ParserTest, shouldParseAnOptionTradeWithAFractionalStrike) {
@@ -777,7 +809,8 @@ TEST(ParserFastPath, shouldReadAMassiveOrderedOptionQuoteLikeTheGenericPass) {
   EXPECT_EQ(e.quote.ask, Price::from_double(9.35));
   EXPECT_EQ(e.quote.bid_size, 17u);
   EXPECT_EQ(e.quote.ask_size, 24u);
-  EXPECT_EQ(e.quote.bid_exchange, 0u);  // OPRA's 302 does not fit the byte
+  EXPECT_EQ(e.quote.bid_exchange, 302u);
+  EXPECT_EQ(e.quote.ask_exchange, 303u);
   EXPECT_EQ(e.quote.sequence, 844090872u);
   EXPECT_EQ(registry.get(e.header.instrument).info.asset, AssetClass::kOption);
 }

@@ -5,6 +5,7 @@
 // id, exchange and receive timestamps in Unix nanoseconds) and a kind-specific body. Symbols are
 // never carried; the instrument id is interned in the InstrumentRegistry.
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -28,13 +29,17 @@ inline constexpr int kStreamCount = 4;
 
 enum class BarInterval : std::uint8_t { kSecond = 1, kMinute = 2 };
 
+// Condition codes a trade event keeps, in the feed's order: Massive's lists hold one to four.
+inline constexpr std::size_t kTradeConditions = 6;
+
 struct TradeBody {
   Price price;
   std::uint64_t size;         // shares or contracts
-  std::uint32_t conditions;   // first condition code, 0 when absent
-  std::uint8_t exchange;      // venue id as the feed numbers it
-  std::uint8_t pad_[3];
   std::uint64_t sequence;     // feed sequence number, 0 when absent
+  std::uint16_t exchange;     // venue id as the feed numbers it (OPRA's run above 255)
+  std::uint8_t condition_count;  // codes in the feed's list, up to 255; the first kTradeConditions are kept
+  std::uint8_t pad_;
+  std::uint16_t conditions[kTradeConditions];  // condition codes, in list order
 };
 
 struct QuoteBody {
@@ -42,9 +47,9 @@ struct QuoteBody {
   Price ask;
   std::uint32_t bid_size;
   std::uint32_t ask_size;
-  std::uint8_t bid_exchange;
-  std::uint8_t ask_exchange;
-  std::uint8_t pad_[6];
+  std::uint16_t bid_exchange; // venue ids as the feed numbers them (OPRA's run above 255)
+  std::uint16_t ask_exchange;
+  std::uint8_t pad_[4];
   std::uint64_t sequence;
 };
 
@@ -162,6 +167,7 @@ struct MarketEvent {
 };
 
 static_assert(sizeof(EventHeader) == 24);
+static_assert(sizeof(TradeBody) == 40 && sizeof(QuoteBody) == 40, "bodies fill the line after the header");
 static_assert(sizeof(MarketEvent) == 64, "one event per cache line");
 static_assert(alignof(MarketEvent) == 8);
 static_assert(std::is_trivially_copyable_v<MarketEvent>);

@@ -23,4 +23,11 @@ namespace odte {
 [[nodiscard]] std::error_code create_file_whole(const std::string& path, std::span<const std::byte> contents,
                                                 unsigned mode);
 
+// Writes `contents` to `path`, replacing what was there, whole or not at all: the bytes go into a
+// temporary file in the same directory (`path.tmp.PID`), which is fsync'ed and renamed over `path`,
+// then the directory is fsync'ed. A full disk, a read-only folder or a crash leaves the old file
+// (or none), never a short one. The error carries errno; the temporary file is removed on failure.
+[[nodiscard]] std::error_code replace_file_whole(const std::string& path, std::span<const std::byte> contents,
+                                                 unsigned mode = 0644);
+
 }  // namespace odte

@@ -62,6 +62,10 @@ struct ReplayConfig {
   std::string recording;
   ReplayTransport transport = ReplayTransport::kInProcess;
   double speed = 0.0;               // 0 = as fast as possible, 1 = real time, N = N x
+  // A recording that ends in a torn tail (a recorder killed mid-block, a file cut short) ended
+  // before its day did: the run fails unless this is set; then the day ends where the data does,
+  // and summary.json and the report say so.
+  bool allow_torn_tail = false;
 };
 
 struct BrokerConfig {

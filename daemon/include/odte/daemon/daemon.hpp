@@ -2,8 +2,11 @@
 
 // odted's run loop for replay mode (in-process replay): the engine on this thread, the admin
 // socket on its own thread, snapshots published every 50 ms of wall time, admin commands applied
-// between events, SIGHUP re-reading the risk limits from the config file, SIGTERM (or the end of
-// the recording) stopping cleanly: the journal flushed, the run's outputs written, exit status 0.
+// between events, SIGHUP re-reading the risk limits from the config file. The end of the
+// recording finishes the day (session end journaled, outputs written, exit 0); SIGTERM stops it
+// cleanly before then (journal flushed, outputs written, exit kExitReplayStopped). A corrupt
+// recording, one that ended early (torn tail, unless replay.allow_torn_tail) or an output that
+// cannot be written fails the run (exit 1, no session end).
 // A stopped replay is resumed, not unwound: restarting it re-runs the recording, verifies the
 // journal and continues (see replay.hpp), so it does not cancel working orders on the way out;
 // broker.cancel_on_shutdown applies to the live modes.
@@ -20,6 +23,11 @@
 
 namespace odte::daemon {
 
+// Exit status of a replay stopped by SIGTERM/SIGINT before the end of its recording: the journal
+// and outputs are consistent but the day is not done (no session end; starting again resumes).
+// 0 is kept for a replay that reached the end; 1 is a failure, 2 a configuration refused.
+inline constexpr int kExitReplayStopped = 3;
+
 struct DaemonRun {
   int exit_code = 0;
   std::string output_dir;   // where final_state.txt and summary.json were written
@@ -34,13 +42,16 @@ struct IdleHook {
 };
 
 // Shared by the run loops: where outputs go (output_dir, else beside the journal); final_state.txt
-// and summary.json from the final engine; the run report (docs/reports.md) from the closed journal
-// (a report that cannot be written is logged, it does not fail the run). `tick_to_order`, when
-// given, goes into summary.json as tick_to_order_ns (bench/README.md).
+// and summary.json from the final engine; the run report (docs/reports.md) from the closed journal,
+// with `warnings` the journal cannot tell (a recording that ended early). Every file is written
+// whole or not at all (temporary file, fsync, rename); the functions return an error text naming
+// the path that could not be written, empty on success -- the run then fails. `tick_to_order`,
+// when given, goes into summary.json as tick_to_order_ns (bench/README.md).
 [[nodiscard]] std::string output_dir_for(const Config& config);
-void write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
-                   const ReplayOutcome& outcome, const LatencyHistogram* tick_to_order = nullptr);
-void write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir);
+[[nodiscard]] std::string write_outputs(const std::string& dir, const Engine& engine, const InstrumentRegistry& registry,
+                                        const ReplayOutcome& outcome, const LatencyHistogram* tick_to_order = nullptr);
+[[nodiscard]] std::string write_run_report(const Config& config, const std::vector<std::string>& names,
+                                           const std::string& output_dir, std::vector<std::string> warnings = {});
 // The engine settings a run takes from its config, for a trading day (yyyymmdd) whose exchange
 // time is UTC + utc_offset_minutes. The same in every mode.
 [[nodiscard]] EngineConfig engine_config(const Config& config, std::int32_t trading_day, int utc_offset_minutes);

@@ -7,7 +7,8 @@
 // that day follows from the calendar. The event is then handed out first, so nothing is skipped.
 //
 // RecordingEvents is feeds::RecordingEventSource (the live parser over recorded frames) as such a
-// source.
+// source. A corrupt block is its failure(); a torn tail (a recorder killed mid-block, or a file
+// cut short) is ended_early(): the recording ended before its end.
 
 #include <cstdint>
 #include <string>
@@ -28,6 +29,8 @@ class PeekedSource final : public EventSource {
   [[nodiscard]] bool open();
   bool next(MarketEvent& out) override;
   [[nodiscard]] bool interrupted() const noexcept override { return inner_.interrupted(); }
+  [[nodiscard]] std::string failure() const override { return inner_.failure(); }
+  [[nodiscard]] std::string ended_early() const override { return inner_.ended_early(); }
 
   // yyyymmdd in America/New_York of the first event's exchange time (receive time if it has none).
   [[nodiscard]] std::int32_t trading_day() const noexcept { return trading_day_; }
@@ -53,6 +56,11 @@ class RecordingEvents final : public EventSource {
   // there is no day to replay.
   [[nodiscard]] std::string open(const std::string& path);
   bool next(MarketEvent& out) override { return peeked_.next(out); }
+  // The reader's error when the recording stopped at corruption.
+  [[nodiscard]] std::string failure() const override { return source_.error(); }
+  // A torn tail: where the last whole block ends, how many bytes were cut off, the last frame's
+  // receive time (exchange time of the trading day).
+  [[nodiscard]] std::string ended_early() const override;
 
   [[nodiscard]] std::int32_t trading_day() const noexcept { return peeked_.trading_day(); }
   [[nodiscard]] int utc_offset_minutes() const noexcept { return peeked_.utc_offset_minutes(); }

@@ -36,11 +36,28 @@ class EventSource {
   // True when next() returned false because the run was asked to stop, not because the data
   // ended: the session is then not marked as ended in the journal, so a restart can resume it.
   [[nodiscard]] virtual bool interrupted() const noexcept { return false; }
+  // After next() returned false. Non-empty when the data stopped at corruption: the run fails and
+  // the session is not marked as ended.
+  [[nodiscard]] virtual std::string failure() const { return {}; }
+  // After next() returned false. Non-empty when the data ended before its end (a recording's torn
+  // tail), saying where: the session is marked as ended only if the setup accepts that.
+  [[nodiscard]] virtual std::string ended_early() const { return {}; }
 };
 
+// How a replay run ended.
+enum class ReplayEnd : std::uint8_t {
+  kFinished,    // the data ended (whole, or early and accepted): session end journaled
+  kStopped,     // asked to stop before the end: no session end, a restart resumes
+  kEndedEarly,  // the data ended early and the setup does not accept it: no session end
+  kFailed,      // journal mismatch or write failure, or corrupt data: no session end
+};
+[[nodiscard]] const char* to_string(ReplayEnd e) noexcept;
+
 struct ReplayOutcome {
-  bool ok = false;
+  bool ok = false;                    // the journal is whole and the data was not corrupt
+  ReplayEnd end = ReplayEnd::kFailed;
   std::string error;                  // why the run stopped, when !ok
+  std::string ended_early;            // where the data ended early (EventSource::ended_early), if it did
   std::uint64_t events = 0;
   std::uint64_t verified_records = 0; // journal records re-created and found identical
   std::uint64_t written_records = 0;  // records appended after the journal's end
@@ -105,6 +122,8 @@ struct ReplaySetup {
   // Only meaningful when receive_ns is a live stamp (replay over websocket, live feeds): a
   // recording's stamps are from the day it was recorded.
   LatencyHistogram* tick_to_order = nullptr;
+  // A source that ended early (EventSource::ended_early) still ends the session (replay.allow_torn_tail).
+  bool accept_ended_early = false;
 };
 
 // Runs `source` to its end through a fresh engine. Recovers from the journal at

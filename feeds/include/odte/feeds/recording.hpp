@@ -97,6 +97,8 @@ class RecordingReader {
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
   // Bytes after the last whole block that were ignored (a writer killed mid-block).
   [[nodiscard]] std::uint64_t torn_tail_bytes() const noexcept { return torn_tail_; }
+  // File offset where the torn tail starts (the end of the last whole block); 0 when none.
+  [[nodiscard]] std::uint64_t torn_tail_offset() const noexcept { return torn_tail_offset_; }
   [[nodiscard]] Codec codec() const noexcept { return codec_; }
   [[nodiscard]] TimestampNs created_ns() const noexcept { return created_ns_; }
   [[nodiscard]] std::uint64_t records_read() const noexcept { return records_; }
@@ -118,6 +120,7 @@ class RecordingReader {
   std::uint32_t block_records_left_ = 0;
   void* zstd_ = nullptr;               // ZSTD_DCtx*
   std::uint64_t torn_tail_ = 0;
+  std::uint64_t torn_tail_offset_ = 0;
   std::uint64_t records_ = 0;
   std::string error_;
 };

@@ -7,8 +7,9 @@
 //
 // Contract:
 // - open() once, then next() until it returns false; then error() says whether the recording
-//   ended cleanly (empty) or stopped at corruption (the reader's message). A torn tail is a clean
-//   end: torn_tail_bytes() reports it.
+//   ended cleanly (empty) or stopped at corruption (the reader's message). A torn tail ends the
+//   events without an error: torn_tail_bytes() reports it, and whether that is acceptable (a
+//   recording that ended early) is the caller's decision.
 // - Events are parsed exactly as live: bad frames in a recording are counted in parse_counters()
 //   and skipped, never fatal. Status events are skipped unless include_status is set.
 // - Symbols are interned into the registry given at construction (it must outlive the source).
@@ -42,6 +43,9 @@ class RecordingEventSource {
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
   [[nodiscard]] std::uint64_t frames() const noexcept { return reader_.records_read(); }
   [[nodiscard]] std::uint64_t torn_tail_bytes() const noexcept { return reader_.torn_tail_bytes(); }
+  [[nodiscard]] std::uint64_t torn_tail_offset() const noexcept { return reader_.torn_tail_offset(); }
+  // Receive time of the last frame read, 0 before the first.
+  [[nodiscard]] TimestampNs last_receive_ns() const noexcept { return last_receive_ns_; }
   [[nodiscard]] const ParseCounters& parse_counters() const noexcept { return parser_.counters(); }
   [[nodiscard]] FrameParser& parser() noexcept { return parser_; }
 
@@ -52,6 +56,7 @@ class RecordingEventSource {
   std::vector<MarketEvent> batch_;
   std::size_t pos_ = 0;
   std::string error_;
+  TimestampNs last_receive_ns_ = 0;
   bool done_ = false;
 };
 

@@ -24,6 +24,9 @@ struct ReportOptions {
   std::vector<std::string> strategy_names;  // by strategy index; "strategy N" where missing
   std::optional<double> equity;             // account equity; else the journal's marks; else 100,000
   std::string name;                         // run name shown in reports; else from the path
+  // What the run knows and the journal cannot say (a recording that ended early), shown with the
+  // report's warnings.
+  std::vector<std::string> warnings;
 };
 
 // One booked leg fill (a book_fill record).

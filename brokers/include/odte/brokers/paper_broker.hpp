@@ -24,6 +24,7 @@
 #include <memory>
 
 #include "odte/core/intent.hpp"
+#include "odte/core/nbbo.hpp"
 #include "odte/core/orders.hpp"
 
 namespace odte::brokers {

@@ -5,22 +5,8 @@
 #include <thread>
 
 #include "odte/core/clock.hpp"
-#include "odte/core/engine.hpp"
-#include "odte/core/journal_records.hpp"
 
 namespace odte {
-
-// Every record the engine and the run loops journal fits one ring slot.
-static_assert(sizeof(JournalIntent) <= kJournalSlotPayload);
-static_assert(sizeof(JournalLimits) <= kJournalSlotPayload);
-static_assert(sizeof(OrderCommand) <= kJournalSlotPayload);
-static_assert(sizeof(ExecutionReport) <= kJournalSlotPayload);
-static_assert(sizeof(JournalFill) <= kJournalSlotPayload);
-static_assert(sizeof(JournalMark) <= kJournalSlotPayload);
-static_assert(sizeof(JournalInstrument) <= kJournalSlotPayload);
-static_assert(sizeof(JournalReconciliation) <= kJournalSlotPayload);
-static_assert(sizeof(JournalFlag) <= kJournalSlotPayload);
-static_assert(sizeof(JournalSessionMarker) <= kJournalSlotPayload);
 
 AsyncJournal::AsyncJournal() : ring_{std::make_unique<Ring>()} {}
 

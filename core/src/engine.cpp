@@ -5,9 +5,24 @@
 #include <cstdio>
 #include <cstring>
 
+#include "odte/core/async_journal.hpp"  // kJournalSlotPayload
+#include "odte/core/journal_records.hpp"
 #include "odte/core/tick_table.hpp"
 
 namespace odte {
+
+// Every record the engine and the run loops journal fits one AsyncJournal ring slot (checked here,
+// on the engine side: the journal knows nothing of the records it carries).
+static_assert(sizeof(JournalIntent) <= kJournalSlotPayload);
+static_assert(sizeof(JournalLimits) <= kJournalSlotPayload);
+static_assert(sizeof(OrderCommand) <= kJournalSlotPayload);
+static_assert(sizeof(ExecutionReport) <= kJournalSlotPayload);
+static_assert(sizeof(JournalFill) <= kJournalSlotPayload);
+static_assert(sizeof(JournalMark) <= kJournalSlotPayload);
+static_assert(sizeof(JournalInstrument) <= kJournalSlotPayload);
+static_assert(sizeof(JournalReconciliation) <= kJournalSlotPayload);
+static_assert(sizeof(JournalFlag) <= kJournalSlotPayload);
+static_assert(sizeof(JournalSessionMarker) <= kJournalSlotPayload);
 
 std::string_view to_string(StrategyState s) noexcept {
   switch (s) {

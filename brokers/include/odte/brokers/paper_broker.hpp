@@ -25,6 +25,7 @@
 
 #include "odte/core/intent.hpp"
 #include "odte/core/market_guard.hpp"
+#include "odte/core/nbbo.hpp"
 #include "odte/core/orders.hpp"
 
 namespace odte::brokers {

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <ctime>
 
-#include "odte/core/events.hpp"
-
 namespace odte {
+
+// Unix time in nanoseconds (UTC). Websocket feeds send milliseconds; they are scaled at parse.
+// Defined with the clocks, the primitive that produces it, so the clocks need no market header.
+using TimestampNs = std::int64_t;
 
 template <typename C>
 concept Clock = requires(const C& c) {

@@ -11,15 +11,13 @@
 #include <string_view>
 #include <type_traits>
 
+#include "odte/core/clock.hpp"  // TimestampNs
 #include "odte/core/price.hpp"
 
 namespace odte {
 
 using InstrumentId = std::uint32_t;
 inline constexpr InstrumentId kNoInstrument = 0xFFFF'FFFFu;
-
-// Unix time in nanoseconds (UTC). Websocket feeds send milliseconds; they are scaled at parse.
-using TimestampNs = std::int64_t;
 
 enum class EventKind : std::uint8_t { kTrade = 1, kQuote = 2, kBar = 3, kIndexValue = 4, kStatus = 5 };
 

@@ -15,12 +15,12 @@
 #include <string_view>
 
 #include "odte/core/events.hpp"
+#include "odte/core/options/option_right.hpp"
 #include "odte/core/price.hpp"
 
 namespace odte {
 
 enum class AssetClass : std::uint8_t { kStock = 1, kIndex = 2, kOption = 3 };
-enum class OptionRight : std::uint8_t { kCall = 'C', kPut = 'P' };
 
 struct OptionFields {
   char root[8];                   // OCC root, 1-6 chars, NUL-terminated ("SPXW", "SPY")

@@ -3,7 +3,6 @@
 // What strategies emit: a multi-leg spread they want on (or off), never a broker message.
 // The risk engine checks every intent; the order manager turns accepted ones into orders.
 
-#include <concepts>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -36,25 +35,5 @@ struct Intent {
   }
 };
 static_assert(std::is_trivially_copyable_v<Intent>);
-
-// Best bid and offer of one instrument as the core last saw it.
-struct Nbbo {
-  Price bid;                  // Price::invalid() when that side is empty
-  Price ask;
-  std::uint32_t bid_size;
-  std::uint32_t ask_size;
-  TimestampNs updated_ns;
-
-  [[nodiscard]] bool two_sided() const noexcept { return bid.valid() && ask.valid() && ask >= bid; }
-  [[nodiscard]] Price mid() const noexcept {
-    return Price::from_ticks((bid.ticks() + ask.ticks()) / 2);  // truncates a half tick toward 0
-  }
-};
-
-// Read access to the core's quotes; nbbo() returns null for an instrument never quoted.
-template <typename M>
-concept MarketView = requires(const M& m, InstrumentId id) {
-  { m.nbbo(id) } noexcept -> std::same_as<const Nbbo*>;
-};
 
 }  // namespace odte

@@ -11,7 +11,7 @@
 
 #include "odte/core/events.hpp"
 #include "odte/core/instrument_registry.hpp"
-#include "odte/core/intent.hpp"
+#include "odte/core/nbbo.hpp"
 
 namespace odte {
 

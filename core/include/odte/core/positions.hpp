@@ -15,6 +15,7 @@
 
 #include "odte/core/instrument_registry.hpp"
 #include "odte/core/intent.hpp"
+#include "odte/core/nbbo.hpp"
 #include "odte/core/orders.hpp"
 
 namespace odte {

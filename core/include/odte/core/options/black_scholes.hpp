@@ -23,7 +23,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "odte/core/instrument_registry.hpp"  // OptionRight
+#include "odte/core/options/option_right.hpp"
 
 namespace odte::options {
 

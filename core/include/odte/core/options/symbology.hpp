@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/options/option_right.hpp"
 #include "odte/core/price.hpp"
 
 namespace odte::options {

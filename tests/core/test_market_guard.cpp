@@ -117,7 +117,8 @@ TEST_F(MarketGuardTest, shouldHoldStocksAndIndicesToATightBandAndAdoptARealMove)
     return MarketEvent::make_index(vix_, StreamId::kIndices, t, t, v);
   };
   ASSERT_TRUE(g.admit(index(kNoon, 15_usd)));
-  // VIX gaps from 15 to 20 and stays: two values refused, the third agreeing one adopted.
+  // VIX gaps from 15 to 20 (a third, beyond the 25% band) and stays: two values refused, the
+  // third agreeing one adopted.
   EXPECT_FALSE(g.admit(index(kNoon + 15 * kSec, 20_usd)));
   EXPECT_FALSE(g.admit(index(kNoon + 30 * kSec, 20.2_usd)));
   EXPECT_TRUE(g.admit(index(kNoon + 45 * kSec, 20.1_usd)));

@@ -47,7 +47,9 @@ inline constexpr std::size_t kBadTickKinds = static_cast<std::size_t>(BadTick::k
 struct MarketGuardConfig {
   bool enabled = true;
   std::int64_t max_ahead_ns = 900'000'000'000;   // 15 minutes
-  double underlying_band = 0.10;                 // stocks and indices: +-10% of the last accepted price
+  // Stocks and indices: +-25% of the last accepted price. Wide enough for VIX jumping 20% in a
+  // minute; a decimal slip (10x) or garbage is far outside.
+  double underlying_band = 0.25;
   double option_band_multiple = 5.0;             // options: up to 5x (or down to 1/5) of the last accepted price...
   Price option_band_abs = Price::from_dollars(1);  // ...plus or minus $1
   Price max_crossed = Price::from_cents(5);      // a quote may be crossed by this much (venues' NBBO races)

@@ -146,7 +146,6 @@ class AsyncJournal {
   std::uint64_t next_seq_ = 1;
   char core_error_[192] = {};
   // Journal thread.
-  std::uint64_t staged_last_ = 0;
   std::int64_t last_sync_ns_ = 0;
   bool thread_failed_ = false;
   char thread_error_[192] = {};

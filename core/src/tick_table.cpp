@@ -37,7 +37,7 @@ OrderGrid order_grid(const InstrumentRegistry& registry, std::span<const OrderLe
   }
   if (stock && legs.size() > 1) return grid;
   grid.kind = stock ? TickKind::kStock : legs.size() == 1 ? TickKind::kSingle : TickKind::kComplex;
-  if (root.size() >= sizeof grid.root || find_tick_row(root, grid.kind) == nullptr) return grid;
+  if (root.size() >= sizeof grid.root || find_tick_row(root, grid.kind) == kNoTickRow) return grid;
   std::memcpy(grid.root, root.data(), root.size());
   grid.root[root.size()] = '\0';
   if (legs.size() == 1) grid.ratio = legs[0].ratio;

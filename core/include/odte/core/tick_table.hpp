@@ -20,7 +20,9 @@
 // Roots without a row are refused, not guessed: a $0.01 guess on a $0.05 venue would be rejected
 // there anyway, and later. Adding a root is adding a row (and a test).
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string_view>
 
@@ -61,11 +63,15 @@ inline constexpr TickRow kTickTable[] = {
     {"SPY", TickKind::kStock, Price::from_cents(1), Price::zero(), Price::from_cents(1)},
 };
 
-[[nodiscard]] constexpr const TickRow* find_tick_row(std::string_view root, TickKind kind) noexcept {
-  for (const TickRow& row : kTickTable) {
-    if (row.root == root && row.kind == kind) return &row;
+// The index of `root`'s `kind` row in kTickTable, or kNoTickRow. An index, not a pointer: GCC's
+// constant evaluation under -fsanitize=undefined refuses to compare a pointer into the table with
+// nullptr, and the table's rules are checked at compile time in every build.
+inline constexpr std::size_t kNoTickRow = std::size(kTickTable);
+[[nodiscard]] constexpr std::size_t find_tick_row(std::string_view root, TickKind kind) noexcept {
+  for (std::size_t i = 0; i < std::size(kTickTable); ++i) {
+    if (kTickTable[i].root == root && kTickTable[i].kind == kind) return i;
   }
-  return nullptr;
+  return kNoTickRow;
 }
 
 [[nodiscard]] constexpr bool tick_row_consistent(const TickRow& row) noexcept {
@@ -86,10 +92,11 @@ static_assert(tick_table_consistent(), "every tick row: positive increments, thr
 // The increment for a limit of `price` (its magnitude decides) on `root`'s `kind` orders;
 // Price::invalid() when the table has no row for them.
 [[nodiscard]] constexpr Price tick_for(std::string_view root, TickKind kind, Price price) noexcept {
-  const TickRow* row = find_tick_row(root, kind);
-  if (row == nullptr || !price.valid()) return Price::invalid();
+  const std::size_t i = find_tick_row(root, kind);
+  if (i == kNoTickRow || !price.valid()) return Price::invalid();
+  const TickRow& row = kTickTable[i];
   const Price magnitude = price < Price::zero() ? -price : price;
-  return magnitude < row->threshold ? row->below : row->at_or_above;
+  return magnitude < row.threshold ? row.below : row.at_or_above;
 }
 
 // Whether `price` is on `root`'s `kind` grid. False for a root or kind without a row.

@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-#include "odte/core/engine.hpp"
+#include "odte/core/engine/engine.hpp"
 #include "odte/strategies/factory.hpp"
 
 namespace {

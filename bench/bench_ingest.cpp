@@ -49,8 +49,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "odte/core/agent.hpp"
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/base/agent.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 #include "odte/daemon/feed_threads.hpp"
 #include "odte/feeds/api_key.hpp"
 #include "odte/feeds/parser.hpp"

@@ -27,8 +27,8 @@
 #include <string_view>
 #include <vector>
 
-#include "odte/core/clock.hpp"
-#include "odte/core/histogram.hpp"
+#include "odte/core/base/clock.hpp"
+#include "odte/core/base/histogram.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/daemon.hpp"
 #include "odte/daemon/recording_events.hpp"

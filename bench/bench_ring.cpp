@@ -17,8 +17,8 @@
 #include <readerwriterqueue.h>
 #include <thread>
 
-#include "odte/core/events.hpp"
-#include "odte/core/spsc_ring.hpp"
+#include "odte/core/market/events.hpp"
+#include "odte/core/base/spsc_ring.hpp"
 
 namespace {
 

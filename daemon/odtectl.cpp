@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "odte/core/version.hpp"
+#include "odte/core/base/version.hpp"
 #include "odte/daemon/admin_client.hpp"
 #include "odte/daemon/render.hpp"
 

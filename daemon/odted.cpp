@@ -13,8 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "odte/core/instrument_registry.hpp"
-#include "odte/core/version.hpp"
+#include "odte/core/market/instrument_registry.hpp"
+#include "odte/core/base/version.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/daemon.hpp"
 #include "odte/brokers/fix_broker.hpp"

@@ -19,10 +19,10 @@
 #include "odte/brokers/fix_fields.hpp"
 #include "odte/brokers/fix_legs.hpp"
 #include "odte/brokers/quickfix.hpp"
-#include "odte/core/agent.hpp"
-#include "odte/core/clock.hpp"
-#include "odte/core/spsc_ring.hpp"
-#include "odte/core/tick_table.hpp"
+#include "odte/core/base/agent.hpp"
+#include "odte/core/base/clock.hpp"
+#include "odte/core/base/spsc_ring.hpp"
+#include "odte/core/engine/tick_table.hpp"
 
 namespace odte::brokers {
 

@@ -1,6 +1,6 @@
 #include "odte/daemon/config.hpp"
 
-#include "odte/core/settings_reader.hpp"
+#include "odte/core/config/settings_reader.hpp"
 #include "odte/strategies/factory.hpp"
 
 #include <algorithm>

@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "odte/core/agent.hpp"
-#include "odte/core/clock.hpp"
+#include "odte/core/base/agent.hpp"
+#include "odte/core/base/clock.hpp"
 #include "odte/daemon/feed_threads.hpp"
 
 namespace odte::daemon {

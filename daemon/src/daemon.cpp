@@ -8,8 +8,8 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
-#include "odte/core/agent.hpp"
-#include "odte/core/file_io.hpp"
+#include "odte/core/base/agent.hpp"
+#include "odte/core/base/file_io.hpp"
 #include "odte/daemon/core_services.hpp"
 #include "odte/reports/report.hpp"
 #include "odte/strategies/factory.hpp"

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <mutex>
 
-#include "odte/core/agent.hpp"
-#include "odte/core/clock.hpp"
+#include "odte/core/base/agent.hpp"
+#include "odte/core/base/clock.hpp"
 #include "odte/feeds/frame_recorder.hpp"
 #include "odte/feeds/parser.hpp"
 #include "odte/feeds/ws_client.hpp"

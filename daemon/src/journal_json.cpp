@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "odte/core/engine.hpp"
+#include "odte/core/engine/engine.hpp"
 
 namespace odte::daemon {
 

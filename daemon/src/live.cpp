@@ -10,9 +10,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "odte/core/async_journal.hpp"
-#include "odte/core/clock.hpp"
-#include "odte/core/command_gate.hpp"
+#include "odte/core/journal/async_journal.hpp"
+#include "odte/core/base/clock.hpp"
+#include "odte/core/engine/command_gate.hpp"
 #include "odte/core/options/symbology.hpp"
 #include "odte/daemon/core_services.hpp"
 #include "odte/daemon/feed_threads.hpp"

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "odte/brokers/paper_port.hpp"
-#include "odte/core/clock.hpp"
+#include "odte/core/base/clock.hpp"
 
 namespace odte::daemon {
 

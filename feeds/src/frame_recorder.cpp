@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "odte/core/agent.hpp"
+#include "odte/core/base/agent.hpp"
 
 namespace odte::feeds {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 
 namespace odte::feeds::detail {
 

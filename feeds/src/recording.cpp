@@ -9,8 +9,8 @@
 #include <cstring>
 #include <span>
 
-#include "odte/core/file_io.hpp"
-#include "odte/core/journal.hpp"  // crc32c
+#include "odte/core/base/file_io.hpp"
+#include "odte/core/journal/journal.hpp"  // crc32c
 #include "odte/feeds/parser.hpp"  // kPadding
 
 namespace odte::feeds {

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 #include "odte/core/options/symbology.hpp"
 #include "odte/feeds/json_scan.hpp"
 #include "odte/feeds/recording_source.hpp"

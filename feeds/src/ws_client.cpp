@@ -33,7 +33,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/error.hpp>
 
-#include "odte/core/clock.hpp"
+#include "odte/core/base/clock.hpp"
 #include "odte/feeds/api_key.hpp"
 #include "odte/feeds/json_scan.hpp"
 #include "odte/feeds/subscription.hpp"

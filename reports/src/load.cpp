@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <map>
 
-#include "odte/core/engine.hpp"
-#include "odte/core/journal.hpp"
-#include "odte/core/journal_records.hpp"
+#include "odte/core/engine/engine.hpp"
+#include "odte/core/journal/journal.hpp"
+#include "odte/core/engine/journal_records.hpp"
 #include "odte/reports/report.hpp"
 #include "time_format.hpp"
 

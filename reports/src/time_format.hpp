@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "odte/core/events.hpp"
+#include "odte/core/market/events.hpp"
 
 namespace odte::reports::detail {
 

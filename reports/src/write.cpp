@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <span>
 
-#include "odte/core/file_io.hpp"
+#include "odte/core/base/file_io.hpp"
 #include "odte/reports/report.hpp"
 
 namespace odte::reports {

@@ -1,6 +1,6 @@
 #include "odte/strategies/factory.hpp"
 
-#include "odte/core/settings_reader.hpp"
+#include "odte/core/config/settings_reader.hpp"
 #include "odte/strategies/iron_condor.hpp"
 #include "odte/strategies/iv_spike_butterfly.hpp"
 #include "odte/strategies/regime.hpp"

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "odte/core/strategy.hpp"
-#include "odte/core/tick_table.hpp"
+#include "odte/core/engine/strategy.hpp"
+#include "odte/core/engine/tick_table.hpp"
 
 namespace odte::strategies {
 

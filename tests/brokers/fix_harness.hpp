@@ -14,10 +14,10 @@
 #include <thread>
 #include <vector>
 
-#include "odte/core/broker_port.hpp"
-#include "odte/core/instrument_registry.hpp"
-#include "odte/core/market_state.hpp"
-#include "odte/core/order_manager.hpp"
+#include "odte/core/engine/broker_port.hpp"
+#include "odte/core/market/instrument_registry.hpp"
+#include "odte/core/market/market_state.hpp"
+#include "odte/core/engine/order_manager.hpp"
 
 namespace odte::testing {
 

@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "odte/brokers/paper_broker.hpp"
-#include "odte/core/async_journal.hpp"
-#include "odte/core/command_gate.hpp"
-#include "odte/core/engine.hpp"
+#include "odte/core/journal/async_journal.hpp"
+#include "odte/core/engine/command_gate.hpp"
+#include "odte/core/engine/engine.hpp"
 
 namespace odte::restore_test {
 

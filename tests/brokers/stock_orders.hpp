@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "odte/core/strategy.hpp"
+#include "odte/core/engine/strategy.hpp"
 
 namespace odte::test_support {
 

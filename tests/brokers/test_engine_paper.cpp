@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "odte/brokers/paper_broker.hpp"
-#include "odte/core/engine.hpp"
+#include "odte/core/engine/engine.hpp"
 #include "stock_orders.hpp"
 
 namespace odte {

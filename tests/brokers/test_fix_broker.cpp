@@ -12,7 +12,7 @@
 #include <deque>
 #include <memory>
 
-#include "odte/core/engine.hpp"
+#include "odte/core/engine/engine.hpp"
 
 #include "fix_harness.hpp"
 #include "fix_test_acceptor.hpp"

@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "odte/core/order_manager.hpp"
-#include "odte/core/positions.hpp"
+#include "odte/core/engine/order_manager.hpp"
+#include "odte/core/engine/positions.hpp"
 
 namespace odte::brokers {
 namespace {
@@ -353,7 +353,7 @@ TEST_F(PaperBrokerTest, shouldAnswerEveryCommandEvenWhenTheQueueIsFull) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(om_.find(ids[static_cast<std::size_t>(i)])->state, OrderState::kNew);
 }
 
-// The status contract (core/orders.hpp): one kStatus per leg of every order the venue knows,
+// The status contract (core/engine/orders.hpp): one kStatus per leg of every order the venue knows,
 // working or finished, each with orig_id = the request, then one kStatusEnd with the count.
 TEST_F(PaperBrokerTest, shouldAnswerStatusPerLegForWorkingAndFinishedOrdersThenEnd) {
   const ClientOrderId resting = send_spread(2, 0.10_usd, 0);   // below the natural 0.85: works

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "odte/core/async_journal.hpp"
+#include "odte/core/journal/async_journal.hpp"
 
 namespace odte::journal_test {
 

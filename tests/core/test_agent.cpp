@@ -1,11 +1,11 @@
-#include "odte/core/agent.hpp"
+#include "odte/core/base/agent.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
 
-#include "odte/core/spsc_ring.hpp"
+#include "odte/core/base/spsc_ring.hpp"
 
 namespace odte {
 namespace {

@@ -1,4 +1,4 @@
-#include "odte/core/async_journal.hpp"
+#include "odte/core/journal/async_journal.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

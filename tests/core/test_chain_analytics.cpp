@@ -1,4 +1,4 @@
-#include "odte/core/chain_analytics.hpp"
+#include "odte/core/market/chain_analytics.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "odte/core/clock.hpp"
+#include "odte/core/base/clock.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "odte/core/command_gate.hpp"
+#include "odte/core/engine/command_gate.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "odte/core/events.hpp"
+#include "odte/core/market/events.hpp"
 
 #include <gtest/gtest.h>
 

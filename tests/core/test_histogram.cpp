@@ -1,4 +1,4 @@
-#include "odte/core/histogram.hpp"
+#include "odte/core/base/histogram.hpp"
 
 #include <gtest/gtest.h>
 

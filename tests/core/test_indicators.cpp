@@ -1,4 +1,4 @@
-#include "odte/core/indicators.hpp"
+#include "odte/core/market/indicators.hpp"
 
 #include <gtest/gtest.h>
 

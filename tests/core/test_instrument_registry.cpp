@@ -1,4 +1,4 @@
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "odte/core/journal.hpp"
+#include "odte/core/journal/journal.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "odte/core/file_io.hpp"
+#include "odte/core/base/file_io.hpp"
 
 namespace odte {
 namespace {

@@ -1,4 +1,4 @@
-#include "odte/core/market_guard.hpp"
+#include "odte/core/market/market_guard.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "odte/core/market_state.hpp"
+#include "odte/core/market/market_state.hpp"
 
 #include <gtest/gtest.h>
 

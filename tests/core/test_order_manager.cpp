@@ -1,4 +1,4 @@
-#include "odte/core/order_manager.hpp"
+#include "odte/core/engine/order_manager.hpp"
 
 #include <gtest/gtest.h>
 

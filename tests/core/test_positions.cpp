@@ -1,4 +1,4 @@
-#include "odte/core/positions.hpp"
+#include "odte/core/engine/positions.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "odte/core/price.hpp"
+#include "odte/core/base/price.hpp"
 
 #include <gtest/gtest.h>
 

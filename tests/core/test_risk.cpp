@@ -1,4 +1,4 @@
-#include "odte/core/risk.hpp"
+#include "odte/core/engine/risk.hpp"
 
 #include <gtest/gtest.h>
 

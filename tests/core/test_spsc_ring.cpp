@@ -1,4 +1,4 @@
-#include "odte/core/spsc_ring.hpp"
+#include "odte/core/base/spsc_ring.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "odte/core/events.hpp"
+#include "odte/core/market/events.hpp"
 
 namespace odte {
 namespace {

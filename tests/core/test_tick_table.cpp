@@ -1,4 +1,4 @@
-#include "odte/core/tick_table.hpp"
+#include "odte/core/engine/tick_table.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "odte/core/triple_buffer.hpp"
+#include "odte/core/base/triple_buffer.hpp"
 
 #include <gtest/gtest.h>
 

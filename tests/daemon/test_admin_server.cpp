@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "odte/core/agent.hpp"
+#include "odte/core/base/agent.hpp"
 #include "odte/daemon/admin_client.hpp"
 
 namespace odte::daemon {

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "odte/core/clock.hpp"
+#include "odte/core/base/clock.hpp"
 #include "odte/strategies/factory.hpp"
 #include "synthetic_day.hpp"
 

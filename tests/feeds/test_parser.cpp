@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "odte/core/spsc_ring.hpp"
+#include "odte/core/base/spsc_ring.hpp"
 
 namespace odte::feeds {
 namespace {

@@ -20,9 +20,9 @@
 #include <string>
 #include <string_view>
 
-#include "odte/core/engine.hpp"
-#include "odte/core/journal.hpp"
-#include "odte/core/journal_records.hpp"
+#include "odte/core/engine/engine.hpp"
+#include "odte/core/journal/journal.hpp"
+#include "odte/core/engine/journal_records.hpp"
 
 namespace odte::report_fixture {
 

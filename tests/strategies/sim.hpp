@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "odte/brokers/paper_broker.hpp"
-#include "odte/core/engine.hpp"
-#include "odte/core/tick_table.hpp"
+#include "odte/core/engine/engine.hpp"
+#include "odte/core/engine/tick_table.hpp"
 
 namespace odte::testing_sim {
 

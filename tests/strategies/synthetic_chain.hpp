@@ -8,7 +8,7 @@
 
 #include "odte/core/options/black_scholes.hpp"
 #include "odte/core/options/calendar.hpp"
-#include "odte/core/tick_table.hpp"
+#include "odte/core/engine/tick_table.hpp"
 #include "sim.hpp"
 
 namespace odte::testing_sim {

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "odte/core/tick_table.hpp"
+#include "odte/core/engine/tick_table.hpp"
 #include "odte/strategies/iron_condor.hpp"
 #include "odte/strategies/iv_spike_butterfly.hpp"
 #include "odte/strategies/regime.hpp"

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "commands.hpp"
-#include "odte/core/journal.hpp"
+#include "odte/core/journal/journal.hpp"
 #include "odte/daemon/journal_json.hpp"
 
 namespace odte::tool {

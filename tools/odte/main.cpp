@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "commands.hpp"
-#include "odte/core/version.hpp"
+#include "odte/core/base/version.hpp"
 
 namespace {
 

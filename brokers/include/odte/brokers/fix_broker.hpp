@@ -35,8 +35,8 @@
 #include <string>
 #include <string_view>
 
-#include "odte/core/broker_port.hpp"
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/engine/broker_port.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 
 namespace odte::brokers {
 
@@ -97,7 +97,7 @@ enum FixReason : std::uint16_t {
   kFixReasonNoLocate = 9005,           // refused by the adapter: a short sale (54=5) and no
                                        // locate_broker configured
   kFixReasonOffGrid = 9006,            // refused by the adapter: a new or replace whose limit is not
-                                       // on the venue's price grid (odte/core/tick_table.hpp)
+                                       // on the venue's price grid (odte/core/engine/tick_table.hpp)
 };
 
 // True when `text` is a locate_broker value the adapter sends as is: 1 to 32 letters, digits,

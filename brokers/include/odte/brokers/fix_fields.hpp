@@ -12,8 +12,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "odte/core/orders.hpp"
-#include "odte/core/price.hpp"
+#include "odte/core/engine/orders.hpp"
+#include "odte/core/base/price.hpp"
 
 namespace odte::brokers {
 

@@ -9,7 +9,7 @@
 // broker agent). The same inputs always give the same reports in the same order.
 //
 // Mass cancel (kCancelAll) cancels every working order, one kCancelled report each. Mass status
-// (kStatusRequest) is answered per the contract in core/orders.hpp: one kStatus report per leg of
+// (kStatusRequest) is answered per the contract in core/engine/orders.hpp: one kStatus report per leg of
 // every order it knows -- working, or among the last `max_done` finished -- then one kStatusEnd
 // carrying the count.
 //
@@ -23,10 +23,10 @@
 #include <cstring>
 #include <memory>
 
-#include "odte/core/intent.hpp"
-#include "odte/core/market_guard.hpp"
-#include "odte/core/nbbo.hpp"
-#include "odte/core/orders.hpp"
+#include "odte/core/engine/intent.hpp"
+#include "odte/core/market/market_guard.hpp"
+#include "odte/core/market/nbbo.hpp"
+#include "odte/core/engine/orders.hpp"
 
 namespace odte::brokers {
 

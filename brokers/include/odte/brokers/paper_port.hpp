@@ -4,7 +4,7 @@
 // time the run loop passes in (the recording's clock in replay, the wall clock in paper-live).
 
 #include "odte/brokers/paper_broker.hpp"
-#include "odte/core/broker_port.hpp"
+#include "odte/core/engine/broker_port.hpp"
 
 namespace odte::brokers {
 

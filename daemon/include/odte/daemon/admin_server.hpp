@@ -24,10 +24,10 @@
 #include <system_error>
 #include <vector>
 
-#include "odte/core/control.hpp"
-#include "odte/core/instrument_registry.hpp"
-#include "odte/core/spsc_ring.hpp"
-#include "odte/core/triple_buffer.hpp"
+#include "odte/core/engine/control.hpp"
+#include "odte/core/market/instrument_registry.hpp"
+#include "odte/core/base/spsc_ring.hpp"
+#include "odte/core/base/triple_buffer.hpp"
 #include "odte/daemon/config.hpp"
 
 namespace odte::daemon {

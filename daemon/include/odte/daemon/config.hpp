@@ -15,9 +15,9 @@
 
 #include "odte/brokers/fix_broker.hpp"
 #include "odte/brokers/paper_broker.hpp"
-#include "odte/core/market_guard.hpp"
-#include "odte/core/order_manager.hpp"
-#include "odte/core/risk.hpp"
+#include "odte/core/market/market_guard.hpp"
+#include "odte/core/engine/order_manager.hpp"
+#include "odte/core/engine/risk.hpp"
 
 namespace odte::daemon {
 
@@ -54,7 +54,7 @@ struct FeedConfig {
   // UTC date odted started, YYYYMMDD); empty = no recording. zstd-compressed when record_zstd.
   std::string record_path;
   bool record_zstd = true;
-  // [feed.guard]: the core's sanity filter on market data (core/market_guard.hpp, docs/feeds.md).
+  // [feed.guard]: the core's sanity filter on market data (core/market/market_guard.hpp, docs/feeds.md).
   MarketGuardConfig guard;
 };
 

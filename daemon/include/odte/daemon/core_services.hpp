@@ -13,11 +13,11 @@
 #include <thread>
 #include <vector>
 
-#include "odte/core/async_journal.hpp"
-#include "odte/core/command_gate.hpp"
-#include "odte/core/control.hpp"
-#include "odte/core/engine.hpp"
-#include "odte/core/triple_buffer.hpp"
+#include "odte/core/journal/async_journal.hpp"
+#include "odte/core/engine/command_gate.hpp"
+#include "odte/core/engine/control.hpp"
+#include "odte/core/engine/engine.hpp"
+#include "odte/core/base/triple_buffer.hpp"
 #include "odte/daemon/admin_server.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/runtime.hpp"

@@ -28,10 +28,10 @@
 #include <thread>
 #include <vector>
 
-#include "odte/core/control.hpp"
-#include "odte/core/events.hpp"
-#include "odte/core/instrument_registry.hpp"
-#include "odte/core/spsc_ring.hpp"
+#include "odte/core/engine/control.hpp"
+#include "odte/core/market/events.hpp"
+#include "odte/core/market/instrument_registry.hpp"
+#include "odte/core/base/spsc_ring.hpp"
 #include "odte/daemon/replay.hpp"
 
 namespace odte::feeds {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "odte/core/journal.hpp"
+#include "odte/core/journal/journal.hpp"
 
 namespace odte::daemon {
 

@@ -25,8 +25,8 @@
 #include <memory>
 #include <string>
 
-#include "odte/core/broker_port.hpp"
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/engine/broker_port.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/daemon.hpp"
 #include "odte/daemon/runtime.hpp"

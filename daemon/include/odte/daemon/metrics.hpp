@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "odte/core/control.hpp"
+#include "odte/core/engine/control.hpp"
 #include "odte/daemon/admin_server.hpp"
 
 namespace odte::daemon {

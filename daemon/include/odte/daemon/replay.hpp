@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "odte/brokers/paper_broker.hpp"
-#include "odte/core/broker_port.hpp"
-#include "odte/core/engine.hpp"
-#include "odte/core/histogram.hpp"
-#include "odte/core/journal.hpp"
+#include "odte/core/engine/broker_port.hpp"
+#include "odte/core/engine/engine.hpp"
+#include "odte/core/base/histogram.hpp"
+#include "odte/core/journal/journal.hpp"
 
 namespace odte::daemon {
 

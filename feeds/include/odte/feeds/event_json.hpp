@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "odte/core/events.hpp"
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/market/events.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 
 namespace odte::feeds {
 

@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "odte/core/events.hpp"
+#include "odte/core/market/events.hpp"
 #include "odte/feeds/recording.hpp"
 
 namespace odte::feeds {

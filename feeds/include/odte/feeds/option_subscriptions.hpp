@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "odte/core/options/symbology.hpp"
-#include "odte/core/price.hpp"
+#include "odte/core/base/price.hpp"
 
 namespace odte::feeds {
 

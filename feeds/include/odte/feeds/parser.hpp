@@ -31,8 +31,8 @@
 #include <span>
 #include <string_view>
 
-#include "odte/core/events.hpp"
-#include "odte/core/instrument_registry.hpp"
+#include "odte/core/market/events.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 
 namespace odte::feeds {
 

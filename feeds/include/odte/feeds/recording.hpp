@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "odte/core/events.hpp"
+#include "odte/core/market/events.hpp"
 
 namespace odte::feeds {
 

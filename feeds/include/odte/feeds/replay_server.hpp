@@ -51,7 +51,7 @@
 #include <system_error>
 #include <vector>
 
-#include "odte/core/events.hpp"
+#include "odte/core/market/events.hpp"
 #include "odte/feeds/net.hpp"
 
 namespace odte::feeds {

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "odte/core/events.hpp"
+#include "odte/core/market/events.hpp"
 
 namespace odte::feeds {
 

@@ -50,7 +50,7 @@
 #include <system_error>
 #include <vector>
 
-#include "odte/core/events.hpp"
+#include "odte/core/market/events.hpp"
 #include "odte/feeds/net.hpp"
 #include "odte/feeds/ws_frame.hpp"  // kFramePadding
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "odte/core/orders.hpp"
+#include "odte/core/engine/orders.hpp"
 
 namespace odte::reports {
 

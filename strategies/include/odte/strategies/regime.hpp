@@ -20,9 +20,9 @@
 #include <optional>
 #include <string>
 
-#include "odte/core/chain.hpp"
-#include "odte/core/indicators.hpp"
-#include "odte/core/strategy.hpp"
+#include "odte/core/market/chain.hpp"
+#include "odte/core/market/indicators.hpp"
+#include "odte/core/engine/strategy.hpp"
 
 namespace odte::strategies {
 

@@ -36,8 +36,8 @@
 #include <optional>
 #include <string>
 
-#include "odte/core/chain_analytics.hpp"
-#include "odte/core/strategy.hpp"
+#include "odte/core/market/chain_analytics.hpp"
+#include "odte/core/engine/strategy.hpp"
 
 namespace odte::strategies {
 

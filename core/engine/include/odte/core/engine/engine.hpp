@@ -1,0 +1,315 @@
+#pragma once
+
+// The core engine: one object, one thread, the same code in live, paper-live and replay.
+//
+//   market events --> MarketState, MinuteBars --> strategies (on_bar, on_timer)
+//   strategy Intent --> RiskEngine --> OrderManager --> OrderCommand ring (journal, then broker)
+//   ExecutionReport --> OrderManager --> PositionBook, open spreads --> strategies (on_order, on_fill)
+//   timer --> order timeouts, exit rules (profit target, stop, time), legging policy, marks
+//   ControlCommand (admin) --> pause/resume/kill/flatten/limits --> ControlReply
+//
+// Time is passed in with every call (replay: the recording's clock), so a replay is
+// deterministic. Nothing here allocates after construction on the event path, locks, or does
+// I/O: commands leave through a ring, and journal records through a JournalSink whose
+// implementation decides where they go (a ring to the journal thread live; the file in replay).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "odte/core/engine/control.hpp"
+#include "odte/core/journal/journal.hpp"
+#include "odte/core/engine/journal_records.hpp"
+#include "odte/core/market/market_guard.hpp"
+#include "odte/core/market/market_state.hpp"
+#include "odte/core/engine/order_manager.hpp"
+#include "odte/core/engine/positions.hpp"
+#include "odte/core/engine/risk.hpp"
+#include "odte/core/base/spsc_ring.hpp"
+#include "odte/core/engine/strategy.hpp"
+
+namespace odte {
+
+using CommandRing = SpscRing<OrderCommand, 1024>;
+
+// Journal payloads the engine writes. No implicit padding (proved below), so identical inputs
+// give identical journal bytes.
+struct JournalIntent {
+  Intent intent;
+  Price max_loss_dollars;
+  Price band_reference;
+  RiskReason reason;
+  std::uint8_t pad[7];
+};
+static_assert(std::has_unique_object_representations_v<JournalIntent>);
+
+struct JournalLimits {
+  double max_risk_fraction;
+  double price_band_fraction;
+  double undefined_risk_stress;
+  double profit_target_fraction;
+  double stop_credit_multiple;
+  double debit_stop_fraction;
+  Price daily_loss_limit;
+  Price price_band_abs;
+  std::uint32_t max_open_positions;
+  std::uint32_t max_orders_per_second;
+  MinuteWindow no_trade_windows[4];
+  std::uint8_t no_trade_window_count;
+  std::uint8_t allow_undefined_risk;
+  std::int16_t exit_minute;
+  std::uint32_t pad;
+  std::uint64_t after_events;  // market events the core had applied when the change took effect
+};
+static_assert(sizeof(JournalLimits) == 104, "the fields add up to 104 bytes: no padding");
+[[nodiscard]] JournalLimits to_journal(const RiskLimits& l, const ExitRules& e) noexcept;
+void from_journal(const JournalLimits& j, RiskLimits& l, ExitRules& e) noexcept;
+
+// The operator command a journal record stands for (pause, resume, kill, unkill, limits,
+// strategy toggles), so a re-run can apply it at the same point. False for other records.
+// `after_events` receives the number of market events applied before the command took effect.
+[[nodiscard]] bool control_from_journal(const JournalRecord& record, ControlCommand& out,
+                                        std::uint64_t& after_events) noexcept;
+
+class JournalSink {
+ public:
+  virtual ~JournalSink() = default;
+  virtual void record(JournalRecordType type, std::span<const std::byte> payload) noexcept = 0;
+};
+
+struct EngineConfig {
+  OrderManagerConfig orders;
+  RiskLimits risk;
+  ExitRules exits;
+  Price equity = Price::from_dollars(100'000);
+  LeggingPolicy legging = LeggingPolicy::kFlatten;
+  int utc_offset_minutes = -240;                 // exchange local time = UTC + this (EDT: -240)
+  std::int64_t timer_period_ns = 1'000'000'000;  // strategies' on_timer cadence (market time)
+  std::int64_t stale_after_ns = 30'000'000'000;  // a stream silent this long in session is stale
+  int session_open_minute = 9 * 60 + 30;
+  int session_close_minute = 16 * 60;
+  Price close_slack = Price::from_cents(10);     // closing orders pay this beyond the natural price
+  std::size_t max_open_spreads = 256;
+  // The sanity filter in front of MarketState (market_guard.hpp); the trading day above bounds
+  // its outside_day rule.
+  MarketGuardConfig market_guard;
+  // Per strategy index, whether it starts enabled (config `[[strategy]] enabled`); missing = true.
+  // A disabled strategy gets no bars or timers and its openings are refused until enabled.
+  std::vector<bool> strategy_enabled;
+};
+
+struct EngineStats {
+  std::uint64_t events = 0;
+  std::uint64_t intents = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t orders_sent = 0;
+  std::uint64_t reports = 0;
+  std::uint64_t report_anomalies = 0;  // unknown ids, invalid transitions, late fills, overfills
+  std::uint64_t fills = 0;
+  std::uint64_t legged = 0;
+  std::uint64_t exits = 0;
+  std::uint64_t ring_full = 0;         // commands refused because the command ring was full
+  std::uint64_t book_errors = 0;
+};
+
+// What Engine::restore found in the journal.
+struct RestoreResult {
+  bool ok = false;                  // false: the journal cannot be trusted; `error` says why; do not trade
+  std::string error;
+  std::uint64_t records = 0;        // records read
+  std::uint32_t orders = 0;         // orders restored
+  std::uint32_t live_orders = 0;    // orders the journal leaves working: reconciliation asks the broker
+  std::uint64_t fills = 0;          // fills re-applied to the order manager
+  std::uint64_t book_fills = 0;     // legs booked into the position book from book_fill records
+  std::uint32_t tail_booked = 0;    // legs booked (and journaled) from an exec report whose book_fill
+                                    // records the crash cut off
+  std::uint64_t torn_tail_bytes = 0;
+};
+
+class Engine final : private StrategyContext {
+ public:
+  Engine(const EngineConfig& config, InstrumentRegistry& registry, std::vector<std::unique_ptr<Strategy>> strategies,
+         CommandRing& commands, JournalSink* journal);
+  ~Engine() override;
+
+  void start(TimestampNs now);
+  // Applies one market event, after the MarketDataGuard: false when the guard rejected it (then
+  // nothing changed but the guard's counters: not the clock, not the stream's freshness, so a run
+  // loop must not advance its own clock to the event's time either).
+  bool on_market_event(const MarketEvent& e, TimestampNs now) noexcept;
+  void on_exec_report(const ExecutionReport& r, TimestampNs now) noexcept;
+  // Runs whatever is due by `now`; cheap to call after every event.
+  void on_timer(TimestampNs now) noexcept;
+  [[nodiscard]] ControlReply on_control(const ControlCommand& c, TimestampNs now) noexcept;
+  // Expiry: settles every position in contracts expiring today against the underlying value.
+  void settle_expiry(InstrumentId option, Price underlying_value, SettlementStyle style) noexcept;
+
+  // ---- restart recovery: live, paper-live and any real broker (replay re-runs instead) ----
+  //
+  // Call order after a restart: construct -> restore(scan, now) -> start(now) ->
+  // begin_reconciliation(now, timeout) -> the run loop as usual (the status request leaves through
+  // the command ring; its answer comes back through on_exec_report; on_timer enforces the timeout).
+  // A first start of the day (no journal: scan.status == kMissing) restores nothing and still
+  // reconciles, so orders a previous process left at the broker are found.
+  //
+  // restore() rebuilds, from today's journal (JournalReader::read): every order with its exact id
+  // and state, its fills, and the day's id sequence (new ids never collide); open spreads (opening
+  // order, closing order sent, closed units); the position book from the book_fill records (the
+  // exact prices, fees and split the engine booked, in the same order -- exec reports alone would
+  // need the mids a combo fill was split at); realized P&L and fees; the kill switch, pause, limits
+  // in force and strategy enabled flags; intent, refusal and order counters. Strategies are told
+  // what they own through Strategy::on_restore, refusals through on_rejected. It sends nothing
+  // (anything submitted meanwhile is refused) and writes no record except book_fill records for
+  // legs of an exec report whose book_fill records the crash cut off. Unrealized P&L starts at zero
+  // and is re-marked at the next timer tick from live quotes. Must be called once, on a freshly
+  // constructed engine, whose JournalSink appends to the same journal file, already opened
+  // (JournalWriter::open truncates a torn tail, so the records restore and the run add follow the
+  // last whole record). Leaves state() == kStarting (or kHalted when !ok): no opening orders.
+  RestoreResult restore(const JournalScan& scan, TimestampNs now);
+
+  // Sends a status request (kStatusRequest with a fresh id, see the contract in orders.hpp) and
+  // enters kReconciling: opening orders are refused (kNotReconciled), strategies' timers and the
+  // exit rules wait; operator commands and closing orders work. When the answer's kStatusEnd
+  // arrives the engine decides: fills the broker has and the journal lacks are applied as
+  // ordinary fills (journaled, booked, told to strategies); orders the journal leaves working that
+  // the broker does not know, or reports finished, are closed as cancelled with a note; orders the
+  // broker reports that the journal does not have (orphans), fewer broker fills than journaled,
+  // or a broker working an order the journal finished halt the engine (kHalted) for the operator.
+  // No complete answer within `timeout_ns` (on the clock passed to on_timer: the wall clock live,
+  // so the run loop must tick on_timer while waiting) = kHalted, fills received so far
+  // applied, nothing closed. The outcome is journaled (reconciliation record), noted, and
+  // visible in state() and the snapshot. Success = kRunning. May be called again from kHalted.
+  // False (and kHalted) when the request could not be sent (ring full, ids used up).
+  // timeout_ns <= 0: no deadline on that clock; the run loop keeps its own and calls
+  // reconciliation_timed_out (the live modes do, on the monotonic clock: the broker answers in
+  // wall time, while the feed clock of a paper-live run against a fast replay runs ahead of it).
+  bool begin_reconciliation(TimestampNs now, std::int64_t timeout_ns) noexcept;
+  // The run loop's own deadline passed: the same outcome as the timeout above. No-op unless
+  // reconciling.
+  void reconciliation_timed_out(TimestampNs now) noexcept;
+  [[nodiscard]] CoreState state() const noexcept { return state_; }
+  [[nodiscard]] const JournalReconciliation& reconciliation() const noexcept { return recon_; }
+
+  // Everything restore() rebuilds, as text (orders with leg fills and notionals, spreads,
+  // positions, P&L, risk flags, strategies, counters): two engines that print the same are the same
+  // to recovery. Cold path (allocates).
+  [[nodiscard]] std::string describe() const;
+
+  void fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept;
+  // Shutdown: cancel every working order (opening and closing).
+  void cancel_all_working(TimestampNs now) noexcept;
+
+  [[nodiscard]] const EngineStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const MarketState& market_state() const noexcept { return market_; }
+  [[nodiscard]] const MarketDataGuard& market_guard() const noexcept { return guard_; }
+  // The run loop drains the guard's log samples from here (MarketDataGuard::drain_samples).
+  [[nodiscard]] MarketDataGuard& market_guard() noexcept { return guard_; }
+  [[nodiscard]] const PositionBook& book() const noexcept { return book_; }
+  [[nodiscard]] const OrderManager& orders() const noexcept { return om_; }
+  [[nodiscard]] const RiskEngine& risk() const noexcept { return risk_; }
+  [[nodiscard]] const InstrumentRegistry& instruments() const noexcept { return registry_; }
+  [[nodiscard]] std::size_t open_spreads() const noexcept;
+  [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
+  [[nodiscard]] Strategy& strategy(std::size_t i) noexcept { return *strategies_[i]; }
+  [[nodiscard]] std::size_t strategy_count() const noexcept { return strategies_.size(); }
+
+ private:
+  struct OrderMeta {
+    IntentAction action;
+    std::uint32_t spread;       // index into spreads_ for closing orders, else kNoSpread
+    char reason[32];
+  };
+  struct OpenSpread {
+    ClientOrderId open_order;   // the order that opened it
+    std::uint16_t strategy;
+    std::uint32_t closed_units;  // units closed by filled closing orders
+    ClientOrderId closing;      // working closing order, or invalid
+    bool exit_sent;
+  };
+  static constexpr std::uint32_t kNoSpread = 0xFFFF'FFFFu;
+
+  // StrategyContext
+  [[nodiscard]] TimestampNs now() const noexcept override { return now_; }
+  [[nodiscard]] int local_minute() const noexcept override;
+  [[nodiscard]] const MarketState& market() const noexcept override { return market_; }
+  [[nodiscard]] const InstrumentRegistry& registry() const noexcept override { return registry_; }
+  [[nodiscard]] const PositionBook& positions() const noexcept override { return book_; }
+  ClientOrderId submit(Intent& intent) noexcept override;
+  bool cancel(ClientOrderId id) noexcept override;
+  bool close_position(ClientOrderId open_order, std::string_view reason) noexcept override;
+  ClientOrderId close_stock(std::uint16_t strategy, InstrumentId stock, std::string_view reason) noexcept override;
+  bool track_bars(InstrumentId id) noexcept override { return bars_.track(id) >= 0; }
+  InstrumentId instrument(std::string_view symbol) noexcept override;
+  [[nodiscard]] std::int32_t trading_day() const noexcept override { return config_.orders.trading_day; }
+  void note(std::string_view text) override;
+
+  ClientOrderId submit_for(Intent& intent, std::uint32_t spread) noexcept;
+  // True when the intent sells shares the account is not long (net of working sells): the order
+  // goes out as a short sale (OrderCommand::short_sale).
+  [[nodiscard]] bool is_short_sale(const Intent& intent) const noexcept;
+  [[nodiscard]] AccountState account() const noexcept;
+  [[nodiscard]] bool data_stale() const noexcept;
+  [[nodiscard]] std::uint32_t slot_of(const Order& o) const noexcept;
+  void on_fill(Order& o, const FillDelta& fill, Price commission) noexcept;
+  void book_delta(const Order& o, const FillDelta& fill, Price commission, int first_leg) noexcept;
+  void track_spread_fill(const Order& o) noexcept;
+  void track_spread_end(const Order& o) noexcept;
+  void journal_instrument(InstrumentId id) noexcept;
+  void on_status_report(const ExecutionReport& r) noexcept;
+  void apply_status_fills(Order& o, const ExecutionReport& s) noexcept;
+  void reconcile_problem(ClientOrderId id, const std::string& text);
+  void synthesize(const Order& o, ExecKind kind, const char* text) noexcept;
+  void finish_reconciliation(bool answered, std::uint32_t expected) noexcept;
+  void book_leg(const Order& o, std::uint8_t leg_index, std::uint32_t qty, Price price, Price fee, bool opening) noexcept;
+  void journal_mark() noexcept;
+  void handle_legging(Order& o) noexcept;
+  void check_exits() noexcept;
+  [[nodiscard]] bool combo_mark(const Order& o, Price& mark) const noexcept;
+  [[nodiscard]] Price entry_per_unit(const Order& o) const noexcept;
+  ClientOrderId send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread, std::string_view reason) noexcept;
+  struct FlattenCount {
+    std::uint32_t cancelled = 0;         // working opening orders and hedges asked to cancel
+    std::uint32_t closing_sent = 0;      // closing orders sent
+    std::uint32_t already_closing = 0;   // positions whose closing order is already working
+    std::uint32_t not_sent = 0;          // open positions no closing order could be sent for
+  };
+  FlattenCount flatten_all(std::string_view reason) noexcept;
+  // Returns the number of cancels sent.
+  std::uint32_t cancel_working(bool opening_only) noexcept;
+  bool push(const OrderCommand& c) noexcept;
+  void journal(JournalRecordType type, const void* data, std::size_t size) noexcept;
+
+  EngineConfig config_;
+  InstrumentRegistry& registry_;
+  std::vector<std::unique_ptr<Strategy>> strategies_;
+  std::vector<bool> enabled_;
+  std::vector<std::uint32_t> strategy_intents_;
+  std::vector<std::uint32_t> strategy_rejected_;
+  CommandRing& commands_;
+  JournalSink* journal_;
+  MarketDataGuard guard_;
+  MarketState market_;
+  MinuteBars bars_;
+  RiskEngine risk_;
+  OrderManager om_;
+  PositionBook book_;
+  std::vector<OrderMeta> meta_;       // by order slot
+  std::vector<OpenSpread> spreads_;   // reserved at construction
+  std::vector<std::string> notes_;
+  std::array<TimestampNs, kStreamCount> last_stream_ns_{};
+  TimestampNs now_ = 0;
+  TimestampNs next_timer_ = 0;
+  EngineStats stats_;
+  CoreState state_ = CoreState::kRunning;  // replay starts running; restore/reconcile gate the rest
+  bool restoring_ = false;
+  std::vector<std::uint8_t> instrument_journaled_;  // by instrument id: an instrument record was written
+  ClientOrderId recon_request_;
+  TimestampNs recon_deadline_ = 0;
+  bool recon_overflow_ = false;
+  std::vector<ExecutionReport> recon_reports_;      // reserved at construction
+  JournalReconciliation recon_{};
+};
+
+}  // namespace odte

@@ -1,0 +1,111 @@
+#pragma once
+
+// Journal payloads written for the record of a run rather than for recovery: the legs the
+// position book booked (with what the report needs to know about each instrument) and a
+// once-a-minute account mark. Both are produced by the engine from its own state on the core
+// thread, so a re-run re-creates them byte for byte (docs/journal-format.md).
+
+#include <cstdint>
+#include <type_traits>
+
+#include "odte/core/engine/orders.hpp"
+
+namespace odte {
+
+// Session markers (session_start, session_end), written by the run loop.
+struct JournalSessionMarker {
+  std::int32_t trading_day;
+  std::uint32_t version;
+  TimestampNs at_ns;            // first event (start) or market time at the end
+};
+static_assert(sizeof(JournalSessionMarker) == 16);
+static_assert(std::has_unique_object_representations_v<JournalSessionMarker>);
+
+// One leg booked into the position book (type book_fill). A combo fill is booked leg by leg at
+// the prices the engine split it at, so these records add up to the journal's position P&L.
+struct JournalFill {
+  ClientOrderId order;          // the order the fill belongs to
+  TimestampNs at_ns;            // market time it was booked
+  Price price;                  // per share/contract unit, as booked
+  Price fee;                    // dollars charged with this leg
+  Price strike;                 // options; zero otherwise
+  InstrumentId instrument;
+  std::uint32_t quantity;       // contracts (options) or shares
+  std::uint32_t multiplier;     // 100 for SPX/SPY options, 1 for stock
+  std::int32_t expiry_yyyymmdd; // options; zero otherwise
+  std::uint16_t strategy;
+  std::uint8_t leg;             // leg index in the order
+  Side side;
+  std::uint8_t asset;           // AssetClass
+  std::uint8_t right;           // 'C', 'P', or 0 for non-options
+  std::uint8_t opening;         // 1 when the order opened risk
+  std::uint8_t pad;
+  char symbol[32];              // NUL-terminated, as interned
+};
+static_assert(sizeof(JournalFill) == 96);
+static_assert(std::has_unique_object_representations_v<JournalFill>);
+
+// The account once a minute of market time after the first fill (type mark), after the book was
+// marked to mids.
+struct JournalMark {
+  TimestampNs at_ns;
+  Price equity;                 // account equity from the config (the returns' denominator)
+  Price realized;               // dollars, since the session started
+  Price unrealized;             // dollars, open positions at mid
+  Price fees;                   // dollars
+  std::uint32_t open_spreads;   // spreads with open units
+  std::uint32_t open_positions; // (strategy, instrument) positions not flat
+};
+static_assert(sizeof(JournalMark) == 48);
+static_assert(std::has_unique_object_representations_v<JournalMark>);
+
+// What an in-process InstrumentId names (type instrument). Ids are dense and per process, so a
+// restarted daemon cannot read the legs of a journaled order without this: the engine writes one
+// record per instrument before the first order command that uses it, and restore re-interns the
+// symbol and maps the old id to the new one.
+struct JournalInstrument {
+  InstrumentId id;              // as used by the journal's intent and order_command records
+  std::uint8_t asset;           // AssetClass
+  std::uint8_t right;           // 'C', 'P', or 0 for non-options
+  std::uint16_t pad;
+  std::int32_t expiry_yyyymmdd; // options; zero otherwise
+  std::uint32_t multiplier;     // options; zero otherwise
+  Price strike;                 // options; zero otherwise
+  char root[8];                 // options: OCC root, NUL-terminated
+  char symbol[32];              // NUL-terminated, as interned
+};
+static_assert(sizeof(JournalInstrument) == 64);
+static_assert(std::has_unique_object_representations_v<JournalInstrument>);
+
+// Outcome of restart reconciliation (type reconciliation), written once per attempt when the
+// engine decides (docs/architecture.md, reconciliation).
+enum class ReconcileStatus : std::uint8_t {
+  kNone = 0,         // never attempted
+  kPending,          // status request sent, answer not complete
+  kOk,               // journal and broker agree (after missed fills were applied): trading resumes
+  kOrphans,          // the broker reports orders the journal has no record of: halted
+  kMismatch,         // the broker has fewer fills than the journal, or works an order we finished: halted
+  kTimeout,          // no complete answer in time: halted
+  kIncomplete,       // kStatusEnd's count differs from the kStatus reports received: halted
+};
+[[nodiscard]] const char* to_string(ReconcileStatus) noexcept;
+
+struct JournalReconciliation {
+  TimestampNs at_ns;            // when the engine decided
+  ClientOrderId request;        // the status request's id (orig_id of its answer)
+  ClientOrderId first_problem;  // first orphan or mismatched order (its ClOrdID), 0 when none
+  std::uint32_t status_reports; // kStatus reports received for the request
+  std::uint32_t expected_reports; // kStatusEnd's count; 0 when it never came
+  std::uint32_t orders_matched; // journal orders the broker reported
+  std::uint32_t fills_applied;  // missed fills applied (one per leg or combo report)
+  std::uint32_t orders_closed;  // journal-working orders closed: unknown to, or finished at, the broker
+  std::uint32_t orphans;        // broker reports for orders the journal does not have
+  std::uint32_t mismatches;
+  std::uint32_t reserved;
+  std::uint8_t status;          // ReconcileStatus
+  std::uint8_t pad[7];
+};
+static_assert(sizeof(JournalReconciliation) == 64);
+static_assert(std::has_unique_object_representations_v<JournalReconciliation>);
+
+}  // namespace odte

@@ -1,0 +1,36 @@
+#pragma once
+
+// The best bid and offer of one instrument as the core last saw it, and the read-only view of the
+// quotes that the risk engine, the position marks and the paper broker take. Market model only:
+// nothing here knows about intents or orders.
+
+#include <concepts>
+#include <cstdint>
+
+#include "odte/core/base/clock.hpp"   // TimestampNs
+#include "odte/core/market/events.hpp"  // InstrumentId
+#include "odte/core/base/price.hpp"
+
+namespace odte {
+
+// Best bid and offer of one instrument as the core last saw it.
+struct Nbbo {
+  Price bid;                  // Price::invalid() when that side is empty
+  Price ask;
+  std::uint32_t bid_size;
+  std::uint32_t ask_size;
+  TimestampNs updated_ns;
+
+  [[nodiscard]] bool two_sided() const noexcept { return bid.valid() && ask.valid() && ask >= bid; }
+  [[nodiscard]] Price mid() const noexcept {
+    return Price::from_ticks((bid.ticks() + ask.ticks()) / 2);  // truncates a half tick toward 0
+  }
+};
+
+// Read access to the core's quotes; nbbo() returns null for an instrument never quoted.
+template <typename M>
+concept MarketView = requires(const M& m, InstrumentId id) {
+  { m.nbbo(id) } noexcept -> std::same_as<const Nbbo*>;
+};
+
+}  // namespace odte

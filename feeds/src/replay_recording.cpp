@@ -29,15 +29,20 @@ class RecordingFrames final : public ReplayFrameSource {
         return true;
       case ReadStatus::kEnd:
         if (reader_.torn_tail_bytes() > 0) {
-          report(path_ + ": ignored a torn tail of " + std::to_string(reader_.torn_tail_bytes()) + " bytes");
+          ended_early_ = path_ + ": the recording ended early: a torn last block of " +
+                         std::to_string(reader_.torn_tail_bytes()) + " bytes";
+          report(ended_early_);
         }
         return false;
       case ReadStatus::kError:
-        report(reader_.error());
+        failure_ = reader_.error();
+        report(failure_);
         return false;
     }
     return false;
   }
+  [[nodiscard]] std::string failure() const override { return failure_; }
+  [[nodiscard]] std::string ended_early() const override { return ended_early_; }
 
  private:
   void report(const std::string& text) const {
@@ -46,6 +51,8 @@ class RecordingFrames final : public ReplayFrameSource {
   std::string path_;
   LogHandler log_;
   RecordingReader reader_;
+  std::string failure_;
+  std::string ended_early_;
 };
 
 }  // namespace

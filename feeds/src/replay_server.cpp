@@ -285,7 +285,11 @@ class Session : public std::enable_shared_from_this<Session> {
     playing_ = true;
     if (!srv_.config.source) return;
     source_ = srv_.config.source();
-    if (!source_) return;
+    if (!source_) {
+      // The factory logged why; the client must not take silence for a feed that is still coming.
+      send(status_frame("replay_failed", "the recording cannot be read (see the replay-server's log)"), false);
+      return;
+    }
     plays_left_ = std::max(1, srv_.config.repeat);
     keep_ = plays_left_ > 1;
     kept_epoch_ = subs_epoch_;
@@ -340,6 +344,9 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return true;
     }
+    // The reader stopped: at the recording's end, or short of it (corruption, a torn tail).
+    failure_ = source_->failure();
+    ended_early_ = source_->ended_early();
     return false;
   }
 
@@ -375,7 +382,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string* kept = nullptr;
     for (;;) {
       if (!next_frame(receive_ns, kept)) {
-        if (next_repetition()) continue;
+        // A recording that did not end whole is not played again: its end is reported below.
+        if (failure_.empty() && ended_early_.empty() && next_repetition()) continue;
         break;
       }
       if (cfg.speed > 0.0) {
@@ -404,8 +412,15 @@ class Session : public std::enable_shared_from_this<Session> {
     source_.reset();
     srv_.counters.playbacks_finished.fetch_add(1, std::memory_order_relaxed);
     // An odte extension: the live feed never ends, a recording does. odted's strict merge waits
-    // for every feed, so it needs to know that this one has nothing more to say.
-    send(status_frame("replay_complete", "end of recording"), false);
+    // for every feed, so it needs to know that this one has nothing more to say -- and whether the
+    // recording ended whole, or short of its end (corruption, a torn tail), which fails the run.
+    if (!failure_.empty()) {
+      send(status_frame("replay_failed", failure_), false);
+    } else if (!ended_early_.empty()) {
+      send(status_frame("replay_ended_early", ended_early_), false);
+    } else {
+      send(status_frame("replay_complete", "end of recording"), false);
+    }
   }
 
   // A playback frame: one of the kept frames (sent in place), or else pending_.
@@ -507,6 +522,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::http::request<beast::http::string_body> upgrade_;
   std::optional<StreamId> path_cluster_;
   std::string pending_;
+  std::string failure_;      // the source's failure() once it stopped (corruption)
+  std::string ended_early_;  // the source's ended_early() once it stopped (a torn tail)
   // Repeat: the frames of this repetition, kept to be sent again by the next ones.
   struct KeptFrame {
     TimestampNs receive_ns;

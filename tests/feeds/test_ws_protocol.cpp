@@ -670,3 +670,79 @@ TEST_F(WsProtocol, shouldPlayOnceWhenRepeatIsBelowOne) {
 
 }  // namespace
 }  // namespace odte::feeds
+
+namespace odte::feeds {
+namespace {
+
+// A recording that stops short of its end, as RecordingFrames reports it: corruption (failure)
+// or a torn tail (ended_early) once its frames run out.
+class ShortRecording final : public ReplayFrameSource {
+ public:
+  ShortRecording(std::vector<ReplayFrame> frames, std::string failure, std::string ended_early)
+      : frames_{std::move(frames)}, failure_{std::move(failure)}, ended_early_{std::move(ended_early)} {}
+  bool next(ReplayFrame& out) override {
+    if (i_ >= frames_.size()) return false;
+    out = frames_[i_++];
+    return true;
+  }
+  [[nodiscard]] std::string failure() const override { return i_ >= frames_.size() ? failure_ : std::string(); }
+  [[nodiscard]] std::string ended_early() const override { return i_ >= frames_.size() ? ended_early_ : std::string(); }
+
+ private:
+  std::vector<ReplayFrame> frames_;
+  std::string failure_;
+  std::string ended_early_;
+  std::size_t i_ = 0;
+};
+
+ReplayFrameSourceFactory short_recording(std::string failure, std::string ended_early) {
+  return [failure, ended_early]() -> std::unique_ptr<ReplayFrameSource> {
+    return std::make_unique<ShortRecording>(sample_recording(), failure, ended_early);
+  };
+}
+
+TEST_F(WsProtocol, shouldSayReplayFailedWithTheReasonWhenTheRecordingStopsAtCorruption) {
+  ReplayServerConfig cfg;
+  cfg.speed = 0;
+  cfg.repeat = 3;  // a corrupt recording is not played again
+  cfg.source = short_recording("day.odr: block checksum mismatch at offset 4096", "");
+  start_server(std::move(cfg));
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return sink.status_count("replay_failed") == 1; })) << sink.all_logs();
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(sink.status_count("replay_complete"), 0u) << "a corrupt recording is not a complete one";
+  EXPECT_TRUE(sink.logged("replay_failed: day.odr: block checksum mismatch at offset 4096")) << sink.all_logs();
+  EXPECT_EQ(sink.frame_count(), 3u) << "what was read before the damage, once: " << sink.all_frames();
+}
+
+TEST_F(WsProtocol, shouldSayReplayEndedEarlyWhenTheRecordingEndsInATornTail) {
+  ReplayServerConfig cfg;
+  cfg.speed = 0;
+  cfg.source = short_recording("", "day.odr: the recording ended early: a torn last block of 77 bytes");
+  start_server(std::move(cfg));
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return sink.status_count("replay_ended_early") == 1; })) << sink.all_logs();
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(sink.status_count("replay_complete"), 0u);
+  EXPECT_EQ(sink.status_count("replay_failed"), 0u);
+  EXPECT_TRUE(sink.logged("replay_ended_early: day.odr: the recording ended early: a torn last block of 77 bytes"))
+      << sink.all_logs();
+  EXPECT_EQ(sink.frame_count(), 3u);
+}
+
+TEST_F(WsProtocol, shouldSayReplayFailedWhenTheRecordingCannotBeOpenedAtSubscribe) {
+  ReplayServerConfig cfg;
+  cfg.speed = 0;
+  cfg.source = []() -> std::unique_ptr<ReplayFrameSource> { return nullptr; };  // the file went away
+  start_server(std::move(cfg));
+  Sink sink;
+  auto c = run_client(client_config(), sink);
+  ASSERT_TRUE(wait_for([&] { return sink.status_count("replay_failed") == 1; })) << sink.all_logs();
+  EXPECT_EQ(sink.status_count("replay_complete"), 0u);
+  EXPECT_EQ(sink.frame_count(), 0u);
+}
+
+}  // namespace
+}  // namespace odte::feeds

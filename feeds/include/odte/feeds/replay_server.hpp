@@ -20,7 +20,10 @@
 // some do, skipped when none do. Recorded status events are never replayed. After the last frame
 // the server sends [{"ev":"status","status":"replay_complete","message":"end of recording"}] (an
 // odte extension: odted's merge of several feeds needs to know a feed has ended) and the
-// connection stays open and idle.
+// connection stays open and idle. A recording that did not end whole says so instead, with the
+// reader's reason as the message: "replay_failed" when it stopped at corruption (or could not be
+// opened), "replay_ended_early" when it ends in a torn tail (a recorder killed mid-block, a file
+// cut short). odted fails the run on either, unless replay.allow_torn_tail accepts the latter.
 //
 // Repeat (`repeat`, an option for benchmarks): the recording is played that many times back to
 // back on each connection, as one continuous stream; replay_complete comes once, after the last.
@@ -69,6 +72,10 @@ class ReplayFrameSource {
   virtual ~ReplayFrameSource() = default;
   // The next frame, or false at the end (or on an unreadable record: the source logs why).
   virtual bool next(ReplayFrame& out) = 0;
+  // After next() returned false: why the frames stopped before the recording's end. failure():
+  // corruption; ended_early(): a torn tail. Both empty when the recording ended whole.
+  [[nodiscard]] virtual std::string failure() const { return {}; }
+  [[nodiscard]] virtual std::string ended_early() const { return {}; }
 };
 using ReplayFrameSourceFactory = std::function<std::unique_ptr<ReplayFrameSource>()>;
 
@@ -76,7 +83,7 @@ using ReplayFrameSourceFactory = std::function<std::unique_ptr<ReplayFrameSource
 [[nodiscard]] ReplayFrameSourceFactory memory_source(std::vector<ReplayFrame> frames);
 // Frames of a recording file (recording.hpp), read by a RecordingReader of each connection's own.
 // A file that cannot be opened, or corruption met while serving, is reported through `log` and
-// ends that connection's playback.
+// ends that connection's playback with replay_failed; a torn tail ends it with replay_ended_early.
 [[nodiscard]] ReplayFrameSourceFactory recording_source(const std::string& path, LogHandler log);
 
 struct RestAnswer {

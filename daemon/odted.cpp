@@ -168,6 +168,9 @@ int run(const char* config_path) {
     if (result.exit_code == 0) {
       std::printf("odted: %s stopped: %llu events; outputs in %s\n", std::string(odte::daemon::to_string(config.mode)).c_str(),
                   static_cast<unsigned long long>(result.outcome.events), result.output_dir.c_str());
+    } else if (!result.outcome.error.empty()) {
+      std::fprintf(stderr, "odted: %s failed: %s\n", std::string(odte::daemon::to_string(config.mode)).c_str(),
+                   result.outcome.error.c_str());
     }
     return result.exit_code;
   }

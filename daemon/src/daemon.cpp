@@ -88,6 +88,7 @@ std::string write_outputs(const std::string& dir, const Engine& engine, const In
       {"notes", notes},
   };
   if (!outcome.ended_early.empty()) summary["ended_early"] = outcome.ended_early;
+  if (!outcome.error.empty()) summary["error"] = outcome.error;
   if (tick_to_order != nullptr) summary["tick_to_order_ns"] = latency_json(*tick_to_order);
   return write_output_file(dir + "/summary.json", summary.dump(2) + "\n");
 }
@@ -115,7 +116,23 @@ std::string create_run_dirs(const Config& config, const std::string& output_dir)
     if (!p.empty()) std::filesystem::create_directories(p, ec);
     if (ec) return "cannot create " + p.string() + ": " + ec.message();
   }
+  for (const std::string& name : run_output_files()) {
+    const std::filesystem::path p = std::filesystem::path(output_dir) / name;
+    std::error_code ec;
+    // Only what is there: a read-only folder with nothing to remove is not an error here (the run
+    // fails later, naming the output it cannot write).
+    if (!std::filesystem::exists(std::filesystem::symlink_status(p, ec))) continue;
+    std::filesystem::remove(p, ec);
+    if (ec) return "cannot remove the previous run's " + p.string() + ": " + ec.message();
+  }
   return {};
+}
+
+const std::vector<std::string>& run_output_files() {
+  static const std::vector<std::string> files{
+      "summary.json",        "final_state.txt",   "report/report.html", "report/summary.json", "report/trades.csv",
+      "report/legs.csv",     "report/fills.csv",  "report/daily.csv",   "report/equity.csv"};
+  return files;
 }
 
 std::vector<std::unique_ptr<Strategy>> make_strategies(const Config& config, std::vector<std::string>& names) {

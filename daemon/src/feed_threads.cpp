@@ -8,6 +8,7 @@
 #include "odte/core/base/agent.hpp"
 #include "odte/core/base/clock.hpp"
 #include "odte/feeds/frame_recorder.hpp"
+#include "odte/feeds/json_scan.hpp"
 #include "odte/feeds/parser.hpp"
 #include "odte/feeds/ws_client.hpp"
 
@@ -38,8 +39,9 @@ struct FeedThreads::Feed {
   std::thread thread;
   feeds::FrameRecorder* recorder = nullptr;  // set before start()
   std::size_t index = 0;
-  mutable std::mutex error_mutex;  // cold path: written once when the client gives up
+  mutable std::mutex error_mutex;  // cold path: written once when the client gives up or the replay ends short
   std::string error;
+  std::string ended_early;  // under error_mutex: the replay-server's replay_ended_early message
 };
 
 std::string replay_subscriptions(StreamId stream) {
@@ -102,8 +104,29 @@ FeedThreads::FeedThreads(InstrumentRegistry& registry, std::vector<FeedEndpoint>
         });
       }
     };
+    // odte replay-server's end of playback (odte extensions, docs/feeds-network.md): whole
+    // (replay_complete), short of its end at a torn tail (replay_ended_early: finished, and
+    // ended_early() says where; the run decides by replay.allow_torn_tail), or at corruption
+    // (replay_failed: a fatal feed error).
     auto on_status = [f](const feeds::StatusReport& s) {
-      if (s.status == "replay_complete") f->stats.finished.store(true, std::memory_order_release);
+      if (s.status == "replay_complete") {
+        f->stats.finished.store(true, std::memory_order_release);
+      } else if (s.status == "replay_ended_early") {
+        {
+          std::lock_guard lock(f->error_mutex);
+          f->ended_early = std::string(stream_name(f->endpoint.stream)) + ": " + feeds::json::unescape(s.message);
+        }
+        f->stats.finished.store(true, std::memory_order_release);
+      } else if (s.status == "replay_failed") {
+        {
+          std::lock_guard lock(f->error_mutex);
+          f->error = std::string(stream_name(f->endpoint.stream)) + ": replay_failed: " + feeds::json::unescape(s.message);
+        }
+        spdlog::error("feed {}: the replay-server's recording is corrupt: {}", stream_name(f->endpoint.stream),
+                      feeds::json::unescape(s.message));
+        f->stats.failed.store(true, std::memory_order_release);
+        f->stats.finished.store(true, std::memory_order_release);
+      }
     };
     auto log = [name = std::string(stream_name(f->endpoint.stream))](feeds::LogLevel level, std::string_view text) {
       switch (level) {
@@ -132,7 +155,8 @@ void FeedThreads::start() {
       if (ec) {
         {
           std::lock_guard lock(f->error_mutex);
-          f->error = std::string(stream_name(f->endpoint.stream)) + ": " + f->client->error_message();
+          // The first fatal error stays (a replay_failed before the client gave up).
+          if (f->error.empty()) f->error = std::string(stream_name(f->endpoint.stream)) + ": " + f->client->error_message();
         }
         f->stats.failed.store(true, std::memory_order_release);
       }
@@ -189,6 +213,14 @@ std::string FeedThreads::error() const {
   return {};
 }
 
+std::string FeedThreads::ended_early() const {
+  for (const auto& f : feeds_) {
+    std::lock_guard lock(f->error_mutex);
+    if (!f->ended_early.empty()) return f->ended_early;
+  }
+  return {};
+}
+
 FeedEventSource::FeedEventSource(FeedThreads& feeds, Merge merge, std::function<void()> idle,
                                  std::function<bool()> stop, std::int64_t idle_period_ns)
     : feeds_{feeds}, merge_{merge}, idle_{std::move(idle)}, stop_{std::move(stop)}, idle_period_ns_{idle_period_ns} {}
@@ -228,7 +260,8 @@ bool FeedEventSource::next(MarketEvent& out) {
       }
     }
     if (failed) {
-      interrupted_ = true;
+      // A feed failed fatally: the stream ends here, as a failure (failure()), not as a stop.
+      failed_ = true;
       return false;
     }
     if (best != nullptr && !waiting) {
@@ -252,5 +285,13 @@ bool FeedEventSource::next(MarketEvent& out) {
     if (spins > 4096) std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
 }
+
+std::string FeedEventSource::failure() const {
+  if (!failed_) return {};
+  const std::string err = feeds_.error();
+  return "feed " + (err.empty() ? std::string("failed") : err);
+}
+
+std::string FeedEventSource::ended_early() const { return feeds_.ended_early(); }
 
 }  // namespace odte::daemon

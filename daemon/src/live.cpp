@@ -113,6 +113,14 @@ std::string check_feed_lag(const Config& config, TimestampNs first_exchange_ns, 
   return text;
 }
 
+TimestampNs live_market_event(Engine& engine, FeedClock& clock, const MarketEvent& e, TimestampNs wall_ns,
+                              TimestampNs start) noexcept {
+  const bool admitted = engine.on_market_event_clocked(
+      e, [&clock](const MarketEvent& ev) noexcept { return clock.on_event(ev.header.exchange_ns, ev.header.receive_ns); });
+  if (admitted && clock.now() != 0) return clock.now();
+  return clock.now() != 0 ? clock.on_wall(wall_ns) : start;
+}
+
 DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, SignalWatcher& signals,
                           SystemdNotifier& notify, const BrokerFactory& make_broker) {
   DaemonRun run;
@@ -277,8 +285,9 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
                        " -- nothing was traded; move the journal away only after checking the broker by hand");
   }
   if (journal.resumed()) {
-    spdlog::info("journal restored: {} records, {} orders ({} working), {} fills, {} booked legs{}", restored.records,
-                 restored.orders, restored.live_orders, restored.fills, restored.book_fills,
+    spdlog::info("journal restored: {} records, {} orders ({} working), {} fills, {} booked legs, {} operator "
+                 "flattens{}", restored.records, restored.orders, restored.live_orders, restored.fills, restored.book_fills,
+                 restored.operator_flattens,
                  restored.torn_tail_bytes != 0 ? ", torn tail cut off" : "");
   } else {
     const SessionMarker marker{day, kJournalVersion, start};
@@ -318,7 +327,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     }
   };
 
-  FeedClock clock(static_cast<std::int64_t>(config.feed.max_clock_jump_ms) * 1'000'000);
+  FeedClock clock;
   const WallClock wall;
   std::int64_t next_recentre = 0;
   feeds::OptionSubscriptionDiff diff;
@@ -382,8 +391,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   MarketEvent e{};
   std::uint64_t events = 0;
   while (peeked.next(e)) {
-    const TimestampNs t = clock.on_event(e.header.exchange_ns, e.header.receive_ns);
-    engine.on_market_event(e, t);
+    const TimestampNs t = live_market_event(engine, clock, e, e.header.receive_ns, start);
     step(t);
     ++events;
     if (!ready && engine.state() != CoreState::kReconciling) {
@@ -403,6 +411,12 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     }
   }
   const bool interrupted = peeked.interrupted() || signals.stop_requested();
+  // A feed that failed (a refused key, odte replay-server's replay_failed on a corrupt recording)
+  // ends the run as failed; a replayed recording that ended in a torn tail ends it early unless
+  // the operator accepts that (replay.allow_torn_tail), as in-process replay does.
+  const std::string feed_failure = interrupted ? std::string() : peeked.failure();
+  const std::string ended_early = interrupted || !feed_failure.empty() ? std::string() : peeked.ended_early();
+  const bool day_ended = !interrupted && feed_failure.empty() && (ended_early.empty() || config.replay.allow_torn_tail);
   on_idle = nullptr;
   source.set_wait_hook(nullptr);
 
@@ -432,7 +446,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
                  rs.recorded_frames.load(), rs.recorded_bytes.load(), rs.dropped_frames.load(), err.empty() ? "" : ": ",
                  err);
   }
-  if (!interrupted && !journal.failed()) {
+  if (day_ended && !journal.failed()) {
     const SessionMarker end{day, kJournalVersion, engine.market_state().market_time()};
     journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
   }
@@ -453,19 +467,31 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   run.outcome.final_state = describe_state(engine, registry);
   run.outcome.ok = !journal.failed();
   if (!run.outcome.ok) run.outcome.error = journal.error();
-  run.outcome.end = interrupted ? ReplayEnd::kStopped : ReplayEnd::kFinished;
+  run.outcome.ended_early = ended_early;
+  run.outcome.end = interrupted                ? ReplayEnd::kStopped
+                    : !feed_failure.empty()    ? ReplayEnd::kFailed
+                    : day_ended                ? ReplayEnd::kFinished
+                                               : ReplayEnd::kEndedEarly;
+  if (run.outcome.ok && !feed_failure.empty()) run.outcome.error = feed_failure;
   std::string output_error;
   if (run.outcome.ok) output_error = write_outputs(run.output_dir, engine, registry, run.outcome);
   services.close();
   feeds.log_stats();
-  spdlog::info("options subscriptions re-centred {} times; feed clock refused {} jumps", recentres,
-               clock.refused_jumps());
+  spdlog::info("options subscriptions re-centred {} times; market data guard: {} events rejected ahead of the feed "
+               "clock, {} in all", recentres, engine.market_guard().rejected(BadTick::kAheadOfClock),
+               engine.market_guard().rejected_total());
   if (!run.outcome.ok) {
     run.exit_code = 1;
     spdlog::error("run stopped: {}", run.outcome.error);
     return run;
   }
-  if (output_error.empty()) output_error = write_run_report(config, names, run.output_dir);
+  std::vector<std::string> warnings;
+  if (!ended_early.empty()) {
+    warnings.push_back(ended_early + (day_ended ? " (accepted: replay.allow_torn_tail = true)"
+                                                : " (the day was not ended: set replay.allow_torn_tail = true to accept it)"));
+  }
+  if (!feed_failure.empty()) warnings.push_back("the run failed: " + feed_failure);
+  if (output_error.empty()) output_error = write_run_report(config, names, run.output_dir, std::move(warnings));
   if (!output_error.empty()) {
     spdlog::error("run failed: {}", output_error);
     run.outcome.error = output_error;
@@ -474,6 +500,12 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   }
   if (const std::string err = feeds.error(); !err.empty()) {
     spdlog::error("feed failed: {}", err);
+    if (run.outcome.error.empty()) run.outcome.error = "feed " + err;
+    run.exit_code = 1;
+  } else if (run.outcome.end == ReplayEnd::kEndedEarly) {
+    spdlog::error("run failed: {}; set replay.allow_torn_tail = true to accept a replayed day that ends early",
+                  ended_early);
+    run.outcome.error = ended_early;
     run.exit_code = 1;
   }
   spdlog::info("{} {}: {} events, {} journal records", to_string(config.mode), interrupted ? "stopped" : "finished", events,

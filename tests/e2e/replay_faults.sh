@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End to end: odted's replay never exits 0 with wrong or missing results (issue 15, section 4).
-#   1. a byte flipped mid-recording: exit 1, "replay failed", no session_end, no "replay finished";
+#   1. a byte flipped mid-recording: exit 1, "replay failed", no session_end, no "replay finished",
+#      and no summary.json or report -- not even the previous run's, left in the output folder;
 #   2. a recording cut in half (torn tail): exit 1 and summary.json/report say where it ended,
+#      (odte decode too: exit 1 after the events it could read, 0 with --allow-torn-tail),
 #      no session_end; with replay.allow_torn_tail = true: exit 0, the day ended, still said;
 #   3. SIGTERM mid-replay: exit 3 and "replay stopped", never "replay finished";
 #   4. outputs that cannot be written (a full filesystem, a read-only one): exit 1 naming the file.
@@ -36,15 +38,36 @@ mid=$((size / 2))
 byte=$(od -An -tu1 -j "$mid" -N1 "$work/flipped.odr" | tr -d ' ')
 printf "$(printf '\\%03o' $(((byte + 1) % 256)))" | dd of="$work/flipped.odr" bs=1 seek="$mid" conv=notrunc status=none
 config flipped "$work/flipped.odr"
+# What a previous successful run left in the output folder: the failed run must not leave it there
+# to be read as its own result.
+mkdir -p "$work/flipped/report"
+printf '{"end": "finished"}\n' > "$work/flipped/summary.json"
+printf 'previous\n' > "$work/flipped/final_state.txt"
+printf '<html>previous run</html>\n' > "$work/flipped/report/report.html"
 run flipped
 [ "$rc" -eq 1 ] || fail "a corrupt recording exited $rc"
 grep -q "replay failed: .*flipped.odr: .*offset" "$work/flipped.stderr" || fail "no corruption error naming the file"
 ! grep -q "replay finished" "$work/flipped.stdout" || fail "a corrupt recording said replay finished"
 ! session_ended "$work/flipped/journal.odj" || fail "a corrupt recording journaled session_end"
-[ ! -e "$work/flipped/summary.json" ] || fail "a corrupt recording wrote summary.json"
+[ ! -e "$work/flipped/summary.json" ] || fail "a corrupt recording wrote summary.json, or left the previous run's"
+[ ! -e "$work/flipped/final_state.txt" ] || fail "a corrupt recording left the previous run's final_state.txt"
+[ ! -e "$work/flipped/report/report.html" ] || fail "a corrupt recording left the previous run's report"
+# odte decode prints what it can read, then fails naming the damage.
+rc=0; "$bin/odte" decode "$work/flipped.odr" > "$work/decode-flipped.stdout" 2> "$work/decode-flipped.stderr" || rc=$?
+[ "$rc" -eq 1 ] || fail "odte decode of a corrupt recording exited $rc"
+grep -q "flipped.odr: corrupt, stopped there: .*offset" "$work/decode-flipped.stderr" || fail "decode: no corruption error"
+[ -s "$work/decode-flipped.stdout" ] || fail "decode printed nothing before the corrupt block"
 
 # 2. Cut in half: a torn tail, the recording ended early.
 head -c "$mid" "$recording" > "$work/half.odr"
+rc=0; "$bin/odte" decode "$work/half.odr" > "$work/decode-half.stdout" 2> "$work/decode-half.stderr" || rc=$?
+[ "$rc" -eq 1 ] || fail "odte decode of a torn recording exited $rc"
+grep -q "half.odr: the recording ended early: a torn last block of [0-9]* bytes" "$work/decode-half.stderr" ||
+  fail "decode: no early-end error"
+[ -s "$work/decode-half.stdout" ] || fail "decode printed nothing before the torn tail"
+"$bin/odte" decode --allow-torn-tail "$work/half.odr" > "$work/decode-half2.stdout" 2> "$work/decode-half2.stderr" ||
+  fail "odte decode --allow-torn-tail of a torn recording failed"
+cmp -s "$work/decode-half.stdout" "$work/decode-half2.stdout" || fail "decode printed different events with --allow-torn-tail"
 config half "$work/half.odr"
 run half
 [ "$rc" -eq 1 ] || fail "a recording cut in half exited $rc"

@@ -19,14 +19,17 @@ namespace {
 
 void usage(std::FILE* out) {
   std::fputs(
-      "usage: odte decode [--stream stocks|options|indices|replay] FILE|-\n"
+      "usage: odte decode [--stream stocks|options|indices|replay] [--allow-torn-tail] FILE|-\n"
       "\n"
       "Prints the market events in FILE as one JSON object per line, parsed by the live feed\n"
       "parser. FILE is an odte recording (see docs/recording-format.md) or text with one Massive\n"
       "websocket frame (a JSON array) per line; `-` reads frames from stdin. Raw frames get\n"
       "receive time 0 and the --stream given (default replay). Status messages are printed too.\n"
       "A summary (frames, events, bad input by kind) goes to stderr. Exit 1 when the file cannot\n"
-      "be read or a recording is corrupt; bad frames are counted, not fatal.\n",
+      "be read, a recording is corrupt or it ends in a torn tail (a recorder killed mid-block, a\n"
+      "file cut short) -- after printing every event before the damage, and saying where it is;\n"
+      "--allow-torn-tail accepts a torn tail (exit 0, still said). Bad frames are counted, not\n"
+      "fatal.\n",
       out);
 }
 
@@ -55,6 +58,7 @@ void summary(std::uint64_t frames, const feeds::ParseCounters& c, std::uint64_t 
 int run_decode(int argc, char** argv) {
   StreamId stream = StreamId::kReplay;
   std::string file;
+  bool allow_torn_tail = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -71,6 +75,10 @@ int run_decode(int argc, char** argv) {
         std::fprintf(stderr, "odte decode: unknown stream '%.*s'\n", static_cast<int>(s.size()), s.data());
         return 2;
       }
+      continue;
+    }
+    if (a == "--allow-torn-tail") {
+      allow_torn_tail = true;
       continue;
     }
     if (!file.empty() || (a.size() > 1 && a[0] == '-')) {
@@ -105,7 +113,16 @@ int run_decode(int argc, char** argv) {
     while (source.next(e)) print(e);
     summary(source.frames(), source.parse_counters(), source.torn_tail_bytes());
     if (!source.error().empty()) {
-      std::fprintf(stderr, "odte decode: %s\n", source.error().c_str());
+      std::fprintf(stderr, "odte decode: %s: corrupt, stopped there: %s\n", file.c_str(), source.error().c_str());
+      return 1;
+    }
+    if (source.torn_tail_bytes() > 0 && !allow_torn_tail) {
+      std::fprintf(stderr,
+                   "odte decode: %s: the recording ended early: a torn last block of %llu bytes at file offset %llu, "
+                   "after %llu whole frames (--allow-torn-tail accepts it)\n",
+                   file.c_str(), static_cast<unsigned long long>(source.torn_tail_bytes()),
+                   static_cast<unsigned long long>(source.torn_tail_offset()),
+                   static_cast<unsigned long long>(source.frames()));
       return 1;
     }
     return 0;

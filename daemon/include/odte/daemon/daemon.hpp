@@ -55,8 +55,13 @@ struct IdleHook {
 // The engine settings a run takes from its config, for a trading day (yyyymmdd) whose exchange
 // time is UTC + utc_offset_minutes. The same in every mode.
 [[nodiscard]] EngineConfig engine_config(const Config& config, std::int32_t trading_day, int utc_offset_minutes);
-// Creates the folders a run writes into (journal, outputs, admin socket). Returns an error text.
+// Creates the folders a run writes into (journal, outputs, admin socket), and removes the outputs a
+// previous run left in output_dir (summary.json, final_state.txt, report/*): a run that fails
+// before writing its own must not leave another run's success to be read as its result. Returns
+// an error text (a folder that cannot be made, an old output that cannot be removed).
 [[nodiscard]] std::string create_run_dirs(const Config& config, const std::string& output_dir);
+// The files odted writes into the output folder, relative to it (what create_run_dirs removes).
+[[nodiscard]] const std::vector<std::string>& run_output_files();
 // The configured strategies in config order, and their names. Throws strategies::StrategyConfigError.
 [[nodiscard]] std::vector<std::unique_ptr<Strategy>> make_strategies(const Config& config, std::vector<std::string>& names);
 

@@ -14,8 +14,9 @@
 // - strict (replay over websocket): the next event is the earliest (exchange time, stream) among
 //   the heads of all feeds, and a feed that has not finished and has nothing queued is waited for,
 //   so the order does not depend on which socket happened to be read first. A feed has finished
-//   when its server said "replay_complete" (odte replay-server's end-of-recording status) or its
-//   client stopped.
+//   when its server said "replay_complete" or "replay_ended_early" (odte replay-server's end of a
+//   whole recording, or of one that ends in a torn tail) or its client stopped. "replay_failed"
+//   (a corrupt recording) is a fatal feed error, like a refused key.
 // - latency (live): the earliest among the heads present now; a quiet feed is never waited for.
 
 #include <array>
@@ -93,6 +94,9 @@ class FeedThreads {
   void unsubscribe(std::size_t i, std::string params);
   // The first fatal error of any feed ("options: auth_failed: ..."), empty if none. Any thread.
   [[nodiscard]] std::string error() const;
+  // Where a feed's recording ended short of its end (the replay-server's replay_ended_early:
+  // "stocks: FILE: the recording ended early: ..."), empty if none did. Any thread.
+  [[nodiscard]] std::string ended_early() const;
   // One info line per feed: frames, events, parse errors, ring drops (for the end of a run).
   void log_stats() const;
   // Core thread (relaxed loads, no lock): each feed's counters, ring depth and connection into
@@ -117,9 +121,12 @@ class FeedEventSource final : public EventSource {
                   std::int64_t idle_period_ns = 20'000'000);
 
   // The next event in merge order; false when every feed has finished and its ring is empty, a
-  // feed failed fatally, or stop() said so.
+  // feed failed fatally (failure() says which and why), or stop() said so (interrupted()).
   bool next(MarketEvent& out) override;
   [[nodiscard]] bool interrupted() const noexcept override { return interrupted_; }
+  [[nodiscard]] std::string failure() const override;
+  // A feed's recording ended in a torn tail (FeedThreads::ended_early()).
+  [[nodiscard]] std::string ended_early() const override;
 
   [[nodiscard]] std::uint64_t handed_out() const noexcept { return handed_out_; }
 
@@ -138,6 +145,7 @@ class FeedEventSource final : public EventSource {
   std::int64_t idle_period_ns_;
   std::uint64_t handed_out_ = 0;
   bool interrupted_ = false;
+  bool failed_ = false;
 };
 
 // The subscriptions odted asks each cluster for in replay over websocket: everything the

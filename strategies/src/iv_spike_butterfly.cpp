@@ -41,6 +41,10 @@ void IvSpikeButterflyStrategy::on_timer(StrategyContext& ctx) {
         ctx.note("iv_spike_butterfly: no " + p_.underlying + " price or no " + p_.option_root +
                  " 0DTE chain by the entry deadline; not trading today");
         set_state(StrategyState::kMissingInput);
+      } else if (wings_missing_) {
+        ctx.note("iv_spike_butterfly: no listed wing strikes either side of the ATM strike by the entry deadline; "
+                 "not trading today");
+        set_state(StrategyState::kDone);
       } else {
         ctx.note(p_.entry_mode == ButterflyEntry::kIvSpike
                      ? "iv_spike_butterfly: no ATM IV spike in the entry window; not trading today"
@@ -89,12 +93,12 @@ bool IvSpikeButterflyStrategy::enter(StrategyContext& ctx) {
   if (atm == nullptr) return false;
   const OptionChain::Strike* call_wing = chain.nearest(atm->strike + p_.wing);
   const OptionChain::Strike* put_wing = chain.nearest(atm->strike - p_.wing);
-  if (call_wing == nullptr || put_wing == nullptr || !(call_wing->strike > atm->strike) ||
-      !(put_wing->strike < atm->strike)) {
-    ctx.note("iv_spike_butterfly: no listed wing strikes either side of the ATM strike; not trading today");
-    set_state(StrategyState::kDone);
-    return false;
-  }
+  // The chain holds the contracts seen so far: it fills as each first quotes (options subscribed a
+  // moment ago around a price that just arrived, a restart mid-morning). A missing wing is waited
+  // for until the entry deadline, never decided on a chain still filling.
+  wings_missing_ = call_wing == nullptr || put_wing == nullptr || !(call_wing->strike > atm->strike) ||
+                   !(put_wing->strike < atm->strike);
+  if (wings_missing_) return false;
   Intent in{};
   in.strategy = index_;
   in.action = IntentAction::kOpen;

@@ -196,6 +196,42 @@ TEST_F(IvSpikeButterflyTest, shouldCloseAtTheAlgorithmicDumpTime) {
   EXPECT_EQ(sim_->commands().size(), 2u);
 }
 
+// The chain holds what has quoted so far. In paper-live the options are subscribed only once the
+// underlying has a price, so at entry time the chain may still be filling: a missing wing is waited
+// for (until the entry deadline), not taken as "no wings today" -- the paper-live e2e race.
+TEST_F(IvSpikeButterflyTest, shouldWaitForTheWingsWhileTheChainIsStillFilling) {
+  build({});
+  sim_->start(at(9, 30));
+  sim_->trade(spy_, at(9, 44, 50), 500_usd);
+  chain_.list(*sim_, 500, 500);  // the ATM contracts quoted first
+  chain_.quote(*sim_, at(9, 44, 58), 500.0, 0.20);
+  sim_->trade(spy_, at(9, 45, 1), 500_usd);
+  sim_->trade(spy_, at(9, 45, 30), 500_usd);
+  EXPECT_TRUE(sim_->commands().empty());
+  EXPECT_EQ(fly_->state(), StrategyState::kWaiting) << "gave up on a chain still filling";
+  chain_.list(*sim_);  // the rest of the subscription's contracts quote
+  chain_.quote(*sim_, at(9, 46, 10), 500.0, 0.20);
+  sim_->trade(spy_, at(9, 46, 11), 500_usd);
+  ASSERT_EQ(sim_->commands().size(), 1u);
+  const OrderCommand& c = sim_->commands()[0];
+  EXPECT_EQ(c.legs[0].instrument, chain_.calls[500]);
+  EXPECT_EQ(c.legs[2].instrument, chain_.calls[505]);
+  EXPECT_EQ(c.legs[3].instrument, chain_.puts[495]);
+}
+
+TEST_F(IvSpikeButterflyTest, shouldGiveUpAtTheDeadlineWhenTheWingsNeverAppear) {
+  build({});
+  chain_.list(*sim_, 500, 500);
+  sim_->start(at(9, 30));
+  for (int m = 0; m < 20; ++m) {
+    sim_->trade(spy_, at(9, 44 + m), 500_usd);
+    chain_.quote(*sim_, at(9, 44 + m, 1), 500.0, 0.20);
+  }
+  EXPECT_TRUE(sim_->commands().empty());
+  EXPECT_EQ(fly_->state(), StrategyState::kDone);
+  EXPECT_TRUE(sim_->noted("no listed wing strikes either side of the ATM strike by the entry deadline"));
+}
+
 TEST(IvSpikeButterflyConfigTest, shouldNameTheKeyOfABadParameter) {
   try {
     (void)make_strategy("iv_spike_butterfly", "entry_mode = \"sometimes\"\nwing = -1\n", 0, "test.toml");

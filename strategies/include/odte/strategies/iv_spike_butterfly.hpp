@@ -83,6 +83,7 @@ class IvSpikeButterflyStrategy final : public Strategy {
   int peak_minute_ = -1;
   bool spike_seen_ = false;
   bool exit_sent_ = false;
+  bool wings_missing_ = false;  // the last entry attempt found the ATM strike but not both wings listed
   const char* exit_reason_ = "";
   ClientOrderId entry_;
 };

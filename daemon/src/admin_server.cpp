@@ -263,6 +263,12 @@ void AdminServer::accept_clients() {
     }
     Client c;
     c.fd = fd;
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+      c.uid = cred.uid;
+      c.pid = cred.pid;
+    }
     clients_.push_back(std::move(c));
   }
 }
@@ -347,6 +353,8 @@ void AdminServer::process_lines(Client& c) {
       continue;
     }
     cmd.request_id = next_request_id_++;
+    cmd.peer_uid = c.uid;
+    cmd.peer_pid = c.pid;
     if (!to_core_.try_push(cmd)) {
       ++stats_.errors;
       c.out += error_reply("the core's command ring is full; nothing was changed, try again");

@@ -175,7 +175,11 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.string("stock_subscriptions", c.feed.stock_subscriptions);
     r.string("index_subscriptions", c.feed.index_subscriptions);
     r.integer("recentre_strikes", c.feed.recentre_strikes, 1, 100);
-    r.integer("max_clock_jump_ms", c.feed.max_clock_jump_ms, 1000, 86'400'000);
+    // One rule for a timestamp far ahead of the feed: the guard's ahead_of_clock.
+    if (r.node("max_clock_jump_ms") != nullptr) {
+      r.problem("max_clock_jump_ms", "replaced by feed.guard.max_ahead_ms (the market-data guard's ahead_of_clock rule, "
+                                     "which the live feed clock now follows); move the value there");
+    }
     r.integer("max_feed_lag_ms", c.feed.max_feed_lag_ms, 0, 3'600'000);
     r.string("record_path", c.feed.record_path);
     r.boolean("record_zstd", c.feed.record_zstd);
@@ -472,7 +476,6 @@ std::string describe(const Config& c) {
                                {"stock_subscriptions", c.feed.stock_subscriptions},
                                {"index_subscriptions", c.feed.index_subscriptions},
                                {"recentre_strikes", static_cast<std::int64_t>(c.feed.recentre_strikes)},
-                               {"max_clock_jump_ms", static_cast<std::int64_t>(c.feed.max_clock_jump_ms)},
                                {"max_feed_lag_ms", static_cast<std::int64_t>(c.feed.max_feed_lag_ms)},
                                {"record_path", c.feed.record_path},
                                {"record_zstd", c.feed.record_zstd},

@@ -25,6 +25,7 @@ std::string_view type_name(JournalRecordType t) {
     case JournalRecordType::kBookFill: return "book_fill";
     case JournalRecordType::kMark: return "mark";
     case JournalRecordType::kInstrument: return "instrument";
+    case JournalRecordType::kFlatten: return "flatten";
   }
   return "unknown";
 }
@@ -126,6 +127,18 @@ std::string journal_record_json(const JournalRecord& r) {
         if (r.type == JournalRecordType::kKillSwitch) j["flatten"] = f.flatten == 1;
         if (r.type == JournalRecordType::kStrategyEnabled) j["strategy"] = f.strategy;
         j["at_ns"] = f.at_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kFlatten: {
+      JournalFlatten f;
+      if ((ok = r.read_pod(f))) {
+        j["at_ns"] = f.at_ns;
+        j["after_events"] = f.after_events;
+        j["peer_uid"] = f.peer_uid;
+        j["peer_pid"] = f.peer_pid;
+        j["open_positions"] = f.open_positions;
+        j["working_orders"] = f.working_orders;
       }
       break;
     }

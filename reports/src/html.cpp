@@ -359,6 +359,7 @@ std::string report_html(const Run& run) {
   }
   out += " &middot; times are New York time</p>\n";
   for (const std::string& w : run.warnings) out += "<div class=\"warn\">" + esc(w) + "</div>\n";
+  for (const OperatorFlatten& f : run.flattens) out += "<div class=\"warn\">" + esc(f.describe()) + "</div>\n";
 
   out += "<h2>Statistics</h2>\n" + stat_cards(run.stats);
 

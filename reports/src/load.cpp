@@ -143,6 +143,10 @@ class Loader {
         JournalIntent j;
         if (!r.read_pod(j)) return false;
         ++run_.stats.intents;
+        if (j.reason == RiskReason::kNone && last_flatten_ != SIZE_MAX &&
+            text_of(j.intent.reason, sizeof j.intent.reason) == "operator:flatten") {
+          ++run_.flattens[last_flatten_].closing_orders;
+        }
         if (j.reason != RiskReason::kNone) {
           ++run_.rejections[std::string(to_string(j.reason))];
           ++run_.stats.rejections;
@@ -170,6 +174,15 @@ class Loader {
         if (!r.read_pod(m)) return false;
         see(m.at_ns);
         on_mark(m);
+        return true;
+      }
+      case JournalRecordType::kFlatten: {
+        JournalFlatten f;
+        if (!r.read_pod(f)) return false;
+        see(f.at_ns);
+        last_flatten_ = run_.flattens.size();
+        run_.flattens.push_back(
+            OperatorFlatten{f.at_ns, f.peer_uid, f.peer_pid, f.open_positions, f.working_orders, 0});
         return true;
       }
       default:
@@ -366,6 +379,7 @@ class Loader {
   TimestampNs exposed_since_ = 0;
   TimestampNs last_ns_ = 0;
   std::vector<PendingIntent> intents_;
+  std::size_t last_flatten_ = SIZE_MAX;  // run_.flattens entry the following operator:flatten orders belong to
   std::map<std::uint64_t, OrderInfo> orders_;
   std::vector<TradeWork> work_;
   double equity_from_marks_ = 0.0;
@@ -493,6 +507,16 @@ std::optional<Run> load_run(const std::vector<std::string>& journals, const Repo
   run.stats.intents = intents;
   run.stats.rejections = rejections;
   return run;
+}
+
+std::string OperatorFlatten::describe() const {
+  std::string out = "operator flatten at " + detail::et_time(at_ns) + " ET";
+  if (peer_uid != 0 || peer_pid != 0) {
+    out += " by uid " + std::to_string(peer_uid) + " (pid " + std::to_string(peer_pid) + ")";
+  }
+  out += ": " + std::to_string(closing_orders) + " closing orders sent (" + std::to_string(open_positions) +
+         " open positions, " + std::to_string(working_orders) + " working orders at the time)";
+  return out;
 }
 
 }  // namespace odte::reports

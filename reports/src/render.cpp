@@ -127,6 +127,15 @@ std::string summary_json(const Run& run) {
   }
   ordered_json rejections = ordered_json::object();
   for (const auto& [reason, n] : run.rejections) rejections[reason] = n;
+  ordered_json flattens = ordered_json::array();
+  for (const OperatorFlatten& f : run.flattens) {
+    flattens.push_back(ordered_json{{"at_ns", f.at_ns},
+                                    {"peer_uid", f.peer_uid},
+                                    {"peer_pid", f.peer_pid},
+                                    {"open_positions", f.open_positions},
+                                    {"working_orders", f.working_orders},
+                                    {"closing_orders", f.closing_orders}});
+  }
   const ordered_json j{
       {"run", run.name},
       {"journals", journals},
@@ -141,6 +150,7 @@ std::string summary_json(const Run& run) {
       {"risk_rejections", rejections},
       {"trades", trades},
       {"warnings", run.warnings},
+      {"operator_flattens", flattens},
   };
   return j.dump(2) + "\n";
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -142,6 +143,61 @@ TEST_F(ReplayRecoveryTest, shouldReapplyOperatorCommandsFromTheJournalWhenResumi
     const auto resumed = run(j, [&](std::uint64_t n, Engine& e, bool rec) {
       return n <= stop_at || operator_actions(n, e, rec);  // after the stop point the operator acts again
     });
+    ASSERT_TRUE(resumed.ok) << "stopped at " << stop_at << ": " << resumed.error;
+    EXPECT_EQ(resumed.final_state, full.final_state) << "stopped at " << stop_at;
+    EXPECT_EQ(slurp(j), slurp(ref)) << "stopped at " << stop_at;
+  }
+}
+
+// The operator's flatten is journaled (who, when, what there was) before the orders it sends, so
+// the report shows it and a resumed replay re-applies it at the same point: without the record the
+// re-run would not flatten, and its records would differ from the journal's.
+TEST_F(ReplayRecoveryTest, shouldJournalTheOperatorsFlattenAndReapplyItWhenResuming) {
+  constexpr std::uint64_t kFlattenAt = 8000;
+  auto flatten = [](std::uint64_t n, Engine& engine, bool recovering) {
+    if (!recovering && n == kFlattenAt) {
+      ControlCommand c{};
+      c.kind = ControlKind::kFlatten;
+      c.peer_uid = 1000;
+      c.peer_pid = 4242;
+      (void)engine.on_control(c, engine.market_state().market_time());
+    }
+    return true;
+  };
+  const std::string ref = (dir_ / "ref.odj").string();
+  const auto full = run(ref, flatten);
+  ASSERT_TRUE(full.ok) << full.error;
+
+  JournalReader reader;
+  const JournalScan scan = reader.read(ref);
+  ASSERT_EQ(scan.status, JournalStatus::kOk) << scan.error;
+  std::size_t at = scan.records.size();
+  for (std::size_t i = 0; i < scan.records.size(); ++i) {
+    if (scan.records[i].type == JournalRecordType::kFlatten) {
+      ASSERT_EQ(at, scan.records.size()) << "one flatten, one record";
+      at = i;
+    }
+  }
+  ASSERT_LT(at, scan.records.size()) << "the operator's flatten is not in the journal";
+  JournalFlatten f{};
+  ASSERT_TRUE(scan.records[at].read_pod(f));
+  EXPECT_EQ(f.peer_uid, 1000u);
+  EXPECT_EQ(f.peer_pid, 4242);
+  EXPECT_EQ(f.after_events, kFlattenAt);
+  EXPECT_GT(f.open_positions, 0u) << "the synthetic day should hold a position at event " << kFlattenAt;
+  std::size_t closing = 0;
+  for (std::size_t i = at + 1; i < scan.records.size(); ++i) {
+    JournalIntent in{};
+    if (scan.records[i].type != JournalRecordType::kIntent || !scan.records[i].read_pod(in)) continue;
+    if (std::string(in.intent.reason, strnlen(in.intent.reason, sizeof in.intent.reason)) == "operator:flatten") ++closing;
+  }
+  EXPECT_GT(closing, 0u) << "no closing order after the flatten record";
+
+  for (const std::uint64_t stop_at : {kFlattenAt + 10, kFlattenAt + 3000}) {
+    const std::string j = (dir_ / ("flat-" + std::to_string(stop_at) + ".odj")).string();
+    const auto partial = run(j, [&](std::uint64_t n, Engine& e, bool rec) { return flatten(n, e, rec) && n < stop_at; });
+    ASSERT_TRUE(partial.ok) << partial.error;
+    const auto resumed = run(j);  // no operator now: the journal supplies the flatten
     ASSERT_TRUE(resumed.ok) << "stopped at " << stop_at << ": " << resumed.error;
     EXPECT_EQ(resumed.final_state, full.final_state) << "stopped at " << stop_at;
     EXPECT_EQ(slurp(j), slurp(ref)) << "stopped at " << stop_at;

@@ -95,6 +95,15 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
       out.strategy = flag.strategy;
       after_events = flag.after_events;
       return true;
+    case JournalRecordType::kFlatten: {
+      JournalFlatten f{};
+      if (!record.read_pod(f)) return false;
+      out.kind = ControlKind::kFlatten;
+      out.peer_uid = f.peer_uid;
+      out.peer_pid = f.peer_pid;
+      after_events = f.after_events;
+      return true;
+    }
     case JournalRecordType::kRiskLimits: {
       JournalLimits j{};
       if (!record.read_pod(j)) return false;
@@ -362,16 +371,20 @@ bool Engine::close_position(ClientOrderId open_order, std::string_view reason) n
 bool Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
   ++stats_.events;
   if (!guard_.admit(e)) return false;
+  apply_market_event(e, now);
+  return true;
+}
+
+void Engine::apply_market_event(const MarketEvent& e, TimestampNs now) noexcept {
   if (now > now_) now_ = now;
   const auto stream = static_cast<std::size_t>(e.header.stream);
   if (stream < last_stream_ns_.size()) last_stream_ns_[stream] = now_;
-  if (!market_.apply(e)) return true;
+  if (!market_.apply(e)) return;
   bars_.on_event(e, [this](const MinuteBar& b) {
     for (std::size_t i = 0; i < strategies_.size(); ++i) {
       if (enabled_[i]) strategies_[i]->on_bar(b, *this);
     }
   });
-  return true;
 }
 
 void Engine::on_timer(TimestampNs now) noexcept {
@@ -745,6 +758,11 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
       break;
     case ControlKind::kFlatten:
     {
+      // Journaled first, as the kill switch is: the record precedes the orders it causes.
+      JournalFlatten rec{now_, stats_.events, c.peer_uid, c.peer_pid, 0, 0};
+      for (const Position& p : book_.positions()) rec.open_positions += p.quantity != 0 ? 1u : 0u;
+      for (const Order& o : om_.orders()) rec.working_orders += o.is_live() ? 1u : 0u;
+      journal(JournalRecordType::kFlatten, &rec, sizeof rec);
       const FlattenCount n = flatten_all("operator:flatten");
       reply.ok = n.not_sent == 0;
       if (n.cancelled + n.closing_sent + n.already_closing + n.not_sent == 0) {

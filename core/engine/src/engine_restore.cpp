@@ -269,6 +269,14 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
         }
         break;
       }
+      case JournalRecordType::kFlatten: {
+        // What the flatten did is in the records that follow it; the record itself sets no state.
+        JournalFlatten f{};
+        if (!rec.read_pod(f)) return fail("flatten record " + std::to_string(rec.sequence) + " has the wrong size");
+        see(f.at_ns);
+        ++res.operator_flattens;
+        break;
+      }
       case JournalRecordType::kKillSwitch:
       case JournalRecordType::kPause:
       case JournalRecordType::kStrategyEnabled:

@@ -83,6 +83,8 @@ class AdminServer {
  private:
   struct Client {
     int fd = -1;
+    std::uint32_t uid = 0;  // the peer (SO_PEERCRED), carried with its commands into the journal
+    std::int32_t pid = 0;
     std::string in;
     std::string out;
     std::uint64_t waiting_for = 0;  // request id sent to the core, 0 when none

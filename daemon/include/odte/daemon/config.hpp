@@ -45,7 +45,6 @@ struct FeedConfig {
   std::string stock_subscriptions = "T.SPY,Q.SPY,AM.SPY";
   std::string index_subscriptions = "V.I:SPX,V.I:VIX,V.I:VVIX,V.I:VIX1D";
   std::uint32_t recentre_strikes = 2;
-  std::uint32_t max_clock_jump_ms = 900000;
   // Mode live only: the first market event's exchange time may trail (or lead) the wall clock by
   // at most this, or odted refuses to start: a replayed, delayed (15-minute plan) or wrong-day feed
   // must never drive a real broker. 0 turns the check off (live against odte replay-server in tests).

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "odte/core/engine/broker_port.hpp"
+#include "odte/core/engine/engine.hpp"
 #include "odte/core/market/instrument_registry.hpp"
 #include "odte/daemon/config.hpp"
 #include "odte/daemon/daemon.hpp"
@@ -34,26 +35,16 @@
 namespace odte::daemon {
 
 // The core's clock in the live modes: the latest exchange time seen, run on by wall time while
-// the feed is quiet. An event never moves it back (several clusters interleave), and one whose
-// exchange time is more than max_jump ahead of where the clock would be now is applied but does
-// not move the clock (counted): one bad timestamp cannot fast-forward the day into its exits.
+// the feed is quiet. An event never moves it back (several clusters interleave). It is fed only
+// events the market-data guard admitted (live_market_event below): the guard's ahead_of_clock
+// rule (feed.guard.max_ahead_ms) is what keeps one bad timestamp from fast-forwarding the day
+// into its exits, and a bad first event from anchoring it -- one rule, one counter, for every mode.
 class FeedClock {
  public:
-  explicit FeedClock(std::int64_t max_jump_ns) noexcept : max_jump_ns_{max_jump_ns} {}
-
-  // An event with its exchange time and the wall time (CLOCK_REALTIME) its frame arrived.
+  // An admitted event with its exchange time and the wall time (CLOCK_REALTIME) its frame arrived.
   TimestampNs on_event(TimestampNs exchange_ns, TimestampNs receive_ns) noexcept {
     if (exchange_ns <= 0) return now_;
-    if (now_ == 0) {
-      anchor(exchange_ns, receive_ns);
-      return now_;
-    }
-    const TimestampNs expected = at_wall(receive_ns);
-    if (exchange_ns - expected > max_jump_ns_) {
-      ++refused_jumps_;
-      return now_;
-    }
-    if (exchange_ns > now_) anchor(exchange_ns, receive_ns);
+    if (now_ == 0 || exchange_ns > now_) anchor(exchange_ns, receive_ns);
     return now_;
   }
   // No event: the clock runs on with the wall clock from the last event's arrival.
@@ -65,7 +56,6 @@ class FeedClock {
   }
 
   [[nodiscard]] TimestampNs now() const noexcept { return now_; }
-  [[nodiscard]] std::uint64_t refused_jumps() const noexcept { return refused_jumps_; }
 
  private:
   void anchor(TimestampNs market, TimestampNs wall) noexcept {
@@ -77,12 +67,17 @@ class FeedClock {
     return std::max(now_, anchor_market_ + run);
   }
 
-  std::int64_t max_jump_ns_;
   TimestampNs now_ = 0;
   TimestampNs anchor_market_ = 0;
   TimestampNs anchor_wall_ = 0;
-  std::uint64_t refused_jumps_ = 0;
 };
+
+// One market event into the engine in the live modes: the market-data guard judges it first; only
+// an admitted event moves `clock` and is applied at the clock's time. A rejected one moves nothing:
+// the core's time is then the clock run on to `wall_ns` (or `start` before the clock's first
+// event). Returns the core's time after the event.
+TimestampNs live_market_event(Engine& engine, FeedClock& clock, const MarketEvent& e, TimestampNs wall_ns,
+                              TimestampNs start) noexcept;
 
 // Mode live only (config.feed.max_feed_lag_ms, 0 = off): empty when the first market event's
 // exchange time is within the limit of the wall clock, else the reason odted refuses to start.

@@ -135,6 +135,18 @@ struct Breakdown {
   std::uint32_t count = 0;
 };
 
+// The operator's flatten (admin socket), from the journal's flatten record and the closing orders
+// that follow it (reason "operator:flatten").
+struct OperatorFlatten {
+  TimestampNs at_ns = 0;
+  std::uint32_t peer_uid = 0;
+  std::int32_t peer_pid = 0;
+  std::uint32_t open_positions = 0;  // at the time
+  std::uint32_t working_orders = 0;
+  std::uint32_t closing_orders = 0;  // closing orders it sent
+  [[nodiscard]] std::string describe() const;
+};
+
 struct Run {
   std::string name;
   std::vector<std::string> journals;
@@ -151,6 +163,7 @@ struct Run {
   std::vector<Breakdown> by_month;       // yyyy-mm
   std::vector<Breakdown> by_year;        // yyyy
   std::vector<std::string> warnings;     // what the journal could not tell (torn tail, open at end)
+  std::vector<OperatorFlatten> flattens; // the operator's flattens, in journal order
   Stats stats;
 };
 

@@ -38,6 +38,8 @@ struct ControlCommand {
   std::uint16_t strategy;  // with k{En,Dis}ableStrategy
   RiskLimits limits;       // with kSetRiskLimits
   ExitRules exits;
+  std::uint32_t peer_uid;  // who sent it: the admin socket peer's uid and pid (journaled with kFlatten)
+  std::int32_t peer_pid;
 };
 
 struct ControlReply {

@@ -126,6 +126,7 @@ struct RestoreResult {
   std::uint32_t tail_booked = 0;    // legs booked (and journaled) from an exec report whose book_fill
                                     // records the crash cut off
   std::uint64_t torn_tail_bytes = 0;
+  std::uint32_t operator_flattens = 0;  // flatten records (the operator's flatten over the admin socket)
 };
 
 class Engine final : private StrategyContext {
@@ -139,6 +140,16 @@ class Engine final : private StrategyContext {
   // nothing changed but the guard's counters: not the clock, not the stream's freshness, so a run
   // loop must not advance its own clock to the event's time either).
   bool on_market_event(const MarketEvent& e, TimestampNs now) noexcept;
+  // The same for a run loop whose clock is made from the events themselves (the live modes'
+  // FeedClock): the guard judges the event first, and only an admitted one is handed to
+  // `clock(e)` for the time to apply it at -- so a rejected event cannot move that clock either.
+  template <typename EventClock>
+  bool on_market_event_clocked(const MarketEvent& e, EventClock&& clock) noexcept {
+    ++stats_.events;
+    if (!guard_.admit(e)) return false;
+    apply_market_event(e, clock(e));
+    return true;
+  }
   void on_exec_report(const ExecutionReport& r, TimestampNs now) noexcept;
   // Runs whatever is due by `now`; cheap to call after every event.
   void on_timer(TimestampNs now) noexcept;
@@ -216,6 +227,8 @@ class Engine final : private StrategyContext {
   [[nodiscard]] std::size_t strategy_count() const noexcept { return strategies_.size(); }
 
  private:
+  // on_market_event after the guard admitted the event.
+  void apply_market_event(const MarketEvent& e, TimestampNs now) noexcept;
   struct OrderMeta {
     IntentAction action;
     std::uint32_t spread;       // index into spreads_ for closing orders, else kNoSpread

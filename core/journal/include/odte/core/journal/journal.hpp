@@ -43,6 +43,7 @@ enum class JournalRecordType : std::uint16_t {
   kBookFill = 11,      // JournalFill: a leg booked into the position book
   kMark = 12,          // JournalMark: account P&L once a minute
   kInstrument = 13,    // JournalInstrument: what an in-process instrument id names (restart recovery)
+  kFlatten = 14,       // JournalFlatten: the operator's flatten, before the orders it sends
 };
 
 inline constexpr std::uint32_t kJournalVersion = 3;  // 3: instrument and reconciliation records (docs/journal-format.md)
@@ -58,6 +59,19 @@ struct JournalFlag {
   std::int64_t at_ns;
   std::uint64_t after_events;  // market events the core had applied when the change took effect
 };
+
+// The operator's flatten (admin socket `flatten`): who asked and when, journaled before the
+// cancels and closing orders it sends (their intents carry the reason "operator:flatten"), so a
+// restart re-applies it at the same point and the report shows it.
+struct JournalFlatten {
+  std::int64_t at_ns;
+  std::uint64_t after_events;  // market events the core had applied when it took effect
+  std::uint32_t peer_uid;      // the admin socket peer (SO_PEERCRED); 0 with peer_pid 0: not known
+  std::int32_t peer_pid;
+  std::uint32_t open_positions;   // what there was to close: positions with open contracts or shares
+  std::uint32_t working_orders;   // and orders working (the opening ones are cancelled)
+};
+static_assert(sizeof(JournalFlatten) == 32, "docs/journal-format.md gives the flatten payload as 32 bytes");
 
 [[nodiscard]] std::uint32_t crc32c(std::span<const std::byte> data, std::uint32_t seed = 0) noexcept;
 

@@ -119,9 +119,11 @@ std::string create_run_dirs(const Config& config, const std::string& output_dir)
   for (const std::string& name : run_output_files()) {
     const std::filesystem::path p = std::filesystem::path(output_dir) / name;
     std::error_code ec;
-    // Only what is there: a read-only folder with nothing to remove is not an error here (the run
-    // fails later, naming the output it cannot write).
-    if (!std::filesystem::exists(std::filesystem::symlink_status(p, ec))) continue;
+    // Only a file that is there: a read-only folder with nothing to remove, or something else in
+    // an output's place (a folder), is not an error here -- the run fails later, naming the output
+    // it cannot write.
+    const auto st = std::filesystem::symlink_status(p, ec);
+    if (!std::filesystem::is_regular_file(st) && !std::filesystem::is_symlink(st)) continue;
     std::filesystem::remove(p, ec);
     if (ec) return "cannot remove the previous run's " + p.string() + ": " + ec.message();
   }

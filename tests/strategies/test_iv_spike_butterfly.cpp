@@ -220,7 +220,9 @@ TEST_F(IvSpikeButterflyTest, shouldWaitForTheWingsWhileTheChainIsStillFilling) {
 }
 
 TEST_F(IvSpikeButterflyTest, shouldGiveUpAtTheDeadlineWhenTheWingsNeverAppear) {
-  build({});
+  IvSpikeButterflyParams p;
+  p.entry_deadline_minute = 10 * 60;  // the factory's default, entry + 15 minutes
+  build(p);
   chain_.list(*sim_, 500, 500);
   sim_->start(at(9, 30));
   for (int m = 0; m < 20; ++m) {

@@ -64,10 +64,11 @@ void read_risk(SettingsReader r, Config& c) {
                                         " windows \"HH:MM-HH:MM\" with start before end");
     }
   }
-  r.number("profit_target_fraction", c.exits.profit_target_fraction, 0.0, 100.0, true);
+  r.number("profit_target_fraction", c.exits.profit_target_fraction, 0.0, 100.0);
   r.number("stop_credit_multiple", c.exits.stop_credit_multiple, 0.0, 100.0);
   r.number("debit_stop_fraction", c.exits.debit_stop_fraction, 0.0, 1.0);
-  r.time_of_day("exit_time", c.exits.exit_minute);
+  strategies::read_exit_time(r, "exit_time", c.safety_exit_time);
+  c.exits.exit_minute = c.safety_exit_time.resolve(kRegularCloseMinute);
   r.finish();
 }
 
@@ -353,6 +354,7 @@ RiskSetting set_risk_value(const RiskLimits& limits, const ExitRules& exits, std
   Config c;
   c.risk = limits;
   c.exits = exits;
+  c.safety_exit_time = ExitTime{exits.exit_minute, false};  // kept unless the key is exit_time
   std::vector<std::string> problems;
   const std::string source = "risk set";
   read_risk(SettingsReader(&risk, "risk", problems, source), c);
@@ -420,10 +422,6 @@ std::string describe(const Config& c) {
                   w.end_minute % 60);
     windows.push_back(std::string(buf));
   }
-  char exit_time[16] = "none";
-  if (c.exits.exit_minute >= 0) {
-    std::snprintf(exit_time, sizeof exit_time, "%02d:%02d", c.exits.exit_minute / 60, c.exits.exit_minute % 60);
-  }
   t.insert("risk", toml::table{{"max_risk_fraction", c.risk.max_risk_fraction},
                                {"daily_loss_limit", c.risk.daily_loss_limit.to_string()},
                                {"max_open_positions", static_cast<std::int64_t>(c.risk.max_open_positions)},
@@ -436,7 +434,7 @@ std::string describe(const Config& c) {
                                {"profit_target_fraction", c.exits.profit_target_fraction},
                                {"stop_credit_multiple", c.exits.stop_credit_multiple},
                                {"debit_stop_fraction", c.exits.debit_stop_fraction},
-                               {"exit_time", std::string(exit_time)}});
+                               {"exit_time", to_string(c.safety_exit_time)}});
   t.insert("broker", toml::table{{"kind", c.broker.kind == BrokerKind::kFix ? "fix" : "paper"},
                                  {"latency_ms", static_cast<double>(c.broker.paper.latency_ns) / 1e6},
                                  {"slippage_per_contract", c.broker.paper.slippage_per_contract.to_string()},

@@ -10,6 +10,7 @@
 
 #include "odte/core/base/agent.hpp"
 #include "odte/core/base/file_io.hpp"
+#include "odte/core/options/calendar.hpp"
 #include "odte/daemon/core_services.hpp"
 #include "odte/reports/report.hpp"
 #include "odte/strategies/factory.hpp"
@@ -102,6 +103,11 @@ EngineConfig engine_config(const Config& config, std::int32_t trading_day, int u
   e.equity = config.account_equity;
   e.legging = config.broker.legging_policy;
   e.utc_offset_minutes = utc_offset_minutes;
+  // Early-close days (13:00) move every time exit with the close (ExitTime).
+  if (options::classify(trading_day).status == options::DayStatus::kEarlyClose) {
+    e.session_close_minute = options::kEarlyCloseMinute;
+  }
+  e.exits.exit_minute = config.safety_exit_time.resolve(e.session_close_minute);
   e.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
   e.market_guard = config.feed.guard;
   return e;

@@ -17,6 +17,20 @@ std::string join(const std::vector<std::string>& problems) {
   return out;
 }
 
+// The strategy's exit rules ([strategy.params] profit_target, stop_credit_multiple, debit_stop,
+// exit_time) over the defaults its constructor set from its seed; the engine enforces them
+// (Strategy::exit_rules).
+void read_exits(SettingsReader& r, Strategy& s, std::int16_t entry_minute) {
+  ExitRules rules = s.exit_rules();
+  ExitTime time = s.exit_time();
+  r.number("profit_target", rules.profit_target_fraction, 0.0, 100.0);
+  r.number("stop_credit_multiple", rules.stop_credit_multiple, 0.0, 100.0);
+  r.number("debit_stop", rules.debit_stop_fraction, 0.0, 1.0);
+  read_exit_time(r, "exit_time", time);
+  if (time.set() && time.resolve(kRegularCloseMinute) <= entry_minute) r.problem("exit_time", "must be after entry_time");
+  s.set_exits(rules, time);
+}
+
 std::unique_ptr<Strategy> make_regime(SettingsReader& r, std::uint16_t index) {
   RegimeParams p;
   r.string("underlying", p.underlying);
@@ -29,13 +43,13 @@ std::unique_ptr<Strategy> make_regime(SettingsReader& r, std::uint16_t index) {
   r.time_of_day("entry_time", p.entry_minute);
   p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 15);  // unless given
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
-  r.time_of_day("exit_time", p.exit_minute);
   r.money("wing", p.wing, 0.5, 100.0);
   r.integer("quantity", p.quantity, 1, 1000);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
   if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
-  if (p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
-  return std::make_unique<RegimeStrategy>(index, p);
+  auto s = std::make_unique<RegimeStrategy>(index, p);
+  read_exits(r, *s, p.entry_minute);
+  return s;
 }
 
 std::unique_ptr<Strategy> make_iron_condor(SettingsReader& r, std::uint16_t index) {
@@ -49,13 +63,13 @@ std::unique_ptr<Strategy> make_iron_condor(SettingsReader& r, std::uint16_t inde
   r.time_of_day("entry_time", p.entry_minute);
   p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 15);
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
-  r.time_of_day("exit_time", p.exit_minute);
   r.integer("quantity", p.quantity, 1, 1000);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
   if (p.long_otm <= p.short_otm) r.problem("long_otm", "must be further out than short_otm");
   if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
-  if (p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
-  return std::make_unique<IronCondorStrategy>(index, p);
+  auto s = std::make_unique<IronCondorStrategy>(index, p);
+  read_exits(r, *s, p.entry_minute);
+  return s;
 }
 
 std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16_t index) {
@@ -73,7 +87,6 @@ std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16
   r.boolean("exit_on_volume_peak", p.exit_on_volume_peak);
   r.integer("volume_peak_confirm_minutes", p.volume_peak_confirm_minutes, 1, 390);
   r.time_of_day("volume_exit_after", p.volume_exit_after_minute);
-  r.time_of_day("exit_time", p.exit_minute);
   r.integer("quantity", p.quantity, 1, 1000);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
   r.number("rate", p.rate, -0.1, 0.5);
@@ -81,8 +94,9 @@ std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16
     r.problem("iv_spike_z", "entry_mode = \"iv_spike\" needs iv_spike_z or iv_spike_pct above 0");
   }
   if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
-  if (p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
-  return std::make_unique<IvSpikeButterflyStrategy>(index, p);
+  auto s = std::make_unique<IvSpikeButterflyStrategy>(index, p);
+  read_exits(r, *s, p.entry_minute);
+  return s;
 }
 
 std::unique_ptr<Strategy> make_vix1d_credit_spread(SettingsReader& r, std::uint16_t index) {
@@ -101,13 +115,13 @@ std::unique_ptr<Strategy> make_vix1d_credit_spread(SettingsReader& r, std::uint1
   r.time_of_day("entry_time", p.entry_minute);
   p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 45);
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
-  r.time_of_day("exit_time", p.exit_minute);
   r.integer("quantity", p.quantity, 1, 1000);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
   r.number("rate", p.rate, -0.1, 0.5);
   if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
-  if (p.exit_minute >= 0 && p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
-  return std::make_unique<Vix1dCreditSpreadStrategy>(index, p);
+  auto s = std::make_unique<Vix1dCreditSpreadStrategy>(index, p);
+  read_exits(r, *s, p.entry_minute);
+  return s;
 }
 
 std::unique_ptr<Strategy> make_short_strangle(SettingsReader& r, std::uint16_t index) {
@@ -121,15 +135,15 @@ std::unique_ptr<Strategy> make_short_strangle(SettingsReader& r, std::uint16_t i
   r.time_of_day("entry_time", p.entry_minute);
   p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 45);
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
-  r.time_of_day("exit_time", p.exit_minute);
   r.choice("hedge", p.hedge, {{"off", HedgeMode::kOff}, {"report", HedgeMode::kReport}, {"send", HedgeMode::kSend}});
   r.number("hedge_band_shares", p.hedge_band_shares, 0.0, 1e6);
   r.integer("hedge_interval_minutes", p.hedge_interval_minutes, 1, 390);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
   r.number("rate", p.rate, -0.1, 0.5);
   if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
-  if (p.exit_minute >= 0 && p.exit_minute <= p.entry_minute) r.problem("exit_time", "must be after entry_time");
-  return std::make_unique<ShortStrangleStrategy>(index, p);
+  auto s = std::make_unique<ShortStrangleStrategy>(index, p);
+  read_exits(r, *s, p.entry_minute);
+  return s;
 }
 
 struct Entry {
@@ -145,6 +159,24 @@ constexpr Entry kStrategies[] = {
 };
 
 }  // namespace
+
+void read_exit_time(SettingsReader& r, std::string_view key, ExitTime& out) {
+  const toml::node* n = r.node(key);
+  if (n == nullptr) return;
+  const auto* s = n->as_string();
+  ExitTime t;
+  if (s == nullptr || !parse_exit_time(s->get(), t)) {
+    r.problem(key, "must be a time \"HH:MM\" (New York), \"close-Nm\" (N minutes before the day's close, 1..390) "
+                   "or \"none\"");
+    return;
+  }
+  if (!t.before_close && t.set() && t.minute >= kRegularCloseMinute) {
+    r.problem(key, "\"" + s->get() + "\" is at or after the session close (16:00): nothing can be closed then; "
+                   "use a time before the close, or \"none\" to hold to settlement");
+    return;
+  }
+  out = t;
+}
 
 StrategyConfigError::StrategyConfigError(std::vector<std::string> problems)
     : std::runtime_error(join(problems)), problems_{std::move(problems)} {}

@@ -8,7 +8,11 @@
 namespace odte::strategies {
 
 IronCondorStrategy::IronCondorStrategy(std::uint16_t index, const IronCondorParams& params)
-    : index_{index}, p_{params}, ma_{params.trigger_sigmas} {}
+    : index_{index}, p_{params}, ma_{params.trigger_sigmas} {
+  // Exits (config: exit_time, profit_target, stop_credit_multiple, debit_stop): the seed offsets on
+  // its VIX rule or holds to expiry; closed 15 minutes before the close instead (docs/strategies.md).
+  set_exits(ExitRules{}, ExitTime{15, true});
+}
 
 void IronCondorStrategy::on_start(StrategyContext& ctx) {
   underlying_ = ctx.instrument(p_.underlying);
@@ -48,11 +52,7 @@ void IronCondorStrategy::on_timer(StrategyContext& ctx) {
     if (enter(ctx)) set_state(StrategyState::kEntering);
     return;
   }
-  if ((state() == StrategyState::kInPosition || state() == StrategyState::kEntering) && minute >= p_.exit_minute &&
-      !exit_sent_ && entry_.valid()) {
-    exit_sent_ = ctx.close_position(entry_, "iron_condor:exit_time");
-    if (exit_sent_) set_state(StrategyState::kExiting);
-  }
+  // The time exit is the engine's (exit_time, Strategy::exit_rules).
 }
 
 bool IronCondorStrategy::enter(StrategyContext& ctx) {
@@ -98,6 +98,10 @@ void IronCondorStrategy::on_rejected(const Intent&, RiskReason reason, StrategyC
 
 void IronCondorStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
   restore_entry_order(*this, entry_, exit_sent_, order, info);
+}
+
+void IronCondorStrategy::on_exit(const Order& order, ExitReason, StrategyContext&) {
+  follow_exit(*this, entry_, exit_sent_, order);
 }
 
 }  // namespace odte::strategies

@@ -8,7 +8,13 @@
 namespace odte::strategies {
 
 IvSpikeButterflyStrategy::IvSpikeButterflyStrategy(std::uint16_t index, const IvSpikeButterflyParams& params)
-    : index_{index}, p_{params}, spike_{params.iv_spike_z, params.iv_spike_pct} {}
+    : index_{index}, p_{params}, spike_{params.iv_spike_z, params.iv_spike_pct} {
+  // Exits (config: profit_target, debit_stop, stop_credit_multiple, exit_time): the seed's 500%
+  // profit goal and its latest sale, after the 2 pm algorithmic dump.
+  ExitRules rules;
+  rules.profit_target_fraction = 5.0;
+  set_exits(rules, ExitTime{14 * 60, false});
+}
 
 void IvSpikeButterflyStrategy::on_start(StrategyContext& ctx) {
   underlying_ = ctx.instrument(p_.underlying);
@@ -79,9 +85,8 @@ void IvSpikeButterflyStrategy::on_timer(StrategyContext& ctx) {
     last_volume_minute_ = minute;
     volume_at_last_sample_ = now_volume;
   }
-  if (minute >= p_.exit_minute) {
-    close(ctx, "iv_spike_butterfly:exit_time");
-  } else if (p_.exit_on_volume_peak && minute >= p_.volume_exit_after_minute && peak_minute_ >= 0 &&
+  // The time exit and the profit target are the engine's (Strategy::exit_rules).
+  if (p_.exit_on_volume_peak && minute >= p_.volume_exit_after_minute && peak_minute_ >= 0 &&
              minute - peak_minute_ >= p_.volume_peak_confirm_minutes) {
     close(ctx, "iv_spike_butterfly:volume_peak");
   }

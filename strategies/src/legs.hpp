@@ -61,6 +61,14 @@ inline void follow_entry_order(Strategy& strategy, std::string_view name, Client
   }
 }
 
+// The engine closed the entry's spread on one of the strategy's exit rules (or the engine-wide
+// safety exit): the strategy is exiting, and sends no close of its own.
+inline void follow_exit(Strategy& strategy, ClientOrderId entry, bool& exit_sent, const Order& order) noexcept {
+  if (order.id != entry) return;
+  exit_sent = true;
+  strategy.set_state(StrategyState::kExiting);
+}
+
 // After a restart (Strategy::on_restore): the strategy's last opening order is its entry, and the
 // state follow_entry_order would have left it in is taken from the order as restored, so it
 // neither enters again nor forgets its exit.

@@ -40,7 +40,11 @@ RegimeStrategy::RegimeStrategy(std::uint16_t index, const RegimeParams& params)
       p_{params},
       spy_{params.ema_period, params.rule, params.min_bars},
       vix_{params.ema_period, params.rule, params.min_bars},
-      vvix_{params.ema_period, params.rule, params.min_bars} {}
+      vvix_{params.ema_period, params.rule, params.min_bars} {
+  // Exits (config: exit_time, profit_target, stop_credit_multiple, debit_stop): the seed closes at
+  // 3 pm, with no target or stop.
+  set_exits(ExitRules{}, ExitTime{15 * 60, false});
+}
 
 void RegimeStrategy::on_start(StrategyContext& ctx) {
   spy_id_ = ctx.instrument(p_.underlying);
@@ -110,11 +114,7 @@ void RegimeStrategy::on_timer(StrategyContext& ctx) {
     if (enter(ctx)) set_state(StrategyState::kEntering);
     return;
   }
-  if ((state() == StrategyState::kInPosition || state() == StrategyState::kEntering) && minute >= p_.exit_minute &&
-      !exit_sent_ && entry_.valid()) {
-    exit_sent_ = ctx.close_position(entry_, "regime:exit_time");
-    if (exit_sent_) set_state(StrategyState::kExiting);
-  }
+  // The time exit is the engine's (exit_time, Strategy::exit_rules).
 }
 
 bool RegimeStrategy::enter(StrategyContext& ctx) {
@@ -123,8 +123,10 @@ bool RegimeStrategy::enter(StrategyContext& ctx) {
   if (!spot.valid()) return false;
   const OptionChain::Strike* atm = chain_->nearest(spot);
   if (atm == nullptr) return false;
-  const OptionChain::Strike* up = chain_->at(atm->strike + p_.wing);
-  const OptionChain::Strike* down = chain_->at(atm->strike - p_.wing);
+  // The nearest listed wings at least `wing` away: on SPY's $1 grid exactly ATM +- $3, on SPXW's
+  // 5-point grid the next listed strike beyond it.
+  const OptionChain::Strike* up = chain_->call_at_or_above(atm->strike + p_.wing);
+  const OptionChain::Strike* down = chain_->put_at_or_below(atm->strike - p_.wing);
 
   Intent in{};
   in.strategy = index_;
@@ -184,6 +186,10 @@ void RegimeStrategy::on_order(const Order& order, StrategyContext& ctx) {
 
 void RegimeStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
   restore_entry_order(*this, entry_, exit_sent_, order, info);
+}
+
+void RegimeStrategy::on_exit(const Order& order, ExitReason, StrategyContext&) {
+  follow_exit(*this, entry_, exit_sent_, order);
 }
 
 }  // namespace odte::strategies

@@ -19,7 +19,11 @@ constexpr double kSessionMinutes = 390.0;
 }  // namespace
 
 ShortStrangleStrategy::ShortStrangleStrategy(std::uint16_t index, const ShortStrangleParams& params)
-    : index_{index}, p_{params} {}
+    : index_{index}, p_{params} {
+  // Exits (config: exit_time, stop_credit_multiple, ...): closed 15 minutes before the close
+  // (docs/strategies.md); exit_time = "none" holds to settlement.
+  set_exits(ExitRules{}, ExitTime{15, true});
+}
 
 void ShortStrangleStrategy::on_start(StrategyContext& ctx) {
   underlying_ = ctx.instrument(p_.underlying);
@@ -62,12 +66,10 @@ void ShortStrangleStrategy::on_timer(StrategyContext& ctx) {
   if ((state() != StrategyState::kInPosition && state() != StrategyState::kEntering) || exit_sent_ || !entry_.valid()) {
     return;
   }
-  if (p_.exit_minute >= 0 && minute >= p_.exit_minute) {
-    exit_sent_ = ctx.close_position(entry_, "short_strangle:exit_time");
-    if (exit_sent_) {
-      set_state(StrategyState::kExiting);
-      if (p_.hedge == HedgeMode::kSend) flatten_hedge(ctx, "short_strangle:exit_hedge");
-    } else if (!close_failed_noted_) {
+  if (exit_minute() >= 0 && minute >= exit_minute()) {
+    // The engine sends the close at the exit time (Strategy::exit_rules) and tells on_exit; still
+    // here, it could not.
+    if (!close_failed_noted_) {
       close_failed_noted_ = true;
       ctx.note("short_strangle: could not send the closing order at the exit time (closing orders are priced "
                "from every leg's two-sided quote, and a leg has none); retrying each second, else the strangle "

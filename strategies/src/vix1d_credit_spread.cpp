@@ -23,7 +23,11 @@ std::string fixed(double v, int digits) {
 }  // namespace
 
 Vix1dCreditSpreadStrategy::Vix1dCreditSpreadStrategy(std::uint16_t index, const Vix1dCreditSpreadParams& params)
-    : index_{index}, p_{params} {}
+    : index_{index}, p_{params} {
+  // Exits (config: exit_time, stop_credit_multiple, ...): the seed holds the spread to the end of
+  // the day, so no time exit, no stop.
+  set_exits(ExitRules{}, ExitTime{});
+}
 
 void Vix1dCreditSpreadStrategy::on_start(StrategyContext& ctx) {
   underlying_ = ctx.instrument(p_.underlying);
@@ -72,11 +76,7 @@ void Vix1dCreditSpreadStrategy::on_timer(StrategyContext& ctx) {
     if (enter(ctx)) set_state(StrategyState::kEntering);
     return;
   }
-  if (p_.exit_minute >= 0 && minute >= p_.exit_minute && !exit_sent_ && entry_.valid() &&
-      (state() == StrategyState::kInPosition || state() == StrategyState::kEntering)) {
-    exit_sent_ = ctx.close_position(entry_, "vix1d_credit_spread:exit_time");
-    if (exit_sent_) set_state(StrategyState::kExiting);
-  }
+  // The time exit, when set, is the engine's (exit_time, Strategy::exit_rules).
 }
 
 bool Vix1dCreditSpreadStrategy::resolve_vix1d(StrategyContext& ctx) {
@@ -123,14 +123,13 @@ bool Vix1dCreditSpreadStrategy::enter(StrategyContext& ctx) {
     for (const auto& k : strikes) {
       if (k.strike.to_double() <= boundary) short_leg = &k;
     }
-    if (short_leg != nullptr) long_leg = chain_->chain().nearest(short_leg->strike - p_.width);
-    if (long_leg != nullptr && !(long_leg->strike < short_leg->strike)) long_leg = nullptr;
+    // The nearest listed put at least `width` below (SPXW's 5-point grid has no $2 step).
+    if (short_leg != nullptr) long_leg = chain_->chain().put_at_or_below(short_leg->strike - p_.width);
   } else {
     for (auto it = strikes.rbegin(); it != strikes.rend(); ++it) {
       if (it->strike.to_double() >= boundary) short_leg = &*it;
     }
-    if (short_leg != nullptr) long_leg = chain_->chain().nearest(short_leg->strike + p_.width);
-    if (long_leg != nullptr && !(long_leg->strike > short_leg->strike)) long_leg = nullptr;
+    if (short_leg != nullptr) long_leg = chain_->chain().call_at_or_above(short_leg->strike + p_.width);
   }
   if (short_leg == nullptr || long_leg == nullptr) {
     ctx.note("vix1d_credit_spread: no listed strikes beyond the expected move of " + fixed(em_, 2) + " (" +
@@ -175,6 +174,10 @@ void Vix1dCreditSpreadStrategy::on_rejected(const Intent&, RiskReason reason, St
 
 void Vix1dCreditSpreadStrategy::on_restore(const Order& order, const RestoredOrder& info, StrategyContext&) {
   restore_entry_order(*this, entry_, exit_sent_, order, info);
+}
+
+void Vix1dCreditSpreadStrategy::on_exit(const Order& order, ExitReason, StrategyContext&) {
+  follow_exit(*this, entry_, exit_sent_, order);
 }
 
 }  // namespace odte::strategies

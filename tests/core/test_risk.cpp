@@ -339,20 +339,29 @@ TEST_F(HedgeRiskTest, shouldRefuseAHedgeThatIsNotOneStockLeg) {
   EXPECT_EQ(engine_.check(open, account(), market_, 0).reason, RiskReason::kUndefinedRisk);
 }
 
+// The seeds' rules, set explicitly: every rule is off by default (each strategy sets its own).
+ExitRules seed_rules() {
+  ExitRules r;
+  r.profit_target_fraction = 5.0;
+  r.stop_credit_multiple = 3.0;
+  r.exit_minute = 15 * 60;
+  return r;
+}
+
 TEST(ExitRulesTest, shouldHitProfitTargetAtFiveTimesTheDebit) {
-  const ExitRules rules;
+  const ExitRules rules = seed_rules();
   EXPECT_EQ(evaluate_exit(rules, 0.50_usd, 2.99_usd, 600), ExitReason::kNone);
   EXPECT_EQ(evaluate_exit(rules, 0.50_usd, 3.00_usd, 600), ExitReason::kProfitTarget);  // +2.50 = 500%
 }
 
 TEST(ExitRulesTest, shouldStopCreditSpreadAtThreeTimesTheCredit) {
-  const ExitRules rules;
+  const ExitRules rules = seed_rules();
   EXPECT_EQ(evaluate_exit(rules, -(0.80_usd), -(2.39_usd), 600), ExitReason::kNone);
   EXPECT_EQ(evaluate_exit(rules, -(0.80_usd), -(2.40_usd), 600), ExitReason::kStop);
 }
 
 TEST(ExitRulesTest, shouldApplyOptionalDebitStopAndTimeExit) {
-  ExitRules rules;
+  ExitRules rules = seed_rules();
   rules.debit_stop_fraction = 0.5;
   EXPECT_EQ(evaluate_exit(rules, 1_usd, 0.50_usd, 600), ExitReason::kStop);
   EXPECT_EQ(evaluate_exit(rules, 1_usd, 0.60_usd, 600), ExitReason::kNone);
@@ -361,5 +370,44 @@ TEST(ExitRulesTest, shouldApplyOptionalDebitStopAndTimeExit) {
   EXPECT_EQ(evaluate_exit(rules, 1_usd, 0.60_usd, 16 * 60), ExitReason::kNone);
 }
 
+TEST(ExitRulesTest, shouldFireNothingByDefault) {
+  const ExitRules off;
+  EXPECT_EQ(evaluate_exit(off, 0.50_usd, 50_usd, 15 * 60 + 59), ExitReason::kNone);       // +9,900%
+  EXPECT_EQ(evaluate_exit(off, -(0.80_usd), -(50_usd), 15 * 60 + 59), ExitReason::kNone);  // 62x the credit
+  EXPECT_EQ(evaluate_exit(off, 1_usd, 0.01_usd, 15 * 60 + 59), ExitReason::kNone);
+}
+
+TEST(ExitTimeTest, shouldParseFixedRelativeAndNone) {
+  ExitTime t;
+  ASSERT_TRUE(parse_exit_time("15:00", t));
+  EXPECT_EQ(t.minute, 15 * 60);
+  EXPECT_FALSE(t.before_close);
+  ASSERT_TRUE(parse_exit_time("close-60m", t));
+  EXPECT_EQ(t.minute, 60);
+  EXPECT_TRUE(t.before_close);
+  EXPECT_EQ(to_string(t), "close-60m");
+  ASSERT_TRUE(parse_exit_time("none", t));
+  EXPECT_FALSE(t.set());
+  EXPECT_EQ(to_string(t), "none");
+  for (const char* bad : {"", "15", "3pm", "25:00", "15:60", "close", "close-0m", "close-60", "close+10m", "close-391m",
+                          "close-6xm", "close--5m"}) {
+    ExitTime keep{123, false};
+    EXPECT_FALSE(parse_exit_time(bad, keep)) << bad;
+    EXPECT_EQ(keep.minute, 123) << bad;  // untouched
+  }
+}
+
+TEST(ExitTimeTest, shouldMoveEveryTimeExitWithAnEarlyClose) {
+  ExitTime fixed;
+  ASSERT_TRUE(parse_exit_time("15:00", fixed));
+  ExitTime relative;
+  ASSERT_TRUE(parse_exit_time("close-15m", relative));
+  EXPECT_EQ(fixed.resolve(16 * 60), 15 * 60);
+  EXPECT_EQ(relative.resolve(16 * 60), 15 * 60 + 45);
+  // 13:00 close (day after Thanksgiving): both keep their distance from the close.
+  EXPECT_EQ(fixed.resolve(13 * 60), 12 * 60);
+  EXPECT_EQ(relative.resolve(13 * 60), 12 * 60 + 45);
+  EXPECT_EQ(ExitTime{}.resolve(13 * 60), -1);
+}
 }  // namespace
 }  // namespace odte

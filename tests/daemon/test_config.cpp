@@ -1,4 +1,5 @@
 #include "odte/daemon/config.hpp"
+#include "odte/daemon/daemon.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -19,8 +20,11 @@ TEST(ConfigTest, shouldFillDefaultsForAMinimalReplayConfig) {
   EXPECT_EQ(c.replay.recording, "day.odrec");
   EXPECT_EQ(c.replay.transport, ReplayTransport::kInProcess);
   EXPECT_DOUBLE_EQ(c.risk.max_risk_fraction, 0.005);
-  EXPECT_DOUBLE_EQ(c.exits.profit_target_fraction, 5.0);
-  EXPECT_DOUBLE_EQ(c.exits.stop_credit_multiple, 3.0);
+  // No engine-wide exit unless configured: each strategy's own exits apply (docs/strategies.md).
+  EXPECT_DOUBLE_EQ(c.exits.profit_target_fraction, 0.0);
+  EXPECT_DOUBLE_EQ(c.exits.stop_credit_multiple, 0.0);
+  EXPECT_DOUBLE_EQ(c.exits.debit_stop_fraction, 0.0);
+  EXPECT_EQ(c.exits.exit_minute, -1);
   EXPECT_EQ(c.broker.kind, BrokerKind::kPaper);
   EXPECT_EQ(c.broker.paper.commission_per_contract, 0.65_usd);
 }
@@ -160,6 +164,12 @@ INSTANTIATE_TEST_SUITE_P(
                   "risk.no_trade_windows: must be an array"},
         BadConfig{"bad_time", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[risk]\nexit_time = \"25:00\"\n",
                   "risk.exit_time: must be a time \"HH:MM\""},
+        BadConfig{"exit_after_close", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[risk]\nexit_time = \"16:15\"\n",
+                  "risk.exit_time: \"16:15\" is at or after the session close (16:00)"},
+        BadConfig{"strategy_exit_after_close",
+                  "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nname = \"regime\"\n[strategy.params]\n"
+                  "exit_time = \"16:30\"\n",
+                  "strategy \"regime\".params.exit_time: \"16:30\" is at or after the session close (16:00)"},
         BadConfig{"bad_policy", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[broker]\nlegging_policy = \"hope\"\n",
                   "broker.legging_policy: \"hope\" is not allowed; allowed \"flatten\", \"complete\""},
         BadConfig{"replay_without_recording", "mode = \"replay\"\n", "replay.recording: is required when mode = \"replay\""},
@@ -300,16 +310,32 @@ TEST(ConfigTest, shouldRefuseLiveWithNoEnabledStrategyUnlessAllowed) {
   EXPECT_TRUE(config_warnings(parse_config(std::string(kMinimalReplay) + "[[strategy]]\nname = \"regime\"\n", "one.toml")).empty());
 }
 
+TEST(ConfigTest, shouldMoveTheSafetyExitWithTheDaysClose) {
+  const Config rel = parse_config(std::string(kMinimalReplay) + "[risk]\nexit_time = \"close-30m\"\n", "rel.toml");
+  EXPECT_EQ(to_string(rel.safety_exit_time), "close-30m");
+  const EngineConfig regular = engine_config(rel, 20261125, -300);
+  EXPECT_EQ(regular.session_close_minute, 16 * 60);
+  EXPECT_EQ(regular.exits.exit_minute, 15 * 60 + 30);
+  // 2026-11-27, the day after Thanksgiving, closes at 13:00 (core/options calendar).
+  const EngineConfig early = engine_config(rel, 20261127, -300);
+  EXPECT_EQ(early.session_close_minute, 13 * 60);
+  EXPECT_EQ(early.exits.exit_minute, 12 * 60 + 30);
+  const Config fixed = parse_config(std::string(kMinimalReplay) + "[risk]\nexit_time = \"15:00\"\n", "fixed.toml");
+  EXPECT_EQ(engine_config(fixed, 20261125, -300).exits.exit_minute, 15 * 60);
+  EXPECT_EQ(engine_config(fixed, 20261127, -300).exits.exit_minute, 12 * 60);
+  EXPECT_EQ(engine_config(parse_config(kMinimalReplay, "none.toml"), 20261127, -300).exits.exit_minute, -1);
+}
+
 class SampleConfigTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SampleConfigTest, shouldLoadTheShippedSampleForEachMode) {
   const std::string path = std::string(ODTE_SOURCE_DIR) + "/deploy/odted." + GetParam() + ".toml";
   const Config c = load_config(path);
-  EXPECT_EQ(to_string(c.mode), GetParam());
+  EXPECT_EQ(to_string(c.mode), std::string_view(GetParam()).substr(0, std::string_view(GetParam()).find("-spxw")));
   EXPECT_TRUE(config_warnings(c).empty()) << config_warnings(c).front();
 }
 
-INSTANTIATE_TEST_SUITE_P(Deploy, SampleConfigTest, ::testing::Values("replay", "paper-live", "live"),
+INSTANTIATE_TEST_SUITE_P(Deploy, SampleConfigTest, ::testing::Values("replay", "paper-live", "live", "paper-live-spxw"),
                          [](const auto& param_info) {
                            std::string n = param_info.param;
                            for (auto& ch : n) if (ch == '-') ch = '_';

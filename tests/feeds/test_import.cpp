@@ -444,6 +444,7 @@ const CommittedDay kCommittedDays[] = {
     {"tests/data/real/spy-0dte-2026-07-22.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-22.csv", Dataset::kSpyChains},
     {"tests/data/real/spy-0dte-2026-07-24.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-24.csv", Dataset::kSpyChains},
     {"tests/data/real/eqker-spy-vix-1min-2019.odr", "eqker-spy-vix-1min-2019/data", Dataset::kEqker},
+    {"tests/data/real/spx-1m-2026-08-21.odr", "spx-0dte-archive-yahoo-cboe/spx-1m/2026-08-21.csv", Dataset::kSpxMinute},
 };
 
 std::string slurp(const fs::path& p) {

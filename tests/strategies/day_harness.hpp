@@ -45,14 +45,13 @@ inline fs::path work_dir() {
 }
 
 // A replay of `day` with a fresh journal work_dir()/tag.odj: the session's clock, stale data after
-// 15 minutes (chain snapshots and minute bars come minutes apart), no engine time exit (the
-// strategies own their exit times).
+// 15 minutes (chain snapshots and minute bars come minutes apart), and the engine's default exits:
+// no engine-wide safety exit, each strategy's own (its config) enforced by the engine.
 inline daemon::ReplaySetup day_setup(std::int32_t day, int utc_offset_minutes, const std::string& tag) {
   daemon::ReplaySetup setup;
   setup.engine.orders.trading_day = day;
   setup.engine.utc_offset_minutes = utc_offset_minutes;
   setup.engine.stale_after_ns = 15LL * 60 * 1'000'000'000;
-  setup.engine.exits.exit_minute = -1;
   const fs::path journal = work_dir() / (tag + ".odj");
   fs::remove(journal);
   setup.journal_path = journal.string();

@@ -34,7 +34,7 @@ class Sim {
     EngineConfig c;
     c.orders.trading_day = 20260821;
     c.utc_offset_minutes = -240;
-    c.exits.exit_minute = -1;  // strategies own their exit times in these tests
+    // No engine-wide safety exit: the default, as shipped. Each strategy's own exits apply.
     c.stale_after_ns = 30 * kMin;  // the synthetic days print once a minute
     return c;
   }

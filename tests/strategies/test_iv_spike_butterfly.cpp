@@ -192,7 +192,8 @@ TEST_F(IvSpikeButterflyTest, shouldCloseAtTheAlgorithmicDumpTime) {
   sim_->trade(spy_, at(9, 46), 500_usd);
   ASSERT_EQ(fly_->state(), StrategyState::kInPosition);
   for (int m = 0; m < 5; ++m) chain_.quote(*sim_, at(13, 58 + m), 500.0, 0.20);
-  EXPECT_STREQ(fly_->exit_reason(), "iv_spike_butterfly:exit_time");
+  // The strategy's own 14:00 exit (exit_time), enforced by the engine.
+  EXPECT_STREQ(fly_->exit_reason(), "engine:time");
   EXPECT_EQ(sim_->commands().size(), 2u);
 }
 

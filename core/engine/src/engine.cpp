@@ -175,6 +175,8 @@ void Engine::start(TimestampNs now) {
   now_ = now;
   next_timer_ = now;
   risk_.set_limits(config_.risk);
+  // Each strategy's time exit for today: on an early-close day it moves with the close.
+  for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i]->resolve_exit_time(config_.session_close_minute);
   for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i]->on_start(*this);
 }
 
@@ -477,10 +479,22 @@ void Engine::check_exits() noexcept {
     if (open_units == 0 || s.closing.valid()) continue;
     Price mark;
     if (!combo_mark(*o, mark)) continue;
-    const ExitReason why = evaluate_exit(config_.exits, entry_per_unit(*o), mark, static_cast<std::int16_t>(minute));
-    if (why == ExitReason::kNone || s.exit_sent) continue;
+    if (s.exit_sent) continue;
+    // The strategy's own rules first ("exit:<rule>"), then the engine-wide safety rules when the
+    // config sets any ("safety:<rule>"; all off by default).
+    const Price entry = entry_per_unit(*o);
+    const auto local = static_cast<std::int16_t>(minute);
+    const char* source = "exit";
+    ExitReason why = o->strategy < strategies_.size()
+                         ? evaluate_exit(strategies_[o->strategy]->exit_rules(), entry, mark, local)
+                         : ExitReason::kNone;
+    if (why == ExitReason::kNone) {
+      why = evaluate_exit(config_.exits, entry, mark, local);
+      source = "safety";
+    }
+    if (why == ExitReason::kNone) continue;
     char reason[32];
-    std::snprintf(reason, sizeof reason, "exit:%.*s", static_cast<int>(to_string(why).size()), to_string(why).data());
+    std::snprintf(reason, sizeof reason, "%s:%.*s", source, static_cast<int>(to_string(why).size()), to_string(why).data());
     if (send_closing(*o, open_units, i, reason).valid()) {
       spreads_[i].exit_sent = true;
       ++stats_.exits;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "odte/core/engine/tick_table.hpp"
@@ -38,6 +39,47 @@ std::string_view to_string(ExitReason r) noexcept {
     case ExitReason::kTime: return "time";
   }
   return "unknown";
+}
+
+bool parse_exit_time(std::string_view text, ExitTime& out) noexcept {
+  if (text == "none") {
+    out = ExitTime{};
+    return true;
+  }
+  constexpr std::string_view kClose = "close-";
+  if (text.substr(0, kClose.size()) == kClose) {
+    std::string_view n = text.substr(kClose.size());
+    if (n.size() < 2 || n.size() > 4 || n.back() != 'm') return false;
+    n.remove_suffix(1);
+    int v = 0;
+    for (const char c : n) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    if (v < 1 || v > kRegularCloseMinute - (9 * 60 + 30)) return false;
+    out = ExitTime{static_cast<std::int16_t>(v), true};
+    return true;
+  }
+  if (text.size() != 5 || text[2] != ':') return false;
+  for (const std::size_t i : {0u, 1u, 3u, 4u}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  const int h = (text[0] - '0') * 10 + (text[1] - '0');
+  const int m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (h > 23 || m > 59) return false;
+  out = ExitTime{static_cast<std::int16_t>(h * 60 + m), false};
+  return true;
+}
+
+std::string to_string(const ExitTime& t) {
+  if (!t.set()) return "none";
+  char text[16];
+  if (t.before_close) {
+    std::snprintf(text, sizeof text, "close-%dm", t.minute);
+  } else {
+    std::snprintf(text, sizeof text, "%02d:%02d", t.minute / 60, t.minute % 60);
+  }
+  return text;
 }
 
 namespace {
@@ -215,7 +257,9 @@ ExitReason evaluate_exit(const ExitRules& rules, Price entry, Price mark, std::i
   };
   const Price::Rep pnl = mark.ticks() - entry.ticks();
   if (entry.ticks() > 0) {
-    if (pnl >= scaled(rules.profit_target_fraction, entry)) return ExitReason::kProfitTarget;
+    if (rules.profit_target_fraction > 0.0 && pnl >= scaled(rules.profit_target_fraction, entry)) {
+      return ExitReason::kProfitTarget;
+    }
     if (rules.debit_stop_fraction > 0.0 && -pnl >= scaled(rules.debit_stop_fraction, entry)) return ExitReason::kStop;
   } else if (entry.ticks() < 0) {
     const Price credit = -entry;

@@ -44,4 +44,23 @@ const OptionChain::Strike* OptionChain::at(Price strike) const noexcept {
   return it != strikes_.end() && it->strike == strike ? &*it : nullptr;
 }
 
+const OptionChain::Strike* OptionChain::call_at_or_above(Price price) const noexcept {
+  auto it = std::lower_bound(strikes_.begin(), strikes_.end(), price,
+                             [](const Strike& s, Price k) { return s.strike < k; });
+  for (; it != strikes_.end(); ++it) {
+    if (it->call != kNoInstrument) return &*it;
+  }
+  return nullptr;
+}
+
+const OptionChain::Strike* OptionChain::put_at_or_below(Price price) const noexcept {
+  auto it = std::upper_bound(strikes_.begin(), strikes_.end(), price,
+                             [](Price k, const Strike& s) { return k < s.strike; });
+  while (it != strikes_.begin()) {
+    --it;
+    if (it->put != kNoInstrument) return &*it;
+  }
+  return nullptr;
+}
+
 }  // namespace odte

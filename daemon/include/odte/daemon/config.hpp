@@ -103,7 +103,12 @@ struct Config {
   FeedConfig feed;
   ReplayConfig replay;
   RiskLimits risk;
+  // The engine-wide safety exit ([risk] profit_target_fraction, stop_credit_multiple,
+  // debit_stop_fraction, exit_time): every rule off unless set. Each strategy's own exits are in
+  // its [strategy.params]. exits.exit_minute is the safety time on a regular day; the engine gets
+  // safety_exit_time resolved against the day's close (engine_config).
   ExitRules exits;
+  ExitTime safety_exit_time;
   BrokerConfig broker;
   AdminConfig admin;
   LogConfig log;

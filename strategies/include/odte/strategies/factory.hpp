@@ -14,6 +14,10 @@
 
 #include "odte/core/engine/strategy.hpp"
 
+namespace odte {
+class SettingsReader;
+}
+
 namespace odte::strategies {
 
 class StrategyConfigError : public std::runtime_error {
@@ -29,5 +33,10 @@ class StrategyConfigError : public std::runtime_error {
 [[nodiscard]] std::unique_ptr<Strategy> make_strategy(std::string_view name, std::string_view params_toml,
                                                       std::uint16_t index, const std::string& source);
 [[nodiscard]] std::vector<std::string_view> strategy_names();
+
+// Reads a time exit (`key` = "HH:MM", "close-Nm" or "none"; ExitTime in risk.hpp) into `out`,
+// reporting a malformed value or a time at or after the regular 16:00 close -- nothing could be
+// closed then -- as a problem naming the key. Leaves `out` alone when the key is absent.
+void read_exit_time(SettingsReader& r, std::string_view key, ExitTime& out);
 
 }  // namespace odte::strategies

@@ -26,7 +26,6 @@ struct IronCondorParams {
   double trigger_sigmas = 2.0;
   std::int16_t entry_minute = 9 * 60 + 45;
   std::int16_t entry_deadline_minute = 10 * 60;
-  std::int16_t exit_minute = 15 * 60 + 45;
   std::uint32_t quantity = 1;
   Price price_slack = Price::from_cents(5);
 };
@@ -42,6 +41,7 @@ class IronCondorStrategy final : public Strategy {
   void on_order(const Order& order, StrategyContext& ctx) override;
   void on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) override;
   void on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) override;
+  void on_exit(const Order& order, ExitReason reason, StrategyContext& ctx) override;
 
   [[nodiscard]] ClientOrderId entry_order() const noexcept { return entry_; }
   [[nodiscard]] bool offset_fired() const noexcept { return offset_fired_; }

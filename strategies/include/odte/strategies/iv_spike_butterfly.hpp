@@ -43,7 +43,6 @@ struct IvSpikeButterflyParams {
   bool exit_on_volume_peak = true;
   int volume_peak_confirm_minutes = 30;
   std::int16_t volume_exit_after_minute = 10 * 60 + 30;
-  std::int16_t exit_minute = 14 * 60;
   std::uint32_t quantity = 1;
   Price price_slack = Price::from_cents(5);
   double rate = 0.0;                       // for the IV solve

@@ -36,7 +36,6 @@ struct RegimeParams {
   int min_bars = 10;                // bars each series needs before its regime counts
   std::int16_t entry_minute = 10 * 60;
   std::int16_t entry_deadline_minute = 10 * 60 + 15;  // give up if no quotes by then
-  std::int16_t exit_minute = 15 * 60;
   Price wing = Price::from_dollars(3);
   std::uint32_t quantity = 2;
   Price price_slack = Price::from_cents(5);  // pay up to mid + slack, never beyond natural
@@ -58,6 +57,7 @@ class RegimeStrategy final : public Strategy {
   void on_order(const Order& order, StrategyContext& ctx) override;
   void on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) override;
   void on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) override;
+  void on_exit(const Order& order, ExitReason reason, StrategyContext& ctx) override;
 
   [[nodiscard]] RegimeTrade decision() const noexcept { return decision_; }
   [[nodiscard]] int spy_sign() const noexcept { return spy_.sign(); }

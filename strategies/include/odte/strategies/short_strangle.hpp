@@ -52,7 +52,6 @@ struct ShortStrangleParams {
   std::uint32_t max_quantity = 20;
   std::int16_t entry_minute = 9 * 60 + 45;
   std::int16_t entry_deadline_minute = 10 * 60 + 30;
-  std::int16_t exit_minute = 15 * 60 + 45;   // -1: hold to settlement
   HedgeMode hedge = HedgeMode::kReport;
   double hedge_band_shares = 50.0;
   int hedge_interval_minutes = 5;

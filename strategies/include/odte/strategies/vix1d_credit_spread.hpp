@@ -12,7 +12,8 @@
 //
 // Strikes: the short strike is the nearest listed strike at or beyond the expected move (puts:
 // highest strike <= S - EM; calls: lowest >= S + EM); the long strike the nearest listed strike
-// `width` dollars further out (strictly beyond the short strike).
+// at least `width` dollars further out (SPY's $1 grid: exactly width; SPXW's 5-point grid: the next
+// strike beyond a $2 width).
 //
 // VIX1D (vix1d_source):
 //  - "feed": the last value of the `vix1d` series seen before entry (a recording that starts
@@ -47,7 +48,6 @@ struct Vix1dCreditSpreadParams {
   Price min_credit = Price::from_cents(5);
   std::int16_t entry_minute = 9 * 60 + 45;
   std::int16_t entry_deadline_minute = 10 * 60 + 30;
-  std::int16_t exit_minute = -1;          // -1: hold to settlement
   std::uint32_t quantity = 1;
   Price price_slack = Price::from_cents(5);
   double rate = 0.0;
@@ -63,6 +63,7 @@ class Vix1dCreditSpreadStrategy final : public Strategy {
   void on_order(const Order& order, StrategyContext& ctx) override;
   void on_restore(const Order& order, const RestoredOrder& info, StrategyContext& ctx) override;
   void on_rejected(const Intent& intent, RiskReason reason, StrategyContext& ctx) override;
+  void on_exit(const Order& order, ExitReason reason, StrategyContext& ctx) override;
 
   [[nodiscard]] double vix1d_used() const noexcept { return vix1d_; }
   [[nodiscard]] bool used_stand_in() const noexcept { return stand_in_; }

@@ -82,6 +82,9 @@ class JournalSink {
 struct EngineConfig {
   OrderManagerConfig orders;
   RiskLimits risk;
+  // The engine-wide safety exit ([risk] profit_target_fraction, stop_credit_multiple,
+  // debit_stop_fraction, exit_time), applied to every spread on top of its strategy's own exit
+  // rules (Strategy::exit_rules). Off unless the config sets it.
   ExitRules exits;
   Price equity = Price::from_dollars(100'000);
   LeggingPolicy legging = LeggingPolicy::kFlatten;
@@ -89,7 +92,8 @@ struct EngineConfig {
   std::int64_t timer_period_ns = 1'000'000'000;  // strategies' on_timer cadence (market time)
   std::int64_t stale_after_ns = 30'000'000'000;  // a stream silent this long in session is stale
   int session_open_minute = 9 * 60 + 30;
-  int session_close_minute = 16 * 60;
+  int session_close_minute = 16 * 60;            // the day's close: 13:00 on early-close days; the
+                                                 // strategies' time exits are resolved against it
   Price close_slack = Price::from_cents(10);     // closing orders pay this beyond the natural price
   std::size_t max_open_spreads = 256;
   // The sanity filter in front of MarketState (market_guard.hpp); the trading day above bounds

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "odte/core/market/instrument_registry.hpp"
@@ -137,14 +138,40 @@ class RiskEngine {
   std::array<std::uint64_t, static_cast<std::size_t>(RiskReason::kCount)> rejections_{};
 };
 
-// Exit rules for an open spread, from the seeds: profit target 500% of the debit, stop when the
-// cost to close a credit spread reaches a multiple (3x) of the credit, and a time exit.
+// Exit rules for an open spread: a profit target on a debit, a stop on a credit (or a debit), and
+// a time exit. Each strategy carries its own (its config: Strategy::exit_rules, docs/strategies.md)
+// and the engine enforces them; the engine-wide rules ([risk] in the config, EngineConfig::exits)
+// are an optional safety net on top of them. Every rule defaults to off.
 struct ExitRules {
-  double profit_target_fraction = 5.0;  // profit >= 5 x debit paid
-  double stop_credit_multiple = 3.0;    // cost to close >= 3 x credit received
-  double debit_stop_fraction = 0.0;     // optional: loss >= this x debit (0 = off)
-  std::int16_t exit_minute = 15 * 60;   // local minute of day; -1 = no time exit
+  double profit_target_fraction = 0.0;  // profit >= this x debit paid (5.0 = 500%); 0 = off
+  double stop_credit_multiple = 0.0;    // cost to close >= this x credit received; 0 = off
+  double debit_stop_fraction = 0.0;     // loss >= this x debit; 0 = off
+  std::int16_t exit_minute = -1;        // local minute of day; -1 = no time exit
 };
+
+// A time exit as configured: a fixed New York time ("15:00") or a distance before the day's close
+// ("close-60m"). On an early-close day (13:00) every time exit moves with the close: a fixed time
+// keeps its distance from the regular 16:00 close (15:00 -> 12:00), a relative one its distance
+// from the day's close (close-60m -> 12:00).
+inline constexpr int kRegularCloseMinute = 16 * 60;
+struct ExitTime {
+  std::int16_t minute = -1;   // fixed: minute of the day; before_close: minutes before the close; -1 = none
+  bool before_close = false;
+  [[nodiscard]] bool set() const noexcept { return minute >= 0; }
+  // The local minute of the exit on a day whose session closes at `close_minute`; -1 when unset.
+  [[nodiscard]] constexpr std::int16_t resolve(int close_minute) const noexcept {
+    if (minute < 0) return -1;
+    const int m = before_close ? close_minute - minute : minute - (kRegularCloseMinute - close_minute);
+    return static_cast<std::int16_t>(m < 0 ? 0 : m);
+  }
+};
+// Parses "HH:MM" (fixed, 24h New York time), "close-Nm" (N = 1..390 minutes before the close) or
+// "none". False for anything else. A time at or after the regular close is not refused here (the
+// caller names the key and says why).
+[[nodiscard]] bool parse_exit_time(std::string_view text, ExitTime& out) noexcept;
+// "15:00", "close-60m" or "none".
+[[nodiscard]] std::string to_string(const ExitTime& t);
+
 enum class ExitReason : std::uint8_t { kNone = 0, kProfitTarget, kStop, kTime };
 [[nodiscard]] std::string_view to_string(ExitReason) noexcept;
 // entry: net paid per unit (+debit/-credit); mark: what the position is worth per unit now

@@ -103,8 +103,26 @@ class Strategy {
   [[nodiscard]] StrategyState state() const noexcept { return state_; }
   void set_state(StrategyState s) noexcept { state_ = s; }
 
+  // The strategy's own exit rules (profit target, stop, time), from its config (the factory sets
+  // them; docs/strategies.md). The engine enforces them on every spread the strategy opens; the
+  // time exit is resolved against the day's close by the engine at start (resolve_exit_time), so on
+  // an early-close day it moves with the close. Until then exit_rules().exit_minute is the time as
+  // on a regular day.
+  void set_exits(const ExitRules& rules, ExitTime time) noexcept {
+    exits_ = rules;
+    exit_time_ = time;
+    exits_.exit_minute = time.resolve(kRegularCloseMinute);
+  }
+  void resolve_exit_time(int close_minute) noexcept { exits_.exit_minute = exit_time_.resolve(close_minute); }
+  [[nodiscard]] const ExitRules& exit_rules() const noexcept { return exits_; }
+  [[nodiscard]] const ExitTime& exit_time() const noexcept { return exit_time_; }
+  // Today's time exit, local minute of day; -1 = none (hold to settlement).
+  [[nodiscard]] std::int16_t exit_minute() const noexcept { return exits_.exit_minute; }
+
  private:
   StrategyState state_ = StrategyState::kWaiting;
+  ExitRules exits_{};
+  ExitTime exit_time_{};
 };
 
 }  // namespace odte

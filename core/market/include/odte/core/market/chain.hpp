@@ -30,6 +30,11 @@ class OptionChain {
   // The listed strike closest to `price` (ties go to the lower strike); null when empty.
   [[nodiscard]] const Strike* nearest(Price price) const noexcept;
   [[nodiscard]] const Strike* at(Price strike) const noexcept;
+  // Wings "at least this far out" on any strike grid (SPY $1, SPXW $5): the lowest listed strike
+  // at or above `price` with a listed call, and the highest at or below `price` with a listed put;
+  // null when there is none.
+  [[nodiscard]] const Strike* call_at_or_above(Price price) const noexcept;
+  [[nodiscard]] const Strike* put_at_or_below(Price price) const noexcept;
   [[nodiscard]] std::int32_t expiry() const noexcept { return expiry_; }
   [[nodiscard]] std::string_view root() const noexcept { return root_; }
 

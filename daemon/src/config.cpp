@@ -175,6 +175,8 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.string("stock_subscriptions", c.feed.stock_subscriptions);
     r.string("index_subscriptions", c.feed.index_subscriptions);
     r.integer("recentre_strikes", c.feed.recentre_strikes, 1, 100);
+    r.choice("option_trades", c.feed.option_trades,
+             {{"auto", OptionTrades::kAuto}, {"on", OptionTrades::kOn}, {"off", OptionTrades::kOff}});
     r.integer("max_clock_jump_ms", c.feed.max_clock_jump_ms, 1000, 86'400'000);
     r.integer("max_feed_lag_ms", c.feed.max_feed_lag_ms, 0, 3'600'000);
     r.string("record_path", c.feed.record_path);
@@ -472,6 +474,9 @@ std::string describe(const Config& c) {
                                {"stock_subscriptions", c.feed.stock_subscriptions},
                                {"index_subscriptions", c.feed.index_subscriptions},
                                {"recentre_strikes", static_cast<std::int64_t>(c.feed.recentre_strikes)},
+                               {"option_trades", c.feed.option_trades == OptionTrades::kOn    ? "on"
+                                                 : c.feed.option_trades == OptionTrades::kOff ? "off"
+                                                                                              : "auto"},
                                {"max_clock_jump_ms", static_cast<std::int64_t>(c.feed.max_clock_jump_ms)},
                                {"max_feed_lag_ms", static_cast<std::int64_t>(c.feed.max_feed_lag_ms)},
                                {"record_path", c.feed.record_path},

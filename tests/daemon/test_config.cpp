@@ -5,6 +5,10 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "odte/daemon/daemon.hpp"
 
 namespace odte::daemon {
 namespace {

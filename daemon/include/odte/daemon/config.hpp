@@ -27,6 +27,8 @@ enum class Mode : std::uint8_t { kLive = 1, kPaperLive, kReplay };
 enum class ReplayTransport : std::uint8_t { kInProcess = 1, kWebsocket };
 enum class BrokerKind : std::uint8_t { kPaper = 1, kFix };
 
+enum class OptionTrades : std::uint8_t { kAuto = 1, kOn, kOff };
+
 struct FeedConfig {
   std::string stocks_url = "wss://socket.massive.com/stocks";
   std::string options_url = "wss://socket.massive.com/options";
@@ -45,6 +47,11 @@ struct FeedConfig {
   std::string stock_subscriptions = "T.SPY,Q.SPY,AM.SPY";
   std::string index_subscriptions = "V.I:SPX,V.I:VIX,V.I:VVIX,V.I:VIX1D";
   std::uint32_t recentre_strikes = 2;
+  // Option trades ("T.O:") beside the quotes of every contract in the window, so chain volume is
+  // live (the volume exit). "auto": when an enabled strategy reads option volume
+  // (Strategy::reads_option_volume); "on"; "off". Trades count against max_option_contracts: with
+  // them the window is half as wide (feeds/option_subscriptions.hpp).
+  OptionTrades option_trades = OptionTrades::kAuto;
   std::uint32_t max_clock_jump_ms = 900000;
   // Mode live only: the first market event's exchange time may trail (or lead) the wall clock by
   // at most this, or odted refuses to start: a replayed, delayed (15-minute plan) or wrong-day feed

@@ -209,6 +209,12 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   read_risk(top.sub("risk"), c);
   read_broker(top.sub("broker"), c);
   {
+    SettingsReader r = top.sub("expiry");
+    r.choice("physical", c.expiry.physical, {{"close", PhysicalExpiry::kClose}, {"exercise", PhysicalExpiry::kExercise}});
+    r.integer("close_before_minutes", c.expiry.close_before_minutes, 1, 120);
+    r.finish();
+  }
+  {
     SettingsReader r = top.sub("admin");
     r.string("socket", c.admin.socket);
     r.id_list("allowed_uids", c.admin.allowed_uids);
@@ -488,6 +494,8 @@ std::string describe(const Config& c) {
                                                      {"option_band_abs", c.feed.guard.option_band_abs.to_string()},
                                                      {"max_crossed", c.feed.guard.max_crossed.to_string()},
                                                      {"reanchor_after", static_cast<std::int64_t>(c.feed.guard.reanchor_after)}}}});
+  t.insert("expiry", toml::table{{"physical", c.expiry.physical == PhysicalExpiry::kExercise ? "exercise" : "close"},
+                                 {"close_before_minutes", static_cast<std::int64_t>(c.expiry.close_before_minutes)}});
   t.insert("replay", toml::table{{"recording", c.replay.recording},
                                  {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
                                  {"speed", c.replay.speed},

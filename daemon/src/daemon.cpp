@@ -100,6 +100,8 @@ EngineConfig engine_config(const Config& config, std::int32_t trading_day, int u
   e.exits = config.exits;
   e.equity = config.account_equity;
   e.legging = config.broker.legging_policy;
+  e.physical_expiry = config.expiry.physical;
+  e.physical_close_lead_minutes = config.expiry.close_before_minutes;
   e.utc_offset_minutes = utc_offset_minutes;
   e.stale_after_ns = static_cast<std::int64_t>(config.feed.stale_after_ms) * 1'000'000;
   e.market_guard = config.feed.guard;

@@ -17,6 +17,7 @@
 #include "odte/brokers/paper_broker.hpp"
 #include "odte/core/market/market_guard.hpp"
 #include "odte/core/engine/order_manager.hpp"
+#include "odte/core/engine/positions.hpp"
 #include "odte/core/engine/risk.hpp"
 
 namespace odte::daemon {
@@ -104,6 +105,13 @@ struct StrategyConfig {
   std::string params_toml;          // the [strategy.params] table as TOML, validated by the strategy
 };
 
+// [expiry]: positions held to the session close (Engine::settle_expiry). Cash-settled roots
+// (SPXW) always settle at intrinsic; physically settled ones (SPY) by `physical`.
+struct ExpiryConfig {
+  PhysicalExpiry physical = PhysicalExpiry::kClose;  // "close" (default) or "exercise"
+  int close_before_minutes = 10;                     // "close": minutes before the session close
+};
+
 struct Config {
   std::filesystem::path source;     // file it came from
   Mode mode = Mode::kReplay;
@@ -113,6 +121,7 @@ struct Config {
   RiskLimits risk;
   ExitRules exits;
   BrokerConfig broker;
+  ExpiryConfig expiry;
   AdminConfig admin;
   LogConfig log;
   std::string journal = "/var/lib/odte/journal.odj";

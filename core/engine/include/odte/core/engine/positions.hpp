@@ -61,6 +61,13 @@ enum class SettlementStyle : std::uint8_t {
   kPhysical = 2,   // SPY: in-the-money options exercise into shares at the strike
 };
 
+// What happens to positions in physically settled options (SPY) expiring today
+// (EngineConfig::physical_expiry, config [expiry] physical).
+enum class PhysicalExpiry : std::uint8_t {
+  kClose = 1,     // close them a lead time before the session close (the default)
+  kExercise = 2,  // hold them; at the close in-the-money ones are exercised/assigned into shares
+};
+
 class PositionBook {
  public:
   explicit PositionBook(const InstrumentRegistry& registry, std::uint32_t capacity = 1024);

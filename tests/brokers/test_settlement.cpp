@@ -88,6 +88,7 @@ class SettlementTest : public ::testing::Test {
     cfg.exits.stop_credit_multiple = 100.0;    // nor a stop on the way
     cfg.stale_after_ns = 60 * kMin;
     cfg.physical_expiry = physical;
+    cfg.equity = Price::from_dollars(1'000'000);  // the 10-point SPXW spread's 1,800 at risk within 0.5%
     engine_ = std::make_unique<Engine>(cfg, *registry_, std::move(s), *ring_, journal_.get());
   }
   InstrumentId option(const char* root, Price strike) {
@@ -132,6 +133,7 @@ class SettlementTest : public ::testing::Test {
       event(MarketEvent::make_quote(short_, StreamId::kOptions, t, t, 2.00_usd, 50, 2.10_usd, 50));
       event(MarketEvent::make_quote(long_, StreamId::kOptions, t, t, 0.90_usd, 50, 1.00_usd, 50));
     }
+    ASSERT_NE(engine_->book().find(0, short_), nullptr) << engine_->describe();
     ASSERT_EQ(engine_->book().find(0, short_)->quantity, -2);
   }
   std::vector<JournalRecord> journal_records() const {
@@ -175,7 +177,9 @@ TEST_F(SettlementTest, shouldSettleSpxwInCashAtTheIndexValueAtTheCloseAndJournal
   JournalSettlement st{};
   std::vector<JournalFill> fills;
   for (const JournalRecord& r : journal_records()) {
-    if (r.type == JournalRecordType::kSettlement) ASSERT_TRUE(r.read_pod(st));
+    if (r.type == JournalRecordType::kSettlement) {
+      ASSERT_TRUE(r.read_pod(st));
+    }
     JournalFill f{};
     if (r.type == JournalRecordType::kBookFill && r.read_pod(f) && f.settlement != 0) fills.push_back(f);
   }

@@ -977,6 +977,7 @@ std::uint32_t Engine::settle_expiry() noexcept {
       book_settlement(copy, p.instrument, close_side, contracts, Price::zero(), kind);
       const bool buys = call == (qty > 0);  // long call / short put end long the shares
       book_settlement(copy, shares, buys ? Side::kBuy : Side::kSell, contracts * multiplier, o.strike, kind);
+      book_.set_mark(copy.strategy, shares, value);  // until the stock's own quotes mark it
       const std::string_view sym = registry_.get(copy.instrument).symbol_view();
       std::snprintf(text, sizeof text, "expiry: %.*s %s %llu: %s %llu %.*s at %s", static_cast<int>(sym.size()), sym.data(),
                     kind == FillSettlement::kExercise ? "exercised" : "assigned", static_cast<unsigned long long>(contracts),

@@ -91,6 +91,10 @@ class PositionBook {
   // at 0 and books the exercise or assignment in the underlying at the strike.
   BookStatus settle_expiry(InstrumentId option, Price underlying_settlement, SettlementStyle style) noexcept;
 
+  // Marks one position at `price` (the shares of an exercise at the settlement value, where the
+  // stock may have no quote). No-op for a position that does not exist.
+  void set_mark(std::uint16_t strategy, InstrumentId instrument, Price price) noexcept;
+
   [[nodiscard]] PnlTotals totals() const noexcept;
   [[nodiscard]] PnlTotals strategy_totals(std::uint16_t strategy) const noexcept;
   [[nodiscard]] const Position* find(std::uint16_t strategy, InstrumentId instrument) const noexcept;

@@ -181,6 +181,8 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
       r.problem("max_clock_jump_ms", "replaced by feed.guard.max_ahead_ms (the market-data guard's ahead_of_clock rule, "
                                      "which the live feed clock now follows); move the value there");
     }
+    r.choice("option_trades", c.feed.option_trades,
+             {{"auto", OptionTrades::kAuto}, {"on", OptionTrades::kOn}, {"off", OptionTrades::kOff}});
     r.integer("max_feed_lag_ms", c.feed.max_feed_lag_ms, 0, 3'600'000);
     r.string("record_path", c.feed.record_path);
     r.boolean("record_zstd", c.feed.record_zstd);
@@ -211,6 +213,12 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   }
   read_risk(top.sub("risk"), c);
   read_broker(top.sub("broker"), c);
+  {
+    SettingsReader r = top.sub("expiry");
+    r.choice("physical", c.expiry.physical, {{"close", PhysicalExpiry::kClose}, {"exercise", PhysicalExpiry::kExercise}});
+    r.integer("close_before_minutes", c.expiry.close_before_minutes, 1, 120);
+    r.finish();
+  }
   {
     SettingsReader r = top.sub("admin");
     r.string("socket", c.admin.socket);
@@ -474,6 +482,9 @@ std::string describe(const Config& c) {
                                {"stock_subscriptions", c.feed.stock_subscriptions},
                                {"index_subscriptions", c.feed.index_subscriptions},
                                {"recentre_strikes", static_cast<std::int64_t>(c.feed.recentre_strikes)},
+                               {"option_trades", c.feed.option_trades == OptionTrades::kOn    ? "on"
+                                                 : c.feed.option_trades == OptionTrades::kOff ? "off"
+                                                                                              : "auto"},
                                {"max_feed_lag_ms", static_cast<std::int64_t>(c.feed.max_feed_lag_ms)},
                                {"record_path", c.feed.record_path},
                                {"record_zstd", c.feed.record_zstd},
@@ -484,6 +495,8 @@ std::string describe(const Config& c) {
                                                      {"option_band_abs", c.feed.guard.option_band_abs.to_string()},
                                                      {"max_crossed", c.feed.guard.max_crossed.to_string()},
                                                      {"reanchor_after", static_cast<std::int64_t>(c.feed.guard.reanchor_after)}}}});
+  t.insert("expiry", toml::table{{"physical", c.expiry.physical == PhysicalExpiry::kExercise ? "exercise" : "close"},
+                                 {"close_before_minutes", static_cast<std::int64_t>(c.expiry.close_before_minutes)}});
   t.insert("replay", toml::table{{"recording", c.replay.recording},
                                  {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
                                  {"speed", c.replay.speed},

@@ -102,6 +102,8 @@ EngineConfig engine_config(const Config& config, std::int32_t trading_day, int u
   e.exits = config.exits;
   e.equity = config.account_equity;
   e.legging = config.broker.legging_policy;
+  e.physical_expiry = config.expiry.physical;
+  e.physical_close_lead_minutes = config.expiry.close_before_minutes;
   e.utc_offset_minutes = utc_offset_minutes;
   // Early-close days (13:00) move every time exit with the close (ExitTime).
   if (options::classify(trading_day).status == options::DayStatus::kEarlyClose) {
@@ -152,6 +154,26 @@ std::vector<std::unique_ptr<Strategy>> make_strategies(const Config& config, std
     names.push_back(sc.name);
   }
   return out;
+}
+
+bool option_trades_wanted(const Config& config, const std::vector<std::unique_ptr<Strategy>>& strategies,
+                          std::string& why) {
+  if (config.feed.option_trades == OptionTrades::kOn) {
+    why = "feed.option_trades = \"on\"";
+    return true;
+  }
+  if (config.feed.option_trades == OptionTrades::kOff) {
+    why = "feed.option_trades = \"off\": no option volume live";
+    return false;
+  }
+  std::string readers;
+  for (std::size_t i = 0; i < strategies.size(); ++i) {
+    const bool enabled = i >= config.strategies.size() || config.strategies[i].enabled;
+    if (!enabled || !strategies[i]->reads_option_volume()) continue;
+    readers += (readers.empty() ? "" : ", ") + std::string(strategies[i]->name());
+  }
+  why = readers.empty() ? "no enabled strategy reads option volume" : "option volume read by " + readers;
+  return !readers.empty();
 }
 
 std::string write_run_report(const Config& config, const std::vector<std::string>& names, const std::string& output_dir,

@@ -26,6 +26,7 @@ std::string_view type_name(JournalRecordType t) {
     case JournalRecordType::kMark: return "mark";
     case JournalRecordType::kInstrument: return "instrument";
     case JournalRecordType::kFlatten: return "flatten";
+    case JournalRecordType::kSettlement: return "settlement";
   }
   return "unknown";
 }
@@ -80,6 +81,7 @@ std::string journal_record_json(const JournalRecord& r) {
         j["limit"] = px(c.limit);
         j["opening"] = c.opening == 1;
         if (c.short_sale != 0) j["short_sale"] = true;  // absent: not a short sale
+        if (c.cancel_reason == static_cast<std::uint8_t>(CancelReason::kTimeInForce)) j["cancel_reason"] = "time_in_force";
         if (c.closes.valid()) j["closes"] = c.closes.to_string();
         j["legs"] = legs_json(c.legs, c.leg_count);
         j["at_ns"] = c.created_ns;
@@ -163,7 +165,25 @@ std::string journal_record_json(const JournalRecord& r) {
         j["price"] = px(f.price);
         j["fee"] = px(f.fee);
         j["opening"] = f.opening == 1;
+        switch (static_cast<FillSettlement>(f.settlement)) {  // absent: an execution
+          case FillSettlement::kNone: break;
+          case FillSettlement::kCash: j["settlement"] = "cash"; break;
+          case FillSettlement::kExercise: j["settlement"] = "exercise"; break;
+          case FillSettlement::kAssignment: j["settlement"] = "assignment"; break;
+        }
         j["at_ns"] = f.at_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kSettlement: {
+      JournalSettlement v;
+      if ((ok = r.read_pod(v))) {
+        j["underlying"] = text_of(v.underlying, sizeof v.underlying);
+        j["value"] = px(v.value);
+        j["value_at_ns"] = v.value_ns;
+        j["style"] = v.style == static_cast<std::uint8_t>(SettlementStyle::kCash) ? "cash" : "physical";
+        j["positions"] = v.positions;
+        j["at_ns"] = v.at_ns;
       }
       break;
     }

@@ -229,6 +229,8 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   oc.cap = config.feed.max_option_contracts;
   oc.recentre_strikes = config.feed.recentre_strikes;
   oc.expiry_yyyymmdd = day;
+  std::string trades_why;
+  oc.trades = option_trades_wanted(config, strategies, trades_why);
   std::vector<std::string> tickers;
   for (const std::string& root : config.feed.underlyings) {
     oc.roots.push_back({root, ""});
@@ -245,6 +247,8 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     feeds.stop();
     return fail(1, "options subscriptions (feed.underlyings): " + st.message);
   }
+  spdlog::info("options subscriptions: quotes{} ({}), {} slot(s) per contract, cap {}", oc.trades ? " and trades" : " only",
+               trades_why, subscriptions.slots_per_contract(), subscriptions.cap());
   struct Follow {
     std::string symbol;
     InstrumentId id = kNoInstrument;

@@ -164,6 +164,9 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
     if (source_failure.empty()) {
       out.ended_early = source.ended_early();
       if (out.ended_early.empty() || setup.accept_ended_early) {
+        // The day is over: its clock runs on to the close, where positions held to expiry settle
+        // (Engine::settle_expiry; a recording that ends before the close settles on its last values).
+        if (engine.settlement_ns() > engine.market_state().market_time()) step(engine.settlement_ns(), 0);
         const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion, engine.market_state().market_time()};
         journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
         session_ended = !journal.failed();

@@ -40,12 +40,12 @@ std::size_t atm_index(const std::vector<OptionSubscriptionManager::Strike>& stri
 }
 
 // Selects strikes nearest `price` first, whole strikes only, until the next nearest does not fit.
-void select(OptionSubscriptionManager::Root& r, Price price) {
+void select(OptionSubscriptionManager::Root& r, Price price, std::size_t per_contract) {
   r.window.clear();
   const std::size_t atm = atm_index(r.strikes, price);
   r.centre = atm;
   r.centred = true;
-  std::size_t used = r.strikes[atm].count();
+  std::size_t used = r.strikes[atm].count() * per_contract;
   if (used > r.budget) {
     r.lo = r.hi = atm;
     return;
@@ -62,7 +62,7 @@ void select(OptionSubscriptionManager::Root& r, Price price) {
       next = distance(r.strikes[lo - 1].strike, price) <= distance(r.strikes[hi].strike, price) ? lo - 1
                                                                                                   : hi;
     }
-    const std::size_t n = r.strikes[next].count();
+    const std::size_t n = r.strikes[next].count() * per_contract;
     if (used + n > r.budget) break;
     used += n;
     r.window.push_back(next);
@@ -76,9 +76,13 @@ void select(OptionSubscriptionManager::Root& r, Price price) {
   r.hi = hi;
 }
 
-void append_strike(const OptionSubscriptionManager::Strike& s, std::vector<std::string>& out) {
-  if (!s.call.empty()) out.push_back(s.call);
-  if (!s.put.empty()) out.push_back(s.put);
+// The strike's entries: each contract's quotes, then (with trades) its trades.
+void append_strike(const OptionSubscriptionManager::Strike& s, bool trades, std::vector<std::string>& out) {
+  for (const std::string* e : {&s.call, &s.put}) {
+    if (e->empty()) continue;
+    out.push_back(*e);
+    if (trades) out.push_back("T." + e->substr(2));  // "Q.O:..." -> "T.O:..."
+  }
 }
 
 }  // namespace
@@ -194,7 +198,9 @@ OptionSubsStatus OptionSubscriptionManager::load(const OptionSubscriptionConfig&
     }
   }
 
-  // Budgets: equal shares, a small chain gives back what it does not need, remainder in order.
+  // Budgets (in slots): equal shares, a small chain gives back what it does not need, remainder
+  // in order.
+  const std::size_t per = config.trades ? 2 : 1;
   std::vector<bool> settled(roots.size(), false);
   std::size_t remaining = config.cap;
   std::size_t active = roots.size();
@@ -202,9 +208,9 @@ OptionSubsStatus OptionSubscriptionManager::load(const OptionSubscriptionConfig&
     changed = false;
     const std::size_t share = remaining / active;
     for (std::size_t i = 0; i < roots.size(); ++i) {
-      if (settled[i] || roots[i].contracts > share) continue;
-      roots[i].budget = roots[i].contracts;
-      remaining -= roots[i].contracts;
+      if (settled[i] || roots[i].contracts * per > share) continue;
+      roots[i].budget = roots[i].contracts * per;
+      remaining -= roots[i].contracts * per;
       settled[i] = true;
       --active;
       changed = true;
@@ -222,6 +228,7 @@ OptionSubsStatus OptionSubscriptionManager::load(const OptionSubscriptionConfig&
 
   roots_ = std::move(roots);
   cap_ = config.cap;
+  per_contract_ = per;
   recentre_strikes_ = std::max<std::uint32_t>(config.recentre_strikes, 1);
   return {};
 }
@@ -235,15 +242,15 @@ OptionSubsStatus OptionSubscriptionManager::update_index(std::size_t i, Price pr
   }
   const std::size_t old_lo = r.lo, old_hi = r.hi;
   const bool had = r.centred;
-  select(r, price);
+  select(r, price, per_contract_);
   ++out.recentred;
   if (had) {
     for (std::size_t k = old_lo; k < old_hi; ++k) {
-      if (k < r.lo || k >= r.hi) append_strike(r.strikes[k], out.unsubscribe);
+      if (k < r.lo || k >= r.hi) append_strike(r.strikes[k], per_contract_ == 2, out.unsubscribe);
     }
   }
   for (const std::size_t k : r.window) {
-    if (!had || k < old_lo || k >= old_hi) append_strike(r.strikes[k], out.subscribe);
+    if (!had || k < old_lo || k >= old_hi) append_strike(r.strikes[k], per_contract_ == 2, out.subscribe);
   }
   return {};
 }
@@ -283,7 +290,7 @@ std::vector<std::string> OptionSubscriptionManager::entries() const {
   std::vector<std::string> out;
   out.reserve(size());
   for (const auto& r : roots_) {
-    for (const std::size_t k : r.window) append_strike(r.strikes[k], out);
+    for (const std::size_t k : r.window) append_strike(r.strikes[k], per_contract_ == 2, out);
   }
   return out;
 }
@@ -291,7 +298,7 @@ std::vector<std::string> OptionSubscriptionManager::entries() const {
 std::size_t OptionSubscriptionManager::size() const noexcept {
   std::size_t n = 0;
   for (const auto& r : roots_) {
-    for (const std::size_t k : r.window) n += r.strikes[k].count();
+    for (const std::size_t k : r.window) n += r.strikes[k].count() * per_contract_;
   }
   return n;
 }

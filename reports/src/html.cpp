@@ -410,7 +410,18 @@ std::string report_html(const Run& run) {
            std::to_string(d.trades) + "</td><td class=\"" + cls(d.pnl) + "\">" + usd(d.pnl) + "</td><td>" + pct(d.ret) +
            "</td><td>" + usd(d.fees) + "</td></tr>\n";
   }
-  out += "</table>\n</div></div>\n";
+  out += "</table>\n";
+  if (!run.settlements.empty()) {
+    out += "<h2>Expiry settlement</h2>\n<table><tr><th class=\"l\">day</th><th class=\"l\">underlying</th><th>value</th>"
+           "<th class=\"l\">value at</th><th class=\"l\">style</th><th>positions</th></tr>\n";
+    for (const Settlement& st : run.settlements) {
+      out += "<tr><td class=\"l\">" + detail::day_label(st.day) + "</td><td class=\"l\">" + esc(st.underlying) + "</td><td>" +
+             fixed(st.value, 2) + "</td><td class=\"l\">" + detail::et_time(st.value_ns) + "</td><td class=\"l\">" +
+             esc(st.style) + "</td><td>" + std::to_string(st.positions) + "</td></tr>\n";
+    }
+    out += "</table>\n";
+  }
+  out += "</div></div>\n";
 
   out += "<h2>Trades</h2>\n<div class=\"scroll\"><table id=\"trades\"><tr><th>#</th><th class=\"l\">day</th><th class=\"l\">"
          "strategy</th><th class=\"l\">opened</th><th class=\"l\">closed</th><th class=\"l\">why in</th><th class=\"l\">"

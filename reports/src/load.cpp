@@ -169,6 +169,21 @@ class Loader {
         on_fill(f);
         return true;
       }
+      case JournalRecordType::kSettlement: {
+        JournalSettlement v;
+        if (!r.read_pod(v)) return false;
+        see(v.at_ns);
+        Settlement st;
+        st.day = day_.day;
+        st.at_ns = v.at_ns;
+        st.value_ns = v.value_ns;
+        st.underlying = text_of(v.underlying, sizeof v.underlying);
+        st.value = v.value.to_double();
+        st.style = v.style == static_cast<std::uint8_t>(SettlementStyle::kCash) ? "cash" : "physical";
+        st.positions = v.positions;
+        run_.settlements.push_back(std::move(st));
+        return true;
+      }
       case JournalRecordType::kMark: {
         JournalMark m;
         if (!r.read_pod(m)) return false;
@@ -262,17 +277,25 @@ class Loader {
     f.price = jf.price.to_double();
     f.fee = jf.fee.to_double();
     f.opening = jf.opening == 1;
+    switch (static_cast<FillSettlement>(jf.settlement)) {
+      case FillSettlement::kNone: break;
+      case FillSettlement::kCash: f.settlement = "cash"; break;
+      case FillSettlement::kExercise: f.settlement = "exercise"; break;
+      case FillSettlement::kAssignment: f.settlement = "assignment"; break;
+    }
 
     std::size_t ti = SIZE_MAX;
     auto order = orders_.find(jf.order.value);
     if (order != orders_.end()) ti = trade_of(order->second, jf.at_ns);
     if (ti == SIZE_MAX) ti = trade_holding(jf.strategy, f.symbol);
-    if (ti == SIZE_MAX) ti = new_trade(jf.order, jf.strategy, "", jf.at_ns);
+    // Shares from an exercise or assignment start a trade of their own, named for how they came.
+    if (ti == SIZE_MAX) ti = new_trade(jf.order, jf.strategy, f.settlement.empty() ? "" : "expiry:" + f.settlement, jf.at_ns);
     if (order != orders_.end()) order->second.trade = ti;
     Trade& t = run_.trades[ti];
     TradeWork& w = work_[ti];
     f.trade = t.number;
 
+    if (!f.settlement.empty() && !f.opening) t.close_reason = "expiry:" + f.settlement;
     const double q = signed_qty(f.side, f.quantity);
     const double cash = -q * f.price * f.multiplier;
     auto leg = std::find_if(t.legs.begin(), t.legs.end(), [&](const LegResult& l) { return l.symbol == f.symbol; });
@@ -332,7 +355,7 @@ class Loader {
         day_.pnl = *day_last_mark_;
         run_.warnings.push_back("day " + std::to_string(day_.day) + ": " + std::to_string(open_.size()) +
                                 " position(s) open at the end of the journal, valued at the engine's last minute "
-                                "mark (expiry settlement is not journaled)");
+                                "mark (not settled: the journal ends before the close, or the settlement value was missing)");
       } else {
         day_.pnl = day_cash_;
         run_.warnings.push_back("day " + std::to_string(day_.day) +

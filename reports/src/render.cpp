@@ -136,6 +136,16 @@ std::string summary_json(const Run& run) {
                                     {"working_orders", f.working_orders},
                                     {"closing_orders", f.closing_orders}});
   }
+  ordered_json settlements = ordered_json::array();
+  for (const Settlement& st : run.settlements) {
+    settlements.push_back(ordered_json{{"day", detail::day_label(st.day)},
+                                       {"at", detail::et_time(st.at_ns)},
+                                       {"underlying", st.underlying},
+                                       {"value", round_to(st.value, 4)},
+                                       {"value_at", detail::et_time(st.value_ns)},
+                                       {"style", st.style},
+                                       {"positions", st.positions}});
+  }
   const ordered_json j{
       {"run", run.name},
       {"journals", journals},
@@ -149,6 +159,7 @@ std::string summary_json(const Run& run) {
       {"by_year", breakdown_json(run.by_year)},
       {"risk_rejections", rejections},
       {"trades", trades},
+      {"settlements", settlements},
       {"warnings", run.warnings},
       {"operator_flattens", flattens},
   };
@@ -184,13 +195,15 @@ std::string legs_csv(const Run& run) {
 }
 
 std::string fills_csv(const Run& run) {
-  std::string out = "trade,day,time_et,at_ns,order,strategy,leg,symbol,right,strike,side,quantity,price,fee,multiplier,opening\n";
+  std::string out =
+      "trade,day,time_et,at_ns,order,strategy,leg,symbol,right,strike,side,quantity,price,fee,multiplier,opening,settlement\n";
   for (const Fill& f : run.fills) {
     out += std::to_string(f.trade) + "," + detail::day_label(f.day) + "," + detail::et_time(f.at_ns) + "," +
            std::to_string(f.at_ns) + "," + f.order.to_string() + "," + std::to_string(f.strategy) + "," +
            std::to_string(f.leg) + "," + csv_field(f.symbol) + "," + right_label(f.right) + "," + fixed(f.strike, 2) +
            "," + (f.side == Side::kBuy ? "buy" : "sell") + "," + std::to_string(f.quantity) + "," + fixed(f.price, 4) +
-           "," + fixed(f.fee, 4) + "," + std::to_string(f.multiplier) + "," + (f.opening ? "1" : "0") + "\n";
+           "," + fixed(f.fee, 4) + "," + std::to_string(f.multiplier) + "," + (f.opening ? "1" : "0") + "," +
+           f.settlement + "\n";
   }
   return out;
 }

@@ -146,6 +146,27 @@ std::unique_ptr<Strategy> make_short_strangle(SettingsReader& r, std::uint16_t i
   return s;
 }
 
+// `entry_expires`, for every strategy: when its working entry orders are cancelled -- "deadline"
+// (the default: its entry_deadline), "day" (they rest until filled or the session ends) or a time.
+void read_entry_expiry(SettingsReader& r, Strategy& strategy) {
+  const toml::node* n = r.node("entry_expires");
+  if (n == nullptr) return;
+  const auto* text = n->as_string();
+  if (text != nullptr && text->get() == "deadline") return;
+  if (text != nullptr && text->get() == "day") {
+    strategy.set_entry_expiry_minute(-1);
+    return;
+  }
+  std::int16_t minute = -1;
+  if (text == nullptr || !SettingsReader::parse_hhmm(text->get(), minute)) {
+    r.problem("entry_expires",
+              "must be \"deadline\" (the default: cancel a working entry at entry_deadline), \"day\" (it rests "
+              "until filled or the session ends) or a time \"HH:MM\" (exchange local time)");
+    return;
+  }
+  strategy.set_entry_expiry_minute(minute);
+}
+
 struct Entry {
   std::string_view name;
   std::unique_ptr<Strategy> (*make)(SettingsReader&, std::uint16_t);
@@ -208,6 +229,7 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, std::string_view 
   std::vector<std::string> problems;
   SettingsReader r(&params, where, problems, source);
   auto strategy = entry->make(r, index);
+  read_entry_expiry(r, *strategy);
   r.finish();
   if (!problems.empty()) throw StrategyConfigError(std::move(problems));
   return strategy;

@@ -48,11 +48,13 @@ inline void follow_entry_order(Strategy& strategy, std::string_view name, Client
     if (order.state == OrderState::kFilled) {
       strategy.set_state(exit_sent ? StrategyState::kExiting : StrategyState::kInPosition);
     }
-    if ((order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
-         order.state == OrderState::kExpired) &&
-        order.filled_units() == 0) {
+    const bool ended = order.state == OrderState::kCancelled || order.state == OrderState::kRejected ||
+                       order.state == OrderState::kExpired;
+    if (ended && order.filled_units() == 0) {
       ctx.note(std::string(name) + ": entry order ended " + std::string(odte::to_string(order.state)) + " without fills");
       strategy.set_state(StrategyState::kDone);
+    } else if (ended && strategy.state() == StrategyState::kEntering) {
+      strategy.set_state(StrategyState::kInPosition);  // partly filled, the rest cancelled (time in force)
     }
     return;
   }

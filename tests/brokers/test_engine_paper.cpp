@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -122,7 +123,10 @@ class EnginePaperTest : public ::testing::Test {
   }
   void pump(TimestampNs t) {
     for (int round = 0; round < 4; ++round) {
-      ring_->drain([&](const OrderCommand& c) { broker_.submit(c, t); });
+      ring_->drain([&](const OrderCommand& c) {
+        sent_.push_back(c);
+        broker_.submit(c, t);
+      });
       broker_.poll(engine_->market_state(), t, [&](const ExecutionReport& r) { engine_->on_exec_report(r, t); });
       engine_->on_timer(t);
     }
@@ -142,7 +146,56 @@ class EnginePaperTest : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   DebitSpreadAtTen* strategy_ = nullptr;
   InstrumentId c500_ = kNoInstrument, c503_ = kNoInstrument, spy_ = kNoInstrument;
+  std::vector<OrderCommand> sent_;  // every command the engine sent, in order
 };
+
+// An entry decided at 10:00 below the market (limit 0.90, natural 1.00) has a time in force: at
+// 10:05 the engine cancels it, the cancel says why, and the 13:24 market that would have filled
+// it finds nothing working. As a day order (expiry -1) it rests and fills there -- what the issue
+// saw: an entry decided at 09:49 filled 3.5 hours later.
+TEST_F(EnginePaperTest, shouldCancelAWorkingEntryWhenItsTimeInForceEnds) {
+  for (const bool expires : {true, false}) {
+    SCOPED_TRACE(expires ? "expires at 10:05" : "day order");
+    engine_.reset();
+    ring_ = std::make_unique<CommandRing>();
+    sent_.clear();
+    broker_ = brokers::PaperBroker(broker_config());
+    std::vector<std::unique_ptr<Strategy>> strategies;
+    auto s = std::make_unique<DebitSpreadAtTen>(c500_, c503_);
+    strategy_ = s.get();
+    strategy_->set_entry_expiry_minute(expires ? static_cast<std::int16_t>(10 * 60 + 5) : std::int16_t{-1});
+    strategies.push_back(std::move(s));
+    EngineConfig cfg;
+    cfg.orders.trading_day = 20260821;
+    cfg.utc_offset_minutes = -240;
+    cfg.exits.exit_minute = -1;
+    engine_ = std::make_unique<Engine>(cfg, registry_, std::move(strategies), *ring_, &journal_);
+    engine_->start(at(9, 30));
+
+    run(at(9, 59, 58), at(10, 4, 59), 1.15_usd, 1.20_usd, 0.20_usd, 0.25_usd);
+    ASSERT_TRUE(strategy_->opened.valid());
+    ASSERT_EQ(engine_->orders().find(strategy_->opened)->state, OrderState::kNew) << "resting, as the test needs";
+    run(at(10, 5), at(10, 5, 2), 1.15_usd, 1.20_usd, 0.20_usd, 0.25_usd);
+    const auto cancel = std::find_if(sent_.begin(), sent_.end(), [](const OrderCommand& c) { return c.kind == CommandKind::kCancel; });
+    if (expires) {
+      ASSERT_NE(cancel, sent_.end());
+      EXPECT_EQ(cancel->orig_id, strategy_->opened);
+      EXPECT_EQ(cancel->cancel_reason, static_cast<std::uint8_t>(CancelReason::kTimeInForce));
+      EXPECT_EQ(cancel->created_ns, at(10, 5));
+      EXPECT_EQ(engine_->orders().find(strategy_->opened)->state, OrderState::kCancelled);
+      ASSERT_FALSE(engine_->notes().empty());
+      EXPECT_NE(engine_->notes().back().find("debit_at_ten: entry order " + strategy_->opened.to_string() +
+                                             " cancelled at 10:05: its time in force ended at 10:05"),
+                std::string::npos)
+          << engine_->notes().back();
+    } else {
+      EXPECT_EQ(cancel, sent_.end());
+    }
+    run(at(13, 24), at(13, 24, 1), 0.95_usd, 1.00_usd, 0.20_usd, 0.25_usd);  // natural 0.80
+    EXPECT_EQ(strategy_->fills, expires ? 0u : 4u);
+    EXPECT_EQ(engine_->book().totals().open_positions, expires ? 0u : 2u);
+  }
+}
 
 TEST_F(EnginePaperTest, shouldEnterAtTenFillAndTakeProfitAtFiveTimesTheDebit) {
   run(at(9, 59, 50), at(10, 0, 5), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);

@@ -234,7 +234,7 @@ TEST_F(PaperBrokerTest, shouldNotFillAWorkingOrderOnAQuoteFarOutsideTheBand) {
     market_.quotes[call503_] = Nbbo{0.30_usd, 0.35_usd, 10, 10, 2};  // natural 0.75: marketable
     poll(70 * kMs);
     ASSERT_EQ(reports.size(), 3u);
-    EXPECT_EQ(reports[1].last_price, 1.05_usd);
+    EXPECT_EQ(reports[1].last_price, 1.10_usd);  // resting: the net is its 0.80 limit, not 0.75
     EXPECT_EQ(reports[2].last_price, 0.30_usd);
     EXPECT_EQ(reports[2].kind, ExecKind::kFill);
   }
@@ -264,6 +264,7 @@ TEST_F(PaperBrokerTest, shouldAdoptALevelThatSuccessiveQuotesAgreeOn) {
   }
   ASSERT_EQ(reports.size(), 3u);
   EXPECT_EQ(reports[2].last_price, 4.00_usd);
+  EXPECT_EQ(reports[1].last_price - reports[2].last_price, 0.80_usd);  // resting: at its limit
 }
 
 TEST_F(PaperBrokerTest, shouldFillPartiallyWhenDisplayedSizeIsShort) {
@@ -313,6 +314,64 @@ TEST_F(PaperBrokerTest, shouldReplaceLimitAndThenFill) {
   EXPECT_EQ(om_.find(id)->state, OrderState::kFilled);
   EXPECT_EQ(om_.find(id)->working_id, rep.id);
 }
+
+// A venue's book: an order marketable when it arrives (new or replace) takes the touch; one that
+// rests fills at its own limit when the market comes through it -- a 0.80 credit limit is not
+// filled at the 0.85 credit the market moved to. Debits and credits, new orders and replaces.
+struct RestingCase {
+  const char* name;
+  bool credit;      // sell the 500 call, buy the 503 call (else the debit spread of send_spread)
+  bool replace;     // reach `limit` by replacing a far-off order instead of sending it new
+  Price limit;      // net per unit
+  bool moves;       // the 500 call's quote moves 0.10 in the order's favour after it arrives
+  Price net;        // expected net fill per unit
+};
+class PaperBrokerRestingTest : public PaperBrokerTest, public ::testing::WithParamInterface<RestingCase> {};
+
+TEST_P(PaperBrokerRestingTest, shouldFillRestingAtTheLimitAndArrivingAtTheTouch) {
+  const RestingCase& c = GetParam();
+  // Debit: buy 500C 1.05 ask, sell 503C 0.20 bid = 0.85. Credit: sell 500C 1.00 bid, buy 503C
+  // 0.25 ask = 0.75 credit (-0.75).
+  const Side near = c.credit ? Side::kSell : Side::kBuy;
+  const std::array<OrderLeg, 2> legs{OrderLeg{call500_, near, 0, 1}, OrderLeg{call503_, opposite(near), 0, 1}};
+  OrderCommand cmd;
+  const Price first = c.replace ? (c.credit ? -(2_usd) : 0.05_usd) : c.limit;  // the far-off order rests
+  ASSERT_EQ(om_.create(NewOrder{0, 1, first, legs}, 0, cmd), RequestStatus::kOk);
+  broker_.submit(cmd, 0);
+  step(50 * kMs);
+  if (c.replace) {
+    ASSERT_EQ(om_.find(cmd.id)->state, OrderState::kNew);
+    OrderCommand rep;
+    ASSERT_EQ(om_.request_replace(cmd.id, c.limit, 1, 60 * kMs, rep), RequestStatus::kOk);
+    broker_.submit(rep, 60 * kMs);
+    step(110 * kMs);
+  }
+  if (c.moves) {
+    ASSERT_EQ(om_.find(cmd.id)->state, OrderState::kNew) << "not resting";
+    // The buyer's offer falls, the seller's bid rises: 0.10 through the limit either way.
+    market_.quotes[call500_] = c.credit ? Nbbo{1.10_usd, 1.15_usd, 10, 10, 1} : Nbbo{0.90_usd, 0.95_usd, 10, 10, 1};
+    step(200 * kMs);
+  }
+  const Order* o = om_.find(cmd.id);
+  ASSERT_EQ(o->state, OrderState::kFilled);
+  const Price net = (near == Side::kBuy ? o->leg_notional[0] - o->leg_notional[1] : o->leg_notional[1] - o->leg_notional[0]);
+  EXPECT_EQ(net, c.net);
+  // The legs stay on their own side of zero and the book agrees with the net.
+  EXPECT_GT(o->leg_notional[0], Price::zero());
+  EXPECT_GT(o->leg_notional[1], Price::zero());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PaperBroker, PaperBrokerRestingTest,
+    ::testing::Values(RestingCase{"debitArrivingTakesTheTouch", false, false, 0.90_usd, false, 0.85_usd},
+                      RestingCase{"debitRestingFillsAtItsLimit", false, false, 0.80_usd, true, 0.80_usd},
+                      RestingCase{"creditArrivingTakesTheTouch", true, false, -(0.70_usd), false, -(0.75_usd)},
+                      RestingCase{"creditRestingFillsAtItsLimit", true, false, -(0.80_usd), true, -(0.80_usd)},
+                      RestingCase{"debitReplaceArrivingTakesTheTouch", false, true, 0.90_usd, false, 0.85_usd},
+                      RestingCase{"debitReplaceRestingFillsAtItsLimit", false, true, 0.80_usd, true, 0.80_usd},
+                      RestingCase{"creditReplaceArrivingTakesTheTouch", true, true, -(0.70_usd), false, -(0.75_usd)},
+                      RestingCase{"creditReplaceRestingFillsAtItsLimit", true, true, -(0.80_usd), true, -(0.80_usd)}),
+    [](const ::testing::TestParamInfo<RestingCase>& i) { return std::string(i.param.name); });
 
 TEST_F(PaperBrokerTest, shouldRejectMalformedOrders) {
   OrderCommand bad;

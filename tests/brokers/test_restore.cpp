@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -356,6 +357,28 @@ TEST_F(ReconcileCaseTest, shouldCloseAWorkingOrderTheBrokerDoesNotKnow) {
   EXPECT_TRUE(noted(working_.to_string() + " (new in the journal) is unknown to the broker; closed as cancelled"));
   EXPECT_EQ(try_to_open(), RiskReason::kNone) << "reconciled: openings are allowed again";
   check_invariants(journal_, *b_->engine, "after closing the unknown order");
+}
+
+// An entry the journal and a surviving broker both leave working, whose time in force ended while
+// the process was down: once reconciled, the first timer tick cancels it, saying why.
+TEST_F(ReconcileCaseTest, shouldCancelAnEntryWhoseTimeInForceEndedBeforeTheRestart) {
+  crash_with_working_order();
+  b_->engine->strategy(0).set_entry_expiry_minute(static_cast<std::int16_t>(local_minute(step_time(330))));
+  report_filled_entry();
+  const Order* w = b_->engine->orders().find(working_);
+  b_->engine->on_exec_report(status(working_, 0, 0, Price::zero(), w->quantity), step_time(330));
+  b_->engine->on_exec_report(status(working_, 1, 0, Price::zero(), w->quantity), step_time(330));
+  end(4);
+  ASSERT_EQ(b_->engine->state(), CoreState::kRunning);
+  ASSERT_TRUE(w->is_live()) << "the broker still works it";
+  b_->sent.clear();
+  b_->step(331);
+  const auto cancel = std::find_if(b_->sent.begin(), b_->sent.end(), [&](const OrderCommand& c) {
+    return c.kind == CommandKind::kCancel && c.orig_id == working_;
+  });
+  ASSERT_NE(cancel, b_->sent.end());
+  EXPECT_EQ(cancel->cancel_reason, static_cast<std::uint8_t>(CancelReason::kTimeInForce));
+  EXPECT_TRUE(noted("churn: entry order " + working_.to_string() + " cancelled at"));
 }
 
 TEST_F(ReconcileCaseTest, shouldCloseAWorkingOrderTheBrokerReportsFinished) {

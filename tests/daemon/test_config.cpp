@@ -6,6 +6,10 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "odte/daemon/daemon.hpp"
 
 namespace odte::daemon {
 namespace {
@@ -129,6 +133,37 @@ TEST(ConfigTest, shouldDescribeAConfigThatParsesBackToTheSameValues) {
   EXPECT_EQ(describe(a), describe(b));
 }
 
+// [expiry]: SPY positions close before the close by default; "exercise" holds them into shares.
+TEST(ConfigTest, shouldReadTheExpiryTableWithClosingBeforeTheCloseByDefault) {
+  const Config d = parse_config(kMinimalReplay, "min.toml");
+  EXPECT_EQ(d.expiry.physical, PhysicalExpiry::kClose);
+  EXPECT_EQ(d.expiry.close_before_minutes, 10);
+  const Config c = parse_config(std::string(kMinimalReplay) + "[expiry]\nphysical = \"exercise\"\nclose_before_minutes = 20\n", "x.toml");
+  EXPECT_EQ(c.expiry.physical, PhysicalExpiry::kExercise);
+  EXPECT_EQ(c.expiry.close_before_minutes, 20);
+  EXPECT_EQ(describe(parse_config(describe(c), "described.toml")), describe(c));
+}
+
+// Live subscribes option trades when an enabled strategy reads option volume (the butterfly's
+// volume exit), or when told to; never for strategies that do not.
+TEST(ConfigTest, shouldSubscribeOptionTradesWhenAnEnabledStrategyReadsOptionVolume) {
+  auto wanted = [](const std::string& extra) {
+    const Config c = parse_config(std::string(kMinimalReplay) + extra, "t.toml");
+    std::vector<std::string> names;
+    const auto strategies = make_strategies(c, names);
+    std::string why;
+    const bool on = option_trades_wanted(c, strategies, why);
+    return std::pair{on, why};
+  };
+  const std::string butterfly = "[[strategy]]\nname = \"iv_spike_butterfly\"\n[strategy.params]\nexit_on_volume_peak = true\n";
+  EXPECT_EQ(wanted(butterfly), std::pair(true, std::string("option volume read by iv_spike_butterfly")));
+  EXPECT_FALSE(wanted("[[strategy]]\nname = \"iron_condor\"\n").first);
+  EXPECT_FALSE(wanted("[[strategy]]\nname = \"iv_spike_butterfly\"\n[strategy.params]\nexit_on_volume_peak = false\n").first);
+  EXPECT_FALSE(wanted("[[strategy]]\nname = \"iv_spike_butterfly\"\nenabled = false\n[strategy.params]\nexit_on_volume_peak = true\n").first);
+  EXPECT_FALSE(wanted("[feed]\noption_trades = \"off\"\n" + butterfly).first);
+  EXPECT_TRUE(wanted("[feed]\noption_trades = \"on\"\n[[strategy]]\nname = \"iron_condor\"\n").first);
+}
+
 struct BadConfig {
   const char* name;
   const char* text;
@@ -225,6 +260,12 @@ INSTANTIATE_TEST_SUITE_P(
                   "strategy \"regime\".params.quantty: unknown key"},
         BadConfig{"torn_tail_not_bool", "mode = \"replay\"\n[replay]\nrecording = \"x\"\nallow_torn_tail = \"yes\"\n",
                   "replay.allow_torn_tail: must be true or false"},
+        BadConfig{"bad_option_trades", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[feed]\noption_trades = \"yes\"\n",
+                  "feed.option_trades: \"yes\" is not allowed; allowed \"auto\", \"on\", \"off\""},
+        BadConfig{"bad_physical_expiry", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[expiry]\nphysical = \"hold\"\n",
+                  "expiry.physical: \"hold\" is not allowed; allowed \"close\", \"exercise\""},
+        BadConfig{"physical_lead_zero", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[expiry]\nclose_before_minutes = 0\n",
+                  "expiry.close_before_minutes: 0 is out of range"},
         BadConfig{"strategy_without_name", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[[strategy]]\nenabled = true\n",
                   "strategy[0].name: is required"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "odte/feeds/recording_source.hpp"
+#include "odte/feeds/subscription.hpp"
 
 namespace {
 
@@ -95,6 +96,61 @@ TEST(OptionSubscriptionManagerTest, shouldBreakDistanceTiesTowardTheLowerStrike)
                                                    q("SPY", 'P', 101)}));
 }
 
+// With trades, every contract in the window is subscribed twice -- quotes, then trades -- and both
+// count against the cap: at the same cap the window is half as wide.
+TEST(OptionSubscriptionManagerTest, shouldSubscribeTradesBesideQuotesWithinTheCap) {
+  std::vector<OccContract> chain;
+  add_chain(chain, "SPY", 90, 110, 1);
+  for (const bool trades : {false, true}) {
+    SCOPED_TRACE(trades ? "trades" : "quotes only");
+    OptionSubscriptionConfig cfg = config_for({"SPY"}, 8);
+    cfg.trades = trades;
+    OptionSubscriptionManager m;
+    ASSERT_TRUE(m.load(cfg, chain).ok());
+    EXPECT_EQ(m.slots_per_contract(), trades ? 2u : 1u);
+    OptionSubscriptionDiff d;
+    ASSERT_TRUE(m.update_root("SPY", Price::from_dollars(100), d).ok());
+    if (trades) {
+      // Two strikes (100, 99) x call and put x quotes and trades = the 8 slots.
+      EXPECT_EQ(d.subscribe, (std::vector<std::string>{q("SPY", 'C', 100), "T." + q("SPY", 'C', 100).substr(2),
+                                                       q("SPY", 'P', 100), "T." + q("SPY", 'P', 100).substr(2),
+                                                       q("SPY", 'C', 99), "T." + q("SPY", 'C', 99).substr(2),
+                                                       q("SPY", 'P', 99), "T." + q("SPY", 'P', 99).substr(2)}));
+    } else {
+      EXPECT_EQ(d.subscribe.size(), 8u);  // four strikes of quotes
+      EXPECT_TRUE(std::none_of(d.subscribe.begin(), d.subscribe.end(), [](const std::string& e) { return e[0] == 'T'; }));
+    }
+    EXPECT_EQ(m.size(), 8u);
+    // Re-centred: the trades leave and come with their quotes, never over the cap.
+    std::set<std::string> live = as_set(d.subscribe);
+    OptionSubscriptionDiff d2;
+    ASSERT_TRUE(m.update_root("SPY", Price::from_dollars(105), d2).ok());
+    apply(live, d2, 8);
+    EXPECT_EQ(live, as_set(m.entries()));
+  }
+}
+
+// The replay server serves what the entries ask for: an option's trades only to a subscriber of
+// its "T.O:" entry -- the chain volume the volume exit reads.
+TEST(OptionSubscriptionManagerTest, shouldGetOptionTradesFromTheReplayServerOnlyWhenSubscribed) {
+  std::vector<OccContract> chain;
+  add_chain(chain, "SPY", 99, 101, 1);
+  const std::string trade = R"([{"ev":"T","sym":"O:SPY260720C00100000","x":5,"p":1.25,"s":3,"t":1784553000000,"q":7}])";
+  for (const bool trades : {false, true}) {
+    OptionSubscriptionConfig cfg = config_for({"SPY"}, 100);
+    cfg.trades = trades;
+    OptionSubscriptionManager m;
+    ASSERT_TRUE(m.load(cfg, chain).ok());
+    OptionSubscriptionDiff d;
+    ASSERT_TRUE(m.update_root("SPY", Price::from_dollars(100), d).ok());
+    odte::feeds::SubscriptionSet subs;
+    ASSERT_EQ(subs.add(odte::feeds::join_params(d.subscribe)), 0u);
+    std::string out;
+    EXPECT_EQ(odte::feeds::filter_frame(trade, subs, out),
+              trades ? odte::feeds::FilterResult::kWhole : odte::feeds::FilterResult::kNone);
+  }
+}
+
 class CapTest : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(CapTest, shouldNeverSubscribeMoreThanTheCap) {
@@ -102,8 +158,12 @@ TEST_P(CapTest, shouldNeverSubscribeMoreThanTheCap) {
   std::vector<OccContract> chain;
   add_chain(chain, "SPXW", 4000, 8000, 5);  // 1602 contracts
   add_chain(chain, "SPY", 400, 800, 1);     // 802 contracts
+  for (const bool trades : {false, true}) {
+  SCOPED_TRACE(trades ? "with trades" : "quotes only");
+  OptionSubscriptionConfig cfg = config_for({"SPXW", "SPY"}, cap);
+  cfg.trades = trades;
   OptionSubscriptionManager m;
-  ASSERT_TRUE(m.load(config_for({"SPXW", "SPY"}, cap), chain).ok());
+  ASSERT_TRUE(m.load(cfg, chain).ok());
   EXPECT_LE(m.budget(0) + m.budget(1), cap);
   std::set<std::string> live;
   std::mt19937 rng(7);
@@ -115,6 +175,7 @@ TEST_P(CapTest, shouldNeverSubscribeMoreThanTheCap) {
     apply(live, d, cap);
     ASSERT_EQ(live, as_set(m.entries()));
     ASSERT_LE(m.size(), cap);
+  }
   }
 }
 

@@ -8,6 +8,8 @@
 #include "odte/core/journal/async_journal.hpp"  // kJournalSlotPayload
 #include "odte/core/engine/journal_records.hpp"
 #include "odte/core/engine/tick_table.hpp"
+#include "odte/core/options/calendar.hpp"
+#include "odte/core/options/symbology.hpp"
 
 namespace odte {
 
@@ -23,6 +25,7 @@ static_assert(sizeof(JournalInstrument) <= kJournalSlotPayload);
 static_assert(sizeof(JournalReconciliation) <= kJournalSlotPayload);
 static_assert(sizeof(JournalFlag) <= kJournalSlotPayload);
 static_assert(sizeof(JournalSessionMarker) <= kJournalSlotPayload);
+static_assert(sizeof(JournalSettlement) <= kJournalSlotPayload);
 
 std::string_view to_string(StrategyState s) noexcept {
   switch (s) {
@@ -120,6 +123,8 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
 namespace {
 std::int64_t leg_sign(Side s) noexcept { return s == Side::kBuy ? 1 : -1; }
 
+std::string_view root_of(const OptionFields& o) noexcept { return {o.root, ::strnlen(o.root, sizeof o.root)}; }
+
 constexpr std::int64_t kNsPerDay = 86'400'000'000'000LL;
 
 // Local midnight starting the trading day, in Unix ns; 0 when the day is not set.
@@ -155,6 +160,20 @@ Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
   recon_reports_.reserve(static_cast<std::size_t>(config.orders.max_orders) * kMaxLegs);
   for (std::size_t i = 0; i < enabled_.size() && i < config.strategy_enabled.size(); ++i) {
     enabled_[i] = config.strategy_enabled[i];
+  }
+  // The calendar's close (13:00 on early-close days); a day it does not know closes at the
+  // configured session close.
+  if (config.orders.trading_day > 0) {
+    const options::SessionDay day = options::session(config.orders.trading_day);
+    if (day.close_ns != 0) {
+      settle_ns_ = day.close_ns;
+    } else if (day_start_ns(config) != 0) {
+      settle_ns_ = day_start_ns(config) + static_cast<std::int64_t>(config.session_close_minute) * kNsPerMinute;
+    }
+  }
+  if (settle_ns_ != 0) {
+    const std::int64_t m = minute_of(settle_ns_) + config_.utc_offset_minutes;
+    settle_minute_ = static_cast<int>(((m % 1440) + 1440) % 1440);
   }
 }
 
@@ -378,6 +397,8 @@ bool Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
 }
 
 void Engine::apply_market_event(const MarketEvent& e, TimestampNs now) noexcept {
+  // The first event at or after the close: settle on the market as it stood at the close.
+  if (!settled_ && settle_ns_ != 0 && now >= settle_ns_ && state_ == CoreState::kRunning) (void)settle_expiry();
   if (now > now_) now_ = now;
   const auto stream = static_cast<std::size_t>(e.header.stream);
   if (stream < last_stream_ns_.size()) last_stream_ns_[stream] = now_;
@@ -392,6 +413,7 @@ void Engine::apply_market_event(const MarketEvent& e, TimestampNs now) noexcept 
 void Engine::on_timer(TimestampNs now) noexcept {
   if (now > now_) now_ = now;
   if (state_ == CoreState::kReconciling && now_ >= recon_deadline_) finish_reconciliation(false, 0);
+  if (!settled_ && settle_ns_ != 0 && now_ >= settle_ns_ && state_ == CoreState::kRunning) (void)settle_expiry();
   if (now_ < next_timer_) return;
   // The first tick in a new minute of market time (the previous tick was before next_timer_).
   const bool new_minute = minute_of(now_) != minute_of(next_timer_ - 1);
@@ -416,9 +438,31 @@ void Engine::on_timer(TimestampNs now) noexcept {
   // Restored but not reconciled: the book may still miss fills the broker has, so neither the
   // exit rules nor the strategies act on it yet.
   if (state_ == CoreState::kStarting || state_ == CoreState::kReconciling) return;
+  expire_entries();
   check_exits();
+  close_physical_before_expiry();
   for (std::size_t i = 0; i < strategies_.size(); ++i) {
     if (enabled_[i]) strategies_[i]->on_timer(*this);
+  }
+}
+
+void Engine::expire_entries() noexcept {
+  const int minute = local_minute();
+  for (const Order& o : om_.orders()) {
+    if (!o.is_live() || o.state == OrderState::kPendingCancel || o.strategy >= strategies_.size()) continue;
+    if (meta_[slot_of(o)].action != IntentAction::kOpen) continue;
+    const std::int16_t expiry = strategies_[o.strategy]->entry_expiry_minute();
+    if (expiry < 0 || minute < expiry) continue;
+    OrderCommand cmd;
+    if (om_.request_cancel(o.id, now_, cmd) != RequestStatus::kOk) continue;
+    cmd.cancel_reason = static_cast<std::uint8_t>(CancelReason::kTimeInForce);
+    if (!push(cmd)) continue;  // counted in ring_full; the next tick asks again
+    char text[160];
+    const std::string_view name = strategies_[o.strategy]->name();
+    std::snprintf(text, sizeof text, "%.*s: entry order %s cancelled at %02d:%02d: its time in force ended at %02d:%02d",
+                  static_cast<int>(name.size()), name.data(), o.id.to_string().c_str(), minute / 60, minute % 60,
+                  expiry / 60, expiry % 60);
+    note(text);
   }
 }
 
@@ -821,8 +865,197 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
   return reply;
 }
 
-void Engine::settle_expiry(InstrumentId option, Price underlying_value, SettlementStyle style) noexcept {
-  if (book_.settle_expiry(option, underlying_value, style) != BookStatus::kOk) ++stats_.book_errors;
+bool Engine::expires_today(InstrumentId id) const noexcept {
+  if (id >= registry_.size()) return false;
+  const InstrumentInfo& info = registry_.get(id).info;
+  return info.asset == AssetClass::kOption && info.option.expiry_yyyymmdd == config_.orders.trading_day;
+}
+
+void Engine::book_settlement(const Position& p, InstrumentId instrument, Side side, std::uint64_t qty, Price price,
+                             FillSettlement kind) noexcept {
+  const std::uint16_t strategy = p.strategy;
+  if (qty == 0 || qty > 0xFFFF'FFFFu ||
+      book_.book_fill(strategy, instrument, side, static_cast<std::uint32_t>(qty), price, Price::zero()) != BookStatus::kOk) {
+    ++stats_.book_errors;
+    return;
+  }
+  if (journal_ == nullptr) return;
+  JournalFill rec;
+  std::memset(static_cast<void*>(&rec), 0, sizeof rec);
+  const Instrument& inst = registry_.get(instrument);
+  rec.at_ns = settle_ns_;
+  rec.price = price;
+  rec.fee = Price::zero();
+  rec.instrument = instrument;
+  rec.quantity = static_cast<std::uint32_t>(qty);
+  rec.multiplier = 1;
+  rec.strategy = strategy;
+  rec.side = side;
+  rec.asset = static_cast<std::uint8_t>(inst.info.asset);
+  // Shares from an exercise or assignment open a position; the option's settlement closes one.
+  rec.opening = inst.info.asset == AssetClass::kStock ? 1 : 0;
+  rec.settlement = static_cast<std::uint8_t>(kind);
+  rec.strike = Price::zero();
+  if (inst.info.asset == AssetClass::kOption) {
+    rec.strike = inst.info.option.strike;
+    rec.expiry_yyyymmdd = inst.info.option.expiry_yyyymmdd;
+    rec.right = static_cast<std::uint8_t>(inst.info.option.right);
+    rec.multiplier = inst.info.option.multiplier != 0 ? inst.info.option.multiplier : 100;
+  }
+  const std::string_view sym = inst.symbol_view();
+  std::memcpy(rec.symbol, sym.data(), std::min(sym.size(), sizeof rec.symbol - 1));
+  journal(JournalRecordType::kBookFill, &rec, sizeof rec);
+}
+
+std::uint32_t Engine::settle_expiry() noexcept {
+  if (settled_ || restoring_) return 0;
+  settled_ = true;
+  const TimestampNs saved_now = now_;
+  if (settle_ns_ > now_) now_ = settle_ns_;  // what the settlement sends and notes is at the close
+  // Orders in contracts that expired can no longer trade: cancel what is still working.
+  for (const Order& o : om_.orders()) {
+    if (!o.is_live() || o.state == OrderState::kPendingCancel) continue;
+    for (int i = 0; i < o.leg_count; ++i) {
+      if (expires_today(o.legs[i].instrument)) {
+        (void)cancel(o.id);
+        break;
+      }
+    }
+  }
+  // The underlyings of today's open option positions, in book order (deterministic).
+  struct Underlying {
+    std::string_view symbol;
+    InstrumentId id;
+    options::RootInfo root;
+  };
+  std::array<Underlying, 8> unders{};
+  std::size_t n_unders = 0;
+  for (const Position& p : book_.positions()) {
+    if (p.quantity == 0 || !expires_today(p.instrument)) continue;
+    const options::RootInfo root = options::root_info(root_of(registry_.get(p.instrument).info.option));
+    const bool seen = std::any_of(unders.begin(), unders.begin() + static_cast<std::ptrdiff_t>(n_unders),
+                                  [&](const Underlying& u) { return u.root.root == root.root; });
+    if (!seen && n_unders < unders.size()) unders[n_unders++] = Underlying{root.underlying, registry_.find(root.underlying), root};
+  }
+  std::uint32_t settled = 0;
+  char text[256];
+  for (std::size_t u = 0; u < n_unders; ++u) {
+    const Underlying& under = unders[u];
+    const std::string_view root = under.root.root;
+    const InstrumentState* st = under.id == kNoInstrument ? nullptr : market_.state(under.id);
+    Price value = Price::invalid();
+    TimestampNs value_ns = 0;
+    if (st != nullptr && st->last_ns != 0 && st->last.valid() && st->last > Price::zero()) {
+      value = st->last;
+      value_ns = st->last_ns;
+    } else if (st != nullptr && st->nbbo.two_sided()) {
+      value = st->nbbo.mid();
+      value_ns = st->nbbo.updated_ns;
+    }
+    const bool known_style = under.root.settlement == options::Settlement::kPmClose;
+    if (!value.valid() || !known_style) {
+      std::snprintf(text, sizeof text,
+                    "expiry: %.*s positions NOT settled: %s; they stay open for the operator",
+                    static_cast<int>(root.size()), root.data(),
+                    !known_style ? "not a PM-settled root odte knows (SPXW, SPY)"
+                                 : "no value of the underlying in the feed by the close");
+      note(text);
+      continue;
+    }
+    const SettlementStyle style = under.root.cash_settled ? SettlementStyle::kCash : SettlementStyle::kPhysical;
+    const InstrumentId shares = style == SettlementStyle::kPhysical ? instrument(under.symbol) : kNoInstrument;
+    JournalSettlement rec;
+    std::memset(static_cast<void*>(&rec), 0, sizeof rec);
+    rec.at_ns = settle_ns_;
+    rec.value_ns = value_ns;
+    rec.value = value;
+    rec.style = static_cast<std::uint8_t>(style);
+    std::memcpy(rec.underlying, under.symbol.data(), std::min(under.symbol.size(), sizeof rec.underlying - 1));
+    for (const Position& p : book_.positions()) {
+      if (p.quantity != 0 && expires_today(p.instrument) &&
+          root_of(registry_.get(p.instrument).info.option) == root) {
+        ++rec.positions;
+      }
+    }
+    journal(JournalRecordType::kSettlement, &rec, sizeof rec);
+    const std::int64_t stale_s = (settle_ns_ - value_ns) / 1'000'000'000;
+    std::snprintf(text, sizeof text, "expiry: %u %.*s position(s) settled against %.*s %s%s", rec.positions,
+                  static_cast<int>(root.size()), root.data(), static_cast<int>(under.symbol.size()), under.symbol.data(),
+                  value.to_string().c_str(),
+                  stale_s > 60 ? " (its last value, well before the close: the data ends early)" : " (its value at the close)");
+    note(text);
+    // The book may grow by the shares of an exercise: walk it by index over the slots that exist now.
+    const std::size_t count = book_.positions().size();
+    for (std::size_t k = 0; k < count; ++k) {
+      const Position& p = book_.positions()[k];
+      if (p.quantity == 0 || !expires_today(p.instrument)) continue;
+      const OptionFields& o = registry_.get(p.instrument).info.option;
+      if (root_of(o) != root) continue;
+      const bool call = o.right == OptionRight::kCall;
+      const Price raw = call ? value - o.strike : o.strike - value;
+      const Price intrinsic = raw > Price::zero() ? raw : Price::zero();
+      const std::int64_t qty = p.quantity;
+      const Side close_side = qty > 0 ? Side::kSell : Side::kBuy;
+      const auto contracts = static_cast<std::uint64_t>(qty > 0 ? qty : -qty);
+      const std::uint32_t multiplier = p.multiplier;
+      ++settled;
+      if (style == SettlementStyle::kCash || intrinsic == Price::zero() || shares == kNoInstrument) {
+        book_settlement(p, p.instrument, close_side, contracts, intrinsic, FillSettlement::kCash);
+        continue;
+      }
+      // In the money, physical: exercised (long) or assigned (short) at the strike.
+      const FillSettlement kind = qty > 0 ? FillSettlement::kExercise : FillSettlement::kAssignment;
+      const Position copy = p;  // the shares' slot may be new: keep what the option's booking needs
+      book_settlement(copy, p.instrument, close_side, contracts, Price::zero(), kind);
+      const bool buys = call == (qty > 0);  // long call / short put end long the shares
+      book_settlement(copy, shares, buys ? Side::kBuy : Side::kSell, contracts * multiplier, o.strike, kind);
+      book_.set_mark(copy.strategy, shares, value);  // until the stock's own quotes mark it
+      const std::string_view sym = registry_.get(copy.instrument).symbol_view();
+      std::snprintf(text, sizeof text, "expiry: %.*s %s %llu: %s %llu %.*s at %s", static_cast<int>(sym.size()), sym.data(),
+                    kind == FillSettlement::kExercise ? "exercised" : "assigned", static_cast<unsigned long long>(contracts),
+                    buys ? "bought" : "sold", static_cast<unsigned long long>(contracts * multiplier),
+                    static_cast<int>(under.symbol.size()), under.symbol.data(), o.strike.to_string().c_str());
+      note(text);
+    }
+  }
+  end_settled_spreads();
+  book_.mark(market_);
+  if (journal_ != nullptr && settled > 0) journal_mark();
+  now_ = std::max(saved_now, now_);
+  return settled;
+}
+
+void Engine::end_settled_spreads() noexcept {
+  for (OpenSpread& s : spreads_) {
+    const Order* o = om_.find(s.open_order);
+    if (o == nullptr || o->filled_units() <= s.closed_units) continue;
+    bool all_expired = o->leg_count > 0;
+    for (int i = 0; i < o->leg_count; ++i) all_expired = all_expired && expires_today(o->legs[i].instrument);
+    if (!all_expired) continue;
+    s.closed_units = o->filled_units();
+    s.exit_sent = true;
+  }
+}
+
+void Engine::close_physical_before_expiry() noexcept {
+  if (config_.physical_expiry != PhysicalExpiry::kClose || settle_ns_ == 0 || settled_) return;
+  const int minute = local_minute();
+  const int close = settle_minute_;
+  if (minute < close - config_.physical_close_lead_minutes || minute >= close) return;
+  for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
+    OpenSpread& s = spreads_[i];
+    const Order* o = om_.find(s.open_order);
+    if (o == nullptr || s.closing.valid()) continue;
+    const std::uint32_t open_units = o->filled_units() > s.closed_units ? o->filled_units() - s.closed_units : 0;
+    if (open_units == 0) continue;
+    bool physical = false;
+    for (int k = 0; k < o->leg_count; ++k) {
+      const InstrumentId id = o->legs[k].instrument;
+      physical = physical || (expires_today(id) && !options::root_info(root_of(registry_.get(id).info.option)).cash_settled);
+    }
+    if (!physical) continue;
+    if (send_closing(*o, open_units, i, "expiry:close_physical").valid()) spreads_[i].exit_sent = true;
+  }
 }
 
 void Engine::fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept {

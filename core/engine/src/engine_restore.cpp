@@ -321,6 +321,14 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
         }
         break;
       }
+      case JournalRecordType::kSettlement: {
+        // Its book_fill records follow and are booked above. settle_expiry runs again at the next
+        // tick after the close: it settles only what is still open (nothing, unless the crash cut
+        // the settlement short) and ends the settled spreads.
+        JournalSettlement j{};
+        if (rec.read_pod(j)) see(j.at_ns);
+        break;
+      }
       case JournalRecordType::kSessionStart:
       case JournalRecordType::kSessionEnd:
         break;

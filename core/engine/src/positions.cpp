@@ -117,6 +117,12 @@ BookStatus PositionBook::settle_expiry(InstrumentId option, Price underlying_set
   return BookStatus::kOk;
 }
 
+void PositionBook::set_mark(std::uint16_t strategy, InstrumentId instrument, Price price) noexcept {
+  for (std::uint32_t i = 0; i < count_; ++i) {
+    if (positions_[i].strategy == strategy && positions_[i].instrument == instrument) positions_[i].mark = price;
+  }
+}
+
 PnlTotals PositionBook::totals() const noexcept {
   PnlTotals t{Price::zero(), Price::zero(), Price::zero(), 0};
   for (std::uint32_t i = 0; i < count_; ++i) {

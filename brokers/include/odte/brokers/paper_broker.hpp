@@ -4,6 +4,15 @@
 // net limit is marketable against the combo's natural price, after a configured latency, with
 // configured slippage and fees, and partially when the displayed size is short.
 //
+// Fill price, as a venue's book gives it: an order (or a replace) that is marketable when it
+// arrives takes the touch -- the natural price, which may be better than its limit. An order that
+// rests (not marketable on arrival, or the rest of a partial fill) fills at its limit when the
+// market comes through it: the natural price it then meets is what the other side paid to reach
+// it, not an improvement for the resting order. The net is booked at the limit with the legs at
+// the touch except the first leg that can carry the difference (a bought leg pays it, a sold leg
+// receives less; the ratio must divide it), so the legs add up to the limit exactly (when no leg
+// can, the legs fill at the touch).
+//
 // It is a deterministic simulator, not a thread: the caller feeds it commands and steps it with
 // its own clock and market view (replay: the core thread after every event; paper-live: the
 // broker agent). The same inputs always give the same reports in the same order.
@@ -129,6 +138,7 @@ class PaperBroker {
     TimestampNs band_seen_ns[kMaxLegs];     // ...counted once per quote update
     std::uint32_t band_pending_count[kMaxLegs];
     bool live;
+    bool arriving;             // the next match is its arrival (new or replace): it may take the touch
   };
   // Whether leg `i`'s quote gives a fill price within the band; slides the reference.
   template <typename Q>
@@ -184,6 +194,7 @@ void PaperBroker::process(const OrderCommand& c, TimestampNs now, Out& out) noex
       w.broker_id = next_broker_id_++;
       for (Price& p : w.band_ref) p = Price::invalid();
       w.live = true;
+      w.arriving = true;
       ExecutionReport r = blank(ExecKind::kAccepted, &w, c.id, now);
       out(r);
       return;
@@ -219,6 +230,7 @@ void PaperBroker::process(const OrderCommand& c, TimestampNs now, Out& out) noex
       w->order.limit = c.limit;
       w->order.quantity = c.quantity;
       w->current_id = c.id;
+      w->arriving = true;  // a replace arrives as a new order would: marketable now, it takes the touch
       ExecutionReport r = blank(ExecKind::kReplaced, w, c.id, now);
       r.orig_id = c.orig_id;
       out(r);
@@ -271,6 +283,9 @@ std::uint32_t PaperBroker::status_of(const Working& w, ClientOrderId request, Ti
 template <MarketView M, typename Out>
 void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) noexcept {
   const OrderCommand& o = w.order;
+  // Only the first look at the market after arrival may take the touch; after it the order rests.
+  const bool arriving = w.arriving;
+  w.arriving = false;
   // The combo's natural price for buying one unit: pay offers on bought legs, hit bids on sold
   // legs; slippage makes every leg worse. Fill only when the net limit reaches it.
   Price::Rep natural = 0;
@@ -299,6 +314,18 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
   if (!banded) {
     ++stats_.band_refusals;
     return;
+  }
+  // A resting order fills at its limit: one leg carries the difference to the touch.
+  if (const Price::Rep better = o.limit.ticks() - natural; !arriving && better > 0) {
+    for (int i = 0; i < o.leg_count; ++i) {
+      const auto r = static_cast<Price::Rep>(o.legs[i].ratio);
+      if (better % r != 0) continue;
+      const bool buy = o.legs[i].side == Side::kBuy;
+      const Price px = Price::from_ticks(leg_price[i].ticks() + (buy ? better / r : -(better / r)));
+      if (px <= Price::zero()) continue;
+      leg_price[i] = px;
+      break;
+    }
   }
 
   w.filled += available;

@@ -17,6 +17,7 @@
 #include "odte/brokers/paper_broker.hpp"
 #include "odte/core/market/market_guard.hpp"
 #include "odte/core/engine/order_manager.hpp"
+#include "odte/core/engine/positions.hpp"
 #include "odte/core/engine/risk.hpp"
 
 namespace odte::daemon {
@@ -26,6 +27,8 @@ enum class Mode : std::uint8_t { kLive = 1, kPaperLive, kReplay };
 
 enum class ReplayTransport : std::uint8_t { kInProcess = 1, kWebsocket };
 enum class BrokerKind : std::uint8_t { kPaper = 1, kFix };
+
+enum class OptionTrades : std::uint8_t { kAuto = 1, kOn, kOff };
 
 struct FeedConfig {
   std::string stocks_url = "wss://socket.massive.com/stocks";
@@ -45,6 +48,11 @@ struct FeedConfig {
   std::string stock_subscriptions = "T.SPY,Q.SPY,AM.SPY";
   std::string index_subscriptions = "V.I:SPX,V.I:VIX,V.I:VVIX,V.I:VIX1D";
   std::uint32_t recentre_strikes = 2;
+  // Option trades ("T.O:") beside the quotes of every contract in the window, so chain volume is
+  // live (the volume exit). "auto": when an enabled strategy reads option volume
+  // (Strategy::reads_option_volume); "on"; "off". Trades count against max_option_contracts: with
+  // them the window is half as wide (feeds/option_subscriptions.hpp).
+  OptionTrades option_trades = OptionTrades::kAuto;
   // Mode live only: the first market event's exchange time may trail (or lead) the wall clock by
   // at most this, or odted refuses to start: a replayed, delayed (15-minute plan) or wrong-day feed
   // must never drive a real broker. 0 turns the check off (live against odte replay-server in tests).
@@ -96,6 +104,13 @@ struct StrategyConfig {
   std::string params_toml;          // the [strategy.params] table as TOML, validated by the strategy
 };
 
+// [expiry]: positions held to the session close (Engine::settle_expiry). Cash-settled roots
+// (SPXW) always settle at intrinsic; physically settled ones (SPY) by `physical`.
+struct ExpiryConfig {
+  PhysicalExpiry physical = PhysicalExpiry::kClose;  // "close" (default) or "exercise"
+  int close_before_minutes = 10;                     // "close": minutes before the session close
+};
+
 struct Config {
   std::filesystem::path source;     // file it came from
   Mode mode = Mode::kReplay;
@@ -110,6 +125,7 @@ struct Config {
   ExitRules exits;
   ExitTime safety_exit_time;
   BrokerConfig broker;
+  ExpiryConfig expiry;
   AdminConfig admin;
   LogConfig log;
   std::string journal = "/var/lib/odte/journal.odj";

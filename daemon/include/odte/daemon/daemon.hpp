@@ -64,6 +64,10 @@ struct IdleHook {
 [[nodiscard]] const std::vector<std::string>& run_output_files();
 // The configured strategies in config order, and their names. Throws strategies::StrategyConfigError.
 [[nodiscard]] std::vector<std::unique_ptr<Strategy>> make_strategies(const Config& config, std::vector<std::string>& names);
+// Whether the live options feed subscribes option trades (feed.option_trades): "on", "off", or
+// "auto" = some enabled strategy reads option volume. `why` says which, for the log.
+[[nodiscard]] bool option_trades_wanted(const Config& config, const std::vector<std::unique_ptr<Strategy>>& strategies,
+                                        std::string& why);
 
 class FeedThreads;
 

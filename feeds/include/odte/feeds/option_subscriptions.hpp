@@ -19,6 +19,11 @@
 //   on. The first price of a root always centres it.
 // - Determinism: the same contracts (in any order, duplicates ignored), config and prices give the
 //   same entries in the same order.
+// - Trades (`trades`): each contract in the window is also subscribed to its trades, "T.O:<OCC>"
+//   right after its "Q.O:<OCC>", for the option volume strategies read (chain volume, the volume
+//   exit). Both count against the cap -- a contract then takes two slots -- so at the cap the
+//   window covers half as many strikes: the trades never push quotes out of the cap, they narrow
+//   the window around the money.
 //
 // Cold path (start-up, then at most about once a second): allocates freely. Not thread-safe; the
 // owner (the core side) calls it from one thread and hands the diff to WsClient::subscribe() /
@@ -48,6 +53,7 @@ struct OptionSubscriptionConfig {
   std::size_t cap = kMassiveOptionQuoteCap;  // contracts per connection, all roots together
   std::uint32_t recentre_strikes = 2;        // hysteresis in listed strikes; 0 behaves as 1
   std::int32_t expiry_yyyymmdd = 0;          // contracts must expire on it; 0 = all on one date
+  bool trades = false;                       // also each contract's trades ("T.O:"), two slots per contract
 };
 
 enum class OptionSubsError : std::uint8_t {
@@ -118,6 +124,8 @@ class OptionSubscriptionManager {
   [[nodiscard]] std::string_view underlying(std::size_t i) const noexcept { return roots_[i].underlying; }
   // Slots set aside for root i (at most the cap divided as documented above).
   [[nodiscard]] std::size_t budget(std::size_t i) const noexcept { return roots_[i].budget; }
+  // Slots one contract takes: 1 (quotes), 2 with trades.
+  [[nodiscard]] std::size_t slots_per_contract() const noexcept { return per_contract_; }
   // Distinct contracts listed for root i.
   [[nodiscard]] std::size_t listed(std::size_t i) const noexcept { return roots_[i].contracts; }
   // The strike root i was last centred on; Price::invalid() before its first price.
@@ -150,6 +158,7 @@ class OptionSubscriptionManager {
   std::vector<Root> roots_;
   std::size_t cap_ = 0;
   std::uint32_t recentre_strikes_ = 1;
+  std::size_t per_contract_ = 1;
 };
 
 }  // namespace odte::feeds

@@ -46,6 +46,18 @@ struct Fill {
   double price = 0.0;               // per contract unit
   double fee = 0.0;                 // dollars
   bool opening = false;
+  std::string settlement;           // "", or booked by expiry settlement: "cash", "exercise", "assignment"
+};
+
+// The value one underlying's expiring positions settled against (a settlement record).
+struct Settlement {
+  std::int32_t day = 0;
+  TimestampNs at_ns = 0;            // the session close
+  TimestampNs value_ns = 0;         // exchange time of the value used
+  std::string underlying;           // "I:SPX", "SPY"
+  double value = 0.0;
+  std::string style;                // "cash" or "physical"
+  std::uint32_t positions = 0;
 };
 
 // A trade's result in one instrument (a leg of the spread).
@@ -155,6 +167,7 @@ struct Run {
   std::vector<Trade> trades;
   std::vector<EquityPoint> curve;
   std::vector<DayResult> days;
+  std::vector<Settlement> settlements;   // expiry settlements, in journal order
   std::map<std::string, std::uint64_t> rejections;  // by risk reason
   std::vector<Breakdown> by_strategy;
   std::vector<Breakdown> by_leg;         // per instrument

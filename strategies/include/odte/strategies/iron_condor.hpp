@@ -34,6 +34,7 @@ class IronCondorStrategy final : public Strategy {
  public:
   IronCondorStrategy(std::uint16_t index, const IronCondorParams& params);
   [[nodiscard]] std::string_view name() const noexcept override { return "iron_condor"; }
+  [[nodiscard]] std::int16_t entry_deadline_minute() const noexcept override { return p_.entry_deadline_minute; }
 
   void on_start(StrategyContext& ctx) override;
   void on_bar(const MinuteBar& bar, StrategyContext& ctx) override;

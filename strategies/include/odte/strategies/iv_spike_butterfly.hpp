@@ -54,6 +54,8 @@ class IvSpikeButterflyStrategy final : public Strategy {
 
   IvSpikeButterflyStrategy(std::uint16_t index, const IvSpikeButterflyParams& params);
   [[nodiscard]] std::string_view name() const noexcept override { return "iv_spike_butterfly"; }
+  [[nodiscard]] std::int16_t entry_deadline_minute() const noexcept override { return p_.entry_deadline_minute; }
+  [[nodiscard]] bool reads_option_volume() const noexcept override { return p_.exit_on_volume_peak; }
 
   void on_start(StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;

@@ -50,6 +50,7 @@ class RegimeStrategy final : public Strategy {
  public:
   RegimeStrategy(std::uint16_t index, const RegimeParams& params);
   [[nodiscard]] std::string_view name() const noexcept override { return "regime"; }
+  [[nodiscard]] std::int16_t entry_deadline_minute() const noexcept override { return p_.entry_deadline_minute; }
 
   void on_start(StrategyContext& ctx) override;
   void on_bar(const MinuteBar& bar, StrategyContext& ctx) override;

@@ -63,6 +63,7 @@ class ShortStrangleStrategy final : public Strategy {
  public:
   ShortStrangleStrategy(std::uint16_t index, const ShortStrangleParams& params);
   [[nodiscard]] std::string_view name() const noexcept override { return "short_strangle"; }
+  [[nodiscard]] std::int16_t entry_deadline_minute() const noexcept override { return p_.entry_deadline_minute; }
 
   void on_start(StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;

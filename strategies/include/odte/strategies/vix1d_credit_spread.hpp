@@ -57,6 +57,7 @@ class Vix1dCreditSpreadStrategy final : public Strategy {
  public:
   Vix1dCreditSpreadStrategy(std::uint16_t index, const Vix1dCreditSpreadParams& params);
   [[nodiscard]] std::string_view name() const noexcept override { return "vix1d_credit_spread"; }
+  [[nodiscard]] std::int16_t entry_deadline_minute() const noexcept override { return p_.entry_deadline_minute; }
 
   void on_start(StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;

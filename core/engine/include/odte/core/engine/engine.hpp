@@ -99,6 +99,11 @@ struct EngineConfig {
   // The sanity filter in front of MarketState (market_guard.hpp); the trading day above bounds
   // its outside_day rule.
   MarketGuardConfig market_guard;
+  // Expiry settlement at the session close (the calendar's close, 13:00 on early-close days):
+  // cash-settled roots (SPXW, PM) close at intrinsic against the underlying index's last value at
+  // or before the close; physically settled ones (SPY) as `physical_expiry` says.
+  PhysicalExpiry physical_expiry = PhysicalExpiry::kClose;
+  int physical_close_lead_minutes = 10;
   // Per strategy index, whether it starts enabled (config `[[strategy]] enabled`); missing = true.
   // A disabled strategy gets no bars or timers and its openings are refused until enabled.
   std::vector<bool> strategy_enabled;
@@ -158,8 +163,15 @@ class Engine final : private StrategyContext {
   // Runs whatever is due by `now`; cheap to call after every event.
   void on_timer(TimestampNs now) noexcept;
   [[nodiscard]] ControlReply on_control(const ControlCommand& c, TimestampNs now) noexcept;
-  // Expiry: settles every position in contracts expiring today against the underlying value.
-  void settle_expiry(InstrumentId option, Price underlying_value, SettlementStyle style) noexcept;
+  // Expiry: settles every position in options expiring today against its underlying's value at
+  // the session close (cash: at intrinsic; physical: exercise/assignment into shares at the
+  // strike), journals a settlement record per underlying and the settlement's book_fill records,
+  // and ends the spreads it closed. Runs once, by itself at the first event or timer at or after
+  // the close (before that event is applied) while the engine is running; a restarted engine whose
+  // journal holds the settlement does not settle again. Returns the positions settled.
+  std::uint32_t settle_expiry() noexcept;
+  [[nodiscard]] bool settled() const noexcept { return settled_; }
+  [[nodiscard]] TimestampNs settlement_ns() const noexcept { return settle_ns_; }
 
   // ---- restart recovery: live, paper-live and any real broker (replay re-runs instead) ----
   //
@@ -283,6 +295,17 @@ class Engine final : private StrategyContext {
   void journal_mark() noexcept;
   void handle_legging(Order& o) noexcept;
   void check_exits() noexcept;
+  // Cancels working opening orders whose strategy's entry time in force has ended
+  // (Strategy::entry_expiry_minute); the cancel carries CancelReason::kTimeInForce and is noted.
+  void expire_entries() noexcept;
+  // With PhysicalExpiry::kClose: from the lead time before the close, closes every open spread
+  // with a leg in a physically settled option expiring today.
+  void close_physical_before_expiry() noexcept;
+  [[nodiscard]] bool expires_today(InstrumentId id) const noexcept;
+  // Spreads whose legs all expired today are closed by the settlement: no exit rule acts on them.
+  void end_settled_spreads() noexcept;
+  void book_settlement(const Position& p, InstrumentId instrument, Side side, std::uint64_t qty, Price price,
+                       FillSettlement kind) noexcept;
   [[nodiscard]] bool combo_mark(const Order& o, Price& mark) const noexcept;
   [[nodiscard]] Price entry_per_unit(const Order& o) const noexcept;
   ClientOrderId send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread, std::string_view reason) noexcept;
@@ -318,6 +341,9 @@ class Engine final : private StrategyContext {
   std::array<TimestampNs, kStreamCount> last_stream_ns_{};
   TimestampNs now_ = 0;
   TimestampNs next_timer_ = 0;
+  TimestampNs settle_ns_ = 0;   // the session close of the trading day; 0 when unknown
+  int settle_minute_ = 16 * 60; // its exchange-local minute
+  bool settled_ = false;
   EngineStats stats_;
   CoreState state_ = CoreState::kRunning;  // replay starts running; restore/reconcile gate the rest
   bool restoring_ = false;

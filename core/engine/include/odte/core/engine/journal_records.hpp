@@ -39,10 +39,34 @@ struct JournalFill {
   std::uint8_t asset;           // AssetClass
   std::uint8_t right;           // 'C', 'P', or 0 for non-options
   std::uint8_t opening;         // 1 when the order opened risk
-  std::uint8_t pad;
+  std::uint8_t settlement;      // FillSettlement: 0 = an execution; else booked by expiry settlement
+                                // (order 0, fee 0). Was padding, always 0, before expiry settlement:
+                                // old journals read as executions.
   char symbol[32];              // NUL-terminated, as interned
 };
 static_assert(sizeof(JournalFill) == 96);
+
+// JournalFill::settlement.
+enum class FillSettlement : std::uint8_t {
+  kNone = 0,
+  kCash = 1,        // an option closed at its intrinsic value against the settlement value (0 when OTM)
+  kExercise = 2,    // physical: a long in-the-money option exercised (the option at 0, shares at the strike)
+  kAssignment = 3,  // physical: a short in-the-money option assigned (the option at 0, shares at the strike)
+};
+
+// The settlement value one underlying's expiring options were settled against (type settlement),
+// written at the session close before the book_fill records that settle them.
+struct JournalSettlement {
+  TimestampNs at_ns;            // the session close (market time) the positions settled at
+  TimestampNs value_ns;         // exchange time of the value used
+  Price value;                  // the underlying's settlement value (index close / last trade)
+  std::uint32_t positions;      // option positions settled against it
+  std::uint8_t style;           // SettlementStyle
+  std::uint8_t pad[3];
+  char underlying[32];          // feed symbol, NUL-terminated ("I:SPX", "SPY")
+};
+static_assert(sizeof(JournalSettlement) == 64);
+static_assert(std::has_unique_object_representations_v<JournalSettlement>);
 static_assert(std::has_unique_object_representations_v<JournalFill>);
 
 // The account once a minute of market time after the first fill (type mark), after the book was

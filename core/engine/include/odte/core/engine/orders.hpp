@@ -61,6 +61,12 @@ struct ClientOrderId {
   [[nodiscard]] static std::optional<ClientOrderId> parse(std::string_view text) noexcept;
 };
 
+// OrderCommand::cancel_reason of a kCancel.
+enum class CancelReason : std::uint8_t {
+  kUnspecified = 0,   // a strategy, the operator, the kill switch, shutdown
+  kTimeInForce = 1,   // an entry order's time in force ended (Strategy::entry_expiry_minute)
+};
+
 enum class CommandKind : std::uint8_t {
   kNew = 1,
   kCancel,
@@ -87,7 +93,10 @@ struct OrderCommand {
   // configured locate; the paper broker fills it as a sell. 0 for everything else. (Was padding,
   // always 0, before short sales were marked: old journals read as plain sells.)
   std::uint8_t short_sale;
-  std::uint8_t pad_[6];
+  // kCancel: why the core cancels (CancelReason). (Was padding, always 0, before entries had a
+  // time in force: old journals read as kUnspecified.)
+  std::uint8_t cancel_reason;
+  std::uint8_t pad_[5];
 };
 static_assert(sizeof(OrderCommand) == 88);
 static_assert(std::has_unique_object_representations_v<OrderCommand>);

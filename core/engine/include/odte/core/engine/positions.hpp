@@ -61,6 +61,13 @@ enum class SettlementStyle : std::uint8_t {
   kPhysical = 2,   // SPY: in-the-money options exercise into shares at the strike
 };
 
+// What happens to positions in physically settled options (SPY) expiring today
+// (EngineConfig::physical_expiry, config [expiry] physical).
+enum class PhysicalExpiry : std::uint8_t {
+  kClose = 1,     // close them a lead time before the session close (the default)
+  kExercise = 2,  // hold them; at the close in-the-money ones are exercised/assigned into shares
+};
+
 class PositionBook {
  public:
   explicit PositionBook(const InstrumentRegistry& registry, std::uint32_t capacity = 1024);
@@ -83,6 +90,10 @@ class PositionBook {
   // closes at 0. In the money, cash style: closes at intrinsic. Physical style: closes the option
   // at 0 and books the exercise or assignment in the underlying at the strike.
   BookStatus settle_expiry(InstrumentId option, Price underlying_settlement, SettlementStyle style) noexcept;
+
+  // Marks one position at `price` (the shares of an exercise at the settlement value, where the
+  // stock may have no quote). No-op for a position that does not exist.
+  void set_mark(std::uint16_t strategy, InstrumentId instrument, Price price) noexcept;
 
   [[nodiscard]] PnlTotals totals() const noexcept;
   [[nodiscard]] PnlTotals strategy_totals(std::uint16_t strategy) const noexcept;

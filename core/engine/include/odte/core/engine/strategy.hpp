@@ -119,10 +119,30 @@ class Strategy {
   // Today's time exit, local minute of day; -1 = none (hold to settlement).
   [[nodiscard]] std::int16_t exit_minute() const noexcept { return exits_.exit_minute; }
 
+  // True when it reads option volume (chain volume from option trades): the live feed then
+  // subscribes option trades beside the quotes (config feed.option_trades = "auto").
+  [[nodiscard]] virtual bool reads_option_volume() const noexcept { return false; }
+
+  // The last minute (exchange local time) this strategy looks for an entry; -1 when it has none.
+  [[nodiscard]] virtual std::int16_t entry_deadline_minute() const noexcept { return -1; }
+  // Time in force of its entry orders: from this minute (exchange local time) the engine cancels
+  // every working opening order of the strategy (Engine::on_timer, also after a restart). -1: they
+  // rest until filled or the session ends (a day order). Default: the entry deadline; config
+  // `entry_expires` (strategies/factory.cpp) sets it.
+  [[nodiscard]] std::int16_t entry_expiry_minute() const noexcept {
+    return expiry_given_ ? entry_expiry_ : entry_deadline_minute();
+  }
+  void set_entry_expiry_minute(std::int16_t minute) noexcept {
+    entry_expiry_ = minute;
+    expiry_given_ = true;
+  }
+
  private:
   StrategyState state_ = StrategyState::kWaiting;
   ExitRules exits_{};
   ExitTime exit_time_{};
+  std::int16_t entry_expiry_ = -1;
+  bool expiry_given_ = false;
 };
 
 }  // namespace odte

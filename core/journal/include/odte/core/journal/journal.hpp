@@ -44,9 +44,13 @@ enum class JournalRecordType : std::uint16_t {
   kMark = 12,          // JournalMark: account P&L once a minute
   kInstrument = 13,    // JournalInstrument: what an in-process instrument id names (restart recovery)
   kFlatten = 14,       // JournalFlatten: the operator's flatten, before the orders it sends
+  kSettlement = 15,    // JournalSettlement: the value expiring options settled against at the close
 };
 
-inline constexpr std::uint32_t kJournalVersion = 3;  // 3: instrument and reconciliation records (docs/journal-format.md)
+// 3: instrument and reconciliation records (docs/journal-format.md). Later additions that old
+// journals read correctly keep the version: the flatten (type 14) and settlement (type 15) records, book_fill's
+// settlement byte and order_command's cancel reason (both were padding, always 0).
+inline constexpr std::uint32_t kJournalVersion = 3;
 inline constexpr std::size_t kJournalHeaderSize = 32;
 inline constexpr std::size_t kJournalRecordHeaderSize = 24;
 inline constexpr std::uint32_t kJournalMaxPayload = 1u << 20;

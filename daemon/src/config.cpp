@@ -244,7 +244,8 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
             text << *t;
             s.params_toml = text.str();
             const toml::node* hedge = t->get("hedge");
-            sends_hedge = hedge != nullptr && hedge->value_or(std::string_view{}) == "send";
+            // short_strangle sends its hedge unless told otherwise (hedge = "send" is its default).
+            sends_hedge = hedge != nullptr ? hedge->value_or(std::string_view{}) == "send" : s.name == "short_strangle";
           } else {
             r.problem("params", "must be a table ([strategy.params])");
           }

@@ -80,9 +80,9 @@ void IvSpikeButterflyStrategy::on_timer(StrategyContext& ctx) {
     return;
   }
   if (p_.exit_on_iv_spike && spike_now && state() == StrategyState::kInPosition) {
-    ctx.note("iv_spike_butterfly: ATM IV spiked to " + fixed(chain_->atm_iv() * 100.0, 2) +
-             "% while held; selling into the spike before it mean-reverts");
-    close(ctx, "iv_spike_butterfly:iv_spike");
+    close(ctx, "iv_spike_butterfly:iv_spike",
+          "iv_spike_butterfly: ATM IV spiked to " + fixed(chain_->atm_iv() * 100.0, 2) +
+              "% while held; selling into the spike before it mean-reverts");
     return;
   }
   if (minute != last_volume_minute_) {
@@ -101,10 +101,10 @@ void IvSpikeButterflyStrategy::on_timer(StrategyContext& ctx) {
     close(ctx, "iv_spike_butterfly:exit_time");
   } else if (p_.exit_on_volume_peak && minute >= p_.volume_exit_after_minute && peak_minute_ >= 0 &&
              minute - peak_minute_ >= p_.volume_peak_confirm_minutes) {
-    ctx.note("iv_spike_butterfly: " + volume_source(p_.option_root) + " peaked in the interval from " +
-             std::to_string(peak_minute_ / 60) + ":" + (peak_minute_ % 60 < 10 ? "0" : "") +
-             std::to_string(peak_minute_ % 60) + " (" + std::to_string(peak_volume_) + " contracts); closing");
-    close(ctx, "iv_spike_butterfly:volume_peak");
+    close(ctx, "iv_spike_butterfly:volume_peak",
+          "iv_spike_butterfly: " + volume_source(p_.option_root) + " peaked in the interval from " +
+              std::to_string(peak_minute_ / 60) + ":" + (peak_minute_ % 60 < 10 ? "0" : "") +
+              std::to_string(peak_minute_ % 60) + " (" + std::to_string(peak_volume_) + " contracts); closing");
   }
 }
 
@@ -175,11 +175,17 @@ bool IvSpikeButterflyStrategy::enter(StrategyContext& ctx) {
   return entry_.valid();
 }
 
-void IvSpikeButterflyStrategy::close(StrategyContext& ctx, const char* reason) {
+void IvSpikeButterflyStrategy::close(StrategyContext& ctx, const char* reason, const std::string& why) {
   exit_sent_ = ctx.close_position(entry_, reason);
   if (exit_sent_) {
+    if (!why.empty()) ctx.note(why);
     exit_reason_ = reason;
     set_state(StrategyState::kExiting);
+  } else if (!close_failed_noted_) {
+    close_failed_noted_ = true;
+    ctx.note(std::string("iv_spike_butterfly: could not send the closing order (") + reason +
+             "): closing orders are priced from every leg's two-sided quote, and a leg has none; retrying, else "
+             "the butterfly is held to the exit time or settlement");
   }
 }
 

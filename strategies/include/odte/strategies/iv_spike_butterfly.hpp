@@ -85,7 +85,8 @@ class IvSpikeButterflyStrategy final : public Strategy {
   // The listed strike nearest `target` on the far side of the ATM strike whose `right` has a bid,
   // walking toward the money from there; null if none.
   const OptionChain::Strike* wing(const MarketState& market, double target, OptionRight right) const noexcept;
-  void close(StrategyContext& ctx, const char* reason);
+  // Sends the closing order; notes `why` once it is sent, or once that it could not be.
+  void close(StrategyContext& ctx, const char* reason, const std::string& why = {});
 
   std::uint16_t index_;
   IvSpikeButterflyParams p_;
@@ -100,6 +101,7 @@ class IvSpikeButterflyStrategy final : public Strategy {
   bool spike_seen_ = false;
   std::uint32_t quantity_ = 0;
   bool exit_sent_ = false;
+  bool close_failed_noted_ = false;
   const char* exit_reason_ = "";
   ClientOrderId entry_;
 };

@@ -154,6 +154,53 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheSeedsWingsSizedAtHalfAPercentOfEqu
   EXPECT_TRUE(run.noted("have no bid; moved in to the first with one"));
 }
 
+// The IV spike detector's default decision on the real day: sell into the first ATM-IV spike
+// while held. With the volume exit off, by hand: at each snapshot the strategy samples the ATM IV
+// (the strike nearest the new spot; the mean of the call's and put's IVs solved from the previous
+// snapshot's mids, t to 16:00) into the detector (30 changes of baseline, z >= 2 or +10%); the
+// entry decided at the entry snapshot fills at the next one, and the first spike after that closes.
+TEST(IvSpikeButterflyRealDayTest, shouldSellIntoTheFirstAtmIvSpikeWhileHeld) {
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
+  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr && e != snaps.data());
+  const std::size_t filled = static_cast<std::size_t>(e - snaps.data()) + 1;
+  SpikeDetector<IvSpikeButterflyStrategy::kIvBaseline> detector(2.0, 0.10);
+  int spike_minute = -1;
+  for (std::size_t k = 1; k < snaps.size() && spike_minute < 0; ++k) {
+    const real::Snapshot& s = snaps[k];
+    const real::Snapshot& q = snaps[k - 1];
+    const double t = ((16 * 60 - s.minute) * 60.0 - s.second) / 60.0 / 525'600.0;
+    const double atm = s.nearest_strike(s.spot);
+    double sum = 0;
+    int n = 0;
+    for (const char right : {'C', 'P'}) {
+      const real::Row* r = q.find(right, atm);
+      if (r == nullptr || !(r->bid > 0 && r->ask >= r->bid)) continue;
+      options::BsmInput in{right == 'C' ? OptionRight::kCall : OptionRight::kPut, s.spot, atm, t, 0, 0, 0};
+      const auto iv = options::implied_vol(in, 0.5 * (r->bid + r->ask));
+      if (!iv.ok()) continue;
+      sum += iv.iv;
+      ++n;
+    }
+    if (n == 0) continue;
+    const bool spike = detector.update(sum / n).spike;
+    if (spike && k > filled && s.minute < 14 * 60) spike_minute = s.minute;
+  }
+  ASSERT_GT(spike_minute, 0) << "no ATM IV spike while held before 14:00 on " << kDay;
+  std::printf("iv_spike_butterfly %s: first ATM IV spike while held at %02d:%02d\n", kDay, spike_minute / 60,
+              spike_minute % 60);
+  const real::DayRun run =
+      real::replay_day(kDay, one("entry_time = \"09:45\"\nexit_on_volume_peak = false\n"), "butterfly-iv-spike");
+  ASSERT_TRUE(run.ok) << run.error;
+  ASSERT_GE(run.orders.size(), 2u) << run.final_state;
+  EXPECT_EQ(run.orders[0].state, OrderState::kFilled);
+  EXPECT_EQ(run.order_minutes[1], spike_minute);
+  EXPECT_EQ(run.leg_symbols[1][0], run.leg_symbols[0][0]);
+  EXPECT_EQ(run.orders[1].legs[0].side, Side::kSell);
+  EXPECT_TRUE(run.noted("while held; selling into the spike before it mean-reverts"));
+}
+
 TEST(IvSpikeButterflyRealDayTest, shouldWriteTheSameJournalBytesOnEveryRun) {
   const real::DayRun a = real::replay_day(kDay, one(kParams), "butterfly-a");
   const real::DayRun b = real::replay_day(kDay, one(kParams), "butterfly-b");

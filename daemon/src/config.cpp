@@ -251,13 +251,14 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
         bool sends_hedge = false;
         r.string("name", s.name, true);
         r.boolean("enabled", s.enabled);
+        sends_hedge = s.name == "short_strangle";  // hedge = "send" is its default
         if (const toml::node* p = r.node("params")) {
           if (const auto* t = p->as_table()) {
             std::ostringstream text;
             text << *t;
             s.params_toml = text.str();
             const toml::node* hedge = t->get("hedge");
-            sends_hedge = hedge != nullptr && hedge->value_or(std::string_view{}) == "send";
+            if (hedge != nullptr) sends_hedge = hedge->value_or(std::string_view{}) == "send";
           } else {
             r.problem("params", "must be a table ([strategy.params])");
           }

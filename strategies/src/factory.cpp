@@ -76,7 +76,8 @@ std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16
   IvSpikeButterflyParams p;
   r.string("underlying", p.underlying);
   r.string("option_root", p.option_root);
-  r.money("wing", p.wing, 0.5, 100.0);
+  r.number("wing_fraction", p.wing_fraction, 0.0, 0.5, true);
+  r.money("wing", p.wing, 0.5, 1000.0);
   r.choice("entry_mode", p.entry_mode, {{"time", ButterflyEntry::kTime}, {"iv_spike", ButterflyEntry::kIvSpike}});
   r.time_of_day("entry_time", p.entry_minute);
   p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 45);  // unless given
@@ -84,14 +85,16 @@ std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16
   r.number("iv_spike_z", p.iv_spike_z, 0.0, 20.0);
   r.number("iv_spike_pct", p.iv_spike_pct, 0.0, 10.0);
   r.integer("iv_sample_minutes", p.iv_sample_minutes, 1, 60);
+  r.boolean("exit_on_iv_spike", p.exit_on_iv_spike);
   r.boolean("exit_on_volume_peak", p.exit_on_volume_peak);
   r.integer("volume_peak_confirm_minutes", p.volume_peak_confirm_minutes, 1, 390);
   r.time_of_day("volume_exit_after", p.volume_exit_after_minute);
-  r.integer("quantity", p.quantity, 1, 1000);
+  r.integer("quantity", p.quantity, 0, 1000);
+  r.number("risk_fraction", p.risk_fraction, 0.0, 0.05, true);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
   r.number("rate", p.rate, -0.1, 0.5);
-  if (p.entry_mode == ButterflyEntry::kIvSpike && p.iv_spike_z <= 0.0 && p.iv_spike_pct <= 0.0) {
-    r.problem("iv_spike_z", "entry_mode = \"iv_spike\" needs iv_spike_z or iv_spike_pct above 0");
+  if ((p.entry_mode == ButterflyEntry::kIvSpike || p.exit_on_iv_spike) && p.iv_spike_z <= 0.0 && p.iv_spike_pct <= 0.0) {
+    r.problem("iv_spike_z", "entry_mode = \"iv_spike\" and exit_on_iv_spike need iv_spike_z or iv_spike_pct above 0");
   }
   if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
   auto s = std::make_unique<IvSpikeButterflyStrategy>(index, p);
@@ -129,8 +132,9 @@ std::unique_ptr<Strategy> make_short_strangle(SettingsReader& r, std::uint16_t i
   r.string("underlying", p.underlying);
   r.string("option_root", p.option_root);
   r.number("target_delta", p.target_delta, 0.0, 0.6, true);
+  r.choice("legs", p.legs, {{"both", StrangleLegs::kBoth}, {"put", StrangleLegs::kPut}, {"call", StrangleLegs::kCall}});
   r.number("premium_per_day", p.premium_per_day, 0.0, 10.0, true);
-  r.number("scale", p.scale, 0.0, 100'000.0, true);
+  r.number("equity_per_share", p.equity_per_share, 0.0, 1e9, true);
   r.integer("max_quantity", p.max_quantity, 1, 1000);
   r.time_of_day("entry_time", p.entry_minute);
   p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 45);

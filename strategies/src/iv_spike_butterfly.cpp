@@ -1,11 +1,27 @@
 #include "odte/strategies/iv_spike_butterfly.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "legs.hpp"
 #include "odte/core/options/calendar.hpp"
 
 namespace odte::strategies {
+
+namespace {
+std::string fixed(double v, int digits) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.*f", digits, v);
+  return b;
+}
+// Whose option volume the volume exit watches: the seed's is SPX's ("highest minute SPX volume"),
+// which SPXW options carry; any other root is a stand-in, and the note says so.
+std::string volume_source(const std::string& root) {
+  return root == "SPXW" || root == "SPX" ? root + " option volume"
+                                         : root + " option volume (stand-in for the seed's SPX/SPXW option volume)";
+}
+}  // namespace
 
 IvSpikeButterflyStrategy::IvSpikeButterflyStrategy(std::uint16_t index, const IvSpikeButterflyParams& params)
     : index_{index}, p_{params}, spike_{params.iv_spike_z, params.iv_spike_pct} {
@@ -73,6 +89,12 @@ void IvSpikeButterflyStrategy::on_timer(StrategyContext& ctx) {
   if ((state() != StrategyState::kInPosition && state() != StrategyState::kEntering) || exit_sent_ || !entry_.valid()) {
     return;
   }
+  if (p_.exit_on_iv_spike && spike_now && state() == StrategyState::kInPosition) {
+    close(ctx, "iv_spike_butterfly:iv_spike",
+          "iv_spike_butterfly: ATM IV spiked to " + fixed(chain_->atm_iv() * 100.0, 2) +
+              "% while held; selling into the spike before it mean-reverts");
+    return;
+  }
   if (minute != last_volume_minute_) {
     chain_->sample_volume(ctx.market(), minute);
     const std::uint64_t now_volume = chain_->chain_day_volume();
@@ -88,42 +110,95 @@ void IvSpikeButterflyStrategy::on_timer(StrategyContext& ctx) {
   // The time exit and the profit target are the engine's (Strategy::exit_rules).
   if (p_.exit_on_volume_peak && minute >= p_.volume_exit_after_minute && peak_minute_ >= 0 &&
              minute - peak_minute_ >= p_.volume_peak_confirm_minutes) {
-    close(ctx, "iv_spike_butterfly:volume_peak");
+    close(ctx, "iv_spike_butterfly:volume_peak",
+          "iv_spike_butterfly: " + volume_source(p_.option_root) + " peaked in the interval from " +
+              std::to_string(peak_minute_ / 60) + ":" + (peak_minute_ % 60 < 10 ? "0" : "") +
+              std::to_string(peak_minute_ % 60) + " (" + std::to_string(peak_volume_) + " contracts); closing");
   }
 }
 
-bool IvSpikeButterflyStrategy::enter(StrategyContext& ctx) {
+const OptionChain::Strike* IvSpikeButterflyStrategy::wing(const MarketState& market, double target,
+                                                         OptionRight right) const noexcept {
   const OptionChain& chain = chain_->chain();
   const OptionChain::Strike* atm = chain_->atm();
+  const OptionChain::Strike* start = chain.nearest(Price::from_double(target));
+  if (atm == nullptr || start == nullptr) return nullptr;
+  const auto& strikes = chain.strikes();
+  auto i = static_cast<std::ptrdiff_t>(start - strikes.data());
+  const auto a = static_cast<std::ptrdiff_t>(atm - strikes.data());
+  const std::ptrdiff_t step = right == OptionRight::kCall ? -1 : 1;  // toward the money
+  if (right == OptionRight::kCall ? i <= a : i >= a) return nullptr;
+  for (; i != a; i += step) {
+    const OptionChain::Strike& s = strikes[static_cast<std::size_t>(i)];
+    const Nbbo* q = market.nbbo(right == OptionRight::kCall ? s.call : s.put);
+    if (q != nullptr && q->two_sided() && q->bid > Price::zero()) return &s;
+  }
+  return nullptr;
+}
+
+bool IvSpikeButterflyStrategy::enter(StrategyContext& ctx) {
+  const OptionChain::Strike* atm = chain_->atm();
   if (atm == nullptr) return false;
-  const OptionChain::Strike* call_wing = chain.nearest(atm->strike + p_.wing);
-  const OptionChain::Strike* put_wing = chain.nearest(atm->strike - p_.wing);
+  const double spot = chain_->spot();
+  const bool dollars = p_.wing > Price::zero();
+  const double up = dollars ? atm->strike.to_double() + p_.wing.to_double() : spot * (1.0 + p_.wing_fraction);
+  const double down = dollars ? atm->strike.to_double() - p_.wing.to_double() : spot * (1.0 - p_.wing_fraction);
+  const OptionChain::Strike* call_wing = wing(ctx.market(), up, OptionRight::kCall);
+  const OptionChain::Strike* put_wing = wing(ctx.market(), down, OptionRight::kPut);
   // The chain holds the contracts seen so far: it fills as each first quotes (options subscribed a
-  // moment ago around a price that just arrived, a restart mid-morning). A missing wing is waited
-  // for until the entry deadline, never decided on a chain still filling.
-  wings_missing_ = call_wing == nullptr || put_wing == nullptr || !(call_wing->strike > atm->strike) ||
-                   !(put_wing->strike < atm->strike);
+  // moment ago around a price that just arrived, a restart mid-morning). A wing without a bid yet
+  // is waited for until the entry deadline, never decided on a chain still filling.
+  wings_missing_ = call_wing == nullptr || put_wing == nullptr;
   if (wings_missing_) return false;
   Intent in{};
   in.strategy = index_;
   in.action = IntentAction::kOpen;
-  in.quantity = p_.quantity;
   if (!price_legs(ctx.market(), ctx.registry(),
                   {OrderLeg{atm->call, Side::kBuy, 0, 1}, OrderLeg{atm->put, Side::kBuy, 0, 1},
                    OrderLeg{call_wing->call, Side::kSell, 0, 1}, OrderLeg{put_wing->put, Side::kSell, 0, 1}},
                   p_.price_slack, in)) {
     return false;
   }
+  const std::uint32_t multiplier = ctx.registry().get(atm->call).info.option.multiplier;
+  const double debit_dollars = in.limit.to_double() * (multiplier != 0 ? multiplier : 100);
+  if (p_.quantity > 0) {
+    quantity_ = p_.quantity;
+  } else {
+    const double budget = p_.risk_fraction * ctx.account().equity.to_double();
+    const double units = debit_dollars > 0.0 ? std::floor(budget / debit_dollars) : 0.0;
+    if (units < 1.0) {
+      ctx.note("iv_spike_butterfly: one butterfly costs " + fixed(debit_dollars, 2) + " dollars, over " +
+               fixed(p_.risk_fraction * 100.0, 2) + "% of equity (" + fixed(budget, 2) + "); not trading today");
+      set_state(StrategyState::kDone);
+      return false;
+    }
+    quantity_ = static_cast<std::uint32_t>(std::min(units, 1000.0));
+  }
+  in.quantity = quantity_;
+  const std::string wings = "short " + call_wing->strike.to_string() + " call / " + put_wing->strike.to_string() + " put";
+  const bool moved = !dollars && (call_wing != chain_->chain().nearest(Price::from_double(up)) ||
+                                  put_wing != chain_->chain().nearest(Price::from_double(down)));
+  ctx.note("iv_spike_butterfly: buying " + std::to_string(quantity_) + " x the " + atm->strike.to_string() +
+           " straddle, " + wings + (moved ? " (the strikes nearest 0.95/1.05 x spot " + fixed(spot, 2) +
+                                                " have no bid; moved in to the first with one)"
+                                          : "") +
+           ", debit " + fixed(debit_dollars, 2) + " dollars a unit");
   in.set_reason(p_.entry_mode == ButterflyEntry::kIvSpike ? "iv_spike_butterfly:spike" : "iv_spike_butterfly:open");
   entry_ = ctx.submit(in);
   return entry_.valid();
 }
 
-void IvSpikeButterflyStrategy::close(StrategyContext& ctx, const char* reason) {
+void IvSpikeButterflyStrategy::close(StrategyContext& ctx, const char* reason, const std::string& why) {
   exit_sent_ = ctx.close_position(entry_, reason);
   if (exit_sent_) {
+    if (!why.empty()) ctx.note(why);
     exit_reason_ = reason;
     set_state(StrategyState::kExiting);
+  } else if (!close_failed_noted_) {
+    close_failed_noted_ = true;
+    ctx.note(std::string("iv_spike_butterfly: could not send the closing order (") + reason +
+             "): closing orders are priced from every leg's two-sided quote, and a leg has none; retrying, else "
+             "the butterfly is held to the exit time or settlement");
   }
 }
 

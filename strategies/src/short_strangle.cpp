@@ -1,5 +1,6 @@
 #include "odte/strategies/short_strangle.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -81,19 +82,25 @@ void ShortStrangleStrategy::on_timer(StrategyContext& ctx) {
 }
 
 bool ShortStrangleStrategy::enter(StrategyContext& ctx) {
-  const OptionChain::Strike* put = chain_->by_delta(OptionRight::kPut, p_.target_delta);
-  const OptionChain::Strike* call = chain_->by_delta(OptionRight::kCall, p_.target_delta);
-  if (put == nullptr || call == nullptr) return false;  // no solvable quotes yet: retry until the deadline
-  const ContractAnalytics pa = chain_->contract(*put, OptionRight::kPut);
-  const ContractAnalytics ca = chain_->contract(*call, OptionRight::kCall);
+  const bool want_put = p_.legs != StrangleLegs::kCall;
+  const bool want_call = p_.legs != StrangleLegs::kPut;
+  const OptionChain::Strike* put = want_put ? chain_->by_delta(OptionRight::kPut, p_.target_delta) : nullptr;
+  const OptionChain::Strike* call = want_call ? chain_->by_delta(OptionRight::kCall, p_.target_delta) : nullptr;
+  if ((want_put && put == nullptr) || (want_call && call == nullptr)) return false;  // retry until the deadline
+  const ContractAnalytics pa = want_put ? chain_->contract(*put, OptionRight::kPut) : ContractAnalytics{};
+  const ContractAnalytics ca = want_call ? chain_->contract(*call, OptionRight::kCall) : ContractAnalytics{};
   const double premium = pa.mid + ca.mid;
   const double minutes_left = static_cast<double>(settle_ns_ - ctx.now()) / 60e9;
   day_fraction_ = std::min(1.0, std::max(0.0, minutes_left / kSessionMinutes));
-  const double want = p_.scale * p_.premium_per_day * day_fraction_ / premium;
+  const double equity = ctx.account().equity.to_double();
+  const double per_equity = p_.premium_per_day * day_fraction_ / 100.0 / p_.equity_per_share / premium;
+  const double want = equity * per_equity;
   const double q = std::min(static_cast<double>(p_.max_quantity), std::round(want));
+  const char* what = p_.legs == StrangleLegs::kBoth ? "strangles" : p_.legs == StrangleLegs::kPut ? "puts" : "calls";
   if (q < 1.0) {
-    ctx.note("short_strangle: premium-per-day sizing gives " + fixed(want, 2) + " strangles (premium " +
-             fixed(premium, 2) + " per share); under one, not trading today");
+    ctx.note("short_strangle: premium-per-day sizing gives " + fixed(want, 2) + " " + what + " (premium " +
+             fixed(premium, 2) + " per share, equity " + fixed(equity, 0) + "); under one, not trading today (one " +
+             "needs equity of " + fixed(0.5 / per_equity, 0) + ")");
     set_state(StrategyState::kDone);
     return false;
   }
@@ -102,30 +109,95 @@ bool ShortStrangleStrategy::enter(StrategyContext& ctx) {
   in.strategy = index_;
   in.action = IntentAction::kOpen;
   in.quantity = quantity_;
-  if (!price_legs(ctx.market(), ctx.registry(), {OrderLeg{call->call, Side::kSell, 0, 1}, OrderLeg{put->put, Side::kSell, 0, 1}},
-                  p_.price_slack, in)) {
-    return false;
+  bool priced = false;
+  if (p_.legs == StrangleLegs::kBoth) {
+    priced = price_legs(ctx.market(), ctx.registry(),
+                        {OrderLeg{call->call, Side::kSell, 0, 1}, OrderLeg{put->put, Side::kSell, 0, 1}}, p_.price_slack, in);
+  } else if (p_.legs == StrangleLegs::kPut) {
+    priced = price_legs(ctx.market(), ctx.registry(), {OrderLeg{put->put, Side::kSell, 0, 1}}, p_.price_slack, in);
+  } else {
+    priced = price_legs(ctx.market(), ctx.registry(), {OrderLeg{call->call, Side::kSell, 0, 1}}, p_.price_slack, in);
   }
-  put_strike_ = put->strike;
-  call_strike_ = call->strike;
-  ctx.note("short_strangle: selling " + std::to_string(quantity_) + " x the " + put->strike.to_string() + " put (delta " +
-           fixed(pa.greeks.delta, 3) + ") / " + call->strike.to_string() + " call (delta " + fixed(ca.greeks.delta, 3) +
-           "), premium " + fixed(premium, 2) + ", day fraction " + fixed(day_fraction_, 3));
+  if (!priced) return false;
+  if (!fit_risk(ctx, in)) return false;
+  put_strike_ = want_put ? put->strike : Price{};
+  call_strike_ = want_call ? call->strike : Price{};
+  std::string legs_text;
+  if (want_put) legs_text += "the " + put->strike.to_string() + " put (delta " + fixed(pa.greeks.delta, 3) + ")";
+  if (want_put && want_call) legs_text += " / ";
+  if (want_call) legs_text += (want_put ? "" : "the ") + call->strike.to_string() + " call (delta " + fixed(ca.greeks.delta, 3) + ")";
+  ctx.note("short_strangle: selling " + std::to_string(quantity_) + " x " + legs_text + ", premium " + fixed(premium, 2) +
+           ", day fraction " + fixed(day_fraction_, 3));
+  // The seed's per-day record of the chain: its implied forward and variance swap rate.
+  const DayVarianceIndex v = chain_->day_variance_index();
+  if (v.ok) {
+    forward_ = v.detail.forward;
+    swap_rate_ = v.detail.variance;
+    ctx.note("short_strangle: day record " + std::to_string(ctx.trading_day()) + ": implied forward " +
+             fixed(forward_, 4) + ", variance swap rate " + fixed(swap_rate_, 6) + " (volatility " +
+             fixed(v.detail.volatility * 100.0, 2) + "%) from the " + p_.option_root + " 0DTE mids, " +
+             std::to_string(v.detail.puts) + " puts and " + std::to_string(v.detail.calls) + " calls");
+  } else {
+    ctx.note("short_strangle: day record " + std::to_string(ctx.trading_day()) +
+             ": no variance swap rate or implied forward from the 0DTE chain at entry (" +
+             std::string(options::to_string(v.detail.status)) + ")");
+  }
   in.set_reason("short_strangle:open");
   entry_ = ctx.submit(in);
   return entry_.valid();
+}
+
+bool ShortStrangleStrategy::fit_risk(StrategyContext& ctx, Intent& in) {
+  // The risk engine measures an undefined-risk spread at `undefined_risk_stress` beyond its strikes
+  // against max_risk_fraction of equity; the seed's premium sizing can ask for more contracts than
+  // that cap holds. Sell what it holds (a note says so) instead of an order risk would refuse.
+  // Without allow_undefined_risk, risk refuses it whole (on_rejected says why).
+  const RiskLimits& limits = ctx.risk_limits();
+  if (!limits.allow_undefined_risk) return true;
+  std::array<LegForRisk, kMaxLegs> legs{};
+  std::uint32_t multiplier = 100;
+  for (int i = 0; i < in.leg_count; ++i) {
+    const Instrument& inst = ctx.registry().get(in.legs[i].instrument);
+    legs[static_cast<std::size_t>(i)] =
+        LegForRisk{inst.info.option.right, inst.info.option.strike, in.legs[i].side, in.legs[i].ratio};
+    if (inst.info.option.multiplier != 0) multiplier = inst.info.option.multiplier;
+  }
+  const SpreadRisk risk =
+      spread_risk(std::span<const LegForRisk>(legs.data(), in.leg_count), in.limit, limits.undefined_risk_stress);
+  const double per_unit = risk.max_loss.to_double() * multiplier;
+  const double cap = limits.max_risk_fraction * ctx.account().equity.to_double();
+  const double fit = per_unit > 0.0 ? std::floor(cap / per_unit) : static_cast<double>(quantity_);
+  if (fit >= static_cast<double>(quantity_)) return true;
+  if (fit < 1.0) {
+    ctx.note("short_strangle: one contract loses " + fixed(per_unit, 2) + " at the " +
+             fixed(limits.undefined_risk_stress * 100.0, 1) + "% stress ([risk] undefined_risk_stress), over the " +
+             fixed(cap, 2) + " per-trade cap ([risk] max_risk_fraction " + fixed(limits.max_risk_fraction, 4) +
+             "); not trading today");
+    set_state(StrategyState::kDone);
+    return false;
+  }
+  ctx.note("short_strangle: the premium sizing's " + std::to_string(quantity_) + " contracts lose " +
+           fixed(per_unit * quantity_, 2) + " at the " + fixed(limits.undefined_risk_stress * 100.0, 1) +
+           "% stress, over the " + fixed(cap, 2) + " per-trade cap; selling " + fixed(fit, 0));
+  quantity_ = static_cast<std::uint32_t>(fit);
+  in.quantity = quantity_;
+  return true;
 }
 
 void ShortStrangleStrategy::check_hedge(StrategyContext& ctx, int minute) {
   if (p_.hedge == HedgeMode::kOff || minute - last_hedge_check_ < p_.hedge_interval_minutes) return;
   if (hedge_order_.valid()) return;  // one hedge order at a time: wait for it to end
   last_hedge_check_ = minute;
-  const OptionChain::Strike* put = chain_->chain().at(put_strike_);
-  const OptionChain::Strike* call = chain_->chain().at(call_strike_);
-  if (put == nullptr || call == nullptr) return;
-  const ContractAnalytics pa = chain_->contract(*put, OptionRight::kPut);
-  const ContractAnalytics ca = chain_->contract(*call, OptionRight::kCall);
-  if (!pa.ok || !ca.ok) return;  // no solvable quote now: the next interval tries again
+  const bool has_put = p_.legs != StrangleLegs::kCall;
+  const bool has_call = p_.legs != StrangleLegs::kPut;
+  const OptionChain::Strike* put = has_put ? chain_->chain().at(put_strike_) : nullptr;
+  const OptionChain::Strike* call = has_call ? chain_->chain().at(call_strike_) : nullptr;
+  if ((has_put && put == nullptr) || (has_call && call == nullptr)) return;
+  ContractAnalytics pa{};
+  ContractAnalytics ca{};
+  if (has_put) pa = chain_->contract(*put, OptionRight::kPut);
+  if (has_call) ca = chain_->contract(*call, OptionRight::kCall);
+  if ((has_put && !pa.ok) || (has_call && !ca.ok)) return;  // no solvable quote now: the next interval tries again
   // Short both legs: the options' delta in shares is -(call delta + put delta) x 100 x quantity;
   // the stock held (earlier hedges) adds one per share.
   const Position* held = ctx.positions().find(index_, underlying_);

@@ -26,7 +26,7 @@ std::vector<std::unique_ptr<Strategy>> day_strategies() {
   std::vector<std::unique_ptr<Strategy>> s;
   s.push_back(strategies::make_strategy(
       "short_strangle",
-      "target_delta = 0.30\nscale = 100.0\nmax_quantity = 20\nentry_time = \"09:45\"\nexit_time = \"15:45\"\nprice_slack = 0.05\n",
+      "target_delta = 0.30\nequity_per_share = 10.0\nhedge = \"report\"\nmax_quantity = 20\nentry_time = \"09:45\"\nexit_time = \"15:45\"\nprice_slack = 0.05\n",
       0, "test"));
   s.push_back(strategies::make_strategy("iv_spike_butterfly", "entry_time = \"09:45\"\nwing = 5.0\nprice_slack = 0.10\n", 1,
                                         "test"));

@@ -86,39 +86,5 @@ TEST(MinuteBarsTest, shouldPreferMinuteAggregatesOnceTheyArrive) {
   EXPECT_EQ(out.size(), 1u);  // values no longer build bars for this series
 }
 
-TEST(MinuteVolumeTrackerTest, shouldFindTheHighestVolumeMinuteAndPerStrikeVolume) {
-  InstrumentRegistry reg(16);
-  const auto spy = reg.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
-  auto opt = [&](const char* sym, OptionRight r, Price k) {
-    InstrumentInfo info;
-    info.asset = AssetClass::kOption;
-    std::snprintf(info.option.root, sizeof info.option.root, "SPY");
-    info.option.right = r;
-    info.option.strike = k;
-    info.option.multiplier = 100;
-    return reg.intern(sym, info);
-  };
-  const auto c500 = opt("O:SPY260821C00500000", OptionRight::kCall, 500_usd);
-  const auto p500 = opt("O:SPY260821P00500000", OptionRight::kPut, 500_usd);
-  const auto c501 = opt("O:SPY260821C00501000", OptionRight::kCall, 501_usd);
-  MinuteVolumeTracker t(reg, spy, "SPY", 16);
-  auto trade = [&](InstrumentId id, std::int64_t sec, std::uint64_t size) {
-    t.on_event(MarketEvent::make_trade(id, StreamId::kOptions, kM0 + sec * kSec, 0, 1_usd, size));
-  };
-  trade(spy, 1, 1000);
-  trade(spy, 70, 5000);
-  trade(spy, 130, 2000);
-  trade(c500, 5, 10);
-  trade(p500, 65, 30);
-  trade(c501, 66, 40);
-  trade(c500, 125, 5);
-  EXPECT_EQ(t.underlying_peak().volume, 5000u);
-  EXPECT_EQ(t.underlying_peak().minute_start_ns, kM0 + 60 * kSec);
-  EXPECT_EQ(t.chain_peak().volume, 70u);
-  EXPECT_EQ(t.chain_minute_volume(), 5u);
-  EXPECT_EQ(t.strike_volume(500_usd), 45u);
-  EXPECT_EQ(t.contract_volume(c501), 40u);
-}
-
 }  // namespace
 }  // namespace odte

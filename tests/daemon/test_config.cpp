@@ -235,6 +235,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "[broker.fix]\nport = 9880\nsender_comp_id = \"A\"\ntarget_comp_id = \"B\"\nstore_dir = \"/s\"\n"
                   "[[strategy]]\nname = \"short_strangle\"\n[strategy.params]\nhedge = \"send\"\n",
                   "broker.fix.locate_broker: is required when a strategy sends stock hedges (strategy[0].params.hedge = \"send\")"},
+        BadConfig{"fix_default_hedge_without_locate", "mode = \"paper-live\"\n[feed]\napi_key_file = \"k\"\n[broker]\nkind = \"fix\"\n"
+                  "[broker.fix]\nport = 9880\nsender_comp_id = \"A\"\ntarget_comp_id = \"B\"\nstore_dir = \"/s\"\n"
+                  "[[strategy]]\nname = \"short_strangle\"\n",
+                  "broker.fix.locate_broker: is required when a strategy sends stock hedges (strategy[0].params.hedge = \"send\")"},
         BadConfig{"negative_uid", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[admin]\nallowed_uids = [-1]\n",
                   "admin.allowed_uids: must be an array of non-negative integers"},
         BadConfig{"no_admin_connections", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[admin]\nmax_connections = 0\n",

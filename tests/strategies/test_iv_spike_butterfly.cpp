@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "odte/strategies/factory.hpp"
 #include "real_day.hpp"
 #include "synthetic_chain.hpp"
@@ -86,6 +88,119 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtTheFir
   EXPECT_EQ(close.legs[0].side, Side::kSell);
 }
 
+// The seed's defaults on the same day: wings at 0.95 x / 1.05 x spot (the nearest listed strikes,
+// moved toward the money to the first strike with a bid: 0DTE strikes 5% out are bid 0.00 all
+// day), size floor(0.5% x 100,000 / debit in dollars). By hand from the quotes the strategy saw
+// (the snapshot before the entry snapshot; real_day.hpp) and the tick table's SPY complex grid
+// ($0.01, a debit rounded down).
+TEST(IvSpikeButterflyRealDayTest, shouldBuyTheSeedsWingsSizedAtHalfAPercentOfEquity) {
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
+  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr && e != snaps.data());
+  const real::Snapshot& q = *(e - 1);
+  const double atm = e->nearest_strike(e->spot);
+  // Walks from the strike nearest `target` toward the ATM strike to the first with a bid.
+  auto wing = [&](double target, char right) {
+    std::vector<double> strikes;
+    for (const auto& r : q.rows) {
+      if (r.right == right) strikes.push_back(r.strike);
+    }
+    std::sort(strikes.begin(), strikes.end());
+    double k = e->nearest_strike(target);
+    while (k != atm) {
+      const real::Row* r = q.find(right, k);
+      if (r != nullptr && r->bid > 0 && r->ask >= r->bid) return k;
+      auto it = std::find(strikes.begin(), strikes.end(), k);
+      k = right == 'C' ? *(it - 1) : *(it + 1);
+    }
+    return 0.0;
+  };
+  const double call_wing = wing(e->spot * 1.05, 'C');
+  const double put_wing = wing(e->spot * 0.95, 'P');
+  ASSERT_GT(call_wing, atm);
+  ASSERT_GT(put_wing, 0.0);
+  ASSERT_LT(put_wing, atm);
+  const real::Row* ac = q.find('C', atm);
+  const real::Row* ap = q.find('P', atm);
+  const real::Row* wc = q.find('C', call_wing);
+  const real::Row* wp = q.find('P', put_wing);
+  ASSERT_TRUE(ac && ap && wc && wp);
+  // In cents, as the engine's integer prices: natural debit and mid + 0.05 of slack, the lower,
+  // rounded down to the cent.
+  auto cents = [](double d) { return std::llround(d * 100.0); };
+  const long long natural = cents(ac->ask) + cents(ap->ask) - cents(wc->bid) - cents(wp->bid);
+  const long long mid2 = cents(ac->ask) + cents(ac->bid) + cents(ap->ask) + cents(ap->bid) - cents(wc->ask) -
+                         cents(wc->bid) - cents(wp->ask) - cents(wp->bid);  // twice the mid, in cents
+  const long long limit = std::min(natural * 2, mid2 + 2 * 5) / 2;  // floor: positive values
+  const long long units = 500'00 / (limit * 100);  // 0.5% of 100,000 in cents over the debit in cents
+  std::printf("iv_spike_butterfly %s defaults: spot %.2f, long %.0f straddle, short %.0f call / %.0f put, debit %.2f, "
+              "x%lld\n",
+              kDay, e->spot, atm, call_wing, put_wing, static_cast<double>(limit) / 100.0, units);
+  ASSERT_GE(units, 1);
+
+  const real::DayRun run = real::replay_day(kDay, one("entry_time = \"09:45\"\n"), "butterfly-defaults");
+  ASSERT_TRUE(run.ok) << run.error;
+  ASSERT_GE(run.orders.size(), 1u) << run.final_state;
+  const Order& open = run.orders[0];
+  EXPECT_EQ(run.order_minutes[0], e->minute);
+  ASSERT_EQ(open.leg_count, 4);
+  EXPECT_EQ(run.leg_symbols[0][0], real::occ(kDay, 'C', atm));
+  EXPECT_EQ(run.leg_symbols[0][1], real::occ(kDay, 'P', atm));
+  EXPECT_EQ(run.leg_symbols[0][2], real::occ(kDay, 'C', call_wing));
+  EXPECT_EQ(run.leg_symbols[0][3], real::occ(kDay, 'P', put_wing));
+  EXPECT_EQ(open.limit, Price::from_cents(limit));
+  EXPECT_EQ(open.quantity, static_cast<std::uint32_t>(units));
+  EXPECT_TRUE(run.noted("have no bid; moved in to the first with one"));
+}
+
+// The IV spike detector's default decision on the real day: sell into the first ATM-IV spike
+// while held. With the volume exit off, by hand: at each snapshot the strategy samples the ATM IV
+// (the strike nearest the new spot; the mean of the call's and put's IVs solved from the previous
+// snapshot's mids, t to 16:00) into the detector (30 changes of baseline, z >= 2 or +10%); the
+// entry decided at the entry snapshot fills at the next one, and the first spike after that closes.
+TEST(IvSpikeButterflyRealDayTest, shouldSellIntoTheFirstAtmIvSpikeWhileHeld) {
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
+  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr && e != snaps.data());
+  const std::size_t filled = static_cast<std::size_t>(e - snaps.data()) + 1;
+  SpikeDetector<IvSpikeButterflyStrategy::kIvBaseline> detector(2.0, 0.10);
+  int spike_minute = -1;
+  for (std::size_t k = 1; k < snaps.size() && spike_minute < 0; ++k) {
+    const real::Snapshot& s = snaps[k];
+    const real::Snapshot& q = snaps[k - 1];
+    const double t = ((16 * 60 - s.minute) * 60.0 - s.second) / 60.0 / 525'600.0;
+    const double atm = s.nearest_strike(s.spot);
+    double sum = 0;
+    int n = 0;
+    for (const char right : {'C', 'P'}) {
+      const real::Row* r = q.find(right, atm);
+      if (r == nullptr || !(r->bid > 0 && r->ask >= r->bid)) continue;
+      options::BsmInput in{right == 'C' ? OptionRight::kCall : OptionRight::kPut, s.spot, atm, t, 0, 0, 0};
+      const auto iv = options::implied_vol(in, 0.5 * (r->bid + r->ask));
+      if (!iv.ok()) continue;
+      sum += iv.iv;
+      ++n;
+    }
+    if (n == 0) continue;
+    const bool spike = detector.update(sum / n).spike;
+    if (spike && k > filled && s.minute < 14 * 60) spike_minute = s.minute;
+  }
+  ASSERT_GT(spike_minute, 0) << "no ATM IV spike while held before 14:00 on " << kDay;
+  std::printf("iv_spike_butterfly %s: first ATM IV spike while held at %02d:%02d\n", kDay, spike_minute / 60,
+              spike_minute % 60);
+  const real::DayRun run =
+      real::replay_day(kDay, one("entry_time = \"09:45\"\nexit_on_volume_peak = false\n"), "butterfly-iv-spike");
+  ASSERT_TRUE(run.ok) << run.error;
+  ASSERT_GE(run.orders.size(), 2u) << run.final_state;
+  EXPECT_EQ(run.orders[0].state, OrderState::kFilled);
+  EXPECT_EQ(run.order_minutes[1], spike_minute);
+  EXPECT_EQ(run.leg_symbols[1][0], run.leg_symbols[0][0]);
+  EXPECT_EQ(run.orders[1].legs[0].side, Side::kSell);
+  EXPECT_TRUE(run.noted("while held; selling into the spike before it mean-reverts"));
+}
+
 TEST(IvSpikeButterflyRealDayTest, shouldWriteTheSameJournalBytesOnEveryRun) {
   const real::DayRun a = real::replay_day(kDay, one(kParams), "butterfly-a");
   const real::DayRun b = real::replay_day(kDay, one(kParams), "butterfly-b");
@@ -137,6 +252,7 @@ TEST_F(IvSpikeButterflyTest, shouldNotTradeWhenTheLegsHaveNoQuotes) {
 
 TEST_F(IvSpikeButterflyTest, shouldGiveUpWhenRiskRefusesTheEntry) {
   IvSpikeButterflyParams p;
+  p.wing = Price::from_dollars(5);
   p.quantity = 50;  // 50 butterflies cost far more than 0.5% of 100,000
   build(p);
   chain_.list(*sim_);
@@ -152,6 +268,7 @@ TEST_F(IvSpikeButterflyTest, shouldGiveUpWhenRiskRefusesTheEntry) {
 
 TEST_F(IvSpikeButterflyTest, shouldEnterOnlyWhenAtmIvSpikesInSpikeMode) {
   IvSpikeButterflyParams p;
+  p.wing = Price::from_dollars(5);
   p.entry_mode = ButterflyEntry::kIvSpike;
   p.iv_spike_z = 0.0;
   p.iv_spike_pct = 0.15;

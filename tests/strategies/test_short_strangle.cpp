@@ -25,10 +25,15 @@ void allow_strangles(RiskLimits& l, ExitRules&) {
   l.max_risk_fraction = 1.0;
 }
 
-std::string params(double delta) {
-  return "target_delta = " + std::to_string(delta) +
-         "\nscale = 100.0\nmax_quantity = 20\nentry_time = \"09:45\"\nexit_time = \"15:45\"\nprice_slack = 0.05\n";
+// The seed's sizing as shipped (premium_per_day 0.048, equity_per_share 75: 1,333 shares of the
+// seed's unit on the harness's 100,000 of equity); hedge "report" so the decisions alone are tested
+// (the recording has no SPY quotes for a hedge; ShortStrangleRealDayHedgeTest).
+std::string params(double delta, const std::string& legs = "both", const std::string& hedge = "report") {
+  return "target_delta = " + std::to_string(delta) + "\nlegs = \"" + legs + "\"\nhedge = \"" + hedge +
+         "\"\nmax_quantity = 20\nentry_time = \"09:45\"\nexit_time = \"15:45\"\nprice_slack = 0.05\n";
 }
+constexpr double kEquity = 100'000.0;     // EngineConfig's default equity, the harness's
+constexpr double kEquityPerShare = 75.0;  // the seed: 100,000 / 75 shares
 
 std::vector<std::unique_ptr<Strategy>> one(const std::string& p) {
   std::vector<std::unique_ptr<Strategy>> s;
@@ -68,7 +73,7 @@ TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPr
   ASSERT_GT(put.strike, 0.0);
   ASSERT_GT(call.strike, 0.0);
   const double day_fraction = std::min(1.0, seconds_left / 60.0 / 390.0);
-  const double want = std::min(20.0, std::round(100.0 * 0.048 * day_fraction / (put.mid + call.mid)));
+  const double want = std::min(20.0, std::round(kEquity / kEquityPerShare / 100.0 * 0.048 * day_fraction / (put.mid + call.mid)));
 
   const real::DayRun run = real::replay_day(kDay, one(params(target)), "strangle-" + std::to_string(target), allow_strangles);
   ASSERT_TRUE(run.ok) << run.error;
@@ -111,6 +116,96 @@ TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPr
 
 INSTANTIATE_TEST_SUITE_P(SeedDeltas, ShortStrangleRealDayTest, ::testing::Values(0.10, 0.30, 0.50));
 
+// The seed's put-only and call-only variants on the real day: one leg, the strike nearest the
+// target delta (by hand from the snapshot before the entry snapshot, as above), sized on that
+// leg's premium alone.
+class ShortStrangleRealDayLegTest : public ::testing::TestWithParam<char> {};
+
+TEST_P(ShortStrangleRealDayLegTest, shouldSellOneLegSizedOnItsOwnPremium) {
+  const char right = GetParam();
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
+  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr && e != snaps.data());
+  const double seconds_left = (16 * 60 - e->minute) * 60.0 - e->second;
+  const double t = seconds_left / 60.0 / 525'600.0;
+  double strike = 0, gap = 1e9, mid = 0, bid = 0;
+  for (const auto& r : (e - 1)->rows) {
+    if (r.right != right || !(r.bid > 0 && r.ask >= r.bid)) continue;
+    if (right == 'C' ? r.strike < e->spot : r.strike > e->spot) continue;
+    const double m = 0.5 * (r.bid + r.ask);
+    options::BsmInput in{right == 'C' ? OptionRight::kCall : OptionRight::kPut, e->spot, r.strike, t, 0, 0, 0};
+    const auto iv = options::implied_vol(in, m);
+    if (!iv.ok()) continue;
+    in.sigma = iv.iv;
+    const double g = std::fabs(std::fabs(options::bsm_greeks(in).delta) - 0.10);
+    if (g < gap || (g == gap && right == 'C' && r.strike > strike)) {
+      strike = r.strike;
+      gap = g;
+      mid = m;
+      bid = r.bid;
+    }
+  }
+  ASSERT_GT(strike, 0.0);
+  double want = std::min(20.0, std::round(kEquity / kEquityPerShare / 100.0 * 0.048 *
+                                          std::min(1.0, seconds_left / 60.0 / 390.0) / mid));
+  // A naked put's loss is bounded (the strike less the credit, at zero): the risk engine holds it
+  // against the cap (allow_strangles: the whole 100,000), and the strategy sells what fits. The
+  // credit: the better of the bid and mid - 0.05, up to the cent.
+  if (right == 'P') {
+    const double credit = std::ceil(std::max(bid, mid - 0.05) * 100.0 - 1e-9) / 100.0;
+    want = std::min(want, std::floor(kEquity / ((strike - credit) * 100.0)));
+  }
+  const real::DayRun run = real::replay_day(kDay, one(params(0.10, right == 'C' ? "call" : "put")),
+                                            std::string("strangle-leg-") + right, allow_strangles);
+  ASSERT_TRUE(run.ok) << run.error;
+  std::printf("short_strangle %s %s only, delta 0.10: %.0f, premium %.2f, x%.0f\n", kDay, right == 'C' ? "call" : "put",
+              strike, mid, want);
+  ASSERT_GE(want, 1.0) << "the 0.10-delta single leg sizes to at least one contract on this day";
+  ASSERT_GE(run.orders.size(), 1u) << run.final_state;
+  EXPECT_EQ(run.order_minutes[0], e->minute);
+  ASSERT_EQ(run.orders[0].leg_count, 1);
+  EXPECT_EQ(run.leg_symbols[0][0], real::occ(kDay, right, strike));
+  EXPECT_EQ(run.orders[0].legs[0].side, Side::kSell);
+  EXPECT_EQ(run.orders[0].quantity, static_cast<std::uint32_t>(want));
+}
+
+INSTANTIATE_TEST_SUITE_P(SeedVariants, ShortStrangleRealDayLegTest, ::testing::Values('P', 'C'));
+
+// The seed's per-day chain record: the implied forward (put-call parity where |C - P| is smallest)
+// and the single-expiry variance swap rate, noted at entry. The forward is checked by hand from
+// the quotes the strategy saw (the snapshot before the entry snapshot), t to 16:00 and r = 0.
+TEST(ShortStrangleRealDayRecordTest, shouldNoteTheImpliedForwardAndVarianceSwapRateOfTheDay) {
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
+  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr && e != snaps.data());
+  double best = 1e9, forward = 0;
+  for (const auto& c : (e - 1)->rows) {
+    if (c.right != 'C' || !(c.bid > 0)) continue;
+    const real::Row* p = (e - 1)->find('P', c.strike);
+    if (p == nullptr || !(p->bid > 0)) continue;
+    const double diff = 0.5 * (c.bid + c.ask) - 0.5 * (p->bid + p->ask);
+    if (std::fabs(diff) < best) {
+      best = std::fabs(diff);
+      forward = c.strike + diff;
+    }
+  }
+  ASSERT_GT(forward, 0.0);
+  const real::DayRun run = real::replay_day(kDay, one(params(0.10)), "strangle-record", allow_strangles);
+  ASSERT_TRUE(run.ok) << run.error;
+  std::string record;
+  for (const auto& n : run.notes) {
+    if (n.find("day record 20260724: implied forward ") != std::string::npos) record = n;
+  }
+  ASSERT_FALSE(record.empty()) << run.final_state;
+  std::printf("%s\n", record.c_str());
+  char want[64];
+  std::snprintf(want, sizeof want, "implied forward %.4f,", forward);
+  EXPECT_NE(record.find(want), std::string::npos) << record;
+  EXPECT_NE(record.find("variance swap rate 0."), std::string::npos) << record;
+}
+
 TEST(ShortStrangleDeterminismTest, shouldWriteTheSameJournalBytesOnEveryRun) {
   const real::DayRun a = real::replay_day(kDay, one(params(0.10)), "strangle-a", allow_strangles);
   const real::DayRun b = real::replay_day(kDay, one(params(0.10)), "strangle-b", allow_strangles);
@@ -125,7 +220,7 @@ TEST(ShortStrangleDeterminismTest, shouldWriteTheSameJournalBytesOnEveryRun) {
 // spot is never turned into a quote.
 TEST(ShortStrangleRealDayHedgeTest, shouldSayItCannotPriceTheHedgeWithoutSpyQuotes) {
   const real::DayRun run = real::replay_day(
-      kDay, one(params(0.30) + "hedge = \"send\"\nhedge_band_shares = 1.0\nhedge_interval_minutes = 1\n"),
+      kDay, one(params(0.10, "both", "send") + "hedge_band_shares = 1.0\nhedge_interval_minutes = 1\n"),
       "strangle-hedge-send", allow_strangles);
   ASSERT_TRUE(run.ok) << run.error;
   ASSERT_GE(run.orders.size(), 1u);
@@ -179,7 +274,8 @@ TEST_F(ShortStrangleTest, shouldBeRefusedAsUndefinedRiskUnlessTheOperatorAllowsI
 TEST_F(ShortStrangleTest, shouldNoteTheHedgeItWouldSendWhenDeltaLeavesTheBand) {
   ShortStrangleParams p;
   p.target_delta = 0.30;
-  p.scale = 200.0;
+  p.equity_per_share = 5.0;  // 100,000 / 5 = 20,000 shares: 200 of the seed's one-share units per contract
+  p.hedge = HedgeMode::kReport;
   p.hedge_interval_minutes = 1;
   build(p, true);
   open_at(500.0);
@@ -204,7 +300,7 @@ class ShortStrangleHedgeTest : public ShortStrangleTest {
   void SetUp() override {
     ShortStrangleParams p;
     p.target_delta = 0.30;
-    p.scale = 200.0;
+    p.equity_per_share = 5.0;
     p.hedge = HedgeMode::kSend;
     p.hedge_interval_minutes = 1;
     build(p, true);
@@ -354,7 +450,7 @@ TEST_F(ShortStrangleTest, shouldNoteOnceAndNotTradeWithoutAChain) {
 TEST_F(ShortStrangleTest, shouldNotTradeWhenSizingGivesLessThanOneStrangle) {
   ShortStrangleParams p;
   p.target_delta = 0.50;
-  p.scale = 1.0;  // the seed's one-share unit: 0.046 of premium against a ~1.5 straddle
+  p.equity_per_share = 1000.0;  // 100 shares: one contract of the seed's unit, 0.046 of premium against a ~1.5 straddle
   build(p, true);
   open_at(500.0);
   EXPECT_EQ(strat_->state(), StrategyState::kDone);

@@ -185,7 +185,7 @@ TEST(TickGridStrategyTest, shouldSendTheShortStrangleAndItsStockHedgeOnTheirGrid
   p.option_root = "SPXW";
   p.price_slack = kSlack;
   p.target_delta = 0.30;
-  p.scale = 200.0;
+  p.equity_per_share = 5.0;  // 200 of the seed's units a contract on 100,000
   p.hedge = HedgeMode::kSend;
   p.hedge_interval_minutes = 1;
   EngineConfig cfg = Sim::default_config();

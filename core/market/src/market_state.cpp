@@ -68,43 +68,4 @@ int MinuteBars::track(InstrumentId id) noexcept {
   return static_cast<int>(count_++);
 }
 
-MinuteVolumeTracker::MinuteVolumeTracker(const InstrumentRegistry& registry, InstrumentId underlying,
-                                         std::string_view option_root, std::size_t capacity)
-    : registry_{registry},
-      underlying_id_{underlying},
-      capacity_{capacity},
-      contract_volume_{std::make_unique<std::uint64_t[]>(capacity)} {
-  const std::size_t n = option_root.size() < sizeof root_ - 1 ? option_root.size() : sizeof root_ - 1;
-  std::memcpy(root_, option_root.data(), n);
-  std::memset(contract_volume_.get(), 0, capacity * sizeof(std::uint64_t));
-}
-
-bool MinuteVolumeTracker::in_chain(InstrumentId id) const noexcept {
-  if (id >= registry_.size()) return false;
-  const Instrument& inst = registry_.get(id);
-  return inst.info.asset == AssetClass::kOption && std::strncmp(inst.info.option.root, root_, sizeof root_) == 0;
-}
-
-void MinuteVolumeTracker::on_event(const MarketEvent& e) noexcept {
-  if (e.kind() != EventKind::kTrade) return;
-  const InstrumentId id = e.header.instrument;
-  if (id == underlying_id_) {
-    underlying_.add(e.header.exchange_ns, e.trade.size);
-  } else if (id < capacity_ && in_chain(id)) {
-    contract_volume_[id] += e.trade.size;
-    chain_.add(e.header.exchange_ns, e.trade.size);
-  }
-}
-
-std::uint64_t MinuteVolumeTracker::strike_volume(Price strike) const noexcept {
-  std::uint64_t total = 0;
-  const std::size_t n = registry_.size() < capacity_ ? registry_.size() : capacity_;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (contract_volume_[i] == 0) continue;
-    const auto id = static_cast<InstrumentId>(i);
-    if (in_chain(id) && registry_.get(id).info.option.strike == strike) total += contract_volume_[i];
-  }
-  return total;
-}
-
 }  // namespace odte

@@ -1,21 +1,30 @@
 #pragma once
 
 // Seed 000 (IV-spike reverse iron butterfly), on a 0DTE chain: buy the at-the-money straddle
-// (call and put at the strike nearest the underlying) and sell the wings `wing` dollars either
-// side (strikes nearest ATM +- wing): a long-volatility debit spread whose loss is the debit.
+// (call and put at the strike nearest the underlying) and sell the wings at the seed's
+// 0.95 x / 1.05 x spot (`wing_fraction` = 0.05; the nearest listed strikes): a long-volatility
+// debit spread whose loss is the debit. A wing whose strike has no bid cannot be sold (0DTE
+// strikes 5% out are quoted 0.00 / 0.01 all day): the wing then moves toward the money to the
+// first strike with a bid, and the strategy notes it. `wing` (dollars) > 0 replaces the fraction.
+//
+// Sizing (seed: "a tiny fraction of capital, <0.5%"): units = floor(risk_fraction x equity /
+// debit per unit in dollars), equity as the risk engine sees it (StrategyContext::account());
+// `quantity` > 0 fixes the size instead. Under one unit: a note, no trade.
 //
 // Entry (seed: "bought at open or at 11", "the earliest is best"): at `entry_time` -- 09:45 by
 // default, the first minute after the risk engine's opening no-trade window, or 11:00 -- and no
-// later than `entry_deadline`. The seed's IV spike is what the position captures, not an entry
-// filter, so entry_mode = "time" (the default) enters unconditionally; entry_mode = "iv_spike"
-// waits inside the window for the ATM-IV spike detector (change of ATM IV sampled every
-// `iv_sample_minutes` against the previous 30 changes: z >= iv_spike_z or % >= iv_spike_pct).
+// later than `entry_deadline`. entry_mode = "iv_spike" waits inside the window for the ATM-IV
+// spike detector instead (change of ATM IV sampled every `iv_sample_minutes` against the
+// previous 30 changes: z >= iv_spike_z or % >= iv_spike_pct).
 //
 // Exits: the engine's exit rules take the 500% profit target ([exits] profit_target_fraction =
 // 5.0) and the optional debit stop ([exits] debit_stop_fraction); the strategy itself closes
-//  - when the retail volume peak has passed: the busiest sampling interval of the chain's volume
-//    since entry began at least `volume_peak_confirm_minutes` ago, once `volume_exit_after` is
-//    reached (exit_on_volume_peak), or
+//  - on an ATM-IV spike while held (exit_on_iv_spike, default): the seed captures "IV% spikes"
+//    and their "mean-reversion": the spike is the moment to sell, before IV reverts;
+//  - when the retail volume peak has passed (exit_on_volume_peak): the busiest sampling interval
+//    of the traded chain's option volume (`option_root`: SPXW as the seed's "SPX volume"; SPY
+//    option volume is a named stand-in) since entry began at least `volume_peak_confirm_minutes`
+//    ago, once `volume_exit_after` is reached; or
 //  - at `exit_time` (14:00, after the algorithmic dump), whichever comes first.
 
 #include <cstdint>
@@ -33,17 +42,20 @@ enum class ButterflyEntry : std::uint8_t { kTime = 1, kIvSpike };
 struct IvSpikeButterflyParams {
   std::string underlying = "SPY";
   std::string option_root = "SPY";
-  Price wing = Price::from_dollars(5);
+  double wing_fraction = 0.05;             // the seed's 0.95 x / 1.05 x spot
+  Price wing = Price::zero();              // dollars from ATM; > 0 replaces wing_fraction
   ButterflyEntry entry_mode = ButterflyEntry::kTime;
   std::int16_t entry_minute = 9 * 60 + 45;
   std::int16_t entry_deadline_minute = 10 * 60 + 30;
   double iv_spike_z = 2.0;                 // 0 = off
   double iv_spike_pct = 0.10;              // 10% rise of ATM IV in one sample; 0 = off
   int iv_sample_minutes = 1;
+  bool exit_on_iv_spike = true;
   bool exit_on_volume_peak = true;
   int volume_peak_confirm_minutes = 30;
   std::int16_t volume_exit_after_minute = 10 * 60 + 30;
-  std::uint32_t quantity = 1;
+  std::uint32_t quantity = 0;              // 0: the seed's sizing from risk_fraction
+  double risk_fraction = 0.005;            // of equity, per trade (the seed's "<0.5%")
   Price price_slack = Price::from_cents(5);
   double rate = 0.0;                       // for the IV solve
 };
@@ -67,10 +79,15 @@ class IvSpikeButterflyStrategy final : public Strategy {
   [[nodiscard]] ClientOrderId entry_order() const noexcept { return entry_; }
   [[nodiscard]] const char* exit_reason() const noexcept { return exit_reason_; }
   [[nodiscard]] bool spike_seen() const noexcept { return spike_seen_; }
+  [[nodiscard]] std::uint32_t quantity() const noexcept { return quantity_; }
 
  private:
   bool enter(StrategyContext& ctx);
-  void close(StrategyContext& ctx, const char* reason);
+  // The listed strike nearest `target` on the far side of the ATM strike whose `right` has a bid,
+  // walking toward the money from there; null if none.
+  const OptionChain::Strike* wing(const MarketState& market, double target, OptionRight right) const noexcept;
+  // Sends the closing order; notes `why` once it is sent, or once that it could not be.
+  void close(StrategyContext& ctx, const char* reason, const std::string& why = {});
 
   std::uint16_t index_;
   IvSpikeButterflyParams p_;
@@ -83,8 +100,10 @@ class IvSpikeButterflyStrategy final : public Strategy {
   std::uint64_t peak_volume_ = 0;
   int peak_minute_ = -1;
   bool spike_seen_ = false;
+  std::uint32_t quantity_ = 0;
   bool exit_sent_ = false;
   bool wings_missing_ = false;  // the last entry attempt found the ATM strike but not both wings listed
+  bool close_failed_noted_ = false;
   const char* exit_reason_ = "";
   ClientOrderId entry_;
 };

@@ -5,17 +5,28 @@
 // at each contract's own implied vol from the NBBO mid; ChainAnalytics) is nearest `target_delta`,
 // and hold them to `exit_time` (or settlement when exit_time is not set).
 //
-// Sizing: the seed sells "a little under $0.05 of premium per day" to expiry (0.20 for 4 days).
-// For 0DTE the days to expiry are the fraction of the regular session left at entry:
-// day_fraction = minutes from entry to the settlement / 390 (09:45 -> 375/390 = 0.96). The seed
-// scales each trade to that premium in fractional contracts; orders here are whole contracts, so
-// quantity = round(scale x premium_per_day x day_fraction / strangle mid per share), capped by
-// max_quantity, where `scale` is how many of the seed's one-share-premium units the account runs.
-// A quantity under 1 is a note and no trade.
+// Variants (`legs`): the seed backtests the strangle and each of its legs alone: "both" (default),
+// "put" (the put only) or "call" (the call only).
+//
+// Sizing, the seed's rule: each trade sells "a little under $0.05 of premium per day" to expiry
+// per share of its unit, and its $100,000 account runs 100,000 / 75 shares of that unit
+// (`equity_per_share` = 75 dollars of equity per share). For 0DTE the days to expiry are the
+// fraction of the regular session left at entry: day_fraction = minutes from entry to the
+// settlement / 390 (09:45 -> 375/390 = 0.96). So
+//   contracts = round(equity / equity_per_share / 100 x premium_per_day x day_fraction / premium)
+// with premium the mid per share of the legs sold, equity as the risk engine sees it
+// (StrategyContext::account()), capped by max_quantity. The seed sizes in fractions of a
+// contract; under one whole contract is a note (with the equity one would need) and no trade.
+//
+// Day record (seed: the chain history's implied forward and variance swap rate per day): at entry
+// the strategy notes the 0DTE chain's implied forward and its single-expiry variance swap rate
+// from the mids (Cboe method, options::variance_swap_rate) -- in the log and the run report.
 //
 // Risk: a short strangle's loss is unbounded. The risk engine refuses it (kUndefinedRisk) unless
 // the operator sets [risk] allow_undefined_risk = true; it then caps the loss at the stress point
-// (undefined_risk_stress beyond the strikes) against max_risk_fraction. Nothing here bypasses that.
+// (undefined_risk_stress beyond the strikes) against max_risk_fraction. When allowed, the strategy
+// sells no more contracts than that cap holds (a note says when it cut the premium sizing), so
+// the order it sends is one risk accepts; nothing here bypasses risk.
 //
 // Delta hedge (seed: daily, with the underlying): every `hedge_interval_minutes` the position's
 // net delta in shares is computed (the options' Black-Scholes deltas at their own implied vols,
@@ -42,17 +53,19 @@
 namespace odte::strategies {
 
 enum class HedgeMode : std::uint8_t { kOff = 1, kReport, kSend };
+enum class StrangleLegs : std::uint8_t { kBoth = 1, kPut, kCall };
 
 struct ShortStrangleParams {
   std::string underlying = "SPY";
   std::string option_root = "SPY";
   double target_delta = 0.10;             // the seed's variations: 0.10, 0.30, 0.50
+  StrangleLegs legs = StrangleLegs::kBoth;
   double premium_per_day = 0.048;         // dollars per share per day to expiry ("a little under 0.05")
-  double scale = 10.0;
+  double equity_per_share = 75.0;         // the seed's 100,000 / 75 shares for a $100,000 account
   std::uint32_t max_quantity = 20;
   std::int16_t entry_minute = 9 * 60 + 45;
   std::int16_t entry_deadline_minute = 10 * 60 + 30;
-  HedgeMode hedge = HedgeMode::kReport;
+  HedgeMode hedge = HedgeMode::kSend;     // the seed hedges daily with the underlying
   double hedge_band_shares = 50.0;
   int hedge_interval_minutes = 5;
   Price price_slack = Price::from_cents(5);
@@ -77,9 +90,13 @@ class ShortStrangleStrategy final : public Strategy {
   [[nodiscard]] double net_delta_shares() const noexcept { return net_delta_; }
   [[nodiscard]] std::uint32_t hedges_wanted() const noexcept { return hedges_wanted_; }
   [[nodiscard]] std::uint32_t hedges_sent() const noexcept { return hedges_sent_; }
+  // The day record taken at entry (0 until then, or when the chain gave none).
+  [[nodiscard]] double implied_forward() const noexcept { return forward_; }
+  [[nodiscard]] double variance_swap_rate() const noexcept { return swap_rate_; }
 
  private:
   bool enter(StrategyContext& ctx);
+  bool fit_risk(StrategyContext& ctx, Intent& in);
   void check_hedge(StrategyContext& ctx, int minute);
   void flatten_hedge(StrategyContext& ctx, std::string_view reason);
 
@@ -93,6 +110,8 @@ class ShortStrangleStrategy final : public Strategy {
   std::uint32_t quantity_ = 0;
   double day_fraction_ = 0.0;
   double net_delta_ = 0.0;
+  double forward_ = 0.0;
+  double swap_rate_ = 0.0;
   int last_hedge_check_ = -1000;
   std::uint32_t hedges_wanted_ = 0;
   std::uint32_t hedges_sent_ = 0;

@@ -278,7 +278,8 @@ class Engine final : private StrategyContext {
   // True when the intent sells shares the account is not long (net of working sells): the order
   // goes out as a short sale (OrderCommand::short_sale).
   [[nodiscard]] bool is_short_sale(const Intent& intent) const noexcept;
-  [[nodiscard]] AccountState account() const noexcept;
+  [[nodiscard]] AccountState account() const noexcept override;
+  [[nodiscard]] const RiskLimits& risk_limits() const noexcept override { return risk_.limits(); }
   [[nodiscard]] bool data_stale() const noexcept;
   [[nodiscard]] std::uint32_t slot_of(const Order& o) const noexcept;
   void on_fill(Order& o, const FillDelta& fill, Price commission) noexcept;

@@ -43,6 +43,12 @@ class StrategyContext {
   [[nodiscard]] virtual const MarketState& market() const noexcept = 0;
   [[nodiscard]] virtual const InstrumentRegistry& registry() const noexcept = 0;
   [[nodiscard]] virtual const PositionBook& positions() const noexcept = 0;
+  // The account as the risk engine sees it now (equity the per-trade cap is a fraction of, today's
+  // P&L, open positions): strategies that size from equity (seeds 000 and 004) read it here.
+  [[nodiscard]] virtual AccountState account() const noexcept = 0;
+  // The risk limits in force (the per-trade cap, the undefined-risk stress): a strategy may size
+  // under them instead of sending an order risk would refuse.
+  [[nodiscard]] virtual const RiskLimits& risk_limits() const noexcept = 0;
   // Sends the intent through risk to the order manager. Returns the order id, or an invalid id
   // when risk refused it (the reason also arrives through on_rejected).
   virtual ClientOrderId submit(Intent& intent) noexcept = 0;

@@ -1,8 +1,8 @@
 #pragma once
 
 // What the core knows about the market: per-instrument NBBO, last trade or index value, day
-// volume; 1-minute bars of the series the strategies watch; minute-volume statistics of an
-// underlying and its option chain. Single-threaded (core thread); arrays indexed by InstrumentId
+// volume; 1-minute bars of the series the strategies watch (a chain's minute volume is
+// ChainAnalytics::sample_volume, chain_analytics.hpp). Single-threaded (core thread); arrays indexed by InstrumentId
 // sized once at start, so updates never allocate.
 
 #include <array>
@@ -148,58 +148,6 @@ class MinuteBars {
   }
   std::array<Series, kMaxSeries> series_{};
   std::size_t count_ = 0;
-};
-
-// Minute volume of one underlying and of its option chain: the running highest-volume minute of
-// the day for each (seed 000 times exits by the retail volume peak), and contracts traded per
-// option instrument for per-strike volume.
-class MinuteVolumeTracker {
- public:
-  struct Peak {
-    TimestampNs minute_start_ns;  // 0 until the first complete minute
-    std::uint64_t volume;
-  };
-
-  MinuteVolumeTracker(const InstrumentRegistry& registry, InstrumentId underlying, std::string_view option_root,
-                      std::size_t capacity);
-
-  void on_event(const MarketEvent& e) noexcept;
-
-  [[nodiscard]] Peak underlying_peak() const noexcept { return underlying_.peak; }
-  [[nodiscard]] Peak chain_peak() const noexcept { return chain_.peak; }
-  [[nodiscard]] std::uint64_t underlying_minute_volume() const noexcept { return underlying_.current; }
-  [[nodiscard]] std::uint64_t chain_minute_volume() const noexcept { return chain_.current; }
-  [[nodiscard]] std::uint64_t contract_volume(InstrumentId id) const noexcept {
-    return id < capacity_ ? contract_volume_[id] : 0;
-  }
-  // Sum over calls and puts at `strike` (scans the chain: for timers, not per event).
-  [[nodiscard]] std::uint64_t strike_volume(Price strike) const noexcept;
-
- private:
-  struct Counter {
-    std::int64_t minute = -1;
-    std::uint64_t current = 0;
-    Peak peak{0, 0};
-    void add(TimestampNs t, std::uint64_t v) noexcept {
-      const std::int64_t m = minute_of(t);
-      if (m != minute) {
-        if (minute >= 0 && current > peak.volume) peak = Peak{minute * kNsPerMinute, current};
-        if (m < minute) return;  // late print for a finished minute
-        minute = m;
-        current = 0;
-      }
-      current += v;
-    }
-  };
-  [[nodiscard]] bool in_chain(InstrumentId id) const noexcept;
-
-  const InstrumentRegistry& registry_;
-  InstrumentId underlying_id_;
-  char root_[8]{};
-  std::size_t capacity_;
-  std::unique_ptr<std::uint64_t[]> contract_volume_;
-  Counter underlying_;
-  Counter chain_;
 };
 
 }  // namespace odte

@@ -74,7 +74,8 @@ void from_journal(const JournalLimits& j, RiskLimits& l, ExitRules& e) noexcept 
   e.exit_minute = j.exit_minute;
 }
 
-bool control_from_journal(const JournalRecord& record, ControlCommand& out, std::uint64_t& after_events) noexcept {
+bool control_from_journal(const JournalRecord& record, ControlCommand& out, std::uint64_t& after_events,
+                          std::uint32_t& after_ticks) noexcept {
   std::memset(static_cast<void*>(&out), 0, sizeof out);
   JournalFlag flag{};
   switch (record.type) {
@@ -82,18 +83,21 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
       if (!record.read_pod(flag)) return false;
       out.kind = flag.on != 0 ? ControlKind::kPause : ControlKind::kResume;
       after_events = flag.after_events;
+      after_ticks = flag.after_ticks;
       return true;
     case JournalRecordType::kKillSwitch:
       if (!record.read_pod(flag)) return false;
       out.kind = flag.on != 0 ? ControlKind::kKill : ControlKind::kUnkill;
       out.flatten = flag.flatten != 0;
       after_events = flag.after_events;
+      after_ticks = flag.after_ticks;
       return true;
     case JournalRecordType::kStrategyEnabled:
       if (!record.read_pod(flag)) return false;
       out.kind = flag.on != 0 ? ControlKind::kEnableStrategy : ControlKind::kDisableStrategy;
       out.strategy = flag.strategy;
       after_events = flag.after_events;
+      after_ticks = flag.after_ticks;
       return true;
     case JournalRecordType::kRiskLimits: {
       JournalLimits j{};
@@ -101,6 +105,7 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
       out.kind = ControlKind::kSetRiskLimits;
       from_journal(j, out.limits, out.exits);
       after_events = j.after_events;
+      after_ticks = j.after_ticks;
       return true;
     }
     default:
@@ -360,18 +365,30 @@ bool Engine::close_position(ClientOrderId open_order, std::string_view reason) n
 }
 
 bool Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
+  if (!admit_market_event(e)) return false;
+  apply_market_event(e, now);
+  return true;
+}
+
+bool Engine::admit_market_event(const MarketEvent& e) noexcept {
+  if (guard_.admit(e)) return true;
   ++stats_.events;
-  if (!guard_.admit(e)) return false;
+  ticks_since_event_ = 0;
+  return false;
+}
+
+void Engine::apply_market_event(const MarketEvent& e, TimestampNs now) noexcept {
+  ++stats_.events;
+  ticks_since_event_ = 0;
   if (now > now_) now_ = now;
   const auto stream = static_cast<std::size_t>(e.header.stream);
   if (stream < last_stream_ns_.size()) last_stream_ns_[stream] = now_;
-  if (!market_.apply(e)) return true;
+  if (!market_.apply(e)) return;
   bars_.on_event(e, [this](const MinuteBar& b) {
     for (std::size_t i = 0; i < strategies_.size(); ++i) {
       if (enabled_[i]) strategies_[i]->on_bar(b, *this);
     }
   });
-  return true;
 }
 
 void Engine::on_timer(TimestampNs now) noexcept {
@@ -381,6 +398,7 @@ void Engine::on_timer(TimestampNs now) noexcept {
   // The first tick in a new minute of market time (the previous tick was before next_timer_).
   const bool new_minute = minute_of(now_) != minute_of(next_timer_ - 1);
   next_timer_ = (now_ / config_.timer_period_ns + 1) * config_.timer_period_ns;
+  ++ticks_since_event_;
   bars_.flush(now_, [this](const MinuteBar& b) {
     for (std::size_t i = 0; i < strategies_.size(); ++i) {
       if (enabled_[i]) strategies_[i]->on_bar(b, *this);
@@ -698,7 +716,7 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
   ControlReply reply{};
   reply.request_id = c.request_id;
   reply.ok = true;
-  JournalFlag flag{0, 0, 0, 0, now_, stats_.events};
+  JournalFlag flag{0, 0, 0, ticks_since_event_, now_, stats_.events};
   // What only lets opening orders out again cannot take effect while the engine refuses them for
   // its state: refused, nothing changed (pause, kill, flatten, limits and disabling still apply).
   const bool reopens =
@@ -765,6 +783,7 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
       risk_.set_limits(c.limits);
       JournalLimits rec = to_journal(c.limits, c.exits);
       rec.after_events = stats_.events;
+      rec.after_ticks = ticks_since_event_;
       journal(JournalRecordType::kRiskLimits, &rec, sizeof rec);
       reply.set_message("risk limits updated");
       break;

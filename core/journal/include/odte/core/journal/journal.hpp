@@ -54,7 +54,7 @@ struct JournalFlag {
   std::uint8_t on;
   std::uint8_t flatten;
   std::uint16_t strategy;
-  std::uint32_t reserved;
+  std::uint32_t after_ticks;   // timer ticks the core had run since the last of those events
   std::int64_t at_ns;
   std::uint64_t after_events;  // market events the core had applied when the change took effect
 };

@@ -357,17 +357,9 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     last_state = st;
   };
 
-  // What falls due between two clock readings (a timer tick, a paper fill's latency) runs at its
-  // own time first: the same rule as replay (run_due_before).
-  auto step_due = [&](TimestampNs due) {
-    step(due);
-    return true;
-  };
-
   bool ready = false;
   on_idle = [&] {
     const TimestampNs t = clock.on_wall(wall.now_ns());
-    (void)run_due_before(t, engine, *broker, step_due);
     step(t);
     watch_state();
     services.service(engine, false, core_state(), t);
@@ -391,10 +383,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   std::uint64_t events = 0;
   while (peeked.next(e)) {
     const TimestampNs t = clock.on_event(e.header.exchange_ns, e.header.receive_ns);
-    if (engine.admit_market_event(e)) {
-      (void)run_due_before(t, engine, *broker, step_due);
-      engine.apply_market_event(e, t);
-    }
+    engine.on_market_event(e, t);
     step(t);
     ++events;
     if (!ready && engine.state() != CoreState::kReconciling) {

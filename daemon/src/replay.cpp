@@ -115,8 +115,8 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
   // engine since (an operator command) is followed by a step at `now` (settle, below).
   std::uint64_t records_at_step = 0;
 
-  // `trigger_receive_ns`: receive time of the market event just handled, 0 when none (operator
-  // commands, timer ticks and broker due times between events, the end of the run).
+  // `trigger_receive_ns`: receive time of the market event that moved the clock here, 0 when none
+  // (operator commands, the end of the run).
   auto step = [&](TimestampNs t, TimestampNs trigger_receive_ns) {
     // Until nothing moves: commands journaled then sent, reports applied, timers run.
     for (int round = 0; round < 8; ++round) {
@@ -167,15 +167,17 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
     settle();
     return go;
   };
-  // A timer tick or broker due time between two events, at its own time (run_due_before).
+  MarketEvent e = first;
+  // A timer tick or broker due time between two events, at its own time (run_due_before). The
+  // event about to be applied brought the clock there: an order sent on the way counts from its
+  // frame's arrival (tick to order).
   auto step_between = [&](TimestampNs due) {
     if (!wait_for(due)) return false;
-    step(due, 0);
+    step(due, e.header.receive_ns);
     reapply_operator_commands();
     return !journal.failed();
   };
 
-  MarketEvent e = first;
   bool more = have_first;
   records_at_step = journal.verified() + journal.written();
   reapply_operator_commands();

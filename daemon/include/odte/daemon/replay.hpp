@@ -113,14 +113,19 @@ struct EngineReportSink final : ReportSink {
 // Live, the wall clock brings those times while the feed is quiet (the idle tick); a replay
 // brings them itself, so a recording whose snapshots are 25 minutes apart fires the same timers
 // at the same times as live would have. `step` returns false to stop (the run was asked to
-// stop): so does this.
+// stop): so does this. A jump of more than kMaxCatchUpNs (a day: only a garbage timestamp the
+// market-data guard was told not to judge) is stepped through for its first day only, then the
+// clock jumps: a tick stamped in 2098 must not run 72 years of timers.
+inline constexpr std::int64_t kMaxCatchUpNs = 24LL * 3600 * 1'000'000'000;
 template <typename Step>
 bool run_due_before(TimestampNs t, const Engine& engine, const BrokerPort& broker, Step&& step) {
   TimestampNs last = INT64_MIN;
+  TimestampNs limit = INT64_MAX;
   for (;;) {
     const TimestampNs due = std::min(engine.next_timer_ns(), broker.next_due_ns());
+    if (limit == INT64_MAX && due < INT64_MAX - kMaxCatchUpNs) limit = due + kMaxCatchUpNs;
     // `due <= last`: the step did not move it (never expected; a loop must not spin on it).
-    if (due >= t || due <= last) return true;
+    if (due >= t || due <= last || due > limit) return true;
     if (!step(due)) return false;
     last = due;
   }

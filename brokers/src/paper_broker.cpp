@@ -37,6 +37,11 @@ void PaperBroker::submit(const OrderCommand& command, TimestampNs now) noexcept 
   ++pending_tail_;
 }
 
+TimestampNs PaperBroker::next_due_ns() const noexcept {
+  if (pending_head_ < pending_tail_) return pending_[pending_head_ % config_.max_pending].due_ns;
+  return INT64_MAX;
+}
+
 PaperBroker::Working* PaperBroker::find(ClientOrderId id) noexcept {
   for (std::uint32_t i = 0; i < working_count_; ++i) {
     Working& w = working_[i];

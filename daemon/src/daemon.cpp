@@ -231,16 +231,16 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   }
 
   using Clock = std::chrono::steady_clock;
-  const auto wall_start = Clock::now();
+  Clock::time_point wall_start{};
   TimestampNs first_event_ns = 0;
   bool ready_sent = false;
 
-  // Admin commands and SIGHUP are applied between events on the core thread -- but not while the
+  // Admin commands and SIGHUP are applied between steps on the core thread -- but not while the
   // run is re-creating what the journal already holds: a change now would not be in it.
   Engine* current = nullptr;
   bool current_recovering = true;
   if (idle != nullptr) {
-    // While the event source waits for data (live feeds, paced replays) the admin socket, the
+    // While the event source waits for data (replay over websocket) the admin socket, the
     // snapshots and the watchdog are still served.
     idle->fn = [&] {
       if (current == nullptr) {
@@ -254,12 +254,38 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     };
   }
 
+  // Paced replay (replay.speed > 0): each step of the clock -- a market event, or a timer tick or
+  // broker due time between events -- waits until it is due in wall time and is applied then,
+  // never early; while it waits, admin commands are applied (at once, between the two steps: the
+  // journal records where, so a resumed run re-applies them there), and the snapshots and the
+  // watchdog are served every 20 ms at most.
+  if (config.replay.speed > 0.0) {
+    setup.before_step = [&](TimestampNs due, Engine& engine, bool recovering) {
+      current = &engine;
+      current_recovering = recovering;
+      if (first_event_ns == 0) {
+        first_event_ns = due;
+        wall_start = Clock::now();
+      }
+      const auto at = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                       static_cast<double>(due - first_event_ns) / config.replay.speed));
+      while (!signals.stop_requested()) {
+        const auto wall = Clock::now();
+        if (wall >= at) break;
+        std::this_thread::sleep_for(std::min<Clock::duration>(at - wall, std::chrono::milliseconds(20)));
+        const TimestampNs t = engine.market_state().market_time();
+        services.service(engine, recovering, CoreState::kRunning, t);
+        services.tick(engine, CoreState::kRunning, t);
+      }
+      return !signals.stop_requested();
+    };
+  }
+
   setup.after_event = [&](std::uint64_t events, Engine& engine, bool recovering) {
     const TimestampNs t = engine.market_state().market_time();
     current = &engine;
     current_recovering = recovering;
     if (!ready_sent) {
-      first_event_ns = t;
       services.publish(engine, CoreState::kRunning, t);
       notify.ready("replaying " + config.replay.recording);
       spdlog::info("replay started: {} (journal {})", config.replay.recording, config.journal);
@@ -267,13 +293,6 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     }
     services.service(engine, recovering, CoreState::kRunning, t);
     if ((events & 255) == 0 || config.replay.speed > 0.0) services.tick(engine, CoreState::kRunning, t);
-    if (config.replay.speed > 0.0) {
-      const auto due = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                        static_cast<double>(t - first_event_ns) / config.replay.speed));
-      while (Clock::now() < due && !signals.stop_requested()) {
-        std::this_thread::sleep_for(std::min<Clock::duration>(due - Clock::now(), std::chrono::milliseconds(20)));
-      }
-    }
     return !signals.stop_requested();
   };
   // Replay stops without cancelling working orders, whatever broker.cancel_on_shutdown says:

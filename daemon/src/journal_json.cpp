@@ -141,6 +141,7 @@ std::string journal_record_json(const JournalRecord& r) {
         j["peer_pid"] = f.peer_pid;
         j["open_positions"] = f.open_positions;
         j["working_orders"] = f.working_orders;
+        j["after_ticks"] = f.after_ticks;
       }
       break;
     }

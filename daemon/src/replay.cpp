@@ -34,11 +34,11 @@ std::string VerifyingJournal::open(const std::string& path, std::int32_t trading
   return {};
 }
 
-const JournalRecord* VerifyingJournal::next_operator_record(ControlCommand& command,
-                                                            std::uint64_t& after_events) const noexcept {
+const JournalRecord* VerifyingJournal::next_operator_record(ControlCommand& command, std::uint64_t& after_events,
+                                                            std::uint32_t& after_ticks) const noexcept {
   if (!error_.empty() || next_existing_ >= existing_.records.size()) return nullptr;
   const JournalRecord& r = existing_.records[next_existing_];
-  return control_from_journal(r, command, after_events) ? &r : nullptr;
+  return control_from_journal(r, command, after_events, after_ticks) ? &r : nullptr;
 }
 
 void VerifyingJournal::record(JournalRecordType type, std::span<const std::byte> payload) noexcept {
@@ -109,8 +109,14 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
   journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
   engine.start(start);
 
-  // `trigger_receive_ns`: receive time of the market event just handled, 0 when none (operator
-  // commands, the end of the run).
+  // The time of the last step: where operator commands applied between steps take effect.
+  TimestampNs now = start;
+  // Journal records (re-created or written) when the last step ended: a hook that changed the
+  // engine since (an operator command) is followed by a step at `now` (settle, below).
+  std::uint64_t records_at_step = 0;
+
+  // `trigger_receive_ns`: receive time of the market event that moved the clock here, 0 when none
+  // (operator commands, the end of the run).
   auto step = [&](TimestampNs t, TimestampNs trigger_receive_ns) {
     // Until nothing moves: commands journaled then sent, reports applied, timers run.
     for (int round = 0; round < 8; ++round) {
@@ -129,30 +135,68 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
       engine.on_timer(t);
       if (moved == 0 && ring->empty_approx()) break;
     }
+    now = t;
+    records_at_step = journal.verified() + journal.written();
+  };
+  // An operator command applied by a hook between two steps (admin socket, SIGHUP) goes out at
+  // once, as its re-application does when the run is resumed (below): the same steps either way.
+  auto settle = [&] {
+    if (journal.verified() + journal.written() != records_at_step || !ring->empty_approx()) step(now, 0);
   };
 
-  // Operator commands the journal holds are re-applied after the same number of market events
-  // as the first time (see the header).
-  auto reapply_operator_commands = [&](TimestampNs t) {
+  // Operator commands the journal holds are re-applied at the same point as the first time:
+  // after as many market events and timer ticks, once every record before them is re-created
+  // (see the header).
+  auto reapply_operator_commands = [&] {
     ControlCommand c;
     std::uint64_t after = 0;
-    while (journal.next_operator_record(c, after) != nullptr && after == engine.stats().events) {
-      (void)engine.on_control(c, t);
-      step(t, 0);
+    std::uint32_t ticks = 0;
+    bool applied = false;
+    while (journal.next_operator_record(c, after, ticks) != nullptr && after == engine.stats().events &&
+           ticks == engine.ticks_since_event()) {
+      (void)engine.on_control(c, now);
+      applied = true;
     }
+    if (applied) step(now, 0);
   };
 
+  // A paced replay waits here until `due` is due (ReplaySetup::before_step).
+  auto wait_for = [&](TimestampNs due) {
+    if (!setup.before_step) return true;
+    const bool go = setup.before_step(due, engine, journal.recovering());
+    settle();
+    return go;
+  };
   MarketEvent e = first;
+  // A timer tick or broker due time between two events, at its own time (run_due_before). The
+  // event about to be applied brought the clock there: an order sent on the way counts from its
+  // frame's arrival (tick to order).
+  auto step_between = [&](TimestampNs due) {
+    if (!wait_for(due)) return false;
+    step(due, e.header.receive_ns);
+    reapply_operator_commands();
+    return !journal.failed();
+  };
+
   bool more = have_first;
-  reapply_operator_commands(start);
+  records_at_step = journal.verified() + journal.written();
+  reapply_operator_commands();
   while (more && !journal.failed()) {
-    // An event the market-data guard rejects moves no clock: not the engine's, not the broker's.
-    const TimestampNs t = engine.on_market_event(e, e.header.exchange_ns) ? e.header.exchange_ns
-                                                                          : engine.market_state().market_time();
-    step(t, e.header.receive_ns);
+    settle();  // what the source's idle hook applied while it waited for this event
+    // An event the market-data guard rejects moves no clock: not the engine's, not the broker's,
+    // and runs no timer up to its time.
+    if (engine.admit_market_event(e)) {
+      const TimestampNs t = e.header.exchange_ns;
+      if (!run_due_before(t, engine, broker, step_between) || journal.failed() || !wait_for(t)) break;
+      engine.apply_market_event(e, t);
+      step(t, e.header.receive_ns);
+    } else {
+      step(engine.market_state().market_time(), e.header.receive_ns);
+    }
     ++out.events;
     if (setup.after_event && !setup.after_event(out.events, engine, journal.recovering())) break;
-    reapply_operator_commands(t);
+    settle();
+    reapply_operator_commands();
     more = source.next(e);
   }
   // The session is marked as ended only when the data really ended: not after a stop (a restart

@@ -89,6 +89,27 @@ class PaperBrokerTest : public ::testing::Test {
   std::vector<ApplyStatus> statuses_;
 };
 
+// The run loop polls at next_due_ns, so an order submitted at t is accepted and (marketable)
+// filled at exactly t + latency, against the market of that moment.
+TEST_F(PaperBrokerTest, shouldSayWhenItsNextCommandIsDueAndFillThenAtOrderTimePlusLatency) {
+  EXPECT_EQ(broker_.next_due_ns(), INT64_MAX);
+  const TimestampNs t = 1'000 * kMs;
+  send_spread(1, 0.90_usd, t);
+  send_spread(1, 0.90_usd, t + 7 * kMs);
+  EXPECT_EQ(broker_.next_due_ns(), t + 50 * kMs);
+  step(t + 49 * kMs);
+  EXPECT_TRUE(reports_.empty());
+  step(broker_.next_due_ns());
+  ASSERT_FALSE(reports_.empty());
+  for (const ExecutionReport& r : reports_) EXPECT_EQ(r.transact_ns, t + 50 * kMs);
+  EXPECT_EQ(reports_.back().kind, ExecKind::kFill);
+  EXPECT_EQ(broker_.next_due_ns(), t + 57 * kMs);
+  step(t + 57 * kMs);
+  EXPECT_EQ(reports_.back().kind, ExecKind::kFill);
+  EXPECT_EQ(reports_.back().transact_ns, t + 57 * kMs);
+  EXPECT_EQ(broker_.next_due_ns(), INT64_MAX);
+}
+
 TEST_F(PaperBrokerTest, shouldAcceptAndFillMarketableSpreadAfterLatency) {
   const auto id = send_spread(2, 0.90_usd, 0);
   step(49 * kMs);

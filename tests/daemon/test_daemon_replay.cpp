@@ -4,7 +4,12 @@
 #include "odte/daemon/daemon.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 
 #include <chrono>
 #include <filesystem>
@@ -145,6 +150,108 @@ TEST_F(DaemonReplayTest, shouldServeTheAdminSocketStopOnRequestAndResume) {
   EXPECT_TRUE(session_ended());
   EXPECT_EQ(second.outcome.verified_records, first.outcome.written_records);
   EXPECT_GT(second.outcome.events, first.outcome.events);
+}
+
+// SPY printed every 3 s of market time from 09:30:00: with replay.speed = 1 an event is due every
+// 3 s of wall time.
+class EveryThreeSeconds final : public EventSource {
+ public:
+  explicit EveryThreeSeconds(InstrumentRegistry& registry)
+      : spy_{registry.intern("SPY", InstrumentInfo{AssetClass::kStock, {}})} {}
+  bool next(MarketEvent& out) override {
+    if (n_ == 4) return false;
+    const TimestampNs t = odte::testing_day::kOpenUtc + 3 * n_++ * odte::testing_day::kSec;
+    out = MarketEvent::make_trade(spy_, StreamId::kStocks, t, t, Price::from_dollars(500), 100);
+    return true;
+  }
+
+ private:
+  InstrumentId spy_;
+  std::int64_t n_ = 0;
+};
+
+// Paced replay sleeps before a step, not after it: an event is applied when it is due, never a
+// step early; and while it waits the admin socket answers (a pause within a second) and the
+// systemd watchdog keeps being fed. The pause, applied between two timer ticks, is re-applied at
+// the same point when the stopped run is resumed.
+TEST_F(DaemonReplayTest, shouldApplyEachEventWhenDueAndServeAdminAndWatchdogWhileWaiting) {
+  config_.replay.speed = 1;
+  // A fake systemd listening at $NOTIFY_SOCKET, timing the watchdog pings.
+  const std::string notify_path = (dir_ / "notify.sock").string();
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", notify_path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const timeval timeout{0, 100'000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setenv("NOTIFY_SOCKET", notify_path.c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "400000", 1);
+  ::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1);
+  using Clock = std::chrono::steady_clock;
+  std::atomic<bool> listening{true};
+  std::vector<Clock::time_point> pings;
+  std::thread systemd([&] {
+    char buf[256];
+    while (listening.load()) {
+      const ssize_t len = ::recv(fd, buf, sizeof buf, 0);
+      if (len > 0 && std::string(buf, static_cast<std::size_t>(len)) == "WATCHDOG=1") pings.push_back(Clock::now());
+    }
+  });
+
+  SignalWatcher signals;
+  DaemonRun first;
+  std::thread core([&] {
+    InstrumentRegistry registry(64);
+    EveryThreeSeconds source(registry);
+    SystemdNotifier notify;
+    first = run_replay_daemon(config_, registry, source, 20260821, -240, signals, notify);
+  });
+  json status;
+  for (int i = 0; i < 300; ++i) {
+    status = ask("status");
+    if (status.value("ok", false)) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  const auto started = Clock::now();  // the first event was applied just before
+  ASSERT_TRUE(status.value("ok", false)) << status.dump();
+  std::this_thread::sleep_for(1s);
+  // The second event is due 3 s after the first: one second in, it is not applied yet.
+  EXPECT_EQ(ask("status")["result"]["events_processed"], 1) << "an event applied before it was due";
+  const auto asked = Clock::now();
+  const json paused = ask("pause");
+  const auto answered = Clock::now();
+  EXPECT_TRUE(paused.value("ok", false)) << paused.dump();
+  EXPECT_LT(answered - asked, 1s) << "pause answered only after the wait";
+  EXPECT_TRUE(ask("status")["result"]["paused"].get<bool>());
+  std::this_thread::sleep_until(started + 3500ms);
+  EXPECT_EQ(ask("status")["result"]["events_processed"], 2) << "the second event was not applied when due";
+  signals.request_stop();
+  core.join();
+  listening.store(false);
+  systemd.join();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  ::unsetenv("WATCHDOG_PID");
+  ::close(fd);
+  ASSERT_EQ(first.exit_code, kExitReplayStopped) << first.outcome.error;
+  // Pinged every half interval (200 ms) through the waits, never silent for the 3 s between events.
+  ASSERT_GE(pings.size(), 10u);
+  Clock::duration longest{};
+  for (std::size_t i = 1; i < pings.size(); ++i) longest = std::max(longest, pings[i] - pings[i - 1]);
+  EXPECT_LT(longest, 1s) << "watchdog silent for " << std::chrono::duration<double>(longest).count() << " s";
+
+  // Resumed unpaced: the journal (the pause between two timer ticks included) is verified as
+  // re-created, and the day finishes.
+  config_.replay.speed = 0;
+  SignalWatcher again;
+  InstrumentRegistry registry(64);
+  EveryThreeSeconds source(registry);
+  SystemdNotifier notify;
+  const DaemonRun second = run_replay_daemon(config_, registry, source, 20260821, -240, again, notify);
+  ASSERT_EQ(second.exit_code, 0) << second.outcome.error;
+  EXPECT_EQ(second.outcome.verified_records, first.outcome.written_records);
+  EXPECT_EQ(second.outcome.events, 4u);
 }
 
 // `[[strategy]] enabled = false` keeps a strategy out of the day: it gets no bars or timers and

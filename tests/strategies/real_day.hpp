@@ -135,13 +135,17 @@ inline std::vector<Snapshot> read_csv_snapshots(const fs::path& csv) {
   return out;
 }
 
-// The first snapshot at or after `minute` (New York), or null.
-inline const Snapshot* first_at_or_after(const std::vector<Snapshot>& snaps, int minute) {
+// The market a timer at `minute`:00 (New York) sees: the last snapshot at or before that moment
+// (timers fire at their own times between snapshots, as live), or null before the first.
+inline const Snapshot* last_at_or_before(const std::vector<Snapshot>& snaps, int minute) {
+  const Snapshot* last = nullptr;
   for (const Snapshot& s : snaps) {
-    if (s.minute >= minute) return &s;
+    if (s.minute > minute || (s.minute == minute && s.second > 0)) break;
+    last = &s;
   }
-  return nullptr;
+  return last;
 }
+
 
 struct DayRun {
   bool ok = false;

@@ -28,12 +28,13 @@ std::vector<std::unique_ptr<Strategy>> one(std::string_view params) {
   return s;
 }
 
-TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtTheFirstSnapshotAfterEntryTime) {
+TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtEntryTimeOnTheLastSnapshot) {
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_FALSE(snaps.empty()) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
   // By hand from the day's snapshots (the CSV rows, as the committed recording holds them): the
-  // first snapshot at or after 09:45, its spot, the nearest strike.
-  const real::Snapshot* entry = real::first_at_or_after(snaps, 9 * 60 + 45);
+  // timer fires at 09:45:00 on the last snapshot at or before then, its spot, the nearest strike.
+  constexpr int kEntry = 9 * 60 + 45;
+  const real::Snapshot* entry = real::last_at_or_before(snaps, kEntry);
   ASSERT_NE(entry, nullptr);
   const double atm = entry->nearest_strike(entry->spot);
   const double call_wing = entry->nearest_strike(atm + 5.0);
@@ -43,7 +44,7 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtTheFir
   ASSERT_TRUE(run.ok) << run.error;
   ASSERT_GE(run.orders.size(), 2u) << run.final_state;
   const Order& open = run.orders[0];
-  EXPECT_EQ(run.order_minutes[0], entry->minute);
+  EXPECT_EQ(run.order_minutes[0], kEntry);
   ASSERT_EQ(open.leg_count, 4);
   EXPECT_EQ(run.leg_symbols[0][0], real::occ(kDay, 'C', atm));
   EXPECT_EQ(open.legs[0].side, Side::kBuy);
@@ -56,31 +57,33 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtTheFir
   EXPECT_GT(open.limit, Price::zero());  // a debit
   EXPECT_EQ(open.state, OrderState::kFilled) << run.final_state;
 
-  // The exit, by hand: the chain's volume rise per snapshot from the entry snapshot on; the
-  // strategy learns snapshot j's rise when snapshot j+1 arrives, and exits at the first snapshot
-  // at or after 10:30 that is 30 minutes past the biggest rise so far (else at 14:00).
-  std::size_t e = static_cast<std::size_t>(entry - snaps.data());
-  auto chain_volume = [](const real::Snapshot& s) {
+  // The exit, by hand: the strategy samples the chain's day volume at every minute from the entry
+  // on -- the volume of the last snapshot at or before that minute -- and credits each rise to the
+  // minute the interval began; it exits at the first minute at or after 10:30 that is 30 minutes
+  // past the biggest rise so far (else at 14:00).
+  auto chain_volume = [&](int minute) {
+    const real::Snapshot* s = real::last_at_or_before(snaps, minute);
     double v = 0;
-    for (const auto& r : s.rows) v += r.volume;
+    if (s != nullptr) {
+      for (const auto& r : s->rows) v += r.volume;
+    }
     return v;
   };
   double peak = 0;
   int peak_minute = -1;
   int exit_minute = -1;
-  for (std::size_t k = e + 1; k < snaps.size() && exit_minute < 0; ++k) {
-    const double rise = chain_volume(snaps[k - 1]) - (k - 1 > 0 ? chain_volume(snaps[k - 2]) : 0.0);
-    if (k - 1 >= e && rise > peak) {
+  for (int m = kEntry + 1; m < 16 * 60 && exit_minute < 0; ++m) {
+    const double rise = chain_volume(m) - chain_volume(m - 1);
+    if (rise > peak) {
       peak = rise;
-      peak_minute = snaps[k - 1].minute;
+      peak_minute = m - 1;
     }
-    const int m = snaps[k].minute;
     if (m >= 14 * 60 || (m >= 10 * 60 + 30 && peak_minute >= 0 && m - peak_minute >= 30)) exit_minute = m;
   }
   ASSERT_GT(exit_minute, 0);
   std::printf("iv_spike_butterfly %s: entry %02d:%02d spot %.2f, long %.0f straddle, short %.0f call / %.0f put; "
               "volume peak interval %02d:%02d, exit %02d:%02d\n",
-              kDay, entry->minute / 60, entry->minute % 60, entry->spot, atm, call_wing, put_wing, peak_minute / 60,
+              kDay, kEntry / 60, kEntry % 60, entry->spot, atm, call_wing, put_wing, peak_minute / 60,
               peak_minute % 60, exit_minute / 60, exit_minute % 60);
   const Order& close = run.orders[1];
   EXPECT_EQ(run.order_minutes[1], exit_minute) << "peak minute " << peak_minute;

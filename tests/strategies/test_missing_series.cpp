@@ -33,16 +33,15 @@ int count_noted(const real::DayRun& run, const std::string& fragment) {
 TEST(MissingSeriesRealDayTest, shouldNoteTheShortSpySeriesOnceAndNotTradeTheRegimeDay) {
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_FALSE(snaps.empty()) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  // The regime is decided at the first timer at or after 10:00, i.e. at the first snapshot then;
-  // each earlier snapshot's SPY print made one completed one-minute bar.
-  const real::Snapshot* decision = real::first_at_or_after(snaps, 10 * 60);
-  ASSERT_NE(decision, nullptr);
+  // The regime is decided on the timer at 10:00:00, whatever the snapshots' times; each earlier
+  // snapshot's SPY print made one one-minute bar, completed by then (the 09:59 bar closes at 10:00).
+  constexpr int kDecision = 10 * 60;
   int bars = 0;
-  for (const auto& s : snaps) bars += s.minute < decision->minute ? 1 : 0;
+  for (const auto& s : snaps) bars += s.minute < kDecision ? 1 : 0;
   ASSERT_LT(bars, 10) << "the day would have enough SPY bars; this test expects the 5-minute cadence";
   char expected[96];
   std::snprintf(expected, sizeof expected, "regime: %d one-minute bars of SPY by %02d:%02d (needs 10)", bars,
-                decision->minute / 60, decision->minute % 60);
+                kDecision / 60, kDecision % 60);
 
   const real::DayRun run = real::replay_day(kDay, one("regime"), "missing-regime");
   ASSERT_TRUE(run.ok) << run.error;

@@ -47,13 +47,13 @@ TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPr
   const double target = GetParam();
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  // By hand: the strategy decides at the first event of the first snapshot at or after 09:45 --
-  // that snapshot's SPY print (the importer writes it first) against the previous snapshot's
-  // quotes, t to 16:00 from the new snapshot's time.
-  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
-  ASSERT_TRUE(e != nullptr && e != snaps.data());
-  const real::Snapshot& quotes = *(e - 1);
-  const double seconds_left = (16 * 60 - e->minute) * 60.0 - e->second;
+  // By hand: the strategy decides on its timer at 09:45:00, on the last snapshot at or before it
+  // (its SPY print and its quotes), t to 16:00 from 09:45:00.
+  constexpr int kEntry = 9 * 60 + 45;
+  const real::Snapshot* e = real::last_at_or_before(snaps, kEntry);
+  ASSERT_TRUE(e != nullptr);
+  const real::Snapshot& quotes = *e;
+  const double seconds_left = (16 * 60 - kEntry) * 60.0;
   const double t = seconds_left / 60.0 / 525'600.0;
   struct Pick { double strike = 0, gap = 1e9, mid = 0; };
   Pick put, call;
@@ -78,7 +78,7 @@ TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPr
   const real::DayRun run = real::replay_day(kDay, one(params(target)), "strangle-" + std::to_string(target), allow_strangles);
   ASSERT_TRUE(run.ok) << run.error;
   std::printf("short_strangle %s delta %.2f: entry %02d:%02d spot %.2f, put %.0f call %.0f, premium %.2f, x%.0f\n", kDay,
-              target, e->minute / 60, e->minute % 60, e->spot, put.strike, call.strike, put.mid + call.mid, want);
+              target, kEntry / 60, kEntry % 60, e->spot, put.strike, call.strike, put.mid + call.mid, want);
   if (want < 1.0) {
     EXPECT_TRUE(run.orders.empty());
     EXPECT_TRUE(run.noted("under one, not trading today"));
@@ -88,7 +88,7 @@ TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPr
   for (const auto& n : run.notes) notes += n + "\n";
   ASSERT_GE(run.orders.size(), 1u) << run.final_state << notes;
   const Order& open = run.orders[0];
-  EXPECT_EQ(run.order_minutes[0], e->minute);
+  EXPECT_EQ(run.order_minutes[0], kEntry);
   ASSERT_EQ(open.leg_count, 2);
   EXPECT_EQ(run.leg_symbols[0][0], real::occ(kDay, 'C', call.strike));
   EXPECT_EQ(run.leg_symbols[0][1], real::occ(kDay, 'P', put.strike));
@@ -96,17 +96,18 @@ TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPr
   EXPECT_EQ(open.legs[1].side, Side::kSell);
   EXPECT_EQ(open.quantity, static_cast<std::uint32_t>(want));
   EXPECT_LT(open.limit, Price::zero());
-  // The exit at 15:45 is decided on the first snapshot at or after it, against the previous
-  // snapshot's quotes: a leg bid at zero there has no two-sided quote, so no closing order can be
-  // priced -- the strangle is held to settlement, and the strategy says so.
-  const real::Snapshot* x = real::first_at_or_after(snaps, 15 * 60 + 45);
+  // The exit at 15:45:00 is decided on the last snapshot at or before it: a leg bid at zero there
+  // has no two-sided quote, so no closing order can be priced -- the strangle is held to
+  // settlement, and the strategy says so.
+  constexpr int kExit = 15 * 60 + 45;
+  const real::Snapshot* x = real::last_at_or_before(snaps, kExit);
   ASSERT_NE(x, nullptr);
-  const real::Row* xc = (x - 1)->find('C', call.strike);
-  const real::Row* xp = (x - 1)->find('P', put.strike);
+  const real::Row* xc = x->find('C', call.strike);
+  const real::Row* xp = x->find('P', put.strike);
   const bool closable = xc != nullptr && xp != nullptr && xc->bid > 0 && xp->bid > 0;
   if (closable) {
     ASSERT_GE(run.orders.size(), 2u) << run.final_state << notes;
-    EXPECT_EQ(run.order_minutes[1], x->minute);
+    EXPECT_EQ(run.order_minutes[1], kExit);
     EXPECT_EQ(run.orders[1].legs[0].side, Side::kBuy);
   } else {
     EXPECT_EQ(run.orders.size(), 1u) << notes;

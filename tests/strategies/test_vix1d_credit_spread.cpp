@@ -33,9 +33,9 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfThe
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
   // By hand from the day's snapshots (the CSV rows, as the committed recording holds them). The
-  // chain is first complete when the second snapshot starts to arrive
-  // (contracts are listed as their first quotes come): the stand-in is the Cboe variance sum over
-  // the first snapshot's quotes at the second snapshot's time.
+  // chain is first complete at the first timer tick after the first snapshot (contracts are listed
+  // as their first quotes come, all at the snapshot's time; the timer ticks on each whole second):
+  // the stand-in is the Cboe variance sum over the first snapshot's quotes at that tick's time.
   std::vector<options::ChainQuote> q;
   {
     std::map<double, options::ChainQuote> by_strike;
@@ -47,17 +47,21 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfThe
     }
     for (const auto& [k, c] : by_strike) q.push_back(c);
   }
-  const double t = ((16 * 60 - snaps[1].minute) * 60.0 - snaps[1].second) / 60.0 / 525'600.0;
+  const int tick_s = snaps[0].minute * 60 + snaps[0].second + 1;  // the snapshot's time is a whole second
+  const int tick_minute = tick_s / 60;
+  const double t = (16 * 60 * 60.0 - tick_s) / 60.0 / 525'600.0;
   const auto vs = options::variance_swap_rate(q, t, 0.0);
   ASSERT_TRUE(vs.ok());
   const double index = 100.0 * vs.volatility;
-  const real::Snapshot* entry = real::first_at_or_after(snaps, 9 * 60 + 45);
+  // The entry: the timer at 09:45:00, on the last snapshot at or before it.
+  constexpr int kEntry = 9 * 60 + 45;
+  const real::Snapshot* entry = real::last_at_or_before(snaps, kEntry);
   ASSERT_NE(entry, nullptr);
   const double s = entry->spot;
   const double em = s * index / 100.0 / std::sqrt(252.0);
   const bool puts = s >= snaps[0].spot;
-  std::set<double> listed;  // strikes seen before the entry snapshot
-  for (const real::Snapshot* p = snaps.data(); p != entry; ++p) {
+  std::set<double> listed;  // strikes seen up to the entry snapshot
+  for (const real::Snapshot* p = snaps.data(); p != entry + 1; ++p) {
     for (const auto& r : p->rows) listed.insert(r.strike);
   }
   double short_k = 0, long_k = 0;
@@ -75,12 +79,12 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfThe
   EXPECT_TRUE(run.noted("no I:VIX1D in this feed; using the odte 1-day variance index from the 0DTE chain"))
       << (run.notes.empty() ? "" : run.notes[0]);
   char used[96];
-  std::snprintf(used, sizeof used, "(%.2f, first complete chain of the day at %02d:%02d)", index, snaps[1].minute / 60,
-                snaps[1].minute % 60);
+  std::snprintf(used, sizeof used, "(%.2f, first complete chain of the day at %02d:%02d)", index, tick_minute / 60,
+                tick_minute % 60);
   EXPECT_TRUE(run.noted(used)) << used;
   ASSERT_GE(run.orders.size(), 1u) << run.final_state;
   const Order& open = run.orders[0];
-  EXPECT_EQ(run.order_minutes[0], entry->minute);
+  EXPECT_EQ(run.order_minutes[0], kEntry);
   ASSERT_EQ(open.leg_count, 2);
   const char right = puts ? 'P' : 'C';
   EXPECT_EQ(run.leg_symbols[0][0], real::occ(kDay, right, short_k)) << "index " << index << " em " << em;
@@ -90,7 +94,7 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfThe
   EXPECT_LT(open.limit, Price::zero());  // a credit
   EXPECT_EQ(run.orders.size(), 1u) << "held to the end of the day";
   std::printf("vix1d_credit_spread %s: stand-in %.2f at %02d:%02d, spot %.2f (first %.2f), EM %.2f, %s %.0f/%.0f\n", kDay,
-              index, snaps[1].minute / 60, snaps[1].minute % 60, s, snaps[0].spot, em, puts ? "puts" : "calls", short_k,
+              index, tick_minute / 60, tick_minute % 60, s, snaps[0].spot, em, puts ? "puts" : "calls", short_k,
               long_k);
 }
 

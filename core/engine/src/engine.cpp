@@ -77,7 +77,8 @@ void from_journal(const JournalLimits& j, RiskLimits& l, ExitRules& e) noexcept 
   e.exit_minute = j.exit_minute;
 }
 
-bool control_from_journal(const JournalRecord& record, ControlCommand& out, std::uint64_t& after_events) noexcept {
+bool control_from_journal(const JournalRecord& record, ControlCommand& out, std::uint64_t& after_events,
+                          std::uint32_t& after_ticks) noexcept {
   std::memset(static_cast<void*>(&out), 0, sizeof out);
   JournalFlag flag{};
   switch (record.type) {
@@ -85,18 +86,21 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
       if (!record.read_pod(flag)) return false;
       out.kind = flag.on != 0 ? ControlKind::kPause : ControlKind::kResume;
       after_events = flag.after_events;
+      after_ticks = flag.after_ticks;
       return true;
     case JournalRecordType::kKillSwitch:
       if (!record.read_pod(flag)) return false;
       out.kind = flag.on != 0 ? ControlKind::kKill : ControlKind::kUnkill;
       out.flatten = flag.flatten != 0;
       after_events = flag.after_events;
+      after_ticks = flag.after_ticks;
       return true;
     case JournalRecordType::kStrategyEnabled:
       if (!record.read_pod(flag)) return false;
       out.kind = flag.on != 0 ? ControlKind::kEnableStrategy : ControlKind::kDisableStrategy;
       out.strategy = flag.strategy;
       after_events = flag.after_events;
+      after_ticks = flag.after_ticks;
       return true;
     case JournalRecordType::kFlatten: {
       JournalFlatten f{};
@@ -105,6 +109,7 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
       out.peer_uid = f.peer_uid;
       out.peer_pid = f.peer_pid;
       after_events = f.after_events;
+      after_ticks = f.after_ticks;
       return true;
     }
     case JournalRecordType::kRiskLimits: {
@@ -113,6 +118,7 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
       out.kind = ControlKind::kSetRiskLimits;
       from_journal(j, out.limits, out.exits);
       after_events = j.after_events;
+      after_ticks = j.after_ticks;
       return true;
     }
     default:
@@ -390,13 +396,21 @@ bool Engine::close_position(ClientOrderId open_order, std::string_view reason) n
 }
 
 bool Engine::on_market_event(const MarketEvent& e, TimestampNs now) noexcept {
-  ++stats_.events;
-  if (!guard_.admit(e)) return false;
+  if (!admit_market_event(e)) return false;
   apply_market_event(e, now);
   return true;
 }
 
+bool Engine::admit_market_event(const MarketEvent& e) noexcept {
+  if (guard_.admit(e)) return true;
+  ++stats_.events;
+  ticks_since_event_ = 0;
+  return false;
+}
+
 void Engine::apply_market_event(const MarketEvent& e, TimestampNs now) noexcept {
+  ++stats_.events;
+  ticks_since_event_ = 0;
   // The first event at or after the close: settle on the market as it stood at the close.
   if (!settled_ && settle_ns_ != 0 && now >= settle_ns_ && state_ == CoreState::kRunning) (void)settle_expiry();
   if (now > now_) now_ = now;
@@ -418,6 +432,7 @@ void Engine::on_timer(TimestampNs now) noexcept {
   // The first tick in a new minute of market time (the previous tick was before next_timer_).
   const bool new_minute = minute_of(now_) != minute_of(next_timer_ - 1);
   next_timer_ = (now_ / config_.timer_period_ns + 1) * config_.timer_period_ns;
+  ++ticks_since_event_;
   bars_.flush(now_, [this](const MinuteBar& b) {
     for (std::size_t i = 0; i < strategies_.size(); ++i) {
       if (enabled_[i]) strategies_[i]->on_bar(b, *this);
@@ -769,7 +784,7 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
   ControlReply reply{};
   reply.request_id = c.request_id;
   reply.ok = true;
-  JournalFlag flag{0, 0, 0, 0, now_, stats_.events};
+  JournalFlag flag{0, 0, 0, ticks_since_event_, now_, stats_.events};
   // What only lets opening orders out again cannot take effect while the engine refuses them for
   // its state: refused, nothing changed (pause, kill, flatten, limits and disabling still apply).
   const bool reopens =
@@ -817,7 +832,7 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
     case ControlKind::kFlatten:
     {
       // Journaled first, as the kill switch is: the record precedes the orders it causes.
-      JournalFlatten rec{now_, stats_.events, c.peer_uid, c.peer_pid, 0, 0};
+      JournalFlatten rec{now_, stats_.events, c.peer_uid, c.peer_pid, 0, 0, ticks_since_event_, 0};
       for (const Position& p : book_.positions()) rec.open_positions += p.quantity != 0 ? 1u : 0u;
       for (const Order& o : om_.orders()) rec.working_orders += o.is_live() ? 1u : 0u;
       journal(JournalRecordType::kFlatten, &rec, sizeof rec);
@@ -841,6 +856,7 @@ ControlReply Engine::on_control(const ControlCommand& c, TimestampNs now) noexce
       risk_.set_limits(c.limits);
       JournalLimits rec = to_journal(c.limits, c.exits);
       rec.after_events = stats_.events;
+      rec.after_ticks = ticks_since_event_;
       journal(JournalRecordType::kRiskLimits, &rec, sizeof rec);
       reply.set_message("risk limits updated");
       break;

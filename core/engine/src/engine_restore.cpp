@@ -283,7 +283,8 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
       case JournalRecordType::kRiskLimits: {
         ControlCommand c{};
         std::uint64_t after = 0;
-        if (!control_from_journal(rec, c, after)) {
+        std::uint32_t after_ticks = 0;
+        if (!control_from_journal(rec, c, after, after_ticks)) {
           return fail("operator record " + std::to_string(rec.sequence) + " has the wrong size");
         }
         switch (c.kind) {

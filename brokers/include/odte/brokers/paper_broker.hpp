@@ -120,6 +120,11 @@ class PaperBroker {
 
   [[nodiscard]] const PaperBrokerStats& stats() const noexcept { return stats_; }
   [[nodiscard]] std::uint32_t working() const noexcept;
+  // When the next queued command takes effect (its submit time + latency), INT64_MAX when none is
+  // queued (a command refused for a full queue is answered by the next poll, whenever it is). A run loop that
+  // polls at this time gives every report its true time: an order submitted at t is accepted --
+  // and, if marketable, filled against the market of that moment -- at exactly t + latency.
+  [[nodiscard]] TimestampNs next_due_ns() const noexcept;
 
  private:
   struct Pending {

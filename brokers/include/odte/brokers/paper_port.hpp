@@ -19,6 +19,7 @@ class PaperBrokerPort final : public BrokerPort {
   int poll(const MarketState& market, TimestampNs now, ReportSink& sink) noexcept override {
     return broker_.poll(market, now, [&](const ExecutionReport& r) { sink.on_report(r); });
   }
+  [[nodiscard]] TimestampNs next_due_ns() const noexcept override { return broker_.next_due_ns(); }
   [[nodiscard]] BrokerLinkState link() const noexcept override { return BrokerLinkState::kUp; }
   [[nodiscard]] const char* name() const noexcept override { return "paper"; }
 

@@ -9,11 +9,13 @@
 // records already in the journal. The sink compares each re-created record byte for byte with
 // the journal (a torn last record is cut off first) and only writes once it is past the journal's
 // end. Operator commands (pause, kill, limits, strategy toggles) came from outside at arbitrary
-// moments: the journal holds them where they were applied, and the re-run applies them at the
-// same point, so they too are reproduced exactly. Any difference means the journal and the re-run disagree -- a different recording or
+// moments: the journal holds them where they were applied (after how many market events, and how
+// many timer ticks since the last of them), and the re-run applies them at the same point, so
+// they too are reproduced exactly. Any difference means the journal and the re-run disagree -- a different recording or
 // config, or a determinism bug -- and the run halts with the record number and both types: it
 // never trades on a state it cannot explain.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -74,7 +76,8 @@ class VerifyingJournal final : public JournalSink {
 
   // While verifying: the next journal record, if it is an operator command (pause, kill,
   // limits, strategy toggle) -- those are inputs, not outputs, so the re-run applies them.
-  [[nodiscard]] const JournalRecord* next_operator_record(ControlCommand& command, std::uint64_t& after_events) const noexcept;
+  [[nodiscard]] const JournalRecord* next_operator_record(ControlCommand& command, std::uint64_t& after_events,
+                                                          std::uint32_t& after_ticks) const noexcept;
   [[nodiscard]] bool failed() const noexcept { return !error_.empty(); }
   [[nodiscard]] bool recovering() const noexcept { return next_existing_ < existing_.records.size(); }
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
@@ -101,6 +104,33 @@ struct EngineReportSink final : ReportSink {
   TimestampNs now = 0;
 };
 
+// The one rule of time in every run loop (replay, paper-live, live): the core's clock never skips
+// what falls due. Before a loop moves the clock to `t` -- a market event's time, or the wall
+// clock's while the feed is quiet -- every engine timer tick (Engine::next_timer_ns: strategies'
+// on_timer, bar closes, entry deadlines, exit rules, order timeouts, marks) and every broker
+// command (BrokerPort::next_due_ns: the paper broker's latency) due before `t` is run by
+// `step(due)` at its own time, in time order; the loop then applies the event and steps at `t`.
+// Live, the wall clock brings those times while the feed is quiet (the idle tick); a replay
+// brings them itself, so a recording whose snapshots are 25 minutes apart fires the same timers
+// at the same times as live would have. `step` returns false to stop (the run was asked to
+// stop): so does this. A jump of more than kMaxCatchUpNs (a day: only a garbage timestamp the
+// market-data guard was told not to judge) is stepped through for its first day only, then the
+// clock jumps: a tick stamped in 2098 must not run 72 years of timers.
+inline constexpr std::int64_t kMaxCatchUpNs = 24LL * 3600 * 1'000'000'000;
+template <typename Step>
+bool run_due_before(TimestampNs t, const Engine& engine, const BrokerPort& broker, Step&& step) {
+  TimestampNs last = INT64_MIN;
+  TimestampNs limit = INT64_MAX;
+  for (;;) {
+    const TimestampNs due = std::min(engine.next_timer_ns(), broker.next_due_ns());
+    if (limit == INT64_MAX && due < INT64_MAX - kMaxCatchUpNs) limit = due + kMaxCatchUpNs;
+    // `due <= last`: the step did not move it (never expected; a loop must not spin on it).
+    if (due >= t || due <= last || due > limit) return true;
+    if (!step(due)) return false;
+    last = due;
+  }
+}
+
 struct ReplaySetup {
   EngineConfig engine;
   brokers::PaperBrokerConfig broker;
@@ -111,6 +141,12 @@ struct ReplaySetup {
   // `recovering` is true while the run is still re-creating records already in the journal:
   // state changes from outside must wait until it is false.
   std::function<bool(std::uint64_t events, Engine& engine, bool recovering)> after_event;
+  // Called before each step of the run's clock, with its time: before a market event is applied
+  // (its exchange time) and before each timer tick or broker due time between two events
+  // (run_due_before). On the core thread, the engine between two steps: a paced replay waits here
+  // until `due` is due in wall time -- and only then is it applied -- serving admin commands,
+  // snapshots and the watchdog while it waits. Return false to stop the run early.
+  std::function<bool(TimestampNs due, Engine& engine, bool recovering)> before_step;
   // Called once at the end (or after a stop) with the engine still alive; what it sends (e.g.
   // cancels) is stepped through the broker before on_finish.
   std::function<void(Engine& engine)> at_end;

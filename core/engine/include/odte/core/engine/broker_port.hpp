@@ -42,6 +42,13 @@ class BrokerPort {
   // matches working orders against `market` here; adapters ignore it. Returns how many.
   virtual int poll(const MarketState& market, TimestampNs now, ReportSink& sink) noexcept = 0;
 
+  // The earliest time at which poll() has something to do that no market event brings: a
+  // simulated venue's command reaching it after its latency (the paper broker). The run loop
+  // polls at that time, so a fill happens at order time + latency against the market as it is
+  // then, not at the next event. kNoDue for a real venue (its reports come when they come).
+  static constexpr TimestampNs kNoDue = INT64_MAX;
+  [[nodiscard]] virtual TimestampNs next_due_ns() const noexcept { return kNoDue; }
+
   [[nodiscard]] virtual BrokerLinkState link() const noexcept = 0;
 
   // A short name for logs and status ("paper", "fix").

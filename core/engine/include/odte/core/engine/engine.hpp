@@ -60,7 +60,7 @@ struct JournalLimits {
   std::uint8_t no_trade_window_count;
   std::uint8_t allow_undefined_risk;
   std::int16_t exit_minute;
-  std::uint32_t pad;
+  std::uint32_t after_ticks;   // timer ticks the core had run since that event (JournalFlag::after_ticks)
   std::uint64_t after_events;  // market events the core had applied when the change took effect
 };
 static_assert(sizeof(JournalLimits) == 104, "the fields add up to 104 bytes: no padding");
@@ -69,9 +69,11 @@ void from_journal(const JournalLimits& j, RiskLimits& l, ExitRules& e) noexcept;
 
 // The operator command a journal record stands for (pause, resume, kill, unkill, limits,
 // strategy toggles), so a re-run can apply it at the same point. False for other records.
-// `after_events` receives the number of market events applied before the command took effect.
-[[nodiscard]] bool control_from_journal(const JournalRecord& record, ControlCommand& out,
-                                        std::uint64_t& after_events) noexcept;
+// `after_events` receives the number of market events applied before the command took effect,
+// `after_ticks` the timer ticks run since the last of them (a command between two events far
+// apart comes after some of the ticks between them).
+[[nodiscard]] bool control_from_journal(const JournalRecord& record, ControlCommand& out, std::uint64_t& after_events,
+                                        std::uint32_t& after_ticks) noexcept;
 
 class JournalSink {
  public:
@@ -149,19 +151,30 @@ class Engine final : private StrategyContext {
   // nothing changed but the guard's counters: not the clock, not the stream's freshness, so a run
   // loop must not advance its own clock to the event's time either).
   bool on_market_event(const MarketEvent& e, TimestampNs now) noexcept;
+  // on_market_event in two halves, for a run loop that runs what is due before the event's time
+  // (run_due_before, daemon/replay.hpp) only once it knows the event's time can be trusted:
+  // admit_market_event judges it (a rejected event is counted and done: false), and
+  // apply_market_event applies an admitted one. Nothing but the guard's own state changes between.
+  [[nodiscard]] bool admit_market_event(const MarketEvent& e) noexcept;
+  void apply_market_event(const MarketEvent& e, TimestampNs now) noexcept;
   // The same for a run loop whose clock is made from the events themselves (the live modes'
   // FeedClock): the guard judges the event first, and only an admitted one is handed to
   // `clock(e)` for the time to apply it at -- so a rejected event cannot move that clock either.
   template <typename EventClock>
   bool on_market_event_clocked(const MarketEvent& e, EventClock&& clock) noexcept {
-    ++stats_.events;
-    if (!guard_.admit(e)) return false;
+    if (!admit_market_event(e)) return false;
     apply_market_event(e, clock(e));
     return true;
   }
   void on_exec_report(const ExecutionReport& r, TimestampNs now) noexcept;
   // Runs whatever is due by `now`; cheap to call after every event.
   void on_timer(TimestampNs now) noexcept;
+  // When on_timer next has work: the next tick of the timer period (strategies' on_timer, bar
+  // closes, exit rules, order timeouts, marks). A run loop whose clock jumps (a replay between
+  // events far apart) calls on_timer at each such time on the way (run_due_before).
+  [[nodiscard]] TimestampNs next_timer_ns() const noexcept { return next_timer_; }
+  // Timer ticks run since the last market event (journaled with operator commands).
+  [[nodiscard]] std::uint32_t ticks_since_event() const noexcept { return ticks_since_event_; }
   [[nodiscard]] ControlReply on_control(const ControlCommand& c, TimestampNs now) noexcept;
   // Expiry: settles every position in options expiring today against its underlying's value at
   // the session close (cash: at intrinsic; physical: exercise/assignment into shares at the
@@ -243,8 +256,6 @@ class Engine final : private StrategyContext {
   [[nodiscard]] std::size_t strategy_count() const noexcept { return strategies_.size(); }
 
  private:
-  // on_market_event after the guard admitted the event.
-  void apply_market_event(const MarketEvent& e, TimestampNs now) noexcept;
   struct OrderMeta {
     IntentAction action;
     std::uint32_t spread;       // index into spreads_ for closing orders, else kNoSpread
@@ -345,6 +356,7 @@ class Engine final : private StrategyContext {
   TimestampNs settle_ns_ = 0;   // the session close of the trading day; 0 when unknown
   int settle_minute_ = 16 * 60; // its exchange-local minute
   bool settled_ = false;
+  std::uint32_t ticks_since_event_ = 0;
   EngineStats stats_;
   CoreState state_ = CoreState::kRunning;  // replay starts running; restore/reconcile gate the rest
   bool restoring_ = false;

@@ -59,7 +59,7 @@ struct JournalFlag {
   std::uint8_t on;
   std::uint8_t flatten;
   std::uint16_t strategy;
-  std::uint32_t reserved;
+  std::uint32_t after_ticks;   // timer ticks the core had run since the last of those events
   std::int64_t at_ns;
   std::uint64_t after_events;  // market events the core had applied when the change took effect
 };
@@ -74,8 +74,10 @@ struct JournalFlatten {
   std::int32_t peer_pid;
   std::uint32_t open_positions;   // what there was to close: positions with open contracts or shares
   std::uint32_t working_orders;   // and orders working (the opening ones are cancelled)
+  std::uint32_t after_ticks;      // timer ticks run since the last of those events (a paced replay's gap)
+  std::uint32_t reserved;         // 0
 };
-static_assert(sizeof(JournalFlatten) == 32, "docs/journal-format.md gives the flatten payload as 32 bytes");
+static_assert(sizeof(JournalFlatten) == 40, "docs/journal-format.md gives the flatten payload as 40 bytes");
 
 [[nodiscard]] std::uint32_t crc32c(std::span<const std::byte> data, std::uint32_t seed = 0) noexcept;
 

@@ -25,6 +25,7 @@ std::string_view type_name(JournalRecordType t) {
     case JournalRecordType::kBookFill: return "book_fill";
     case JournalRecordType::kMark: return "mark";
     case JournalRecordType::kInstrument: return "instrument";
+    case JournalRecordType::kHistory: return "history";
   }
   return "unknown";
 }
@@ -165,6 +166,9 @@ std::string journal_record_json(const JournalRecord& r) {
       }
       break;
     }
+    case JournalRecordType::kHistory:
+      j["line"] = std::string(reinterpret_cast<const char*>(r.payload.data()), r.payload.size());
+      break;
     default:
       j["bytes"] = r.payload.size();
       break;

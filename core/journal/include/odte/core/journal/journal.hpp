@@ -43,6 +43,7 @@ enum class JournalRecordType : std::uint16_t {
   kBookFill = 11,      // JournalFill: a leg booked into the position book
   kMark = 12,          // JournalMark: account P&L once a minute
   kInstrument = 13,    // JournalInstrument: what an in-process instrument id names (restart recovery)
+  kHistory = 14,       // one line of SessionHistory::to_text (no newline), in order, before the session
 };
 
 inline constexpr std::uint32_t kJournalVersion = 3;  // 3: instrument and reconciliation records (docs/journal-format.md)

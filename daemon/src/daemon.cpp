@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "odte/core/base/agent.hpp"
 #include "odte/core/base/file_io.hpp"
 #include "odte/daemon/core_services.hpp"
+#include "odte/feeds/history_source.hpp"
 #include "odte/reports/report.hpp"
 #include "odte/strategies/factory.hpp"
 
@@ -164,6 +166,24 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     return run;
   }
 
+  std::optional<SessionHistory> history;
+  std::vector<std::string> history_problems;
+  // The session history from the replayed recording's earlier days and replay.history, for what
+  // the strategies asked (each gap is a note; the strategies say what they do without it).
+  if (const HistoryRequest need = history_needs(strategies); !need.empty()) {
+    std::vector<std::string> paths = config.replay.history;
+    paths.push_back(config.replay.recording);
+    SessionHistory h;
+    if (std::string err = feeds::load_history(paths, need, trading_day, h); !err.empty()) {
+      spdlog::error("replay.history: {}", err);
+      run.exit_code = 1;
+      return run;
+    }
+    history_problems = feeds::history_gaps(need, h);
+    for (const std::string& p : history_problems) spdlog::warn("{}", p);
+    history = std::move(h);
+  }
+
   CoreServices services(config, names, signals, notify);
   services.attach_feeds(feeds);
   if (std::string err = services.open(); !err.empty()) {
@@ -174,6 +194,8 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
 
   ReplaySetup setup;
   setup.engine = engine_config(config, trading_day, utc_offset_minutes);
+  setup.history = std::move(history);
+  setup.history_problems = std::move(history_problems);
   setup.broker = config.broker.paper;
   setup.journal_path = config.journal;
   // Frame receive to order in the broker ring, where receive_ns is a live stamp (bench/README.md).

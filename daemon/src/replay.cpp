@@ -107,6 +107,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
 
   const SessionMarker marker{setup.engine.orders.trading_day, kJournalVersion, start};
   journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
+  if (setup.history) engine.set_history(*setup.history, setup.history_problems);
   engine.start(start);
 
   // `trigger_receive_ns`: receive time of the market event just handled, 0 when none (operator

@@ -174,7 +174,8 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     std::vector<std::string> paths = config.replay.history;
     paths.push_back(config.replay.recording);
     SessionHistory h;
-    if (std::string err = feeds::load_history(paths, need, trading_day, h); !err.empty()) {
+    // The replayed recording (last) reports its own corruption when the replay reaches it.
+    if (std::string err = feeds::load_history(paths, need, trading_day, h, paths.size() - 1); !err.empty()) {
       spdlog::error("replay.history: {}", err);
       run.exit_code = 1;
       return run;

@@ -11,6 +11,7 @@
 // is the last value of the day (an index's V, a bar's close, a trade), the previous session's
 // 1-minute bars are its regular-hours bars (09:30 to the close; extended hours would move an EMA).
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,9 +23,12 @@ namespace odte::feeds {
 // Reads every recording in `paths` (in order; for one day the value stamped last wins) and fills
 // `out` with the requested series from before `trading_day`. A series none of them has is left
 // out (the caller notes it). Returns an error text (a recording that cannot be read), empty on
-// success.
+// success. Paths from index `lenient_from` on are the replayed recording itself: a corruption in
+// it ends its reading here (what came before counts) and is left to the replay, which stops on it
+// with its own error.
 [[nodiscard]] std::string load_history(const std::vector<std::string>& paths, const HistoryRequest& request,
-                                       std::int32_t trading_day, SessionHistory& out);
+                                       std::int32_t trading_day, SessionHistory& out,
+                                       std::size_t lenient_from = static_cast<std::size_t>(-1));
 
 // One line per requested series that `history` lacks ("history: no daily closes of I:VIX before
 // 20190213"), for the log and the notes.

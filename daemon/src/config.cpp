@@ -209,6 +209,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
              {{"in-process", ReplayTransport::kInProcess}, {"websocket", ReplayTransport::kWebsocket}});
     r.number("speed", c.replay.speed, 0.0, 10'000.0);
     r.boolean("allow_torn_tail", c.replay.allow_torn_tail);
+    r.string_list("history", c.replay.history);
     r.finish();
   }
   read_risk(top.sub("risk"), c);
@@ -498,10 +499,13 @@ std::string describe(const Config& c) {
                                                      {"reanchor_after", static_cast<std::int64_t>(c.feed.guard.reanchor_after)}}}});
   t.insert("expiry", toml::table{{"physical", c.expiry.physical == PhysicalExpiry::kExercise ? "exercise" : "close"},
                                  {"close_before_minutes", static_cast<std::int64_t>(c.expiry.close_before_minutes)}});
+  toml::array history;
+  for (const auto& h : c.replay.history) history.push_back(h);
   t.insert("replay", toml::table{{"recording", c.replay.recording},
                                  {"transport", c.replay.transport == ReplayTransport::kWebsocket ? "websocket" : "in-process"},
                                  {"speed", c.replay.speed},
-                                 {"allow_torn_tail", c.replay.allow_torn_tail}});
+                                 {"allow_torn_tail", c.replay.allow_torn_tail},
+                                 {"history", history}});
   t.insert("log", toml::table{{"path", c.log.path},
                               {"level", c.log.level},
                               {"max_size_mb", static_cast<std::int64_t>(c.log.max_size_mb)},

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "odte/core/base/file_io.hpp"
 #include "odte/core/options/calendar.hpp"
 #include "odte/daemon/core_services.hpp"
+#include "odte/feeds/history_source.hpp"
 #include "odte/reports/report.hpp"
 #include "odte/strategies/factory.hpp"
 
@@ -211,6 +213,25 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     return run;
   }
 
+  std::optional<SessionHistory> history;
+  std::vector<std::string> history_problems;
+  // The session history from the replayed recording's earlier days and replay.history, for what
+  // the strategies asked (each gap is a note; the strategies say what they do without it).
+  if (const HistoryRequest need = history_needs(strategies); !need.empty()) {
+    std::vector<std::string> paths = config.replay.history;
+    paths.push_back(config.replay.recording);
+    SessionHistory h;
+    // The replayed recording (last) reports its own corruption when the replay reaches it.
+    if (std::string err = feeds::load_history(paths, need, trading_day, h, paths.size() - 1); !err.empty()) {
+      spdlog::error("replay.history: {}", err);
+      run.exit_code = 1;
+      return run;
+    }
+    history_problems = feeds::history_gaps(need, h);
+    for (const std::string& p : history_problems) spdlog::warn("{}", p);
+    history = std::move(h);
+  }
+
   CoreServices services(config, names, signals, notify);
   services.attach_feeds(feeds);
   if (std::string err = services.open(); !err.empty()) {
@@ -221,6 +242,8 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
 
   ReplaySetup setup;
   setup.engine = engine_config(config, trading_day, utc_offset_minutes);
+  setup.history = std::move(history);
+  setup.history_problems = std::move(history_problems);
   setup.broker = config.broker.paper;
   setup.journal_path = config.journal;
   // Frame receive to order in the broker ring, where receive_ns is a live stamp (bench/README.md).

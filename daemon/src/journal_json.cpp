@@ -27,6 +27,7 @@ std::string_view type_name(JournalRecordType t) {
     case JournalRecordType::kInstrument: return "instrument";
     case JournalRecordType::kFlatten: return "flatten";
     case JournalRecordType::kSettlement: return "settlement";
+    case JournalRecordType::kHistory: return "history";
   }
   return "unknown";
 }
@@ -199,6 +200,9 @@ std::string journal_record_json(const JournalRecord& r) {
       }
       break;
     }
+    case JournalRecordType::kHistory:
+      j["line"] = std::string(reinterpret_cast<const char*>(r.payload.data()), r.payload.size());
+      break;
     default:
       j["bytes"] = r.payload.size();
       break;

@@ -268,6 +268,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     return fail(1, err);
   }
   const EngineConfig ec = engine_config(config, day, peeked.utc_offset_minutes());
+  const HistoryRequest history_need = history_needs(strategies);
   auto ring = std::make_unique<CommandRing>();
   Engine engine(ec, registry, std::move(strategies), *ring, &journal);
   std::unique_ptr<BrokerPort> broker = make_broker(config, registry);
@@ -296,6 +297,15 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   } else {
     const SessionMarker marker{day, kJournalVersion, start};
     journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
+  }
+  // The session history (previous closes, the previous session's 1-minute bars) from Massive REST,
+  // before the session starts; journaled by start(). A restart keeps the journaled one.
+  if (!history_need.empty() && !engine.history_restored()) {
+    std::vector<std::string> problems;
+    SessionHistory h = feeds::fetch_history(rest, history_need, day, problems);
+    for (const std::string& p : problems) spdlog::warn("{}", p);
+    spdlog::info("history: {} series fetched before {}", h.all().size(), day);
+    engine.set_history(std::move(h), problems);
   }
   engine.start(start);
   auto core_state = [&] { return halted ? CoreState::kHalted : engine.state(); };

@@ -107,6 +107,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
 
   const SessionMarker marker{setup.engine.orders.trading_day, kJournalVersion, start};
   journal.record(JournalRecordType::kSessionStart, std::as_bytes(std::span<const SessionMarker>(&marker, 1)));
+  if (setup.history) engine.set_history(*setup.history, setup.history_problems);
   engine.start(start);
 
   // The time of the last step: where operator commands applied between steps take effect.

@@ -6,7 +6,9 @@
 #include <ctime>
 
 #include "odte/core/market/instrument_registry.hpp"
+#include "odte/core/options/calendar.hpp"
 #include "odte/core/options/symbology.hpp"
+#include "odte/feeds/history_source.hpp"
 #include "odte/feeds/json_scan.hpp"
 #include "odte/feeds/recording_source.hpp"
 
@@ -105,9 +107,84 @@ RestAnswer contracts_answer(const ReplayRestData& data, std::string_view query, 
   return RestAnswer{200, std::move(body)};
 }
 
+// "2019-02-12" -> 20190212, 0 when malformed.
+std::int32_t yyyymmdd(std::string_view iso) {
+  if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-') return 0;
+  std::int32_t y = 0, m = 0, d = 0;
+  if (std::from_chars(iso.data(), iso.data() + 4, y).ptr != iso.data() + 4 ||
+      std::from_chars(iso.data() + 5, iso.data() + 7, m).ptr != iso.data() + 7 ||
+      std::from_chars(iso.data() + 8, iso.data() + 10, d).ptr != iso.data() + 10) {
+    return 0;
+  }
+  const std::int32_t v = y * 10000 + m * 100 + d;
+  return options::is_valid_date(v) ? v : 0;
+}
+
+void append_bar(std::string& body, bool& first, std::int64_t t_ms, Price close, std::string_view ticker) {
+  const std::string c = close.to_string();
+  body += first ? "{" : ",{";
+  first = false;
+  body += R"("T":")";
+  json::append_escaped(body, ticker);
+  body += R"(","o":)" + c + R"(,"h":)" + c + R"(,"l":)" + c + R"(,"c":)" + c + R"(,"v":0,"t":)" + std::to_string(t_ms) + "}";
+}
+
+// /v2/aggs/ticker/T/prev and /v2/aggs/ticker/T/range/1/{day,minute}/FROM/TO from the history.
+RestAnswer aggregates_answer(const ReplayRestData& data, std::string_view path) {
+  std::string_view rest = path.substr(std::string_view("/v2/aggs/ticker/").size());
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return error_answer(404, "not served by odte replay-server");
+  std::string ticker = query_value("t=" + std::string(rest.substr(0, slash)), "t");  // percent-decoded
+  rest.remove_prefix(slash + 1);
+  const SeriesHistory* h = data.history.find(ticker);
+  std::string body = R"({"ticker":")";
+  json::append_escaped(body, ticker);
+  body += R"(","status":"OK","adjusted":true,"results":[)";
+  bool first = true;
+  std::size_t n = 0;
+  if (rest == "prev") {
+    if (h == nullptr || h->daily.empty()) return error_answer(404, "the replay has no previous close of " + ticker);
+    const DailyClose& d = h->daily.back();
+    append_bar(body, first, options::local_to_utc_ns(d.day, 0) / 1'000'000, d.close, ticker);
+    n = 1;
+  } else {
+    // range/1/<timespan>/<from>/<to>
+    std::string_view parts[5];
+    for (int i = 0; i < 5; ++i) {
+      const std::size_t s = rest.find('/');
+      if ((s == std::string_view::npos) != (i == 4)) return error_answer(404, "not served by odte replay-server");
+      parts[i] = rest.substr(0, s);
+      rest = s == std::string_view::npos ? std::string_view{} : rest.substr(s + 1);
+    }
+    const std::int32_t from = yyyymmdd(parts[3]);
+    const std::int32_t to = yyyymmdd(parts[4]);
+    if (parts[0] != "range" || parts[1] != "1" || (parts[2] != "day" && parts[2] != "minute")) {
+      return error_answer(400, "this replay serves 1-day and 1-minute ranges only");
+    }
+    if (from == 0 || to == 0) return error_answer(400, "from and to must be YYYY-MM-DD dates");
+    if (h != nullptr && parts[2] == "day") {
+      for (const DailyClose& d : h->daily) {
+        if (d.day < from || d.day > to) continue;
+        append_bar(body, first, options::local_to_utc_ns(d.day, 0) / 1'000'000, d.close, ticker);
+        ++n;
+      }
+    } else if (h != nullptr) {
+      for (const HistoryBar& b : h->minutes) {
+        const std::int32_t d = options::new_york_date(b.start_ns);
+        if (d < from || d > to) continue;
+        append_bar(body, first, b.start_ns / 1'000'000, b.close, ticker);
+        ++n;
+      }
+    }
+  }
+  body += R"(],"resultsCount":)" + std::to_string(n) + "}";
+  return RestAnswer{200, std::move(body)};
+}
+
 }  // namespace
 
-std::string scan_replay_rest(const std::string& path, ReplayRestData& out) {
+std::string scan_replay_rest(const std::string& path, ReplayRestData& out,
+                             const std::vector<std::string>& history_paths) {
   out = ReplayRestData{};
   InstrumentRegistry registry;
   RecordingEventSource source(registry);
@@ -149,6 +226,12 @@ std::string scan_replay_rest(const std::string& path, ReplayRestData& out) {
     char iso[32];
     std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
     out.first_event_time = iso;
+    // The history before the first event's day, from the recording and the history recordings.
+    HistoryRequest all;
+    all.all = true;
+    std::vector<std::string> paths = history_paths;
+    paths.push_back(path);
+    if (std::string err = load_history(paths, all, options::new_york_date(first), out.history); !err.empty()) return err;
   }
   return {};
 }
@@ -167,7 +250,7 @@ std::function<RestAnswer(std::string_view, std::string_view)> replay_rest_handle
     }
     if (path == "/v1/marketstatus/upcoming") return RestAnswer{200, "[]"};
     if (path == "/v3/reference/options/contracts") return contracts_answer(*data, query, path, host);
-    if (path.starts_with("/v2/aggs/ticker/")) return error_answer(404, "the replay has no previous day");
+    if (path.starts_with("/v2/aggs/ticker/")) return aggregates_answer(*data, path);
     return error_answer(404, "not served by odte replay-server");
   };
 }

@@ -336,4 +336,50 @@ RestResult<PreviousClose> RestClient::previous_close(std::string_view ticker) {
   return out;
 }
 
+RestResult<std::vector<AggregateBar>> RestClient::aggregates(std::string_view ticker, std::string_view timespan,
+                                                              std::string_view from, std::string_view to) {
+  using Out = std::vector<AggregateBar>;
+  const std::string what = std::string(timespan) + " aggregates of " + std::string(ticker);
+  std::string target = "/v2/aggs/ticker/" + percent_encode(ticker) + "/range/1/" + std::string(timespan) + "/" +
+                       std::string(from) + "/" + std::string(to) + "?adjusted=true&sort=asc&limit=50000";
+  RestResult<Out> out;
+  for (std::size_t page = 0;; ++page) {
+    if (page >= impl_->config.max_pages) {
+      return failed<Out>(make_error_code(NetErrc::kBadBody),
+                         what + ": more than " + std::to_string(impl_->config.max_pages) + " pages");
+    }
+    auto r = get(target);
+    if (!r.ok()) return failed<Out>(r.ec, r.error);
+    const std::string_view body = r.value.body;
+    const std::string_view results = json::raw_field(body, "results");
+    bool bad = false;
+    const bool ok = results.empty() || json::for_each_element(results, [&](std::string_view e) {
+      AggregateBar b;
+      b.t_ms = static_cast<std::int64_t>(num(e, "t"));
+      b.close = num(e, "c");
+      if (b.t_ms <= 0 || !(b.close > 0)) {
+        bad = true;
+        return;
+      }
+      out.value.push_back(b);
+    });
+    if (!ok) return failed<Out>(make_error_code(NetErrc::kBadBody), what + ": \"results\" is not an array");
+    if (bad) return failed<Out>(make_error_code(NetErrc::kBadBody), what + ": a bar without a time or a positive close");
+    const std::string next = str(body, "next_url");
+    if (next.empty()) break;
+    Url u;
+    if (!parse_url(next, u) || u.host != impl_->base.host || u.port != impl_->base.port || u.tls != impl_->base.tls) {
+      return failed<Out>(make_error_code(NetErrc::kForeignNextUrl), what + ": next_url is not on " + impl_->base.host +
+                                                                          "; not following it");
+    }
+    target = u.target;
+  }
+  for (std::size_t k = 1; k < out.value.size(); ++k) {
+    if (out.value[k].t_ms <= out.value[k - 1].t_ms) {
+      return failed<Out>(make_error_code(NetErrc::kBadBody), what + ": bars out of time order");
+    }
+  }
+  return out;
+}
+
 }  // namespace odte::feeds

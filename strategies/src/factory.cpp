@@ -57,15 +57,22 @@ std::unique_ptr<Strategy> make_iron_condor(SettingsReader& r, std::uint16_t inde
   r.string("underlying", p.underlying);
   r.string("option_root", p.option_root);
   r.string("trigger", p.trigger);
+  r.number("short_sigma", p.short_sigma, 0.0, 20.0, true);
+  r.number("long_sigma", p.long_sigma, 0.0, 20.0, true);
   r.number("short_otm", p.short_otm, 0.0, 0.5, true);
   r.number("long_otm", p.long_otm, 0.0, 0.5, true);
   r.number("trigger_sigmas", p.trigger_sigmas, 0.0, 10.0, true);
+  r.integer("trigger_ma_days", p.trigger_ma_days, 2, 10);
+  r.integer("trigger_lookback_days", p.trigger_lookback_days, 7, 60);
+  r.choice("trigger_fallback", p.trigger_fallback_minute, {{"minute", true}, {"none", false}});
   r.time_of_day("entry_time", p.entry_minute);
   p.entry_deadline_minute = static_cast<std::int16_t>(p.entry_minute + 15);
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
   r.integer("quantity", p.quantity, 1, 1000);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
-  if (p.long_otm <= p.short_otm) r.problem("long_otm", "must be further out than short_otm");
+  if ((p.short_otm > 0.0) != (p.long_otm > 0.0)) r.problem("long_otm", "short_otm and long_otm go together");
+  if (p.short_otm > 0.0 && p.long_otm <= p.short_otm) r.problem("long_otm", "must be further out than short_otm");
+  if (p.long_sigma <= p.short_sigma) r.problem("long_sigma", "must be further out than short_sigma");
   if (p.entry_deadline_minute <= p.entry_minute) r.problem("entry_deadline", "must be after entry_time");
   auto s = std::make_unique<IronCondorStrategy>(index, p);
   read_exits(r, *s, p.entry_minute);
@@ -108,7 +115,10 @@ std::unique_ptr<Strategy> make_vix1d_credit_spread(SettingsReader& r, std::uint1
   r.string("option_root", p.option_root);
   r.string("vix1d", p.vix1d);
   r.choice("vix1d_source", p.vix1d_source,
-           {{"auto", Vix1dSource::kAuto}, {"feed", Vix1dSource::kFeed}, {"chain", Vix1dSource::kChain}});
+           {{"auto", Vix1dSource::kAuto},
+            {"prior_close", Vix1dSource::kPriorClose},
+            {"feed", Vix1dSource::kFeed},
+            {"chain", Vix1dSource::kChain}});
   r.number("vix1d_prior_close", p.vix1d_prior_close, 0.0, 500.0);
   r.choice("direction", p.direction,
            {{"trend", SpreadDirection::kTrend}, {"put", SpreadDirection::kPut}, {"call", SpreadDirection::kCall}});

@@ -1,7 +1,10 @@
 #include "odte/strategies/iron_condor.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <string>
+
+#include "odte/core/options/calendar.hpp"
 
 #include "legs.hpp"
 
@@ -19,13 +22,65 @@ void IronCondorStrategy::on_start(StrategyContext& ctx) {
   trigger_ = ctx.instrument(p_.trigger);
   if (!ctx.track_bars(trigger_)) ctx.note("iron_condor: cannot track bars for the trigger (limit reached)");
   chain_.emplace(p_.option_root, ctx.trading_day());
+  arm_daily_trigger(ctx);
+}
+
+namespace {
+std::string fixed(double v, int digits) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.*f", digits, v);
+  return b;
+}
+}  // namespace
+
+void IronCondorStrategy::arm_daily_trigger(StrategyContext& ctx) {
+  const SeriesHistory* h = ctx.history().find(p_.trigger);
+  const std::size_t need = static_cast<std::size_t>(p_.trigger_ma_days);
+  const std::int32_t from = options::add_days(ctx.trading_day(), -p_.trigger_lookback_days);
+  const double sd = h == nullptr ? -1.0 : daily_change_stdev(h->daily, from);
+  if (h != nullptr && !h->daily.empty()) prior_close_ = h->daily.back().close.to_double();
+  if (h == nullptr || h->daily.size() < need || sd < 0.0) {
+    ctx.note("iron_condor: no daily history of " + p_.trigger + " (needs " + std::to_string(need) +
+             " prior closes and the last " + std::to_string(p_.trigger_lookback_days) + " days' changes); " +
+             (p_.trigger_fallback_minute
+                  ? "the offset falls back to the 1-minute stand-in (3-bar MA change vs 30 bars' sigma)"
+                  : "trigger_fallback = \"none\": no trade today"));
+    if (!p_.trigger_fallback_minute) set_state(StrategyState::kMissingInput);
+    return;
+  }
+  daily_ = true;
+  daily_threshold_ = p_.trigger_sigmas * sd;
+  double sum_prev = 0.0;
+  for (std::size_t i = h->daily.size() - need; i < h->daily.size(); ++i) sum_prev += h->daily[i].close.to_double();
+  ma_prev_ = sum_prev / static_cast<double>(need);
+  ma_sum_known_ = sum_prev - h->daily[h->daily.size() - need].close.to_double();
+  ctx.note("iron_condor: offset when the " + std::to_string(need) + "-day MA of " + p_.trigger + " rises over " +
+           fixed(daily_threshold_, 3) + "% (" + fixed(p_.trigger_sigmas, 1) + " x " + fixed(sd, 3) +
+           "%, the daily changes since " + std::to_string(from) + "); prior close " + fixed(prior_close_, 2) +
+           ", yesterday's MA " + fixed(ma_prev_, 4));
 }
 
 void IronCondorStrategy::on_bar(const MinuteBar& bar, StrategyContext& ctx) {
   if (bar.instrument != trigger_) return;
   ++trigger_bars_;
-  const auto r = ma_.update(bar.close.to_double());
   const bool holding = state() == StrategyState::kInPosition || state() == StrategyState::kEntering;
+  if (daily_) {
+    // Today's MA with VIX now as today's close, against yesterday's MA: rising only.
+    const double ma_today = (ma_sum_known_ + bar.close.to_double()) / static_cast<double>(p_.trigger_ma_days);
+    last_daily_change_ = 100.0 * (ma_today / ma_prev_ - 1.0);
+    if (last_daily_change_ <= daily_threshold_) return;
+    ++daily_crossings_;
+    if (holding && !exit_sent_ && entry_.valid()) {
+      offset_fired_ = true;
+      ctx.note("iron_condor: the " + std::to_string(p_.trigger_ma_days) + "-day MA of " + p_.trigger + " rose " +
+               fixed(last_daily_change_, 3) + "% (VIX " + bar.close.to_string() + ") over " + fixed(daily_threshold_, 3) +
+               "%; offsetting");
+      exit_sent_ = ctx.close_position(entry_, "iron_condor:vix_offset");
+      if (exit_sent_) set_state(StrategyState::kExiting);
+    }
+    return;
+  }
+  const auto r = ma_.update(bar.close.to_double());
   if (r.fired && holding && !exit_sent_ && entry_.valid()) {
     offset_fired_ = true;
     ctx.note("iron_condor: " + p_.trigger + " 3-period MA changed " + std::to_string(r.change) + " beyond " +
@@ -60,10 +115,31 @@ bool IronCondorStrategy::enter(StrategyContext& ctx) {
   const Price spot = ctx.market().reference_price(underlying_);
   if (!spot.valid() || chain_->empty()) return false;
   const double s = spot.to_double();
-  const OptionChain::Strike* short_call = chain_->nearest(Price::from_double(s * (1.0 + p_.short_otm)));
-  const OptionChain::Strike* long_call = chain_->nearest(Price::from_double(s * (1.0 + p_.long_otm)));
-  const OptionChain::Strike* short_put = chain_->nearest(Price::from_double(s * (1.0 - p_.short_otm)));
-  const OptionChain::Strike* long_put = chain_->nearest(Price::from_double(s * (1.0 - p_.long_otm)));
+  double short_d = s * p_.short_otm;
+  double long_d = s * p_.long_otm;
+  if (p_.short_otm <= 0.0 || p_.long_otm <= 0.0) {
+    // The day's expected move from VIX at entry (else its prior close).
+    const Price live = ctx.market().reference_price(trigger_);
+    const double vol = live.valid() && live > Price::zero() ? live.to_double() : prior_close_;
+    if (vol <= 0.0) {
+      ctx.note("iron_condor: no " + p_.trigger + " value for the expected move; not trading today");
+      set_state(StrategyState::kMissingInput);
+      return false;
+    }
+    const double em = s * vol / 100.0 / std::sqrt(252.0);
+    short_d = p_.short_sigma * em;
+    long_d = p_.long_sigma * em;
+    if (!em_noted_) {
+      em_noted_ = true;
+      ctx.note("iron_condor: expected move " + fixed(em, 2) + " (" + p_.underlying + " " + fixed(s, 2) + ", " +
+               p_.trigger + " " + fixed(vol, 2) + "): shorts " + fixed(p_.short_sigma, 2) + " sigma, wings " +
+               fixed(p_.long_sigma, 2) + " sigma away");
+    }
+  }
+  const OptionChain::Strike* short_call = chain_->nearest(Price::from_double(s + short_d));
+  const OptionChain::Strike* long_call = chain_->nearest(Price::from_double(s + long_d));
+  const OptionChain::Strike* short_put = chain_->nearest(Price::from_double(s - short_d));
+  const OptionChain::Strike* long_put = chain_->nearest(Price::from_double(s - long_d));
   if (short_call == nullptr || long_call == nullptr || short_put == nullptr || long_put == nullptr) return false;
   // A condor needs wings strictly beyond its short strikes and the short call above the short put.
   if (!(long_call->strike > short_call->strike && short_call->strike > short_put->strike &&

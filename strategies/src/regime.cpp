@@ -4,6 +4,7 @@
 #include <string>
 
 #include "legs.hpp"
+#include "odte/core/options/calendar.hpp"
 
 namespace odte::strategies {
 
@@ -54,6 +55,28 @@ void RegimeStrategy::on_start(StrategyContext& ctx) {
     if (!ctx.track_bars(id)) ctx.note("regime: cannot track bars for another series (limit reached)");
   }
   chain_.emplace(p_.option_root, ctx.trading_day());
+  // Seed 001 warms its EMA-30s on history: the previous session's 1-minute bars, so that the 10:00
+  // decision uses a full EMA-30 rather than one started at 09:30.
+  struct Warm {
+    const std::string& symbol;
+    Regime& regime;
+    std::uint32_t& bars;
+  };
+  for (const Warm w : {Warm{p_.underlying, spy_, spy_bars_}, Warm{p_.vix, vix_, vix_bars_}, Warm{p_.vvix, vvix_, vvix_bars_}}) {
+    const SeriesHistory* h = ctx.history().find(w.symbol);
+    if (h == nullptr || h->minutes.empty()) {
+      ctx.note("regime: no previous-session one-minute bars of " + w.symbol +
+               " in the history; its EMA starts with today's first bar (needs " + std::to_string(p_.min_bars) +
+               " by the entry time)");
+      continue;
+    }
+    for (const HistoryBar& b : h->minutes) w.regime.update(b.close.to_double());
+    w.bars += static_cast<std::uint32_t>(h->minutes.size());
+    warm_bars_ += static_cast<std::uint32_t>(h->minutes.size());
+    ctx.note("regime: EMA-" + std::to_string(p_.ema_period) + " of " + w.symbol + " warmed on " +
+             std::to_string(h->minutes.size()) + " one-minute bars of " +
+             std::to_string(options::new_york_date(h->minutes.front().start_ns)) + " (" + h->source + ")");
+  }
 }
 
 void RegimeStrategy::on_bar(const MinuteBar& bar, StrategyContext& ctx) {

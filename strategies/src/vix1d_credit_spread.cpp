@@ -80,20 +80,35 @@ void Vix1dCreditSpreadStrategy::on_timer(StrategyContext& ctx) {
 }
 
 bool Vix1dCreditSpreadStrategy::resolve_vix1d(StrategyContext& ctx) {
-  const InstrumentState* s = ctx.market().state(vix1d_id_);
-  const bool in_feed = s != nullptr && s->last_ns != 0 && s->last.valid() && s->last.to_double() > 0.0;
   if (p_.vix1d_prior_close > 0.0) {
     vix1d_ = p_.vix1d_prior_close;
     ctx.note("vix1d_credit_spread: VIX1D prior close " + fixed(vix1d_, 2) + " from the strategy's vix1d_prior_close");
     return true;
   }
-  if (p_.vix1d_source != Vix1dSource::kChain && in_feed) {
-    vix1d_ = s->last.to_double();
-    ctx.note("vix1d_credit_spread: VIX1D " + fixed(vix1d_, 2) + " from the feed's " + p_.vix1d +
-             " (its last value before entry)");
-    return true;
+  // The seed's rule: VIX1D's prior close, fetched before the session (REST previous close, or
+  // the replay's history) and journaled with it.
+  if (p_.vix1d_source == Vix1dSource::kAuto || p_.vix1d_source == Vix1dSource::kPriorClose) {
+    if (const DailyClose* c = ctx.history().prior_close(p_.vix1d); c != nullptr) {
+      vix1d_ = c->close.to_double();
+      ctx.note("vix1d_credit_spread: VIX1D prior close " + fixed(vix1d_, 2) + " (" + std::to_string(c->day) +
+               ", " + ctx.history().find(p_.vix1d)->source + ")");
+      return true;
+    }
+    if (p_.vix1d_source == Vix1dSource::kPriorClose) {
+      ctx.note("vix1d_credit_spread: no prior close of " + p_.vix1d +
+               " in the history and vix1d_source = \"prior_close\"; not trading today");
+      set_state(StrategyState::kMissingInput);
+      return false;
+    }
   }
   if (p_.vix1d_source == Vix1dSource::kFeed) {
+    const InstrumentState* s = ctx.market().state(vix1d_id_);
+    if (s != nullptr && s->last_ns != 0 && s->last.valid() && s->last.to_double() > 0.0) {
+      vix1d_ = s->last.to_double();
+      ctx.note("vix1d_credit_spread: VIX1D " + fixed(vix1d_, 2) + " from the feed's " + p_.vix1d +
+               " (its last value before entry; the seed uses the prior close)");
+      return true;
+    }
     ctx.note("vix1d_credit_spread: no " + p_.vix1d + " series in this feed and vix1d_source = \"feed\"; not trading today");
     set_state(StrategyState::kMissingInput);
     return false;
@@ -104,7 +119,8 @@ bool Vix1dCreditSpreadStrategy::resolve_vix1d(StrategyContext& ctx) {
   }
   vix1d_ = stand_in_value_;
   stand_in_ = true;
-  ctx.note("vix1d_credit_spread: " + std::string(p_.vix1d_source == Vix1dSource::kAuto ? "no " + p_.vix1d + " in this feed; " : "") +
+  ctx.note("vix1d_credit_spread: " +
+           std::string(p_.vix1d_source == Vix1dSource::kAuto ? "no " + p_.vix1d + " prior close in the history; " : "") +
            "using the " + std::string(kDayVarianceIndexName) + " (" + fixed(vix1d_, 2) + ", first complete chain of the day at " +
            hhmm(stand_in_minute_) + ") in place of VIX1D's prior close: a stand-in, not Cboe's VIX1D");
   return true;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "odte/feeds/history_source.hpp"
 #include "odte/feeds/replay_rest.hpp"
 #include "odte/feeds/replay_server.hpp"
 #include "odte/feeds/rest_client.hpp"
@@ -556,6 +557,54 @@ TEST_F(WsProtocol, shouldRefuseRestWithAWrongKeyAndAnswerUnknownPathsWith404) {
   const auto bad_limit = right.get("/v3/reference/options/contracts?underlying_ticker=SPY&limit=x");
   EXPECT_FALSE(bad_limit.ok());
   EXPECT_NE(bad_limit.error.find("400"), std::string::npos) << bad_limit.error;
+}
+
+// Paper-live against the replay-server gets the session history replay mode loads from the same
+// recordings: the server answers the aggregates endpoints from its history, odted's fetch_history
+// reads them through RestClient, and the two histories print the same text. Real data: Cboe's
+// daily VIX and eqker's 1-minute SPY/VIX (tests/data/real/SOURCES.txt), for 2019-02-13.
+TEST_F(WsProtocol, shouldServeTheSessionHistoryReplayModeLoadsFromTheSameRecordings) {
+  const std::vector<std::string> paths = {ODTE_REPO_DIR "/tests/data/real/cboe-vix-daily.odr",
+                                          ODTE_REPO_DIR "/tests/data/real/eqker-spy-vix-1min-2019.odr"};
+  auto data = std::make_shared<ReplayRestData>();
+  HistoryRequest all;
+  all.all = true;
+  ASSERT_EQ(load_history(paths, all, 20190213, data->history), "");
+  ReplayServerConfig cfg;
+  cfg.rest = replay_rest_handler(data);
+  start_server(std::move(cfg));
+  RestClient rest(rest_config(server_->port(), std::string(kKey)));
+
+  HistoryRequest need;
+  need.add_daily("I:VIX");
+  need.add_minutes("SPY");
+  need.add_minutes("I:VIX");
+  need.add_prior("I:VIX1D");
+  std::vector<std::string> problems;
+  const SessionHistory fetched = fetch_history(rest, need, 20190213, problems);
+  SessionHistory loaded;
+  ASSERT_EQ(load_history(paths, need, 20190213, loaded), "");
+  // The same values; only each series' source tag differs.
+  std::string want = loaded.to_text();
+  for (std::size_t at = 0; (at = want.find(" recording\n", at)) != std::string::npos;) want.replace(at, 11, " rest\n");
+  EXPECT_EQ(fetched.to_text(), want);
+  ASSERT_NE(fetched.find("SPY"), nullptr);
+  EXPECT_EQ(fetched.find("SPY")->minutes.size(), 390u);  // 2019-02-12, 09:30 .. 15:59
+  EXPECT_EQ(fetched.find("I:VIX")->daily.back().day, 20190212);
+  // No VIX1D anywhere: the prior close is a problem line, not a value.
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems[0].find("prior close of I:VIX1D"), std::string::npos) << problems[0];
+  EXPECT_EQ(fetched.prior_close("I:VIX1D"), nullptr);
+
+  const auto prev = rest.previous_close("I:VIX");
+  ASSERT_TRUE(prev.ok()) << prev.error;
+  EXPECT_DOUBLE_EQ(prev.value.close, fetched.find("I:VIX")->daily.back().close.to_double());
+  const auto bad = rest.get("/v2/aggs/ticker/SPY/range/5/minute/2019-02-12/2019-02-12");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.error.find("400"), std::string::npos) << bad.error;
+  const auto none = rest.aggregates("QQQ", "day", "2019-01-01", "2019-02-12");
+  ASSERT_TRUE(none.ok()) << none.error;
+  EXPECT_TRUE(none.value.empty());
 }
 
 TEST(ReplayRest, shouldListTheContractsOfTheShippedRecordedDay) {

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,11 @@ class Sim {
     c.stale_after_ns = 30 * kMin;  // the synthetic days print once a minute
     return c;
   }
+  // The session history the engine gets before start (StrategyContext::history).
+  void set_history(SessionHistory h) { history_ = std::move(h); }
   void start(TimestampNs t) {
     engine_ = std::make_unique<Engine>(cfg_, registry_, std::move(strategies_), *ring_, nullptr);
+    if (history_) engine_->set_history(*history_);
     engine_->start(t);
   }
   InstrumentId option(const char* root, OptionRight right, Price strike) {
@@ -103,6 +107,7 @@ class Sim {
   brokers::PaperBroker broker_;
   EngineConfig cfg_;
   std::vector<std::unique_ptr<Strategy>> strategies_;
+  std::optional<SessionHistory> history_;
   std::unique_ptr<Engine> engine_;
   std::vector<OrderCommand> commands_;
 };

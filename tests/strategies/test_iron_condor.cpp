@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
+
+#include "odte/core/options/calendar.hpp"
 
 #include "odte/strategies/factory.hpp"
 #include "sim.hpp"
@@ -16,7 +19,7 @@ using namespace odte::testing_sim;
 
 class IronCondorTest : public ::testing::Test {
  protected:
-  void build(bool with_vix_before_entry = true) {
+  void build(bool with_vix_before_entry = true, const std::optional<SessionHistory>& history = std::nullopt) {
     IronCondorParams p;
     p.short_otm = 0.01;  // 505 / 495 with SPY at 500
     p.long_otm = 0.016;  // 508 / 492: 3-wide wings keep one condor under 0.5% of 100,000
@@ -34,6 +37,7 @@ class IronCondorTest : public ::testing::Test {
       calls_[k] = sim_->option("SPY", OptionRight::kCall, Price::from_dollars(k));
       puts_[k] = sim_->option("SPY", OptionRight::kPut, Price::from_dollars(k));
     }
+    if (history) sim_->set_history(*history);
     sim_->start(at(9, 30));
     // Calm VIX: alternating +-0.05 every minute from 9:30.
     if (with_vix_before_entry) {
@@ -91,6 +95,128 @@ TEST_F(IronCondorTest, shouldOffsetWhenTheVixMovingAverageJumpsBeyondTwoSigma) {
   EXPECT_EQ(sim_->commands()[1].legs[0].side, Side::kBuy);  // the short call bought back
   EXPECT_EQ(condor_->state(), StrategyState::kDone);
   EXPECT_EQ(sim_->engine().book().totals().open_positions, 0u);
+}
+
+// The seed's offset: the 3-day MA of VIX's daily closes (today's = VIX now) rising by more than 2
+// sigma of the daily % changes of the prior 30 calendar days. Closes alternate 15.00 / 15.30 on the
+// trading days before the sim's day (2026-08-21), so the changes are +2% and -1.9608%.
+SessionHistory alternating_vix() {
+  SessionHistory h;
+  h.trading_day = 20260821;
+  SeriesHistory& s = h.series("I:VIX");
+  s.source = "test";
+  std::int32_t d = 20260821;
+  for (int i = 0; i < 35; ++i) {
+    d = options::previous_trading_day(d);
+    s.daily.push_back(DailyClose{d, i % 2 ? 15_usd : 15.3_usd});  // newest first; normalize sorts
+  }
+  h.normalize();
+  return h;
+}
+
+TEST_F(IronCondorTest, shouldOffsetWhenTheThreeDayVixAverageRisesBeyondTwoSigmaOfThePriorDailyChanges) {
+  const SessionHistory h = alternating_vix();
+  // By hand: the changes between closes dated 2026-07-22 .. 2026-08-20.
+  std::vector<double> ch;
+  const auto& d = h.find("I:VIX")->daily;
+  for (std::size_t i = 1; i < d.size(); ++i) {
+    if (d[i - 1].day >= options::add_days(20260821, -30)) ch.push_back(100.0 * (d[i].close.to_double() / d[i - 1].close.to_double() - 1.0));
+  }
+  double mean = 0, ss = 0;
+  for (const double c : ch) mean += c;
+  mean /= static_cast<double>(ch.size());
+  for (const double c : ch) ss += (c - mean) * (c - mean);
+  const double threshold = 2.0 * std::sqrt(ss / static_cast<double>(ch.size() - 1));
+  const double c1 = d[d.size() - 3].close.to_double(), c2 = d[d.size() - 2].close.to_double(), c3 = d.back().close.to_double();
+  const double ma_prev = (c1 + c2 + c3) / 3.0;
+  // VIX now such that today's MA = (c2 + c3 + v) / 3 changes by exactly the threshold.
+  const double at_threshold = 3.0 * ma_prev * (1.0 + threshold / 100.0) - c2 - c3;
+
+  build(true, h);
+  EXPECT_NEAR(condor_->daily_threshold(), threshold, 1e-9);
+  EXPECT_TRUE(sim_->noted("iron_condor: offset when the 3-day MA of I:VIX rises over"));
+  sim_->index(vix_, at(10, 0, 1), 15_usd);
+  sim_->index(vix_, at(10, 0, 2), 15_usd);
+  ASSERT_EQ(condor_->state(), StrategyState::kInPosition);
+  sim_->index(vix_, at(10, 1, 30), Price::from_double(at_threshold - 0.02));  // just under
+  sim_->index(vix_, at(10, 2, 30), Price::from_double(at_threshold - 6.0));   // a collapse: falling, not an offset
+  sim_->index(vix_, at(10, 3, 30), 15_usd);
+  EXPECT_FALSE(condor_->offset_fired());
+  EXPECT_EQ(condor_->daily_crossings(), 0u);
+  sim_->index(vix_, at(10, 4, 30), Price::from_double(at_threshold + 0.02));  // just over
+  sim_->index(vix_, at(10, 5, 30), 15_usd);  // closes the 10:04 bar
+  sim_->index(vix_, at(10, 5, 31), 15_usd);
+  EXPECT_TRUE(condor_->offset_fired());
+  EXPECT_EQ(condor_->daily_crossings(), 1u);
+  EXPECT_TRUE(sim_->noted("iron_condor: the 3-day MA of I:VIX rose"));
+  EXPECT_FALSE(sim_->noted("3-period MA changed"));
+  ASSERT_EQ(sim_->commands().size(), 2u);
+  EXPECT_EQ(sim_->commands()[1].legs[0].side, Side::kBuy);
+}
+
+// Strikes in expected moves: EM = 500 x 15 / 100 / sqrt(252) = 4.7246; 1.3 sigma = 6.14 -> 506 /
+// 494, 2.6 sigma = 12.28 -> 512 / 488.
+TEST_F(IronCondorTest, shouldPlaceTheStrikesInExpectedMovesOfTheDayByDefault) {
+  IronCondorParams p;
+  p.entry_minute = 10 * 60;
+  p.entry_deadline_minute = 10 * 60 + 15;
+  p.price_slack = 0.10_usd;
+  p.quantity = 1;
+  std::vector<std::unique_ptr<Strategy>> s;
+  auto strat = std::make_unique<IronCondorStrategy>(0, p);
+  IronCondorStrategy* c = strat.get();
+  s.push_back(std::move(strat));
+  // 6-dollar wings risk ~$600 a unit, over 0.5% of the default 100,000 (risk would refuse it: a
+  // sizing matter, not the strikes'), so this account holds 200,000.
+  EngineConfig cfg = Sim::default_config();
+  cfg.equity = Price::from_dollars(200'000);
+  Sim sim(std::move(s), cfg);
+  const InstrumentId spy = sim.symbol("SPY");
+  const InstrumentId vix = sim.symbol("I:VIX");
+  std::map<int, InstrumentId> calls, puts;
+  for (int k = 480; k <= 520; ++k) {
+    calls[k] = sim.option("SPY", OptionRight::kCall, Price::from_dollars(k));
+    puts[k] = sim.option("SPY", OptionRight::kPut, Price::from_dollars(k));
+  }
+  sim.set_history(alternating_vix());
+  sim.start(at(9, 30));
+  for (int m = 0; m < 30; ++m) sim.index(vix, at(9, 30 + m, 30), 15_usd);
+  sim.trade(spy, at(9, 59, 50), 500_usd);
+  for (int k = 480; k <= 520; ++k) {
+    const double v = 0.05 + 2.0 * std::exp(-std::abs(k - 500.0) / 3.0);
+    sim.quote(calls[k], at(9, 59, 55), Price::from_double(std::max(500.0 - k, 0.0) + v).round_to(0.01_usd),
+              Price::from_double(std::max(500.0 - k, 0.0) + v + 0.05).round_to(0.01_usd));
+    sim.quote(puts[k], at(9, 59, 55), Price::from_double(std::max(k - 500.0, 0.0) + v).round_to(0.01_usd),
+              Price::from_double(std::max(k - 500.0, 0.0) + v + 0.05).round_to(0.01_usd));
+  }
+  sim.index(vix, at(10, 0, 1), 15_usd);
+  const double em = 500.0 * 0.15 / std::sqrt(252.0);
+  EXPECT_EQ(std::lround(500.0 + 1.3 * em), 506);
+  EXPECT_EQ(std::lround(500.0 + 2.6 * em), 512);
+  std::string notes;
+  for (const auto& n : sim.engine().notes()) notes += n + "\n";
+  ASSERT_EQ(sim.commands().size(), 1u) << notes;
+  const OrderCommand& o = sim.commands()[0];
+  EXPECT_EQ(o.legs[0].instrument, calls[506]);
+  EXPECT_EQ(o.legs[1].instrument, puts[494]);
+  EXPECT_EQ(o.legs[2].instrument, calls[512]);
+  EXPECT_EQ(o.legs[3].instrument, puts[488]);
+  EXPECT_TRUE(sim.noted("iron_condor: expected move 4.72"));
+  sim.index(vix, at(10, 0, 2), 15_usd);  // after the paper broker's latency: filled
+  EXPECT_EQ(c->state(), StrategyState::kInPosition);
+}
+
+TEST_F(IronCondorTest, shouldNotTradeWithoutDailyHistoryWhenTheFallbackIsNone) {
+  IronCondorParams p;
+  p.trigger_fallback_minute = false;
+  std::vector<std::unique_ptr<Strategy>> s;
+  auto strat = std::make_unique<IronCondorStrategy>(0, p);
+  IronCondorStrategy* c = strat.get();
+  s.push_back(std::move(strat));
+  Sim sim(std::move(s));
+  sim.start(at(9, 30));
+  EXPECT_EQ(c->state(), StrategyState::kMissingInput);
+  EXPECT_TRUE(sim.noted("trigger_fallback = \"none\": no trade today"));
 }
 
 TEST_F(IronCondorTest, shouldNotTradeWithoutTheVixSeries) {

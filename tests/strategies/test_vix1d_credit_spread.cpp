@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 
+#include "odte/core/options/calendar.hpp"
 #include "odte/core/options/forward.hpp"
 #include "odte/strategies/factory.hpp"
 #include "real_day.hpp"
@@ -76,7 +78,7 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfThe
 
   const real::DayRun run = real::replay_day(kDay, one(kParams), "vix1d");
   ASSERT_TRUE(run.ok) << run.error;
-  EXPECT_TRUE(run.noted("no I:VIX1D in this feed; using the odte 1-day variance index from the 0DTE chain"))
+  EXPECT_TRUE(run.noted("no I:VIX1D prior close in the history; using the odte 1-day variance index from the 0DTE chain"))
       << (run.notes.empty() ? "" : run.notes[0]);
   char used[96];
   std::snprintf(used, sizeof used, "(%.2f, first complete chain of the day at %02d:%02d)", index, tick_minute / 60,
@@ -111,7 +113,7 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldWriteTheSameJournalBytesOnEveryRun) {
 
 class Vix1dCreditSpreadTest : public ::testing::Test {
  protected:
-  void build(Vix1dCreditSpreadParams p) {
+  void build(Vix1dCreditSpreadParams p, const std::optional<SessionHistory>& history = std::nullopt) {
     std::vector<std::unique_ptr<Strategy>> s;
     auto strat = std::make_unique<Vix1dCreditSpreadStrategy>(0, p);
     strat_ = strat.get();
@@ -120,7 +122,18 @@ class Vix1dCreditSpreadTest : public ::testing::Test {
     spy_ = sim_->symbol("SPY");
     vix1d_ = sim_->symbol("I:VIX1D");
     chain_.list(*sim_);
+    if (history) sim_->set_history(*history);
     sim_->start(at(9, 30));
+  }
+  // VIX1D closed at `close` the session before the sim's day.
+  static SessionHistory prior_close(Price close) {
+    SessionHistory h;
+    h.trading_day = 20260821;  // the sim's day
+    SeriesHistory& s = h.series("I:VIX1D");
+    s.source = "rest";
+    s.daily.push_back(DailyClose{options::previous_trading_day(20260821), close});
+    h.normalize();
+    return h;
   }
   void open_day(bool with_vix1d) {
     if (with_vix1d) sim_->index(vix1d_, at(9, 30, 1), 16_usd);
@@ -148,6 +161,31 @@ TEST_F(Vix1dCreditSpreadTest, shouldSellThePutSpreadBeyondTheFeedsVix1dExpectedM
   EXPECT_EQ(sim_->commands()[0].legs[0].instrument, chain_.puts[494]);
   EXPECT_EQ(sim_->commands()[0].legs[1].instrument, chain_.puts[492]);
   EXPECT_EQ(strat_->state(), StrategyState::kInPosition);
+}
+
+// The seed's rule: VIX1D's prior close (REST previous close at start-up, journaled), not its live
+// value: the feed shows 16 at 09:30, the prior close was 12, so EM = 500 x 0.12 / sqrt(252) = 3.78
+// and the short put is 496 (<= 496.22), the long 494.
+TEST_F(Vix1dCreditSpreadTest, shouldUseVix1dsPriorCloseFromTheHistoryNotItsLiveValue) {
+  build({}, prior_close(12_usd));
+  open_day(true);
+  EXPECT_DOUBLE_EQ(strat_->vix1d_used(), 12.0);
+  EXPECT_NEAR(strat_->expected_move(), 500.0 * 0.12 / std::sqrt(252.0), 1e-9);
+  EXPECT_FALSE(strat_->used_stand_in());
+  EXPECT_TRUE(sim_->noted("VIX1D prior close 12.00 ("));
+  ASSERT_EQ(sim_->commands().size(), 1u);
+  EXPECT_EQ(sim_->commands()[0].legs[0].instrument, chain_.puts[496]);
+  EXPECT_EQ(sim_->commands()[0].legs[1].instrument, chain_.puts[494]);
+}
+
+TEST_F(Vix1dCreditSpreadTest, shouldNotTradeWithoutAPriorCloseWhenThePriorCloseIsRequired) {
+  Vix1dCreditSpreadParams p;
+  p.vix1d_source = Vix1dSource::kPriorClose;
+  build(p);
+  open_day(true);  // a live VIX1D is not the rule's input
+  EXPECT_EQ(strat_->state(), StrategyState::kMissingInput);
+  EXPECT_TRUE(sim_->commands().empty());
+  EXPECT_TRUE(sim_->noted("no prior close of I:VIX1D in the history and vix1d_source = \"prior_close\""));
 }
 
 TEST_F(Vix1dCreditSpreadTest, shouldSellTheCallSpreadWhenTheUnderlyingFellSinceTheFirstPrice) {

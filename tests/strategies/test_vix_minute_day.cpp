@@ -100,7 +100,11 @@ TEST(VixMinuteDayTest, shouldSellTheCondorAtTheStrikesNearestTheRealSpyPriceAndO
   EXPECT_NEAR(fire.change, 0.026667, 1e-6);
   EXPECT_NEAR(fire.threshold, 0.023966, 1e-6);
 
-  IronCondorParams p;  // the shipped defaults: 0.5% / 1.0% OTM, enter 09:45, 2 sigma, exit 15:45
+  // No daily VIX history in this run: the offset falls back to the 1-minute stand-in (noted), and
+  // the strikes are given as fractions of SPY (the defaults are in expected moves; see below).
+  IronCondorParams p;
+  p.short_otm = 0.005;
+  p.long_otm = 0.010;
   std::vector<std::unique_ptr<Strategy>> strategies;
   auto condor = std::make_unique<IronCondorStrategy>(0, p);
   IronCondorStrategy* c = condor.get();
@@ -132,6 +136,7 @@ TEST(VixMinuteDayTest, shouldSellTheCondorAtTheStrikesNearestTheRealSpyPriceAndO
   EXPECT_EQ(run.orders[0].state, OrderState::kFilled);
 
   EXPECT_TRUE(offset);
+  EXPECT_EQ(run.count_noted("iron_condor: no daily history of I:VIX"), 1);
   EXPECT_EQ(run.count_noted("3-period MA changed"), 1);
   EXPECT_EQ(run.order_times[1], "10:07:00");
   EXPECT_EQ(run.leg_symbols[1], legs);
@@ -152,6 +157,8 @@ TEST(VixMinuteDayTest, shouldHoldTheCondorToTheExitTimeWhenNoVixMoveExceedsTheSi
   EXPECT_EQ(first_fire(vix, 3.5, "09:46").label, "");
 
   IronCondorParams p;
+  p.short_otm = 0.005;
+  p.long_otm = 0.010;
   p.trigger_sigmas = 3.5;
   std::vector<std::unique_ptr<Strategy>> strategies;
   auto condor = std::make_unique<IronCondorStrategy>(0, p);

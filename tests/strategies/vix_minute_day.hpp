@@ -35,6 +35,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -214,7 +215,8 @@ struct DayRun {
 // Replays `date` (yyyymmdd) of the committed eqker recording with the synthetic chain. `inspect` sees the engine at the end, before it is destroyed.
 inline DayRun replay(std::int32_t date, std::vector<std::unique_ptr<Strategy>> strategies, const std::string& tag,
                      const std::function<void(const Engine&)>& inspect = {},
-                     const std::function<void(EngineConfig&)>& configure = {}) {
+                     const std::function<void(EngineConfig&)>& configure = {},
+                     const std::optional<SessionHistory>& history = std::nullopt) {
   DayRun run;
   if (!fs::exists(recording())) {
     run.error = testing_day::missing(recording());
@@ -230,6 +232,7 @@ inline DayRun replay(std::int32_t date, std::vector<std::unique_ptr<Strategy>> s
   const int offset = options::session(date).utc_offset_minutes;
   daemon::ReplaySetup setup = testing_day::day_setup(date, offset, tag);
   if (configure) configure(setup.engine);
+  setup.history = history;
   setup.on_finish = [&](const Engine& engine, const daemon::ReplayOutcome&) {
     run.notes = engine.notes();
     run.open_positions = engine.book().totals().open_positions;

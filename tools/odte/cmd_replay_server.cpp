@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "commands.hpp"
@@ -23,6 +24,7 @@ void usage(std::FILE* out) {
       "                          [--listen 127.0.0.1:PORT] [--speed N|max] [--cluster NAME]\n"
       "                          [--max-connections N] [--auth-timeout-ms MS]\n"
       "                          [--clock shared|per-connection] [--repeat N]\n"
+      "                          [--history FILE]...\n"
       "\n"
       "Serves the frames of a recording over the Massive (Polygon.io) websocket protocol on a\n"
       "loopback address: status connected, auth with the key (auth_success / auth_failed),\n"
@@ -43,6 +45,8 @@ void usage(std::FILE* out) {
       "  --clock shared         one playback clock for all connections, set by the first\n"
       "                         subscribe; a later connection starts at the frames not yet due\n"
       "                         and never gets the past, as a live feed (needs --speed N)\n"
+      "  --history FILE         a recording made by odte import (e.g. cboe-daily) whose days before\n"
+      "                         the recording's first day the aggregates endpoints also serve\n"
       "  --repeat N             play the recording N times back to back on each connection\n"
       "                         (default 1), one continuous stream with replay_complete after\n"
       "                         the last; for benchmarks, so a client is measured for longer\n"
@@ -67,6 +71,7 @@ int bad(const std::string& what) {
 int run_replay_server(int argc, char** argv) {
   feeds::ReplayServerConfig cfg;
   std::string recording;
+  std::vector<std::string> history;
   std::string key_file;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -79,6 +84,8 @@ int run_replay_server(int argc, char** argv) {
     char* end = nullptr;
     if (a == "--recording") {
       recording = v;
+    } else if (a == "--history") {
+      history.push_back(v);
     } else if (a == "--key") {
       cfg.api_key = v;
     } else if (a == "--key-file") {
@@ -140,7 +147,7 @@ int run_replay_server(int argc, char** argv) {
   if (cfg.shared_clock && cfg.speed <= 0) return bad("--clock shared needs a --speed (a shared clock paces playback)");
   if (cfg.shared_clock && cfg.repeat > 1) return bad("--repeat is for per-connection playback, not --clock shared");
   auto rest = std::make_shared<feeds::ReplayRestData>();
-  if (const std::string err = feeds::scan_replay_rest(recording, *rest); !err.empty()) return bad(recording + ": " + err);
+  if (const std::string err = feeds::scan_replay_rest(recording, *rest, history); !err.empty()) return bad(recording + ": " + err);
   cfg.rest = feeds::replay_rest_handler(rest);
 
   // SIGINT/SIGTERM are taken by sigwait below, not by default handlers, so shutdown is orderly.

@@ -196,12 +196,40 @@ void Engine::journal(JournalRecordType type, const void* data, std::size_t size)
   if (journal_ != nullptr) journal_->record(type, std::span<const std::byte>(static_cast<const std::byte*>(data), size));
 }
 
+void Engine::set_history(SessionHistory history, const std::vector<std::string>& problems) {
+  if (history_restored_) {
+    note("history: kept the one journaled by the first start of the day");
+    return;
+  }
+  for (const std::string& p : problems) note(p);
+  history_ = std::move(history);
+  history_set_ = true;
+  std::string line = "history before " + std::to_string(history_.trading_day) + ":";
+  if (history_.empty()) line += " nothing";
+  for (const SeriesHistory& s : history_.all()) {
+    line += " " + s.symbol + " (" + s.source + ": " + std::to_string(s.daily.size()) + " daily";
+    if (!s.daily.empty()) line += " to " + std::to_string(s.daily.back().day);
+    line += ", " + std::to_string(s.minutes.size()) + " minutes)";
+  }
+  note(line);
+}
+
 void Engine::start(TimestampNs now) {
   now_ = now;
   next_timer_ = now;
   risk_.set_limits(config_.risk);
   // Each strategy's time exit for today: on an early-close day it moves with the close.
   for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i]->resolve_exit_time(config_.session_close_minute);
+  if (history_set_ && !history_restored_) {
+    const std::string text = history_.to_text();
+    std::string_view rest = text;
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      journal(JournalRecordType::kHistory, line.data(), line.size());
+      rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    }
+  }
   for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i]->on_start(*this);
 }
 

@@ -140,6 +140,7 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
     expected.order = nullptr;
   };
 
+  std::string history_text;  // the history records' lines, in order
   for (const JournalRecord& rec : scan.records) {
     ++res.records;
     if (expected.order != nullptr && rec.type != JournalRecordType::kBookFill) expectation_broken();
@@ -330,10 +331,23 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
         if (rec.read_pod(j)) see(j.at_ns);
         break;
       }
+      case JournalRecordType::kHistory:
+        history_text.append(reinterpret_cast<const char*>(rec.payload.data()), rec.payload.size());
+        history_text += '\n';
+        break;
       case JournalRecordType::kSessionStart:
       case JournalRecordType::kSessionEnd:
         break;
     }
+  }
+  if (!history_text.empty()) {
+    SessionHistory h;
+    if (std::string err = SessionHistory::parse(history_text, h); !err.empty()) {
+      return fail("journaled history does not parse: " + err);
+    }
+    history_ = std::move(h);
+    history_restored_ = true;
+    history_set_ = true;
   }
 
   // The crash cut the book_fill records of the last fill: book what is missing, as on_fill would

@@ -73,6 +73,10 @@ struct ReplayConfig {
   // before its day did: the run fails unless this is set; then the day ends where the data does,
   // and summary.json and the report say so.
   bool allow_torn_tail = false;
+  // Recordings made by `odte import` (e.g. `odte import cboe-daily` for Cboe's daily VIX) that the
+  // session history is read from, besides the replayed recording's own days before the trading
+  // day (StrategyContext::history; docs/configuration.md).
+  std::vector<std::string> history;
 };
 
 struct BrokerConfig {

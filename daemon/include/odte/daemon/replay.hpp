@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,10 @@ bool run_due_before(TimestampNs t, const Engine& engine, const BrokerPort& broke
 
 struct ReplaySetup {
   EngineConfig engine;
+  // The session history given to the engine before start (journaled by it), and what its sources
+  // lacked (each becomes a note). Unset: the run has no history records.
+  std::optional<SessionHistory> history;
+  std::vector<std::string> history_problems;
   brokers::PaperBrokerConfig broker;
   std::string journal_path;
   // Called once per event after the engine and broker have been stepped, on the core thread: the

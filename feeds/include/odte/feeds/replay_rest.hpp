@@ -10,7 +10,13 @@
 //       every option contract the recording holds whose underlying is U ("SPX" takes the SPX and
 //       SPXW roots; "I:" prefixes are ignored) expiring on D, ascending ticker, pages of at most
 //       min(limit, 250) with an absolute next_url on the same host, as Massive pages.
-//   GET /v2/aggs/ticker/T/prev                   404: the recording has no previous day
+//   GET /v2/aggs/ticker/T/range/1/day/FROM/TO    the daily closes before the recording's first day
+//       that the recording (and the history recordings given) hold for T, FROM..TO inclusive
+//   GET /v2/aggs/ticker/T/range/1/minute/FROM/TO the regular-session 1-minute bars of the last day
+//       before the first day that has them, when in FROM..TO
+//   GET /v2/aggs/ticker/T/prev                   the last of those daily closes; 404 when none
+//   (the same values odted's replay mode loads with load_history from the same files, so paper-live
+//   against the replay-server and replay see one history)
 //   anything else                                404 with a JSON error
 //
 // Cold path: the recording is read once at start; answers are built per request.
@@ -21,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "odte/core/market/history.hpp"
 #include "odte/feeds/replay_server.hpp"
 
 namespace odte::feeds {
@@ -36,10 +43,13 @@ struct ReplayRestData {
   };
   std::vector<Contract> contracts;  // ascending ticker, each once
   std::string first_event_time;     // ISO 8601 UTC of the first event, for marketstatus
+  SessionHistory history;           // every stock and index series before the first event's day
 };
 
-// Reads every frame of the recording at `path`. Returns an error text, empty on success.
-[[nodiscard]] std::string scan_replay_rest(const std::string& path, ReplayRestData& out);
+// Reads every frame of the recording at `path`, and for the history also of `history_paths`.
+// Returns an error text, empty on success.
+[[nodiscard]] std::string scan_replay_rest(const std::string& path, ReplayRestData& out,
+                                           const std::vector<std::string>& history_paths = {});
 
 // The handler for ReplayServerConfig::rest.
 [[nodiscard]] std::function<RestAnswer(std::string_view target, std::string_view host)>

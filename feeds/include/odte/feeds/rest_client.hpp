@@ -19,6 +19,7 @@
 #include <system_error>
 #include <vector>
 
+#include "odte/core/market/history.hpp"
 #include "odte/feeds/net.hpp"
 
 namespace odte::feeds {
@@ -76,6 +77,12 @@ struct PreviousClose {
   std::int64_t t_ms = 0;  // bar start, Unix ms
 };
 
+// One aggregate bar (GET /v2/aggs/ticker/T/range/1/{day,minute}/from/to).
+struct AggregateBar {
+  std::int64_t t_ms = 0;  // bar start, Unix ms (day bars: the day's start in New York)
+  double close = 0;
+};
+
 class RestClient {
  public:
   explicit RestClient(RestConfig config);
@@ -97,6 +104,11 @@ class RestClient {
                                                            std::string_view root = {});
   // GET /v2/aggs/ticker/T/prev (e.g. "SPY", "I:SPX", "I:VIX")
   RestResult<PreviousClose> previous_close(std::string_view ticker);
+  // GET /v2/aggs/ticker/T/range/1/<timespan>/<from>/<to>?adjusted=true&sort=asc&limit=50000
+  // (timespan "day" or "minute"; dates YYYY-MM-DD, inclusive), following next_url. Bars in time
+  // order; an empty result is not an error (a holiday, a series without data).
+  RestResult<std::vector<AggregateBar>> aggregates(std::string_view ticker, std::string_view timespan,
+                                                   std::string_view from, std::string_view to);
 
   [[nodiscard]] std::uint64_t requests() const noexcept { return requests_; }
 
@@ -106,5 +118,15 @@ class RestClient {
   std::unique_ptr<Impl> impl_;
   std::uint64_t requests_ = 0;
 };
+
+// The session history for `trading_day` from Massive REST (history_source.hpp): for each daily
+// series the day aggregates of the 60 calendar days before, for each minutes series the previous
+// trading day's minute aggregates (regular session only), for each prior series the previous close
+// (/prev, kept only when it is from before the trading day). What a request could not get is said
+// in `problems` (one line each, the series and the error) and left out; the caller journals what
+// it got and the strategies take their fallback. Cold path, blocking (bounded by the client's
+// timeout per request).
+SessionHistory fetch_history(RestClient& rest, const HistoryRequest& request, std::int32_t trading_day,
+                             std::vector<std::string>& problems);
 
 }  // namespace odte::feeds

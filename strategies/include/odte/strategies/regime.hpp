@@ -52,6 +52,11 @@ class RegimeStrategy final : public Strategy {
   [[nodiscard]] std::string_view name() const noexcept override { return "regime"; }
   [[nodiscard]] std::int16_t entry_deadline_minute() const noexcept override { return p_.entry_deadline_minute; }
 
+  void history_needs(HistoryRequest& r) const override {
+    r.add_minutes(p_.underlying);
+    r.add_minutes(p_.vix);
+    r.add_minutes(p_.vvix);
+  }
   void on_start(StrategyContext& ctx) override;
   void on_bar(const MinuteBar& bar, StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;
@@ -65,6 +70,10 @@ class RegimeStrategy final : public Strategy {
   [[nodiscard]] int vix_sign() const noexcept { return vix_.sign(); }
   [[nodiscard]] int vvix_sign() const noexcept { return vvix_.sign(); }
   [[nodiscard]] ClientOrderId entry_order() const noexcept { return entry_; }
+  // History bars the EMAs were warmed on at start (all three series).
+  [[nodiscard]] std::uint32_t warm_bars() const noexcept { return warm_bars_; }
+  [[nodiscard]] double spy_ema() const noexcept { return spy_.ema().value(); }
+  [[nodiscard]] double vix_ema() const noexcept { return vix_.ema().value(); }
 
  private:
   bool enter(StrategyContext& ctx);
@@ -78,6 +87,7 @@ class RegimeStrategy final : public Strategy {
   Regime vix_;
   Regime vvix_;
   std::uint32_t spy_bars_ = 0, vix_bars_ = 0, vvix_bars_ = 0;
+  std::uint32_t warm_bars_ = 0;
   std::optional<OptionChain> chain_;
   RegimeTrade decision_ = RegimeTrade::kNone;
   bool decided_ = false;

@@ -16,13 +16,14 @@
 // strike beyond a $2 width).
 //
 // VIX1D (vix1d_source):
-//  - "feed": the last value of the `vix1d` series seen before entry (a recording that starts
-//    before the open carries the prior close), or `vix1d_prior_close` when set. Absent: a note,
-//    StrategyState::kMissingInput, no trade.
+//  - "prior_close": VIX1D's prior close from the session history (live: the REST previous close of
+//    `vix1d` fetched at start-up; replay: the history the run was given), journaled with it.
+//    Absent: a note, StrategyState::kMissingInput, no trade. `vix1d_prior_close` > 0 overrides.
 //  - "chain": the odte 1-day variance index from the 0DTE chain (ChainAnalytics), taken from the
 //    first complete chain of the day -- a recording of one day has no prior day's chain. Noted.
-//  - "auto" (default): the feed when it has the series, else the chain stand-in, with a note that
-//    says which.
+//  - "auto" (default): the prior close when the history has it, else the chain stand-in, with a
+//    note that says which.
+//  - "feed": VIX1D's live value before entry (departs from the seed, which uses the prior close).
 
 #include <cstdint>
 #include <optional>
@@ -33,7 +34,7 @@
 
 namespace odte::strategies {
 
-enum class Vix1dSource : std::uint8_t { kAuto = 1, kFeed, kChain };
+enum class Vix1dSource : std::uint8_t { kAuto = 1, kFeed, kChain, kPriorClose };
 enum class SpreadDirection : std::uint8_t { kTrend = 1, kPut, kCall };
 
 struct Vix1dCreditSpreadParams {
@@ -59,6 +60,7 @@ class Vix1dCreditSpreadStrategy final : public Strategy {
   [[nodiscard]] std::string_view name() const noexcept override { return "vix1d_credit_spread"; }
   [[nodiscard]] std::int16_t entry_deadline_minute() const noexcept override { return p_.entry_deadline_minute; }
 
+  void history_needs(HistoryRequest& r) const override { r.add_prior(p_.vix1d); }
   void on_start(StrategyContext& ctx) override;
   void on_timer(StrategyContext& ctx) override;
   void on_order(const Order& order, StrategyContext& ctx) override;

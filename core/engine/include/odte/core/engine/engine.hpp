@@ -147,6 +147,13 @@ class Engine final : private StrategyContext {
   ~Engine() override;
 
   void start(TimestampNs now);
+  // The history strategies see through StrategyContext::history(); call before start(). start()
+  // journals it (history records, one line each) unless restore() found it in the journal, in
+  // which case the journaled one is kept: a restart uses exactly what the first start fetched.
+  // Each of `problems` (what the sources lacked) becomes a note, then one line says what it holds.
+  void set_history(SessionHistory history, const std::vector<std::string>& problems = {});
+  // restore() found the history in the journal (a live restart need not fetch it again).
+  [[nodiscard]] bool history_restored() const noexcept { return history_restored_; }
   // Applies one market event, after the MarketDataGuard: false when the guard rejected it (then
   // nothing changed but the guard's counters: not the clock, not the stream's freshness, so a run
   // loop must not advance its own clock to the event's time either).
@@ -284,6 +291,7 @@ class Engine final : private StrategyContext {
   InstrumentId instrument(std::string_view symbol) noexcept override;
   [[nodiscard]] std::int32_t trading_day() const noexcept override { return config_.orders.trading_day; }
   void note(std::string_view text) override;
+  [[nodiscard]] const SessionHistory& history() const noexcept override { return history_; }
 
   ClientOrderId submit_for(Intent& intent, std::uint32_t spread) noexcept;
   // True when the intent sells shares the account is not long (net of working sells): the order
@@ -350,6 +358,9 @@ class Engine final : private StrategyContext {
   std::vector<OrderMeta> meta_;       // by order slot
   std::vector<OpenSpread> spreads_;   // reserved at construction
   std::vector<std::string> notes_;
+  SessionHistory history_;
+  bool history_set_ = false;        // set_history was called: start() journals it
+  bool history_restored_ = false;   // restore() read it from the journal
   std::array<TimestampNs, kStreamCount> last_stream_ns_{};
   TimestampNs now_ = 0;
   TimestampNs next_timer_ = 0;

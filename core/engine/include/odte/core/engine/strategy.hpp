@@ -10,9 +10,12 @@
 // core's non-virtual market state before the strategy looks at it.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "odte/core/market/history.hpp"
 #include "odte/core/market/instrument_registry.hpp"
 #include "odte/core/engine/intent.hpp"
 #include "odte/core/market/market_state.hpp"
@@ -74,6 +77,12 @@ class StrategyContext {
   virtual bool track_bars(InstrumentId id) noexcept = 0;
   // A line for the log and the report ("no VVIX 1-minute series in this recording").
   virtual void note(std::string_view text) = 0;
+  // What was known before today's session (previous closes, the previous session's 1-minute bars),
+  // fetched on the cold path before start and journaled; empty when the run has none.
+  [[nodiscard]] virtual const SessionHistory& history() const noexcept {
+    static const SessionHistory kNone{};
+    return kNone;
+  }
 };
 
 // What restart recovery (Engine::restore) tells a strategy about one of its orders.
@@ -88,6 +97,9 @@ class Strategy {
   virtual ~Strategy() = default;
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
 
+  // What the strategy needs from before the session (StrategyContext::history()); asked once,
+  // before start, by the daemon that fetches (live) or loads (replay) it.
+  virtual void history_needs(HistoryRequest&) const {}
   virtual void on_start(StrategyContext&) {}
   virtual void on_bar(const MinuteBar&, StrategyContext&) {}
   virtual void on_timer(StrategyContext&) {}
@@ -150,5 +162,12 @@ class Strategy {
   std::int16_t entry_expiry_ = -1;
   bool expiry_given_ = false;
 };
+
+// What the strategies of a run need from before the session, together.
+inline HistoryRequest history_needs(const std::vector<std::unique_ptr<Strategy>>& strategies) {
+  HistoryRequest r;
+  for (const auto& s : strategies) s->history_needs(r);
+  return r;
+}
 
 }  // namespace odte

@@ -45,6 +45,7 @@ enum class JournalRecordType : std::uint16_t {
   kInstrument = 13,    // JournalInstrument: what an in-process instrument id names (restart recovery)
   kFlatten = 14,       // JournalFlatten: the operator's flatten, before the orders it sends
   kSettlement = 15,    // JournalSettlement: the value expiring options settled against at the close
+  kHistory = 16,       // one line of SessionHistory::to_text (no newline), in order, before the session
 };
 
 // 3: instrument and reconciliation records (docs/journal-format.md). Later additions that old

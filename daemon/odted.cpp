@@ -55,9 +55,7 @@ odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::In
                                            odte::daemon::SystemdNotifier& notify) {
   odte::daemon::DaemonRun failed;
   failed.exit_code = 1;
-  odte::feeds::ApiKeyResult key = config.feed.api_key_file.empty()
-                                      ? odte::feeds::load_api_key_credential("massive-api-key")
-                                      : odte::feeds::load_api_key_file(config.feed.api_key_file);
+  odte::feeds::ApiKeyResult key = odte::feeds::load_api_key(config.feed.api_key_file);
   if (!key.ok()) {
     spdlog::error("feed.api_key_file: {}", key.error);
     std::fprintf(stderr, "odted: feed.api_key_file: %s\n", key.error.c_str());

@@ -225,6 +225,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.string("socket", c.admin.socket);
     r.id_list("allowed_uids", c.admin.allowed_uids);
     r.id_list("allowed_gids", c.admin.allowed_gids);
+    r.string("socket_group", c.admin.socket_group);
     r.integer("metrics_port", c.admin.metrics_port, 0, 65535);
     r.integer("max_connections", c.admin.max_connections, 1, 1024);
     r.finish();
@@ -468,6 +469,7 @@ std::string describe(const Config& c) {
   t.insert("admin", toml::table{{"socket", c.admin.socket},
                                 {"allowed_uids", uids},
                                 {"allowed_gids", gids},
+                                {"socket_group", c.admin.socket_group},
                                 {"metrics_port", static_cast<std::int64_t>(c.admin.metrics_port)},
                                 {"max_connections", static_cast<std::int64_t>(c.admin.max_connections)}});
   toml::array underlyings;

@@ -1,5 +1,11 @@
 #include "odte/daemon/core_services.hpp"
 
+#include <grp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 #include "odte/core/base/agent.hpp"
@@ -20,9 +26,41 @@ CoreServices::CoreServices(const Config& config, std::vector<std::string> strate
 
 CoreServices::~CoreServices() { close(); }
 
+namespace {
+// The gid of group `name` from the system's group database (nullopt: no such group).
+std::optional<gid_t> group_id(const std::string& name) {
+  group g{};
+  group* found = nullptr;
+  std::vector<char> buf(16 * 1024);
+  while (::getgrnam_r(name.c_str(), &g, buf.data(), buf.size(), &found) == ERANGE && buf.size() < (1u << 20)) {
+    buf.resize(buf.size() * 2);
+  }
+  if (found == nullptr) return std::nullopt;
+  return found->gr_gid;
+}
+}  // namespace
+
 std::string CoreServices::open() {
-  admin_ = std::make_unique<AdminServer>(config_.admin, *snapshots_, *to_core_, *from_core_, names_);
+  AdminConfig admin = config_.admin;
+  std::optional<gid_t> group;
+  if (!admin.socket_group.empty()) {
+    group = group_id(admin.socket_group);
+    if (!group) {
+      return "admin.socket_group: no group named \"" + admin.socket_group +
+             "\" on this host (the odte package creates odte-operators; groupadd one or fix the name)";
+    }
+    admin.allowed_gids.push_back(*group);
+  }
+  admin_ = std::make_unique<AdminServer>(admin, *snapshots_, *to_core_, *from_core_, names_);
   if (const auto ec = admin_->open()) return "admin socket " + config_.admin.socket + ": " + ec.message();
+  // Connecting needs write access to the socket file: giving it to the operators' group is what
+  // lets them in (and keeps everybody else out before SO_PEERCRED is even asked).
+  if (group && ::chown(config_.admin.socket.c_str(), static_cast<uid_t>(-1), *group) != 0) {
+    const int err = errno;
+    return "admin.socket_group: cannot give the admin socket " + config_.admin.socket + " to group \"" +
+           admin.socket_group + "\": " + std::strerror(err) + " (odted must be a member: SupplementaryGroups=" +
+           admin.socket_group + " in the unit)";
+  }
   if (config_.admin.metrics_port != 0) {
     if (const auto ec = admin_->open_metrics(config_.admin.metrics_port)) {
       return "admin.metrics_port: cannot listen on 127.0.0.1:" + std::to_string(config_.admin.metrics_port) + ": " +

@@ -145,8 +145,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   }
 
   // ---- API key, feeds ---------------------------------------------------------------------------
-  feeds::ApiKeyResult key = config.feed.api_key_file.empty() ? feeds::load_api_key_credential("massive-api-key")
-                                                             : feeds::load_api_key_file(config.feed.api_key_file);
+  feeds::ApiKeyResult key = feeds::load_api_key(config.feed.api_key_file);
   if (!key.ok()) return fail(1, "feed.api_key_file: " + key.error);
 
   feeds::RestConfig rc;

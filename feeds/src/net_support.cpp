@@ -291,6 +291,19 @@ ApiKeyResult load_api_key_credential(std::string_view name) {
   return load_api_key_file(std::string(dir) + "/" + std::string(name));
 }
 
+ApiKeyResult load_api_key(std::string_view setting) {
+  if (setting.empty()) return load_api_key_credential(kDefaultApiKeyCredential);
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  const bool bare = setting.find('/') == std::string_view::npos;
+  if (bare && dir != nullptr && *dir != '\0') return load_api_key_credential(setting);
+  ApiKeyResult r = load_api_key_file(std::string(setting));
+  if (!r.ok() && bare) {
+    r.error += " (a bare name is a systemd credential when $CREDENTIALS_DIRECTORY is set -- LoadCredential= in the "
+               "unit; it is not set here, so the working directory was searched)";
+  }
+  return r;
+}
+
 std::string redact(std::string_view text, std::string_view secret) {
   if (secret.empty()) return std::string(text);
   std::string out;

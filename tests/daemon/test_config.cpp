@@ -91,6 +91,7 @@ legging_policy = "complete"
 [admin]
 socket = "/tmp/odte.sock"
 allowed_uids = [0, 1000]
+socket_group = "odte-operators"
 metrics_port = 9187
 max_connections = 4
 [log]
@@ -119,6 +120,7 @@ enabled = false
   EXPECT_EQ(c.broker.legging_policy, LeggingPolicy::kComplete);
   EXPECT_EQ(c.admin.allowed_uids, (std::vector<std::uint32_t>{0, 1000}));
   EXPECT_EQ(c.admin.metrics_port, 9187);
+  EXPECT_EQ(c.admin.socket_group, "odte-operators");
   EXPECT_EQ(c.admin.max_connections, 4u);
   EXPECT_EQ(c.log.level, "debug");
   ASSERT_EQ(c.strategies.size(), 2u);

@@ -1,6 +1,7 @@
 #include "odte/daemon/instance_lock.hpp"
 
 #include <arpa/inet.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -9,10 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "odte/daemon/admin_server.hpp"
 #include "odte/daemon/core_services.hpp"
@@ -192,6 +195,55 @@ TEST_F(InstanceLockTest, shouldNameABusyMetricsPortAsSuch) {
   }
   EXPECT_FALSE(fs::exists(c.admin.socket));
   ::close(busy);
+}
+
+// admin.socket_group: the socket is given to the operators' group (connecting needs write access
+// to it) -- a group the process may give files to: any as root, a supplementary one otherwise.
+TEST_F(InstanceLockTest, shouldGiveTheAdminSocketToSocketGroup) {
+  std::string name;
+  gid_t gid = 0;
+  if (::geteuid() == 0) {
+    const group* g = ::getgrnam("nogroup");
+    ASSERT_NE(g, nullptr) << "Debian has a group nogroup";
+    name = g->gr_name;
+    gid = g->gr_gid;
+  } else {
+    std::vector<gid_t> groups(static_cast<std::size_t>(std::max(::getgroups(0, nullptr), 0)));
+    const int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
+    for (int i = 0; i < n; ++i) {
+      const group* g = ::getgrgid(groups[static_cast<std::size_t>(i)]);
+      if (g != nullptr && g->gr_gid != ::getegid()) {
+        name = g->gr_name;
+        gid = g->gr_gid;
+        break;
+      }
+    }
+    if (name.empty()) GTEST_SKIP() << "not root and no supplementary group to give the socket to";
+  }
+  Config c = config("journal.odj", "admin.sock");
+  c.admin.socket_group = name;
+  SignalWatcher signals;
+  SystemdNotifier notify;
+  CoreServices services(c, {}, signals, notify);
+  ASSERT_EQ(services.open(), "");
+  struct stat st{};
+  ASSERT_EQ(::stat(c.admin.socket.c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, gid);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+}
+
+// A group that does not exist is named with its key, and no admin socket is left.
+TEST_F(InstanceLockTest, shouldNameAnUnknownSocketGroup) {
+  Config c = config("journal.odj", "admin.sock");
+  c.admin.socket_group = "odte-no-such-group";
+  SignalWatcher signals;
+  SystemdNotifier notify;
+  {
+    CoreServices services(c, {}, signals, notify);
+    const std::string err = services.open();
+    EXPECT_NE(err.find("admin.socket_group: no group named \"odte-no-such-group\""), std::string::npos) << err;
+  }
+  EXPECT_FALSE(fs::exists(c.admin.socket));
 }
 
 }  // namespace

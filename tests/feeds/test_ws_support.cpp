@@ -194,6 +194,52 @@ TEST_F(ApiKeyFile, shouldReadASystemdCredential) {
   EXPECT_NE(unset.error.find("CREDENTIALS_DIRECTORY"), std::string::npos);
 }
 
+// feed.api_key_file = "massive_key" as the shipped configs say: under systemd the credential of
+// that name, not a file in the working directory (which is / for a service); empty: the unit's
+// credential name; a path stays a path.
+TEST_F(ApiKeyFile, shouldReadABareNameAsTheCredentialUnderSystemd) {
+  const auto cred = dir_ / "creds";
+  std::filesystem::create_directories(cred);
+  std::ofstream(cred / "massive_key") << "credKEY\n";
+  std::ofstream(cred / "other") << "otherKEY\n";
+  const auto file = write("plain", "fileKEY\n");
+  ::setenv("CREDENTIALS_DIRECTORY", cred.c_str(), 1);
+  const auto named = load_api_key("massive_key");
+  const auto fallback = load_api_key("");
+  const auto other = load_api_key("other");
+  const auto path = load_api_key(file);
+  const auto missing = load_api_key("absent");
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  ASSERT_TRUE(named.ok()) << named.error;
+  EXPECT_EQ(named.key, "credKEY");
+  ASSERT_TRUE(fallback.ok()) << fallback.error;
+  EXPECT_EQ(fallback.key, "credKEY");
+  EXPECT_EQ(kDefaultApiKeyCredential, "massive_key");
+  ASSERT_TRUE(other.ok()) << other.error;
+  EXPECT_EQ(other.key, "otherKEY");
+  ASSERT_TRUE(path.ok()) << path.error;
+  EXPECT_EQ(path.key, "fileKEY");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error.find(cred.string() + "/absent"), std::string::npos) << missing.error;
+}
+
+TEST_F(ApiKeyFile, shouldReadABareNameFromTheWorkingDirectoryOutsideSystemd) {
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  (void)write("handkey", "handKEY\n");
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  const auto here = load_api_key("handkey");
+  const auto missing = load_api_key("massive_key");
+  const auto fallback = load_api_key("");
+  std::filesystem::current_path(cwd);
+  ASSERT_TRUE(here.ok()) << here.error;
+  EXPECT_EQ(here.key, "handKEY");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error.find("CREDENTIALS_DIRECTORY"), std::string::npos) << missing.error;
+  ASSERT_FALSE(fallback.ok());
+  EXPECT_NE(fallback.error.find("massive_key"), std::string::npos) << fallback.error;
+}
+
 TEST(Redact, shouldReplaceEverySecretOccurrence) {
   EXPECT_EQ(redact("a KEY b KEYKEY", "KEY"), "a *** b ******");
   EXPECT_EQ(redact("abc", ""), "abc");

@@ -91,6 +91,10 @@ struct AdminConfig {
   std::string socket = "/run/odte/admin.sock";
   std::vector<std::uint32_t> allowed_uids;  // empty: only the daemon's own uid
   std::vector<std::uint32_t> allowed_gids;
+  // A group name: the admin socket is given to it (0660, so its members can connect; odted must be
+  // a member, SupplementaryGroups= in the unit) and its members are allowed like allowed_gids.
+  // Looked up at start, so a config can name a group made by the package.
+  std::string socket_group;
   std::uint16_t metrics_port = 0;   // Prometheus text on 127.0.0.1; 0 = off
   std::uint32_t max_connections = 16;  // admin socket and metrics scrapes open at once
 };

@@ -21,6 +21,15 @@ struct ApiKeyResult {
 // Reads $CREDENTIALS_DIRECTORY/name; a clear error when the variable is unset.
 [[nodiscard]] ApiKeyResult load_api_key_credential(std::string_view name);
 
+// The credential the shipped unit loads (LoadCredential=massive_key:/etc/odte/massive_key).
+inline constexpr std::string_view kDefaultApiKeyCredential = "massive_key";
+
+// The key `feed.api_key_file` names: empty -> the credential kDefaultApiKeyCredential; a bare name
+// (no '/') while systemd has set $CREDENTIALS_DIRECTORY -> the credential of that name; anything
+// else -> a file (a bare name outside systemd: the file of that name in the working directory,
+// and a missing one says where else it was looked for).
+[[nodiscard]] ApiKeyResult load_api_key(std::string_view setting);
+
 // Replaces every occurrence of `secret` in `text` by "***" (no-op when secret is empty).
 [[nodiscard]] std::string redact(std::string_view text, std::string_view secret);
 

@@ -5,6 +5,7 @@
 namespace odte::tool {
 
 int run_calc(int argc, char** argv);
+int run_cjs(int argc, char** argv);
 int run_decode(int argc, char** argv);
 int run_import(int argc, char** argv);
 int run_journal(int argc, char** argv);
@@ -16,6 +17,7 @@ std::span<const Command> commands() noexcept {
   // Keep sorted by name; `odte --help` prints them in this order.
   static const std::array kCommands{
       Command{"calc", "options math: price, greeks, iv, forward, varswap, calendar, symbol (JSON)", &run_calc},
+      Command{"cjs", "seed 003: leverage-adjusted option portfolio returns from end-of-day option panels", &run_cjs},
       Command{"decode", "print the market events of a recording or of raw frames as JSON lines", &run_decode},
       Command{"import", "convert vendor history and the shared data sets into a recording", &run_import},
       Command{"journal", "print an odted journal as JSON lines", &run_journal},

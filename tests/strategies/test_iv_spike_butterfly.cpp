@@ -99,9 +99,11 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheAtmStraddleAndSellTheWingsAtEntryT
 TEST(IvSpikeButterflyRealDayTest, shouldBuyTheSeedsWingsSizedAtHalfAPercentOfEquity) {
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
-  ASSERT_TRUE(e != nullptr && e != snaps.data());
-  const real::Snapshot& q = *(e - 1);
+  // The timer fires at 09:45:00 on the market as it stands then: the last snapshot at or before
+  // 09:45, its spot and its quotes (real_day.hpp).
+  const real::Snapshot* e = real::last_at_or_before(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr);
+  const real::Snapshot& q = *e;
   const double atm = e->nearest_strike(e->spot);
   // Walks from the strike nearest `target` toward the ATM strike to the first with a bid.
   auto wing = [&](double target, char right) {
@@ -146,7 +148,7 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheSeedsWingsSizedAtHalfAPercentOfEqu
   ASSERT_TRUE(run.ok) << run.error;
   ASSERT_GE(run.orders.size(), 1u) << run.final_state;
   const Order& open = run.orders[0];
-  EXPECT_EQ(run.order_minutes[0], e->minute);
+  EXPECT_EQ(run.order_minutes[0], 9 * 60 + 45);
   ASSERT_EQ(open.leg_count, 4);
   EXPECT_EQ(run.leg_symbols[0][0], real::occ(kDay, 'C', atm));
   EXPECT_EQ(run.leg_symbols[0][1], real::occ(kDay, 'P', atm));
@@ -165,22 +167,24 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheSeedsWingsSizedAtHalfAPercentOfEqu
 TEST(IvSpikeButterflyRealDayTest, shouldSellIntoTheFirstAtmIvSpikeWhileHeld) {
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
-  ASSERT_TRUE(e != nullptr && e != snaps.data());
-  const std::size_t filled = static_cast<std::size_t>(e - snaps.data()) + 1;
+  // The strategy samples the ATM IV once a minute, at the first timer tick of each minute (mm:00),
+  // on the market as it stands then: the last snapshot at or before, its spot, its quotes' mids,
+  // t to 16:00 from mm:00. The entry fills at 09:45:00 + latency, so the first sample while held
+  // is 09:46's. (The very first sample, a second after the first snapshot, is left out here: it
+  // only starts the baseline, which it has left long before the spike.)
   SpikeDetector<IvSpikeButterflyStrategy::kIvBaseline> detector(2.0, 0.10);
   int spike_minute = -1;
-  for (std::size_t k = 1; k < snaps.size() && spike_minute < 0; ++k) {
-    const real::Snapshot& s = snaps[k];
-    const real::Snapshot& q = snaps[k - 1];
-    const double t = ((16 * 60 - s.minute) * 60.0 - s.second) / 60.0 / 525'600.0;
-    const double atm = s.nearest_strike(s.spot);
+  for (int m = snaps.front().minute + 1; m < 14 * 60 && spike_minute < 0; ++m) {
+    const real::Snapshot* s = real::last_at_or_before(snaps, m);
+    if (s == nullptr) continue;
+    const double t = (16 * 60 - m) / 525'600.0;
+    const double atm = s->nearest_strike(s->spot);
     double sum = 0;
     int n = 0;
     for (const char right : {'C', 'P'}) {
-      const real::Row* r = q.find(right, atm);
+      const real::Row* r = s->find(right, atm);
       if (r == nullptr || !(r->bid > 0 && r->ask >= r->bid)) continue;
-      options::BsmInput in{right == 'C' ? OptionRight::kCall : OptionRight::kPut, s.spot, atm, t, 0, 0, 0};
+      options::BsmInput in{right == 'C' ? OptionRight::kCall : OptionRight::kPut, s->spot, atm, t, 0, 0, 0};
       const auto iv = options::implied_vol(in, 0.5 * (r->bid + r->ask));
       if (!iv.ok()) continue;
       sum += iv.iv;
@@ -188,7 +192,7 @@ TEST(IvSpikeButterflyRealDayTest, shouldSellIntoTheFirstAtmIvSpikeWhileHeld) {
     }
     if (n == 0) continue;
     const bool spike = detector.update(sum / n).spike;
-    if (spike && k > filled && s.minute < 14 * 60) spike_minute = s.minute;
+    if (spike && m > 9 * 60 + 45) spike_minute = m;
   }
   ASSERT_GT(spike_minute, 0) << "no ATM IV spike while held before 14:00 on " << kDay;
   std::printf("iv_spike_butterfly %s: first ATM IV spike while held at %02d:%02d\n", kDay, spike_minute / 60,

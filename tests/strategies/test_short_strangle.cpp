@@ -118,7 +118,7 @@ TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPr
 INSTANTIATE_TEST_SUITE_P(SeedDeltas, ShortStrangleRealDayTest, ::testing::Values(0.10, 0.30, 0.50));
 
 // The seed's put-only and call-only variants on the real day: one leg, the strike nearest the
-// target delta (by hand from the snapshot before the entry snapshot, as above), sized on that
+// target delta (by hand from the last snapshot at or before 09:45, as above), sized on that
 // leg's premium alone.
 class ShortStrangleRealDayLegTest : public ::testing::TestWithParam<char> {};
 
@@ -126,12 +126,13 @@ TEST_P(ShortStrangleRealDayLegTest, shouldSellOneLegSizedOnItsOwnPremium) {
   const char right = GetParam();
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
-  ASSERT_TRUE(e != nullptr && e != snaps.data());
-  const double seconds_left = (16 * 60 - e->minute) * 60.0 - e->second;
+  // At 09:45:00 on the last snapshot at or before it (its spot and quotes), t from 09:45:00.
+  const real::Snapshot* e = real::last_at_or_before(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr);
+  const double seconds_left = (16 * 60 - (9 * 60 + 45)) * 60.0;
   const double t = seconds_left / 60.0 / 525'600.0;
   double strike = 0, gap = 1e9, mid = 0, bid = 0;
-  for (const auto& r : (e - 1)->rows) {
+  for (const auto& r : e->rows) {
     if (r.right != right || !(r.bid > 0 && r.ask >= r.bid)) continue;
     if (right == 'C' ? r.strike < e->spot : r.strike > e->spot) continue;
     const double m = 0.5 * (r.bid + r.ask);
@@ -164,7 +165,7 @@ TEST_P(ShortStrangleRealDayLegTest, shouldSellOneLegSizedOnItsOwnPremium) {
               strike, mid, want);
   ASSERT_GE(want, 1.0) << "the 0.10-delta single leg sizes to at least one contract on this day";
   ASSERT_GE(run.orders.size(), 1u) << run.final_state;
-  EXPECT_EQ(run.order_minutes[0], e->minute);
+  EXPECT_EQ(run.order_minutes[0], 9 * 60 + 45);
   ASSERT_EQ(run.orders[0].leg_count, 1);
   EXPECT_EQ(run.leg_symbols[0][0], real::occ(kDay, right, strike));
   EXPECT_EQ(run.orders[0].legs[0].side, Side::kSell);
@@ -175,16 +176,16 @@ INSTANTIATE_TEST_SUITE_P(SeedVariants, ShortStrangleRealDayLegTest, ::testing::V
 
 // The seed's per-day chain record: the implied forward (put-call parity where |C - P| is smallest)
 // and the single-expiry variance swap rate, noted at entry. The forward is checked by hand from
-// the quotes the strategy saw (the snapshot before the entry snapshot), t to 16:00 and r = 0.
+// the quotes the strategy saw (the last snapshot at or before 09:45), t to 16:00 and r = 0.
 TEST(ShortStrangleRealDayRecordTest, shouldNoteTheImpliedForwardAndVarianceSwapRateOfTheDay) {
   const auto snaps = real::read_snapshots(real::chain_recording(kDay));
   ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  const real::Snapshot* e = real::first_at_or_after(snaps, 9 * 60 + 45);
-  ASSERT_TRUE(e != nullptr && e != snaps.data());
+  const real::Snapshot* e = real::last_at_or_before(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr);
   double best = 1e9, forward = 0;
-  for (const auto& c : (e - 1)->rows) {
+  for (const auto& c : e->rows) {
     if (c.right != 'C' || !(c.bid > 0)) continue;
-    const real::Row* p = (e - 1)->find('P', c.strike);
+    const real::Row* p = e->find('P', c.strike);
     if (p == nullptr || !(p->bid > 0)) continue;
     const double diff = 0.5 * (c.bid + c.ask) - 0.5 * (p->bid + p->ask);
     if (std::fabs(diff) < best) {

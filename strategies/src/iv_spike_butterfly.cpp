@@ -146,10 +146,12 @@ bool IvSpikeButterflyStrategy::enter(StrategyContext& ctx) {
   const OptionChain::Strike* call_wing = wing(ctx.market(), up, OptionRight::kCall);
   const OptionChain::Strike* put_wing = wing(ctx.market(), down, OptionRight::kPut);
   // The chain holds the contracts seen so far: it fills as each first quotes (options subscribed a
-  // moment ago around a price that just arrived, a restart mid-morning). A wing without a bid yet
-  // is waited for until the entry deadline, never decided on a chain still filling.
-  wings_missing_ = call_wing == nullptr || put_wing == nullptr;
-  if (wings_missing_) return false;
+  // moment ago around a price that just arrived, a restart mid-morning). No strike listed yet on a
+  // side of the ATM strike, or none there with a bid: waited for until the entry deadline, never
+  // decided on a chain still filling. The deadline's note says which of the two it was.
+  const auto& listed = chain_->chain().strikes();
+  wings_missing_ = listed.empty() || atm == &listed.front() || atm == &listed.back();
+  if (call_wing == nullptr || put_wing == nullptr) return false;
   Intent in{};
   in.strategy = index_;
   in.action = IntentAction::kOpen;
@@ -197,7 +199,7 @@ void IvSpikeButterflyStrategy::close(StrategyContext& ctx, const char* reason, c
   } else if (!close_failed_noted_) {
     close_failed_noted_ = true;
     ctx.note(std::string("iv_spike_butterfly: could not send the closing order (") + reason +
-             "): closing orders are priced from every leg's two-sided quote, and a leg has none; retrying, else "
+             "): closing orders need an offer on every leg bought back and a bid on every leg sold, and a leg has none; retrying, else "
              "the butterfly is held to the exit time or settlement");
   }
 }

@@ -73,7 +73,7 @@ void ShortStrangleStrategy::on_timer(StrategyContext& ctx) {
     if (!close_failed_noted_) {
       close_failed_noted_ = true;
       ctx.note("short_strangle: could not send the closing order at the exit time (closing orders are priced "
-               "from every leg's two-sided quote, and a leg has none); retrying each second, else the strangle "
+               "from the offer of every leg bought back, and a leg has none); retrying each second, else the strangle "
                "is held to settlement");
     }
     return;

@@ -229,6 +229,19 @@ TEST_F(EnginePaperTest, shouldCloseAtTheTimeExit) {
   EXPECT_EQ(engine_->book().totals().realized, 0_usd);
 }
 
+// At the exit the short 503 call is bid at zero (the feed's bid of 0: no bid) and offered at 0.05,
+// as a far out-of-the-money 0DTE wing is late in the day. The spread is still marked (the wing at
+// half its offer) and closed: the long leg sold at its bid, the wing bought back at its offer.
+// Before, one leg without a bid left the spread unmarked, so no exit rule ever fired.
+TEST_F(EnginePaperTest, shouldCloseAtTheTimeExitWhenTheShortLegIsBidAtZero) {
+  run(at(9, 59, 58), at(10, 0, 3), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  ASSERT_EQ(strategy_->state(), StrategyState::kInPosition);
+  run(at(14, 59, 58), at(15, 0, 3), 1.10_usd, 1.15_usd, Price::invalid(), 0.05_usd);
+  EXPECT_EQ(strategy_->exit_reason, ExitReason::kTime);
+  EXPECT_EQ(engine_->open_spreads(), 0u);
+  EXPECT_EQ(engine_->book().totals().open_positions, 0u);
+}
+
 TEST_F(EnginePaperTest, shouldRefuseOpeningOrdersUnderKillSwitchAndJournalIt) {
   ControlCommand kill{};
   kill.request_id = 7;

@@ -231,9 +231,15 @@ TEST_F(RiskEngineTest, shouldRejectFatFingerLimitThroughTheBand) {
   EXPECT_EQ(engine_.check(credit_put_spread(1, -(1.40_usd)), account(), market_, 0).reason, RiskReason::kPriceBand);
 }
 
+// A leg needs an offer: a bid with no offer is no market, nor is a missing quote. An offer with no
+// bid (the feed's bid of 0, a far wing late in the day) is one: its bid counts as 0 in the band.
 TEST_F(RiskEngineTest, shouldRejectWithoutTwoSidedQuote) {
-  quote(497, OptionRight::kPut, Price::invalid(), 0.05_usd);
+  quote(497, OptionRight::kPut, 0.05_usd, Price::invalid());
   EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kNoQuote);
+  quote(497, OptionRight::kPut, 0.10_usd, 0.05_usd);  // crossed
+  EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kNoQuote);
+  quote(497, OptionRight::kPut, Price::invalid(), 0.05_usd);
+  EXPECT_NE(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kNoQuote);
   market_.quotes.erase(id(497, OptionRight::kPut));
   EXPECT_EQ(engine_.check(credit_put_spread(1), account(), market_, 0).reason, RiskReason::kNoQuote);
 }

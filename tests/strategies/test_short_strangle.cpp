@@ -96,15 +96,15 @@ TEST_P(ShortStrangleRealDayTest, shouldSellTheStranglesAtTheTargetDeltaSizedByPr
   EXPECT_EQ(open.legs[1].side, Side::kSell);
   EXPECT_EQ(open.quantity, static_cast<std::uint32_t>(want));
   EXPECT_LT(open.limit, Price::zero());
-  // The exit at 15:45:00 is decided on the last snapshot at or before it: a leg bid at zero there
-  // has no two-sided quote, so no closing order can be priced -- the strangle is held to
-  // settlement, and the strategy says so.
+  // The exit at 15:45:00 is decided on the last snapshot at or before it: buying the two short legs
+  // back needs an offer on each (a leg bid at zero is still offered); without one no closing order
+  // can be priced -- the strangle is held to settlement, and the strategy says so.
   constexpr int kExit = 15 * 60 + 45;
   const real::Snapshot* x = real::last_at_or_before(snaps, kExit);
   ASSERT_NE(x, nullptr);
   const real::Row* xc = x->find('C', call.strike);
   const real::Row* xp = x->find('P', put.strike);
-  const bool closable = xc != nullptr && xp != nullptr && xc->bid > 0 && xp->bid > 0;
+  const bool closable = xc != nullptr && xp != nullptr && xc->ask > 0 && xp->ask > 0;
   if (closable) {
     ASSERT_GE(run.orders.size(), 2u) << run.final_state << notes;
     EXPECT_EQ(run.order_minutes[1], kExit);

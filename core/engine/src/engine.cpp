@@ -518,12 +518,36 @@ Price Engine::entry_per_unit(const Order& o) const noexcept {
   return Price::from_ticks(net / static_cast<Price::Rep>(units));
 }
 
+// A leg's price for marking and closing. A quote with an offer and no bid (the feed's bid of 0:
+// a far out-of-the-money 0DTE wing late in the day) is a real market: the leg is worth between 0
+// and the offer, it can be bought back at the offer and sold for nothing more than 0. Without that,
+// one wing bid at zero would leave a spread unmarked and unclosable until the settlement.
+namespace {
+bool leg_mid(const Nbbo* q, Price::Rep& mid) noexcept {
+  if (q == nullptr || !q->ask.valid()) return false;
+  if (q->two_sided()) {
+    mid = q->mid().ticks();
+    return true;
+  }
+  if (q->bid.valid()) return false;  // crossed
+  mid = q->ask.ticks() / 2;
+  return true;
+}
+// What closing the leg trades against: the offer when buying, the bid (0 when none) when selling.
+bool leg_natural(const Nbbo* q, Side side, Price::Rep& px) noexcept {
+  if (q == nullptr || !q->ask.valid()) return false;
+  if (q->bid.valid() && !q->two_sided()) return false;  // crossed
+  px = side == Side::kBuy ? q->ask.ticks() : (q->bid.valid() ? q->bid.ticks() : 0);
+  return true;
+}
+}  // namespace
+
 bool Engine::combo_mark(const Order& o, Price& mark) const noexcept {
   Price::Rep value = 0;
   for (int i = 0; i < o.leg_count; ++i) {
-    const Nbbo* q = market_.nbbo(o.legs[i].instrument);
-    if (q == nullptr || !q->two_sided()) return false;
-    value += leg_sign(o.legs[i].side) * static_cast<Price::Rep>(o.legs[i].ratio) * q->mid().ticks();
+    Price::Rep mid = 0;
+    if (!leg_mid(market_.nbbo(o.legs[i].instrument), mid)) return false;
+    value += leg_sign(o.legs[i].side) * static_cast<Price::Rep>(o.legs[i].ratio) * mid;
   }
   mark = Price::from_ticks(value);
   return true;
@@ -542,10 +566,9 @@ ClientOrderId Engine::send_closing(const Order& open_order, std::uint32_t units,
     OrderLeg leg = open_order.legs[i];
     leg.side = opposite(leg.side);
     close.legs[i] = leg;
-    const Nbbo* q = market_.nbbo(leg.instrument);
-    if (q == nullptr || !q->two_sided()) return ClientOrderId{};
-    natural += leg_sign(leg.side) * static_cast<Price::Rep>(leg.ratio) *
-               (leg.side == Side::kBuy ? q->ask.ticks() : q->bid.ticks());
+    Price::Rep px = 0;
+    if (!leg_natural(market_.nbbo(leg.instrument), leg.side, px)) return ClientOrderId{};
+    natural += leg_sign(leg.side) * static_cast<Price::Rep>(leg.ratio) * px;
   }
   // Marketable by the slack, then onto the venue's grid toward the passive side (tick_table.hpp).
   close.limit = round_limit_passive(registry_, std::span<const OrderLeg>(close.legs, close.leg_count),

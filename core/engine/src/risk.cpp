@@ -209,13 +209,16 @@ RiskDecision RiskEngine::evaluate(const Intent& intent, const AccountState& acco
   Price::Rep natural_ask = 0;
   for (int i = 0; i < intent.leg_count; ++i) {
     const Nbbo* q = quotes[static_cast<std::size_t>(i)];
-    if (q == nullptr || !q->two_sided()) return reject(RiskReason::kNoQuote);
+    // An offer with no bid (the feed's bid of 0) is a market: the bid counts as 0. No offer, or a
+    // crossed quote, is none.
+    if (q == nullptr || !q->ask.valid() || (q->bid.valid() && !q->two_sided())) return reject(RiskReason::kNoQuote);
+    const Price::Rep bid = q->bid.valid() ? q->bid.ticks() : 0;
     const auto r = static_cast<Price::Rep>(intent.legs[i].ratio);
     if (intent.legs[i].side == Side::kBuy) {
       natural_ask += r * q->ask.ticks();
-      natural_bid += r * q->bid.ticks();
+      natural_bid += r * bid;
     } else {
-      natural_ask -= r * q->bid.ticks();
+      natural_ask -= r * bid;
       natural_bid -= r * q->ask.ticks();
     }
   }

@@ -82,9 +82,9 @@ rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc at the end of the feed"; tail -30 "$work/full.log"; exit 1; }
 grep -q "options: [0-9]* contracts of SPY expire 2026-07-20" "$work/full.log" ||
   { echo "FAIL: no option contracts from REST"; grep -i "option" "$work/full.log" | head; exit 1; }
-grep -q "options subscriptions around SPY .*, 40 in all" "$work/full.log" ||
+grep -q "options subscriptions around SPY .*, 80 in all" "$work/full.log" ||
   { echo "FAIL: options were not subscribed around the money up to the cap"; grep subscriptions "$work/full.log"; exit 1; }
-if grep "options subscriptions around" "$work/full.log" | grep -qv ", 40 in all"; then
+if grep "options subscriptions around" "$work/full.log" | grep -qv ", 80 in all"; then
   echo "FAIL: the subscriptions left the cap"; grep subscriptions "$work/full.log"; exit 1
 fi
 has_order full || { echo "FAIL: no order was sent"; cat "$work/full/summary.json"; exit 1; }

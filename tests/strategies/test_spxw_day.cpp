@@ -38,7 +38,10 @@ TEST(SpxwDayTest, ivSpikeButterflyBuysTheFlyAtNineFortyFiveAndSellsAtTwo) {
   // wing = 5 (dollars) instead of the seed's 0.95/1.05 x spot: at the seed's wings one SPXW fly
   // costs ~$2,280 on this day, over 0.5% of the default $100,000 (the strategy says so and does not
   // trade; the seed's wings are tested on the real SPY days). Here: the grid and the listed strikes.
-  const DayRun run = replay(one("iv_spike_butterfly", kSpxw + "wing = 5.0\n"), "spxw-iv-spike-butterfly", {}, {});
+  // exit_on_iv_spike = false: the built chain's vol is a constant 14%, and the z-score detector
+  // reads its rounding noise (14.00% -> 14.04%) as a spike (a known weakness, noted on issue 16).
+  const DayRun run = replay(one("iv_spike_butterfly", kSpxw + "wing = 5.0\nexit_on_iv_spike = false\n"),
+                            "spxw-iv-spike-butterfly", {}, {});
   expect_traded_on_spxw(run, 4);
   EXPECT_EQ(run.order_minutes[0], 9 * 60 + 45);
   // The wings: the next listed strikes, 5 points either side of the ATM strike.
@@ -49,7 +52,7 @@ TEST(SpxwDayTest, ivSpikeButterflyBuysTheFlyAtNineFortyFiveAndSellsAtTwo) {
   EXPECT_EQ(run.leg_symbols[0][3], occ('P', atm - 5));
   // No chain volume in a built chain, so no volume-peak exit: its own 14:00 exit, by the engine.
   ASSERT_EQ(run.orders.size(), 2u) << run.all_notes();
-  EXPECT_EQ(run.order_minutes[1], 14 * 60);
+  EXPECT_EQ(run.order_minutes[1], 14 * 60) << run.all_notes();
   EXPECT_EQ(run.open_positions, 0u);
 }
 
@@ -91,16 +94,20 @@ TEST(SpxwDayTest, vix1dCreditSpreadSellsBeyondHalfTheExpectedMoveAndHoldsToSettl
   const int long_k = std::stoi(run.leg_symbols[0][1].substr(run.leg_symbols[0][1].size() - 8)) / 1000;
   EXPECT_EQ(std::abs(short_k - long_k), 5);
   EXPECT_EQ(run.orders.size(), 1u) << "no exit of its own: held to the PM settlement";
-  EXPECT_GT(run.open_positions, 0u);
+  // Settled in cash at the close against I:SPX (the engine's expiry settlement): nothing left open.
+  EXPECT_EQ(run.open_positions, 0u) << run.all_notes();
+  EXPECT_NE(run.all_notes().find("SPXW position(s) settled against I:SPX"), std::string::npos) << run.all_notes();
 }
 
 TEST(SpxwDayTest, ironCondorOpensOnTheGridAndClosesFifteenMinutesBeforeTheClose) {
   // A built flat VIX: the seed's offset rule never fires, so the condor meets its time exit.
-  // 0.5%/1.0% OTM of SPX ~7670 puts the wings ~40 points apart: one lot risks ~$3,500, more than
-  // 0.5% of the default $100,000 (refused: capital_at_risk, next test), so this run's account is
-  // $1,000,000 (cap $5,000).
-  const DayRun run = replay(one("iron_condor", kSpxw), "spxw-iron-condor", BuiltLine{16.0, 0.0}, {},
-                            [](EngineConfig& c) { c.equity = Price::from_dollars(1'000'000); });
+  // The seed's strikes (shorts 1.3, wings 2.6 expected moves: ~100 points apart on SPX) risk about
+  // $10,000 a lot, more than 0.5% of the default $100,000 (refused: capital_at_risk, next test), so
+  // this run's account is $3,000,000 (cap $15,000). The built chain never moves, so a limit at mid
+  // + slack would rest until its 10:00 time in force; price_slack = 1.00 makes the limit the
+  // natural price, marketable on arrival.
+  const DayRun run = replay(one("iron_condor", kSpxw + "price_slack = 1.0\n"), "spxw-iron-condor", BuiltLine{16.0, 0.0}, {},
+                            [](EngineConfig& c) { c.equity = Price::from_dollars(3'000'000); });
   expect_traded_on_spxw(run, 4);
   EXPECT_EQ(run.order_minutes[0], 9 * 60 + 45);
   ASSERT_EQ(run.orders.size(), 2u) << run.all_notes();

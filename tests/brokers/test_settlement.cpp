@@ -136,10 +136,14 @@ class SettlementTest : public ::testing::Test {
     ASSERT_NE(engine_->book().find(0, short_), nullptr) << engine_->describe();
     ASSERT_EQ(engine_->book().find(0, short_)->quantity, -2);
   }
-  std::vector<JournalRecord> journal_records() const {
-    JournalReader reader;
-    return reader.read(journal_path_).records;
+  // A record's payload points into its reader's buffer: the reader is kept until the next call.
+  const std::vector<JournalRecord>& journal_records() {
+    reader_ = std::make_unique<JournalReader>();
+    records_ = reader_->read(journal_path_).records;
+    return records_;
   }
+  std::unique_ptr<JournalReader> reader_;
+  std::vector<JournalRecord> records_;
 
   std::string journal_path_;
   std::unique_ptr<InstrumentRegistry> registry_;

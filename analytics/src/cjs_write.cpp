@@ -10,22 +10,20 @@
 #include <vector>
 
 #include "odte/analytics/cjs.hpp"
+#include "odte/reports/html_kit.hpp"
 
 namespace odte::analytics::cjs {
 
 namespace {
 
+using reports::html::esc;
+using reports::html::fixed;
+namespace html = reports::html;
+
 std::string num(double v) {
   char buf[32];
   const auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return ec == std::errc{} ? std::string(buf, p) : std::string("0");
-}
-std::string fixed(double v, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  std::string s = buf;
-  if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);  // no "-0.00"
-  return s;
 }
 std::string json_num(double v) { return std::isnan(v) ? "null" : num(v); }
 std::string money3(double m) { return fixed(m, 3); }
@@ -50,19 +48,6 @@ std::string json_str(const std::string& s) {
     }
   }
   return out + "\"";
-}
-std::string esc(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 std::string pct(double v) { return std::isnan(v) ? "n/a" : fixed(v * 100.0, 2) + "%"; }
 
@@ -91,31 +76,16 @@ double mean_daily(const Result& r, std::size_t p) {
 }
 
 // ---- SVG, in the run report's style ----
-constexpr double kW = 960.0;
-constexpr double kH = 260.0;
-constexpr double kLeft = 64.0;
-constexpr double kRight = 16.0;
-constexpr double kTop = 28.0;
-constexpr double kBottom = 44.0;
+constexpr double kW = html::kChartWidth;
+constexpr double kH = html::kChartHeight;
+constexpr double kLeft = html::kChartLeft;
+constexpr double kRight = html::kChartRight;
+constexpr double kTop = html::kChartTop;
+constexpr double kBottom = html::kChartBottom;
 const char* const kColors[] = {"#1f5fbf", "#d9534f", "#2f9e72", "#8e44ad", "#e67e22", "#16a2b8", "#7f8c8d", "#c0392b",
                                "#2c3e50", "#b8860b"};
 
 std::string c1(double v) { return fixed(v, 1); }
-
-std::vector<double> ticks(double lo, double hi, int n) {
-  const double raw = (hi - lo) / n;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = mag;
-  for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    if (m * mag >= raw) {
-      step = m * mag;
-      break;
-    }
-  }
-  std::vector<double> out;
-  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
-  return out;
-}
 
 struct Line {
   std::string name;
@@ -150,10 +120,8 @@ std::string chart(const std::string& id, const std::string& title, const std::ve
   auto x_of = [&](std::size_t i) {
     return n <= 1 ? kLeft + plot_w / 2 : kLeft + static_cast<double>(i) / static_cast<double>(n - 1) * plot_w;
   };
-  std::string out = "<svg id=\"" + id + "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + c1(kW) +
-                    " " + c1(kH) + "\" role=\"img\" aria-label=\"" + esc(title) + "\">\n<text class=\"title\" x=\"" +
-                    c1(kLeft) + "\" y=\"18\">" + esc(title) + "</text>\n";
-  for (const double t : ticks(lo, hi, 5)) {
+  std::string out = html::svg_open(id, title);
+  for (const double t : html::nice_ticks(lo, hi, 5)) {
     const double y = y_of(t);
     out += "<line class=\"grid\" x1=\"" + c1(kLeft) + "\" x2=\"" + c1(kW - kRight) + "\" y1=\"" + c1(y) + "\" y2=\"" + c1(y) +
            "\"/><text class=\"tick\" x=\"" + c1(kLeft - 6) + "\" y=\"" + c1(y + 4) + "\" text-anchor=\"end\">" +
@@ -208,19 +176,6 @@ std::string chart(const std::string& id, const std::string& title, const std::ve
   return out + "</svg>\n";
 }
 
-constexpr const char* kStyle = R"(<style>
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px;color:#1d2330;background:#fff}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
-.sub{color:#5b6578;margin:0 0 12px}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:6px 10px;margin:4px 0;border-radius:4px}
-.pos{color:#13795b}.neg{color:#b42318}.na{color:#9aa3b2}
-table{border-collapse:collapse;font-size:13px;margin:4px 0}th,td{border-bottom:1px solid #e6e9ef;padding:3px 8px;text-align:right;white-space:nowrap}
-th{background:#f4f6f9}td.l,th.l{text-align:left}
-.charts{display:grid;grid-template-columns:1fr;gap:10px}
-svg.chart{width:100%;height:auto;border:1px solid #e6e9ef;border-radius:6px;background:#fff}
-svg .title{font-size:14px;font-weight:600;fill:#1d2330}svg .tick{font-size:11px;fill:#5b6578}
-svg .grid{stroke:#eef0f4}svg .zero{stroke:#9aa3b2}svg .line{fill:none;stroke-width:1.6}
-</style>
-)";
 
 }  // namespace
 
@@ -320,9 +275,8 @@ std::string to_html(const Result& r, const std::string& source) {
   const std::size_t nm = pa.moneyness.size();
   const std::size_t nt = pa.maturities.size();
   const std::size_t nd = r.dates.size();
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Seed 003: leverage-adjusted "
-                    "option portfolio returns</title>\n" +
-                    std::string(kStyle) + "</head>\n<body>\n<h1>Leverage-adjusted option portfolio returns (seed 003)</h1>\n";
+  std::string out = html::page_head("Seed 003: leverage-adjusted option portfolio returns") +
+                    "<h1>Leverage-adjusted option portfolio returns (seed 003)</h1>\n";
   out += "<p class=\"sub\">" + esc(source) + " &middot; " +
          (nd ? format_date(r.dates.front()) + " to " + format_date(r.next_dates.back()) + ", " + std::to_string(nd) +
                    " daily returns"
@@ -421,12 +375,7 @@ std::string to_html(const Result& r, const std::string& source) {
     }
   }
   out += "</div>\n<p class=\"sub\">What these numbers mean: docs/cjs.md.</p>\n";
-  std::string list;
-  for (const std::string& id : ids) list += (list.empty() ? "\"" : ",\"") + id + "\"";
-  out += "<script>\n(function(){\"use strict\";var ids=[" + list +
-         "];var missing=ids.filter(function(i){var e=document.getElementById(i);"
-         "return !e||e.tagName.toLowerCase()!==\"svg\";});document.body.dataset.charts=String(ids.length-missing.length);"
-         "document.body.dataset.loaded=missing.length===0?\"ok\":\"missing:\"+missing.join(\",\");})();\n</script>\n";
+  out += html::chart_check_script(ids);
   return out + "</body></html>\n";
 }
 

@@ -8,30 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "odte/reports/html_kit.hpp"
 #include "odte/reports/report.hpp"
 #include "time_format.hpp"
 
 namespace odte::reports {
 
-using detail::fixed;
+using html::esc;
+using html::fixed;
+using html::nice_ticks;
+using html::svg_open;
 
 namespace {
-
-std::string esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // "$-1,234.56"
 std::string usd(double v) {
@@ -65,23 +53,6 @@ std::string cls(double v) { return v > 0.0 ? "pos" : v < 0.0 ? "neg" : ""; }
 // Coordinates with one decimal: enough for a screen, and stable text.
 std::string num(double v) { return fixed(v, 1); }
 
-// Axis ticks: about n "nice" values covering [lo, hi].
-std::vector<double> ticks(double lo, double hi, int n) {
-  if (!(hi > lo)) return {lo};
-  const double raw = (hi - lo) / n;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = mag;
-  for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    if (m * mag >= raw) {
-      step = m * mag;
-      break;
-    }
-  }
-  std::vector<double> out;
-  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
-  return out;
-}
-
 std::string axis_label(double v) {
   const double a = std::fabs(v);
   if (a >= 1e6) return fixed(v / 1e6, 1) + "M";
@@ -90,12 +61,12 @@ std::string axis_label(double v) {
   return fixed(v, a < 10.0 && a != 0.0 ? 2 : 0);
 }
 
-constexpr double kW = 960.0;
-constexpr double kH = 260.0;
-constexpr double kLeft = 64.0;
-constexpr double kRight = 16.0;
-constexpr double kTop = 28.0;
-constexpr double kBottom = 44.0;
+constexpr double kW = html::kChartWidth;
+constexpr double kH = html::kChartHeight;
+constexpr double kLeft = html::kChartLeft;
+constexpr double kRight = html::kChartRight;
+constexpr double kTop = html::kChartTop;
+constexpr double kBottom = html::kChartBottom;
 
 struct Series {
   std::string name;
@@ -104,15 +75,10 @@ struct Series {
   bool area = false;  // filled down to zero
 };
 
-std::string svg_open(const std::string& id, const std::string& title, double width) {
-  return "<svg id=\"" + id + "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(width) + " " +
-         num(kH) + "\" role=\"img\" aria-label=\"" + esc(title) + "\">\n<text class=\"title\" x=\"" + num(kLeft) +
-         "\" y=\"18\">" + esc(title) + "</text>\n";
-}
 
 std::string y_axis(double lo, double hi, double (*to_y)(double, double, double), const std::string& unit, double width) {
   std::string out;
-  for (const double t : ticks(lo, hi, 5)) {
+  for (const double t : nice_ticks(lo, hi, 5)) {
     const double y = to_y(t, lo, hi);
     out += "<line class=\"grid\" x1=\"" + num(kLeft) + "\" x2=\"" + num(width - kRight) + "\" y1=\"" + num(y) + "\" y2=\"" +
            num(y) + "\"/><text class=\"tick\" x=\"" + num(kLeft - 6) + "\" y=\"" + num(y + 4) +
@@ -255,34 +221,15 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
   return out + "</svg>\n";
 }
 
-constexpr const char* kStyle = R"(<style>
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px;color:#1d2330;background:#fff}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
-.sub{color:#5b6578;margin:0 0 12px}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:6px 10px;margin:4px 0;border-radius:4px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px}
-.card{border:1px solid #dde2ea;border-radius:6px;padding:8px 10px}.card .k{color:#5b6578;font-size:12px}.card .v{font-size:18px;font-weight:600}
-.pos{color:#13795b}.neg{color:#b42318}
-table{border-collapse:collapse;font-size:13px;margin:4px 0}th,td{border-bottom:1px solid #e6e9ef;padding:3px 8px;text-align:right;white-space:nowrap}
-th{background:#f4f6f9;position:sticky;top:0}td.l,th.l{text-align:left}
-.charts{display:grid;grid-template-columns:1fr;gap:10px}.row2{display:grid;grid-template-columns:1fr 1fr;gap:10px}
-svg.chart{width:100%;height:auto;border:1px solid #e6e9ef;border-radius:6px;background:#fff}
-svg .title{font-size:14px;font-weight:600;fill:#1d2330}svg .tick{font-size:11px;fill:#5b6578}svg .value{font-size:11px;fill:#1d2330}
-svg .grid{stroke:#eef0f4}svg .zero{stroke:#9aa3b2}svg .line{fill:none;stroke-width:1.6}svg .area{opacity:.25}
-svg .bar.pos{fill:#2f9e72}svg .bar.neg{fill:#d9534f}svg .value.inside{fill:#fff}
-.scroll{max-height:480px;overflow:auto;border:1px solid #e6e9ef;border-radius:6px}
-</style>
-)";
-
-// Sets data-loaded="ok" on <body> when every chart is in the DOM, or names the missing ones;
-// the headless-browser test reads it back.
-std::string check_script(const std::vector<std::string>& ids) {
-  std::string list;
-  for (const std::string& id : ids) list += (list.empty() ? "\"" : ",\"") + id + "\"";
-  return "<script>\n(function(){\"use strict\";var ids=[" + list +
-         "];var missing=ids.filter(function(i){var e=document.getElementById(i);"
-         "return !e||e.tagName.toLowerCase()!==\"svg\";});document.body.dataset.charts=String(ids.length-missing.length);"
-         "document.body.dataset.loaded=missing.length===0?\"ok\":\"missing:\"+missing.join(\",\");})();\n</script>\n";
-}
+// This page's rules on top of the shared ones (odte/reports/html_kit.hpp).
+constexpr const char* kReportCss =
+    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px}\n"
+    ".card{border:1px solid #dde2ea;border-radius:6px;padding:8px 10px}.card .k{color:#5b6578;font-size:12px}"
+    ".card .v{font-size:18px;font-weight:600}\n"
+    ".row2{display:grid;grid-template-columns:1fr 1fr;gap:10px}\n"
+    "svg .value{font-size:11px;fill:#1d2330}svg .area{opacity:.25}\n"
+    "svg .bar.pos{fill:#2f9e72}svg .bar.neg{fill:#d9534f}svg .value.inside{fill:#fff}\n"
+    ".scroll{max-height:480px;overflow:auto;border:1px solid #e6e9ef;border-radius:6px}\n";
 
 std::string card(const std::string& k, const std::string& v, const std::string& klass = "") {
   return "<div class=\"card\"><div class=\"k\">" + esc(k) + "</div><div class=\"v " + klass + "\">" + esc(v) +
@@ -322,12 +269,7 @@ std::string breakdown_table(const std::vector<Breakdown>& v, const std::string& 
   return out + "</table>\n";
 }
 
-std::string head(const std::string& title) {
-  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-         "script-src 'unsafe-inline'; img-src data:\">\n<title>" +
-         esc(title) + "</title>\n" + kStyle + "</head>\n<body>\n";
-}
+std::string head(const std::string& title) { return html::page_head(title, kReportCss); }
 
 std::string strategy_name(const Run& run, std::uint16_t s) {
   if (s < run.strategy_names.size() && !run.strategy_names[s].empty()) return run.strategy_names[s];
@@ -444,7 +386,7 @@ std::string report_html(const Run& run) {
   out += "</table></div>\n";
   out += "<p class=\"sub\">Definitions of every figure: docs/reports.md. Files beside this page: summary.json, "
          "trades.csv, legs.csv, fills.csv, daily.csv, equity.csv.</p>\n";
-  out += check_script({"chart-equity", "chart-drawdown", "chart-daily", "chart-monthly", "chart-yearly", "chart-strategy", "chart-legs",
+  out += html::chart_check_script({"chart-equity", "chart-drawdown", "chart-daily", "chart-monthly", "chart-yearly", "chart-strategy", "chart-legs",
                        "chart-callput", "chart-shortlong", "chart-rejections"});
   return out + "</body>\n</html>\n";
 }
@@ -503,7 +445,7 @@ std::string comparison_html(const std::vector<Run>& runs) {
   out += line_chart("chart-compare-equity", "Cumulative P&L, each run over its own span", curves, {}, "$");
   out += bar_chart("chart-compare-pnl", "Net P&L by run", nets, "$");
   out += "</div>\n";
-  out += check_script({"chart-compare-equity", "chart-compare-pnl"});
+  out += html::chart_check_script({"chart-compare-equity", "chart-compare-pnl"});
   return out + "</body>\n</html>\n";
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "odte/core/market/events.hpp"
+#include "odte/reports/html_kit.hpp"
 
 namespace odte::reports::detail {
 
@@ -80,13 +81,7 @@ struct Civil {
   return buf;
 }
 
-// Fixed decimals; never "-0.00".
-[[nodiscard]] inline std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  std::string s = buf;
-  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
-  return s;
-}
+// Fixed decimals; never "-0.00" (one rule for every page and file: html_kit).
+using html::fixed;
 
 }  // namespace odte::reports::detail

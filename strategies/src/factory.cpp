@@ -91,6 +91,7 @@ std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
   r.number("iv_spike_z", p.iv_spike_z, 0.0, 20.0);
   r.number("iv_spike_pct", p.iv_spike_pct, 0.0, 10.0);
+  r.number("iv_spike_min_rise", p.iv_spike_min_rise, 0.0, 100.0);
   r.integer("iv_sample_minutes", p.iv_sample_minutes, 1, 60);
   r.boolean("exit_on_iv_spike", p.exit_on_iv_spike);
   r.boolean("exit_on_volume_peak", p.exit_on_volume_peak);

@@ -38,10 +38,10 @@ TEST(SpxwDayTest, ivSpikeButterflyBuysTheFlyAtNineFortyFiveAndSellsAtTwo) {
   // wing = 5 (dollars) instead of the seed's 0.95/1.05 x spot: at the seed's wings one SPXW fly
   // costs ~$2,280 on this day, over 0.5% of the default $100,000 (the strategy says so and does not
   // trade; the seed's wings are tested on the real SPY days). Here: the grid and the listed strikes.
-  // exit_on_iv_spike = false: the built chain's vol is a constant 14%, and the z-score detector
-  // reads its rounding noise (14.00% -> 14.04%) as a spike (a known weakness, noted on issue 16).
-  const DayRun run = replay(one("iv_spike_butterfly", kSpxw + "wing = 5.0\nexit_on_iv_spike = false\n"),
-                            "spxw-iv-spike-butterfly", {}, {});
+  // The IV-spike exit is on (the default): the built chain's vol is a constant 14%, whose rounding
+  // noise (14.00% -> 14.04%) the z-score alone read as a spike; the 1-vol-point floor
+  // (iv_spike_min_rise) does not.
+  const DayRun run = replay(one("iv_spike_butterfly", kSpxw + "wing = 5.0\n"), "spxw-iv-spike-butterfly", {}, {});
   expect_traded_on_spxw(run, 4);
   EXPECT_EQ(run.order_minutes[0], 9 * 60 + 45);
   // The wings: the next listed strikes, 5 points either side of the ATM strike.

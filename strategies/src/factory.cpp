@@ -70,6 +70,7 @@ std::unique_ptr<Strategy> make_iron_condor(SettingsReader& r, std::uint16_t inde
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
   r.integer("quantity", p.quantity, 1, 1000);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
+  r.boolean("fit_wings_to_risk", p.fit_wings_to_risk);
   if ((p.short_otm > 0.0) != (p.long_otm > 0.0)) r.problem("long_otm", "short_otm and long_otm go together");
   if (p.short_otm > 0.0 && p.long_otm <= p.short_otm) r.problem("long_otm", "must be further out than short_otm");
   if (p.long_sigma <= p.short_sigma) r.problem("long_sigma", "must be further out than short_sigma");

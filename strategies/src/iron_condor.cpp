@@ -207,8 +207,8 @@ bool IronCondorStrategy::enter(StrategyContext& ctx) {
   }
   if (in.limit >= Price::zero()) {
     ctx.note("iron_condor: the condor " + short_put->strike.to_string() + "/" + short_call->strike.to_string() +
-             " with wings " + long_put->strike.to_string() + "/" + long_call->strike.to_string() + " takes no credit (" +
-             in.limit.to_string() + " a unit); not trading today");
+             " with wings " + long_put->strike.to_string() + "/" + long_call->strike.to_string() + " takes no credit (a debit of " +
+             in.limit.to_string() + " a unit at the legs' quotes); not trading today");
     set_state(StrategyState::kDone);
     return false;
   }

@@ -70,6 +70,7 @@ std::unique_ptr<Strategy> make_iron_condor(SettingsReader& r, std::uint16_t inde
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
   r.integer("quantity", p.quantity, 1, 1000);
   r.money("price_slack", p.price_slack, 0.0, 10.0);
+  r.boolean("fit_wings_to_risk", p.fit_wings_to_risk);
   if ((p.short_otm > 0.0) != (p.long_otm > 0.0)) r.problem("long_otm", "short_otm and long_otm go together");
   if (p.short_otm > 0.0 && p.long_otm <= p.short_otm) r.problem("long_otm", "must be further out than short_otm");
   if (p.long_sigma <= p.short_sigma) r.problem("long_sigma", "must be further out than short_sigma");
@@ -91,6 +92,7 @@ std::unique_ptr<Strategy> make_iv_spike_butterfly(SettingsReader& r, std::uint16
   r.time_of_day("entry_deadline", p.entry_deadline_minute);
   r.number("iv_spike_z", p.iv_spike_z, 0.0, 20.0);
   r.number("iv_spike_pct", p.iv_spike_pct, 0.0, 10.0);
+  r.number("iv_spike_min_rise", p.iv_spike_min_rise, 0.0, 100.0);
   r.integer("iv_sample_minutes", p.iv_sample_minutes, 1, 60);
   r.boolean("exit_on_iv_spike", p.exit_on_iv_spike);
   r.boolean("exit_on_volume_peak", p.exit_on_volume_peak);

@@ -1,9 +1,12 @@
 #include "odte/strategies/iron_condor.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <span>
 #include <string>
 
+#include "odte/core/engine/risk.hpp"
 #include "odte/core/options/calendar.hpp"
 
 #include "legs.hpp"
@@ -152,15 +155,79 @@ bool IronCondorStrategy::enter(StrategyContext& ctx) {
   in.strategy = index_;
   in.action = IntentAction::kOpen;
   in.quantity = p_.quantity;
-  if (!price_legs(ctx.market(), ctx.registry(),
-                  {OrderLeg{short_call->call, Side::kSell, 0, 1}, OrderLeg{short_put->put, Side::kSell, 0, 1},
-                   OrderLeg{long_call->call, Side::kBuy, 0, 1}, OrderLeg{long_put->put, Side::kBuy, 0, 1}},
-                  p_.price_slack, in)) {
+  const auto price = [&](const OptionChain::Strike* lc, const OptionChain::Strike* lp) {
+    return price_legs(ctx.market(), ctx.registry(),
+                      {OrderLeg{short_call->call, Side::kSell, 0, 1}, OrderLeg{short_put->put, Side::kSell, 0, 1},
+                       OrderLeg{lc->call, Side::kBuy, 0, 1}, OrderLeg{lp->put, Side::kBuy, 0, 1}},
+                      p_.price_slack, in);
+  };
+  if (!price(long_call, long_put)) return false;
+  const double cap = ctx.risk_limits().max_risk_fraction * ctx.account().equity.to_double();
+  const double seed_risk = max_loss_dollars(in, ctx.registry());
+  if (p_.fit_wings_to_risk && cap > 0.0 && seed_risk > cap) {
+    // The widest listed wing, the same width both sides (the put wing at most the call wing's
+    // width), whose condor fits the cap; the shorts stay where the seed put them.
+    const std::string seed_wings = long_call->strike.to_string() + " call / " + long_put->strike.to_string() + " put";
+    const auto& strikes = chain_->strikes();
+    const OptionChain::Strike* fit_call = nullptr;
+    const OptionChain::Strike* fit_put = nullptr;
+    double fit_risk = 0.0;
+    for (auto it = strikes.rbegin(); it != strikes.rend() && fit_call == nullptr; ++it) {
+      if (!(it->strike < long_call->strike && it->strike > short_call->strike) || it->call == kNoInstrument) continue;
+      const Price width = it->strike - short_call->strike;
+      const OptionChain::Strike* lp = nullptr;  // the lowest listed put at or above short put - width
+      for (const auto& k : strikes) {
+        if (k.put != kNoInstrument && k.strike >= short_put->strike - width && k.strike < short_put->strike) {
+          lp = &k;
+          break;
+        }
+      }
+      if (lp == nullptr || !price(&*it, lp) || in.limit >= Price::zero()) continue;
+      const double r = max_loss_dollars(in, ctx.registry());
+      if (r <= cap) {
+        fit_call = &*it;
+        fit_put = lp;
+        fit_risk = r;
+      }
+    }
+    if (fit_call == nullptr) {
+      ctx.note("iron_condor: one condor at the seed's wings (" + seed_wings + ") risks " + fixed(seed_risk, 2) +
+               " dollars, over the per-trade cap of " + fixed(cap, 2) + ", and no narrower listed wing with a credit fits; "
+               "not trading today");
+      set_state(StrategyState::kDone);
+      return false;
+    }
+    ctx.note("iron_condor: one condor at the seed's wings (" + seed_wings + ") risks " + fixed(seed_risk, 2) +
+             " dollars, over the per-trade cap of " + fixed(cap, 2) + "; wings brought in to " + fit_call->strike.to_string() +
+             " call / " + fit_put->strike.to_string() + " put, risking " + fixed(fit_risk, 2) +
+             " (fit_wings_to_risk; the seed's wings are fixed)");
+    long_call = fit_call;
+    long_put = fit_put;
+    if (!price(long_call, long_put)) return false;
+  }
+  if (in.limit >= Price::zero()) {
+    ctx.note("iron_condor: the condor " + short_put->strike.to_string() + "/" + short_call->strike.to_string() +
+             " with wings " + long_put->strike.to_string() + "/" + long_call->strike.to_string() + " takes no credit (a debit of " +
+             in.limit.to_string() + " a unit at the legs' quotes); not trading today");
+    set_state(StrategyState::kDone);
     return false;
   }
   in.set_reason("iron_condor:open");
   entry_ = ctx.submit(in);
   return entry_.valid();
+}
+
+double IronCondorStrategy::max_loss_dollars(const Intent& in, const InstrumentRegistry& registry) const noexcept {
+  std::array<LegForRisk, kMaxLegs> legs{};
+  std::uint32_t multiplier = 100;
+  for (int i = 0; i < in.leg_count; ++i) {
+    const Instrument& inst = registry.get(in.legs[i].instrument);
+    legs[static_cast<std::size_t>(i)] =
+        LegForRisk{inst.info.option.right, inst.info.option.strike, in.legs[i].side, in.legs[i].ratio};
+    if (inst.info.option.multiplier != 0) multiplier = inst.info.option.multiplier;
+  }
+  const SpreadRisk r = spread_risk(std::span<const LegForRisk>(legs.data(), static_cast<std::size_t>(in.leg_count)), in.limit);
+  return r.max_loss.to_double() * multiplier * in.quantity;
 }
 
 void IronCondorStrategy::on_order(const Order& order, StrategyContext& ctx) {

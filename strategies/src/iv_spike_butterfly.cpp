@@ -24,7 +24,7 @@ std::string volume_source(const std::string& root) {
 }  // namespace
 
 IvSpikeButterflyStrategy::IvSpikeButterflyStrategy(std::uint16_t index, const IvSpikeButterflyParams& params)
-    : index_{index}, p_{params}, spike_{params.iv_spike_z, params.iv_spike_pct} {
+    : index_{index}, p_{params}, spike_{params.iv_spike_z, params.iv_spike_pct, params.iv_spike_min_rise / 100.0} {
   // Exits (config: profit_target, debit_stop, stop_credit_multiple, exit_time): the seed's 500%
   // profit goal and its latest sale, after the 2 pm algorithmic dump.
   ExitRules rules;

@@ -54,6 +54,7 @@ void Vix1dCreditSpreadStrategy::on_timer(StrategyContext& ctx) {
     const DayVarianceIndex v = chain_->day_variance_index();
     if (v.ok) {
       stand_in_value_ = v.value;
+      stand_in_years_ = chain_->years_to_settle();
       stand_in_minute_ = minute;
     }
   }
@@ -117,12 +118,16 @@ bool Vix1dCreditSpreadStrategy::resolve_vix1d(StrategyContext& ctx) {
     // The chain is ready but its variance sum failed (e.g. too few two-sided strikes): wait.
     return false;
   }
-  vix1d_ = stand_in_value_;
+  // On VIX1D's scale (header): the variance to the settlement over a one-day horizon of a 365-day
+  // year, not over the few calendar hours left in the session.
+  vix1d_ = stand_in_value_ * std::sqrt(365.0 * stand_in_years_);
   stand_in_ = true;
   ctx.note("vix1d_credit_spread: " +
            std::string(p_.vix1d_source == Vix1dSource::kAuto ? "no " + p_.vix1d + " prior close in the history; " : "") +
-           "using the " + std::string(kDayVarianceIndexName) + " (" + fixed(vix1d_, 2) + ", first complete chain of the day at " +
-           hhmm(stand_in_minute_) + ") in place of VIX1D's prior close: a stand-in, not Cboe's VIX1D");
+           "using the " + std::string(kDayVarianceIndexName) + " (" + fixed(stand_in_value_, 2) +
+           ", first complete chain of the day at " + hhmm(stand_in_minute_) + "; on VIX1D's one-day scale " +
+           fixed(vix1d_, 2) + " = " + fixed(stand_in_value_, 2) + " x sqrt(365 x " + fixed(stand_in_years_ * 525'600.0, 0) +
+           " min / 525,600)) in place of VIX1D's prior close: a stand-in, not Cboe's VIX1D");
   return true;
 }
 
@@ -165,8 +170,16 @@ bool Vix1dCreditSpreadStrategy::enter(StrategyContext& ctx) {
     return false;
   }
   if (-in.limit.ticks() < p_.min_credit.ticks()) {
-    ctx.note("vix1d_credit_spread: the spread beyond the expected move pays " + (-in.limit).to_string() +
-             ", under min_credit; not trading today");
+    // The strikes and the quotes the credit came from, so the reader can check it.
+    const auto quote = [&](InstrumentId id) {
+      const Nbbo* q = ctx.market().nbbo(id);
+      return q == nullptr ? std::string("none") : q->bid.to_string() + " x " + q->ask.to_string();
+    };
+    ctx.note("vix1d_credit_spread: the " + short_leg->strike.to_string() + "/" + long_leg->strike.to_string() +
+             (sell_puts ? " put" : " call") + " spread beyond the expected move of " + fixed(em_, 2) + " (VIX1D " +
+             fixed(vix1d_, 2) + ", " + (sell_puts ? "below " : "above ") + fixed(boundary, 2) + ") pays " +
+             (-in.limit).to_string() + " (short " + quote(short_id) + ", long " + quote(long_id) + "), under min_credit " +
+             p_.min_credit.to_string() + "; not trading today");
     set_state(StrategyState::kDone);
     return false;
   }

@@ -73,6 +73,26 @@ TEST(SpikeDetectorTest, shouldFlagOnPercentChangeAlone) {
   EXPECT_TRUE(det.update(0.23).spike);  // +15%
 }
 
+// A near-constant series (ATM IV at 14% whose rounding moves it by 0.0004 now and then): the
+// baseline's stddev is tiny, so the z-score alone flags the next 0.0004 wiggle; a floor on the
+// rise (0.01, one vol point) does not, and still flags a real rise of three points.
+TEST(SpikeDetectorTest, shouldNotFlagTheNoiseOfAFlatSeriesUnderTheMinimumRise) {
+  SpikeDetector<30> z_only(2.0, 0.10);
+  SpikeDetector<30> floored(2.0, 0.10, 0.01);
+  bool z_only_fired = false;
+  for (int i = 0; i < 60; ++i) {
+    const double x = (i % 13 == 12) ? 0.1404 : 0.1400;
+    const auto a = z_only.update(x);
+    const auto b = floored.update(x);
+    z_only_fired = z_only_fired || a.spike;
+    EXPECT_FALSE(b.spike) << "sample " << i << " z " << b.z;
+  }
+  EXPECT_TRUE(z_only_fired);
+  const auto r = floored.update(0.1700);
+  EXPECT_NEAR(r.change, 0.03, 1e-12);
+  EXPECT_TRUE(r.spike);
+}
+
 // Seed 002: 3-period MA of VIX, trigger at 2 standard deviations of the previous 30 changes.
 TEST(MaChangeTriggerTest, shouldFireWhenTheMovingAverageJumpsBeyondTwoSigma) {
   MaChangeTrigger<3, 30> trig(2.0);

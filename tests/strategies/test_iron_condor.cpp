@@ -154,29 +154,34 @@ TEST_F(IronCondorTest, shouldOffsetWhenTheThreeDayVixAverageRisesBeyondTwoSigmaO
   EXPECT_EQ(sim_->commands()[1].legs[0].side, Side::kBuy);
 }
 
-// Strikes in expected moves: EM = 500 x 15 / 100 / sqrt(252) = 4.7246; 1.3 sigma = 6.14 -> 506 /
-// 494, 2.6 sigma = 12.28 -> 512 / 488.
-TEST_F(IronCondorTest, shouldPlaceTheStrikesInExpectedMovesOfTheDayByDefault) {
+// A condor on the default strikes (expected moves) at SPY 500, VIX 15, entry 10:00, on an
+// account of `equity`: each strike quoted 0.05 + 2 e^(-|K - 500| / 3) of time value, 5 cents wide.
+struct SigmaCondorRun {
+  std::vector<OrderCommand> commands;
+  std::string notes;
+  std::map<int, InstrumentId> calls, puts;
+  StrategyState state{};
+};
+SigmaCondorRun run_sigma_condor(double equity, bool fit_wings = true) {
   IronCondorParams p;
   p.entry_minute = 10 * 60;
   p.entry_deadline_minute = 10 * 60 + 15;
   p.price_slack = 0.10_usd;
   p.quantity = 1;
+  p.fit_wings_to_risk = fit_wings;
   std::vector<std::unique_ptr<Strategy>> s;
   auto strat = std::make_unique<IronCondorStrategy>(0, p);
   IronCondorStrategy* c = strat.get();
   s.push_back(std::move(strat));
-  // 6-dollar wings risk ~$600 a unit, over 0.5% of the default 100,000 (risk would refuse it: a
-  // sizing matter, not the strikes'), so this account holds 200,000.
   EngineConfig cfg = Sim::default_config();
-  cfg.equity = Price::from_dollars(200'000);
+  cfg.equity = Price::from_double(equity);
   Sim sim(std::move(s), cfg);
   const InstrumentId spy = sim.symbol("SPY");
   const InstrumentId vix = sim.symbol("I:VIX");
-  std::map<int, InstrumentId> calls, puts;
+  SigmaCondorRun out;
   for (int k = 480; k <= 520; ++k) {
-    calls[k] = sim.option("SPY", OptionRight::kCall, Price::from_dollars(k));
-    puts[k] = sim.option("SPY", OptionRight::kPut, Price::from_dollars(k));
+    out.calls[k] = sim.option("SPY", OptionRight::kCall, Price::from_dollars(k));
+    out.puts[k] = sim.option("SPY", OptionRight::kPut, Price::from_dollars(k));
   }
   sim.set_history(alternating_vix());
   sim.start(at(9, 30));
@@ -184,26 +189,71 @@ TEST_F(IronCondorTest, shouldPlaceTheStrikesInExpectedMovesOfTheDayByDefault) {
   sim.trade(spy, at(9, 59, 50), 500_usd);
   for (int k = 480; k <= 520; ++k) {
     const double v = 0.05 + 2.0 * std::exp(-std::abs(k - 500.0) / 3.0);
-    sim.quote(calls[k], at(9, 59, 55), Price::from_double(std::max(500.0 - k, 0.0) + v).round_to(0.01_usd),
+    sim.quote(out.calls[k], at(9, 59, 55), Price::from_double(std::max(500.0 - k, 0.0) + v).round_to(0.01_usd),
               Price::from_double(std::max(500.0 - k, 0.0) + v + 0.05).round_to(0.01_usd));
-    sim.quote(puts[k], at(9, 59, 55), Price::from_double(std::max(k - 500.0, 0.0) + v).round_to(0.01_usd),
+    sim.quote(out.puts[k], at(9, 59, 55), Price::from_double(std::max(k - 500.0, 0.0) + v).round_to(0.01_usd),
               Price::from_double(std::max(k - 500.0, 0.0) + v + 0.05).round_to(0.01_usd));
   }
   sim.index(vix, at(10, 0, 1), 15_usd);
+  sim.index(vix, at(10, 0, 2), 15_usd);  // after the paper broker's latency: filled
+  out.commands = sim.commands();
+  for (const auto& n : sim.engine().notes()) out.notes += n + "\n";
+  out.state = c->state();
+  return out;
+}
+
+// Strikes in expected moves: EM = 500 x 15 / 100 / sqrt(252) = 4.7246; 1.3 sigma = 6.14 -> 506 /
+// 494, 2.6 sigma = 12.28 -> 512 / 488. 6-dollar wings risk 6 - 0.36 credit = $564 a unit (below),
+// over 0.5% of $100,000: this account holds $200,000, where the seed's wings fit as they are.
+TEST(IronCondorSigmaTest, shouldPlaceTheStrikesInExpectedMovesOfTheDayByDefault) {
   const double em = 500.0 * 0.15 / std::sqrt(252.0);
   EXPECT_EQ(std::lround(500.0 + 1.3 * em), 506);
   EXPECT_EQ(std::lround(500.0 + 2.6 * em), 512);
-  std::string notes;
-  for (const auto& n : sim.engine().notes()) notes += n + "\n";
-  ASSERT_EQ(sim.commands().size(), 1u) << notes;
-  const OrderCommand& o = sim.commands()[0];
-  EXPECT_EQ(o.legs[0].instrument, calls[506]);
-  EXPECT_EQ(o.legs[1].instrument, puts[494]);
-  EXPECT_EQ(o.legs[2].instrument, calls[512]);
-  EXPECT_EQ(o.legs[3].instrument, puts[488]);
-  EXPECT_TRUE(sim.noted("iron_condor: expected move 4.72"));
-  sim.index(vix, at(10, 0, 2), 15_usd);  // after the paper broker's latency: filled
-  EXPECT_EQ(c->state(), StrategyState::kInPosition);
+  const SigmaCondorRun r = run_sigma_condor(200'000);
+  ASSERT_EQ(r.commands.size(), 1u) << r.notes;
+  const OrderCommand& o = r.commands[0];
+  EXPECT_EQ(o.legs[0].instrument, r.calls.at(506));
+  EXPECT_EQ(o.legs[1].instrument, r.puts.at(494));
+  EXPECT_EQ(o.legs[2].instrument, r.calls.at(512));
+  EXPECT_EQ(o.legs[3].instrument, r.puts.at(488));
+  EXPECT_NE(r.notes.find("iron_condor: expected move 4.72"), std::string::npos);
+  EXPECT_EQ(r.notes.find("wings brought in"), std::string::npos);
+  EXPECT_EQ(r.state, StrategyState::kInPosition);
+}
+
+// The shipped cap: 0.5% of $100,000 = $500. By hand (bid = 0.05 + 2 e^(-|K-500|/3) rounded, ask
+// bid + 0.05; limit = min(natural, mid + 0.10) = natural here):
+//   seed's wings 512/488: shorts 506C/494P bid 0.32, wings ask 0.09 + 0.05 = 0.14:
+//     credit 2 x 0.32 - 2 x 0.14 = 0.36, max loss (6 - 0.36) x 100 = $564 > $500
+//   wings 511/489 (5 wide): wings bid 0.10 ask 0.15: credit 0.64 - 0.30 = 0.34, max loss $466: fits.
+TEST(IronCondorSigmaTest, shouldBringTheWingsInToTheWidestThatFitsThePerTradeCap) {
+  const SigmaCondorRun r = run_sigma_condor(100'000);
+  ASSERT_EQ(r.commands.size(), 1u) << r.notes;
+  const OrderCommand& o = r.commands[0];
+  EXPECT_EQ(o.legs[0].instrument, r.calls.at(506));  // the shorts stay at the seed's 1.3 sigma
+  EXPECT_EQ(o.legs[1].instrument, r.puts.at(494));
+  EXPECT_EQ(o.legs[2].instrument, r.calls.at(511));
+  EXPECT_EQ(o.legs[3].instrument, r.puts.at(489));
+  EXPECT_EQ(o.limit, Price::from_cents(-34));
+  EXPECT_NE(r.notes.find("iron_condor: one condor at the seed's wings (512 call / 488 put) risks 564.00 dollars, over the "
+                         "per-trade cap of 500.00; wings brought in to 511 call / 489 put, risking 466.00"),
+            std::string::npos)
+      << r.notes;
+  EXPECT_EQ(r.state, StrategyState::kInPosition);
+}
+
+TEST(IronCondorSigmaTest, shouldBeRefusedByRiskAtTheSeedsWingsWhenFittingIsOff) {
+  const SigmaCondorRun r = run_sigma_condor(100'000, /*fit_wings=*/false);
+  EXPECT_TRUE(r.commands.empty());
+  EXPECT_NE(r.notes.find("refused by risk: capital_at_risk"), std::string::npos) << r.notes;
+}
+
+TEST(IronCondorSigmaTest, shouldNotTradeWhenNoListedWingFitsTheCap) {
+  // Cap $50: the narrowest wing, 1 dollar (507/493: credit 2 x (0.32 - 0.29) = 0.06), risks $94.
+  const SigmaCondorRun r = run_sigma_condor(10'000);
+  EXPECT_TRUE(r.commands.empty());
+  EXPECT_NE(r.notes.find("and no narrower listed wing with a credit fits; not trading today"), std::string::npos) << r.notes;
+  EXPECT_EQ(r.state, StrategyState::kDone);
 }
 
 TEST_F(IronCondorTest, shouldNotTradeWithoutDailyHistoryWhenTheFallbackIsNone) {

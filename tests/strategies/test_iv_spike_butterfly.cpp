@@ -162,19 +162,18 @@ TEST(IvSpikeButterflyRealDayTest, shouldBuyTheSeedsWingsSizedAtHalfAPercentOfEqu
 // The IV spike detector's default decision on the real day: sell into the first ATM-IV spike
 // while held. With the volume exit off, by hand: at each snapshot the strategy samples the ATM IV
 // (the strike nearest the new spot; the mean of the call's and put's IVs solved from the previous
-// snapshot's mids, t to 16:00) into the detector (30 changes of baseline, z >= 2 or +10%); the
-// entry decided at the entry snapshot fills at the next one, and the first spike after that closes.
-TEST(IvSpikeButterflyRealDayTest, shouldSellIntoTheFirstAtmIvSpikeWhileHeld) {
-  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
-  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
-  // The strategy samples the ATM IV once a minute, at the first timer tick of each minute (mm:00),
-  // on the market as it stands then: the last snapshot at or before, its spot, its quotes' mids,
-  // t to 16:00 from mm:00. The entry fills at 09:45:00 + latency, so the first sample while held
-  // is 09:46's. (The very first sample, a second after the first snapshot, is left out here: it
-  // only starts the baseline, which it has left long before the spike.)
-  SpikeDetector<IvSpikeButterflyStrategy::kIvBaseline> detector(2.0, 0.10);
-  int spike_minute = -1;
-  for (int m = snaps.front().minute + 1; m < 14 * 60 && spike_minute < 0; ++m) {
+// snapshot's mids, t to 16:00) into the detector (30 changes of baseline, z >= 2 or +10%, and a
+// rise of at least 1 vol point); the entry decided at the entry snapshot fills at the next one,
+// and the first spike after that closes.
+//
+// The strategy samples the ATM IV once a minute, at the first timer tick of each minute (mm:00),
+// on the market as it stands then: the last snapshot at or before, its spot, its quotes' mids,
+// t to 16:00 from mm:00. The entry fills at 09:45:00 + latency, so the first sample while held
+// is 09:46's. (The very first sample, a second after the first snapshot, is left out here: it
+// only starts the baseline, which it has left long before the spike.) -1: none before 14:00.
+int first_spike_while_held(const std::vector<real::Snapshot>& snaps, double min_rise) {
+  SpikeDetector<IvSpikeButterflyStrategy::kIvBaseline> detector(2.0, 0.10, min_rise);
+  for (int m = snaps.front().minute + 1; m < 14 * 60; ++m) {
     const real::Snapshot* s = real::last_at_or_before(snaps, m);
     if (s == nullptr) continue;
     const double t = (16 * 60 - m) / 525'600.0;
@@ -192,11 +191,23 @@ TEST(IvSpikeButterflyRealDayTest, shouldSellIntoTheFirstAtmIvSpikeWhileHeld) {
     }
     if (n == 0) continue;
     const bool spike = detector.update(sum / n).spike;
-    if (spike && m > 9 * 60 + 45) spike_minute = m;
+    if (spike && m > 9 * 60 + 45) return m;
   }
+  return -1;
+}
+
+TEST(IvSpikeButterflyRealDayTest, shouldSellIntoTheFirstAtmIvSpikeWhileHeld) {
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
+  const int spike_minute = first_spike_while_held(snaps, 0.01);
   ASSERT_GT(spike_minute, 0) << "no ATM IV spike while held before 14:00 on " << kDay;
-  std::printf("iv_spike_butterfly %s: first ATM IV spike while held at %02d:%02d\n", kDay, spike_minute / 60,
-              spike_minute % 60);
+  // Without the 1-vol-point floor the z-score alone fires earlier, on a rise of under a point (the
+  // step of a ~5-minute snapshot against a baseline of near-constant minutes): issue 16.
+  const int noise_minute = first_spike_while_held(snaps, 0.0);
+  ASSERT_GT(noise_minute, 0);
+  EXPECT_LT(noise_minute, spike_minute);
+  std::printf("iv_spike_butterfly %s: first ATM IV spike while held at %02d:%02d (z-score alone: %02d:%02d)\n", kDay,
+              spike_minute / 60, spike_minute % 60, noise_minute / 60, noise_minute % 60);
   const real::DayRun run =
       real::replay_day(kDay, one("entry_time = \"09:45\"\nexit_on_volume_peak = false\n"), "butterfly-iv-spike");
   ASSERT_TRUE(run.ok) << run.error;
@@ -302,6 +313,53 @@ TEST_F(IvSpikeButterflyTest, shouldEnterOnlyWhenAtmIvSpikesInSpikeMode) {
   EXPECT_EQ(c.legs[0].instrument, chain_.calls[500]);
   EXPECT_EQ(c.legs[2].instrument, chain_.calls[505]);
   EXPECT_EQ(c.legs[3].instrument, chain_.puts[495]);
+}
+
+// A flat IV with noise (the synthetic chain at 14%, every 13th minute 14.3% -- a 0.3-point step,
+// the size of the real days' snapshot steps -- requoted every minute) is not a spike; a rise of 3
+// vol points is. The z-score alone reads the step as one (its baseline of mostly unchanged minutes
+// has a tiny stddev): with the floor off the fly is sold on noise. Returns the minute of the exit
+// order, -1 if none by 12:00.
+int exit_minute_on_flat_then_spike(double min_rise, std::vector<std::string>* notes = nullptr) {
+  IvSpikeButterflyParams p;
+  p.wing = Price::from_dollars(5);
+  p.exit_on_volume_peak = false;
+  p.iv_spike_min_rise = min_rise;
+  std::vector<std::unique_ptr<Strategy>> s;
+  s.push_back(std::make_unique<IvSpikeButterflyStrategy>(0, p));
+  Sim sim(std::move(s));
+  const InstrumentId spy = sim.symbol("SPY");
+  SyntheticChain chain;
+  chain.list(sim);
+  sim.start(at(9, 30));
+  // Flat 14% from 09:31 to 11:29 (the detector's baseline of 30 changes is full by 10:02).
+  for (int m = 0; m < 119; ++m) {
+    const TimestampNs t = at(9, 31) + m * kMin;
+    sim.trade(spy, t, 500_usd);
+    chain.quote(sim, t + kSec, 500.0, m % 13 == 12 ? 0.143 : 0.14);
+  }
+  // 11:30: ATM IV 14% -> 17%.
+  for (int m = 0; m < 30; ++m) {
+    const TimestampNs t = at(11, 30) + m * kMin;
+    sim.trade(spy, t, 500_usd);
+    chain.quote(sim, t + kSec, 500.0, 0.17);
+  }
+  if (notes != nullptr) *notes = sim.engine().notes();
+  if (sim.commands().size() < 2) return -1;
+  return static_cast<int>((sim.commands()[1].created_ns - at(0, 0)) / kMin);
+}
+
+TEST(IvSpikeButterflyFlatSeriesTest, shouldNotSellOnTheNoiseOfAFlatIvButOnARealSpike) {
+  std::vector<std::string> notes;
+  const int with_floor = exit_minute_on_flat_then_spike(IvSpikeButterflyParams{}.iv_spike_min_rise, &notes);
+  EXPECT_DOUBLE_EQ(IvSpikeButterflyParams{}.iv_spike_min_rise, 1.0);
+  EXPECT_EQ(with_floor, 11 * 60 + 31) << "the first sample after the 11:30 quotes";
+  bool said = false;
+  for (const auto& n : notes) said = said || n.find("ATM IV spiked to 17.") != std::string::npos;
+  EXPECT_TRUE(said);
+  const int without = exit_minute_on_flat_then_spike(0.0);
+  ASSERT_GT(without, 0);
+  EXPECT_LT(without, 11 * 60 + 30) << "the z-score alone fires on the flat series' rounding noise";
 }
 
 TEST_F(IvSpikeButterflyTest, shouldCloseAtTheAlgorithmicDumpTime) {

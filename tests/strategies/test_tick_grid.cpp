@@ -117,8 +117,10 @@ TEST(TickGridStrategyTest, shouldSendTheVix1dCreditSpreadOnTheComplexGrid) {
 TEST(TickGridStrategyTest, shouldSendTheIronCondorOnTheComplexGrid) {
   IronCondorParams p;
   p.option_root = "SPXW";
-  p.short_otm = 0.01;
-  p.long_otm = 0.016;
+  // 502/498 shorts, 504/496 wings: at 1% / 1.6% OTM (the old distances) every leg of the 20% chain
+  // quotes the nickel minimum and the condor takes no credit, which the strategy refuses to sell.
+  p.short_otm = 0.004;
+  p.long_otm = 0.008;
   p.entry_minute = 10 * 60;
   p.entry_deadline_minute = 10 * 60 + 15;
   p.price_slack = kSlack;
@@ -132,8 +134,9 @@ TEST(TickGridStrategyTest, shouldSendTheIronCondorOnTheComplexGrid) {
   sim.trade(spy, at(9, 59, 50), 500_usd);
   chain.quote(sim, at(9, 59, 55), 500.0, 0.20);
   sim.index(vix, at(10, 0, 1), 15_usd);
-  ASSERT_FALSE(sim.commands().empty());
+  ASSERT_FALSE(sim.commands().empty()) << (sim.engine().notes().empty() ? "" : sim.engine().notes().back());
   ASSERT_EQ(sim.commands()[0].leg_count, 4);
+  EXPECT_LT(sim.commands()[0].limit, Price::zero());  // a credit
   expect_entry_on_grid(sim, sim.commands()[0]);
 }
 

@@ -23,7 +23,8 @@ namespace real = odte::testing_real;
 // 2026-07-22 has no VIX1D (no data set here does): the strategy must take the named stand-in from
 // the first complete chain of the day and say so.
 constexpr const char* kDay = "2026-07-22";
-constexpr const char* kParams = "entry_time = \"09:45\"\nwidth = 2.0\nmin_credit = 0.01\nprice_slack = 0.05\n";
+// The shipped defaults (deploy/odted.replay.toml: entry 09:45, width 2, min_credit 0.05).
+constexpr const char* kParams = "entry_time = \"09:45\"\nwidth = 2.0\n";
 
 std::vector<std::unique_ptr<Strategy>> one(std::string_view params) {
   std::vector<std::unique_ptr<Strategy>> s;
@@ -55,12 +56,14 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfThe
   const auto vs = options::variance_swap_rate(q, t, 0.0);
   ASSERT_TRUE(vs.ok());
   const double index = 100.0 * vs.volatility;
+  // On VIX1D's one-day scale: the variance to the settlement over 1/365 of a year.
+  const double vix1d = index * std::sqrt(365.0 * t);
   // The entry: the timer at 09:45:00, on the last snapshot at or before it.
   constexpr int kEntry = 9 * 60 + 45;
   const real::Snapshot* entry = real::last_at_or_before(snaps, kEntry);
   ASSERT_NE(entry, nullptr);
   const double s = entry->spot;
-  const double em = s * index / 100.0 / std::sqrt(252.0);
+  const double em = s * vix1d / 100.0 / std::sqrt(252.0);
   const bool puts = s >= snaps[0].spot;
   std::set<double> listed;  // strikes seen up to the entry snapshot
   for (const real::Snapshot* p = snaps.data(); p != entry + 1; ++p) {
@@ -80,9 +83,9 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfThe
   ASSERT_TRUE(run.ok) << run.error;
   EXPECT_TRUE(run.noted("no I:VIX1D prior close in the history; using the odte 1-day variance index from the 0DTE chain"))
       << (run.notes.empty() ? "" : run.notes[0]);
-  char used[96];
-  std::snprintf(used, sizeof used, "(%.2f, first complete chain of the day at %02d:%02d)", index, tick_minute / 60,
-                tick_minute % 60);
+  char used[160];
+  std::snprintf(used, sizeof used, "(%.2f, first complete chain of the day at %02d:%02d; on VIX1D's one-day scale %.2f = ",
+                index, tick_minute / 60, tick_minute % 60, vix1d);
   EXPECT_TRUE(run.noted(used)) << used;
   ASSERT_GE(run.orders.size(), 1u) << run.final_state;
   const Order& open = run.orders[0];
@@ -93,11 +96,21 @@ TEST(Vix1dCreditSpreadRealDayTest, shouldSellTheSpreadBeyondTheExpectedMoveOfThe
   EXPECT_EQ(open.legs[0].side, Side::kSell);
   EXPECT_EQ(run.leg_symbols[0][1], real::occ(kDay, right, long_k));
   EXPECT_EQ(open.legs[1].side, Side::kBuy);
-  EXPECT_LT(open.limit, Price::zero());  // a credit
+  // The credit: the natural price of the legs' quotes at the entry snapshot (SPY's $0.01 grid),
+  // at least the default min_credit -- the raw index put the short strike ~2.4 standard deviations
+  // out, where this spread paid 0.01 (issue 16).
+  const real::Row* sq = entry->find(right, short_k);
+  const real::Row* lq = entry->find(right, long_k);
+  ASSERT_NE(sq, nullptr);
+  ASSERT_NE(lq, nullptr);
+  const Price natural = Price::from_double(lq->ask) - Price::from_double(sq->bid);
+  EXPECT_EQ(open.limit, natural) << "short " << sq->bid << " x " << sq->ask << ", long " << lq->bid << " x " << lq->ask;
+  EXPECT_LE(open.limit, -Price::from_cents(5));
+  EXPECT_EQ(open.state, OrderState::kFilled);
   EXPECT_EQ(run.orders.size(), 1u) << "held to the end of the day";
-  std::printf("vix1d_credit_spread %s: stand-in %.2f at %02d:%02d, spot %.2f (first %.2f), EM %.2f, %s %.0f/%.0f\n", kDay,
-              index, tick_minute / 60, tick_minute % 60, s, snaps[0].spot, em, puts ? "puts" : "calls", short_k,
-              long_k);
+  std::printf("vix1d_credit_spread %s: stand-in %.2f (VIX1D scale %.2f) at %02d:%02d, spot %.2f (first %.2f), EM %.2f, %s %.0f/%.0f\n",
+              kDay, index, vix1d, tick_minute / 60, tick_minute % 60, s, snaps[0].spot, em, puts ? "puts" : "calls",
+              short_k, long_k);
 }
 
 TEST(Vix1dCreditSpreadRealDayTest, shouldWriteTheSameJournalBytesOnEveryRun) {
@@ -217,7 +230,12 @@ TEST_F(Vix1dCreditSpreadTest, shouldNameTheStandInWhenTheFeedHasNoVix1d) {
   build({});
   open_day(false);
   EXPECT_TRUE(strat_->used_stand_in());
-  EXPECT_NEAR(strat_->vix1d_used(), 30.0, 2.0);  // the synthetic chain's flat 30% vol
+  EXPECT_NEAR(strat_->stand_in_raw(), 30.0, 2.0);  // the synthetic chain's flat 30% vol
+  // On VIX1D's one-day scale. The Sim runs timers on its events: the chain quoted at 09:31:01 is
+  // first seen complete at the next event, 09:44:59 (open_day), 375 minutes 1 second before 16:00.
+  const double t = (16 * 3600.0 - (9 * 3600.0 + 44 * 60.0 + 59.0)) / 60.0 / 525'600.0;
+  EXPECT_NEAR(strat_->vix1d_used(), strat_->stand_in_raw() * std::sqrt(365.0 * t), 1e-9);
+  EXPECT_LT(strat_->vix1d_used(), 16.0);
   EXPECT_TRUE(sim_->noted("odte 1-day variance index from the 0DTE chain"));
   EXPECT_TRUE(sim_->noted("not Cboe's VIX1D"));
 }

@@ -13,6 +13,16 @@
 // falls back to the 1-minute stand-in (3-bar MA change against the previous 30 bars' sigma, either
 // direction), named in the notes; `trigger_fallback = "none"` does not trade instead.
 // Without any intraday trigger series the offset cannot work, so the strategy does not trade.
+//
+// Wings under the risk cap (fit_wings_to_risk, default on; departs from the seed, whose wings are
+// fixed at 20% OTM): on a 0DTE chain the seed's 1.3/2.6 sigma put the wings ~1.3 expected moves
+// beyond the shorts -- ~$10 on SPY (~$1,000 max loss a lot), ~100 points on SPXW (~$10,000) --
+// while the shipped per-trade cap is 0.5% of $100,000 = $500, so risk would refuse every condor.
+// When one lot at the seed's wings risks more than the cap (max_risk_fraction x equity, as the
+// risk engine computes it: widest wing minus the credit, x multiplier x quantity), the wings come
+// in, both sides to the same width, to the widest listed wing whose condor fits; the shorts stay
+// at the seed's sigma. Noted each time it applies, with the seed's wings, the new ones and both
+// risks. No listed wing fits, or the condor takes no credit: a note, no trade.
 
 #include <cstdint>
 #include <optional>
@@ -40,6 +50,7 @@ struct IronCondorParams {
   std::int16_t entry_deadline_minute = 10 * 60;
   std::uint32_t quantity = 1;
   Price price_slack = Price::from_cents(5);
+  bool fit_wings_to_risk = true;     // wings in to the widest that fits the per-trade cap (above)
 };
 
 class IronCondorStrategy final : public Strategy {
@@ -67,6 +78,8 @@ class IronCondorStrategy final : public Strategy {
 
  private:
   bool enter(StrategyContext& ctx);
+  // Max loss in dollars of the condor `in` (all units), as the risk engine computes it.
+  [[nodiscard]] double max_loss_dollars(const Intent& in, const InstrumentRegistry& registry) const noexcept;
   void arm_daily_trigger(StrategyContext& ctx);
 
   std::uint16_t index_;

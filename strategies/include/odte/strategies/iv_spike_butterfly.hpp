@@ -15,7 +15,8 @@
 // default, the first minute after the risk engine's opening no-trade window, or 11:00 -- and no
 // later than `entry_deadline`. entry_mode = "iv_spike" waits inside the window for the ATM-IV
 // spike detector instead (change of ATM IV sampled every `iv_sample_minutes` against the
-// previous 30 changes: z >= iv_spike_z or % >= iv_spike_pct).
+// previous 30 changes: z >= iv_spike_z or % >= iv_spike_pct, and a rise of at least
+// `iv_spike_min_rise` vol points -- on a flat series the z-score alone reads noise as a spike).
 //
 // Exits: the engine's exit rules take the 500% profit target ([exits] profit_target_fraction =
 // 5.0) and the optional debit stop ([exits] debit_stop_fraction); the strategy itself closes
@@ -49,6 +50,7 @@ struct IvSpikeButterflyParams {
   std::int16_t entry_deadline_minute = 10 * 60 + 30;
   double iv_spike_z = 2.0;                 // 0 = off
   double iv_spike_pct = 0.10;              // 10% rise of ATM IV in one sample; 0 = off
+  double iv_spike_min_rise = 1.0;          // vol points ATM IV must rise in the sample (either test); 0 = off
   int iv_sample_minutes = 1;
   bool exit_on_iv_spike = true;
   bool exit_on_volume_peak = true;

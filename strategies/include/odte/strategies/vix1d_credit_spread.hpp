@@ -21,6 +21,14 @@
 //    Absent: a note, StrategyState::kMissingInput, no trade. `vix1d_prior_close` > 0 overrides.
 //  - "chain": the odte 1-day variance index from the 0DTE chain (ChainAnalytics), taken from the
 //    first complete chain of the day -- a recording of one day has no prior day's chain. Noted.
+//    Put on VIX1D's scale first: the index annualises the rest of the session's variance over the
+//    calendar minutes left (t ~ 390 / 525,600 at the open), so its value is that of a vol spread
+//    over 6.5 hours; VIX1D (Cboe's VIX method, 365-day year of calendar minutes) annualises the
+//    variance of one day over a one-day horizon (1,440 minutes). The stand-in is therefore
+//    100 x sqrt(365 x variance to the settlement) = index x sqrt(365 t). Taken raw, EM =
+//    S x index / sqrt(252) was ~2.4 standard deviations of the rest of the day, where a $2 SPY
+//    spread quotes 0.00..0.02 (issue 16); on VIX1D's scale it is ~1.2, as VIX1D's prior close
+//    would give (VIX1D / sqrt(252) = sqrt(365/252) x the day's move).
 //  - "auto" (default): the prior close when the history has it, else the chain stand-in, with a
 //    note that says which.
 //  - "feed": VIX1D's live value before entry (departs from the seed, which uses the prior close).
@@ -70,6 +78,9 @@ class Vix1dCreditSpreadStrategy final : public Strategy {
 
   [[nodiscard]] double vix1d_used() const noexcept { return vix1d_; }
   [[nodiscard]] bool used_stand_in() const noexcept { return stand_in_; }
+  // The chain's index as ChainAnalytics gives it (annualised over the session's remaining calendar
+  // minutes), before it is put on VIX1D's scale; 0 until the first complete chain.
+  [[nodiscard]] double stand_in_raw() const noexcept { return stand_in_value_; }
   [[nodiscard]] double expected_move() const noexcept { return em_; }
   [[nodiscard]] double session_first_price() const noexcept { return first_price_; }
 
@@ -84,6 +95,7 @@ class Vix1dCreditSpreadStrategy final : public Strategy {
   std::optional<ChainAnalytics> chain_;
   double first_price_ = 0.0;
   double stand_in_value_ = 0.0;
+  double stand_in_years_ = 0.0;  // years to the settlement when the stand-in was taken
   int stand_in_minute_ = -1;
   double vix1d_ = 0.0;
   double em_ = 0.0;

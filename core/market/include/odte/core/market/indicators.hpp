@@ -118,7 +118,9 @@ class RollingStats {
 };
 
 // Change of a series (e.g. ATM implied volatility sampled each minute) against its baseline of
-// the previous N changes. A spike is a change whose z-score or % change passes the thresholds.
+// the previous N changes. A spike is a change whose z-score or % change passes the thresholds and
+// that rises by at least `min_change` (in the series' units; 0 = no floor): on a near-constant
+// series the baseline's stddev is tiny and a z-score alone reads rounding noise as a spike.
 template <std::size_t N>
 class SpikeDetector {
  public:
@@ -129,7 +131,8 @@ class SpikeDetector {
     double z;          // (change - baseline mean) / baseline stddev; 0 when stddev is 0
     bool spike;
   };
-  SpikeDetector(double z_threshold, double pct_threshold) noexcept : z_threshold_{z_threshold}, pct_threshold_{pct_threshold} {}
+  SpikeDetector(double z_threshold, double pct_threshold, double min_change = 0.0) noexcept
+      : z_threshold_{z_threshold}, pct_threshold_{pct_threshold}, min_change_{min_change} {}
 
   Reading update(double x) noexcept {
     Reading r{false, 0.0, 0.0, 0.0, false};
@@ -140,7 +143,8 @@ class SpikeDetector {
       if (r.ready) {
         const double sd = changes_.stddev();
         r.z = sd > 0.0 ? (r.change - changes_.mean()) / sd : 0.0;
-        r.spike = (z_threshold_ > 0.0 && r.z >= z_threshold_) || (pct_threshold_ > 0.0 && r.pct >= pct_threshold_);
+        r.spike = ((z_threshold_ > 0.0 && r.z >= z_threshold_) || (pct_threshold_ > 0.0 && r.pct >= pct_threshold_)) &&
+                  (min_change_ <= 0.0 || r.change >= min_change_);
       }
       changes_.push(r.change);  // the baseline is the changes before this one
     }
@@ -152,6 +156,7 @@ class SpikeDetector {
  private:
   double z_threshold_;
   double pct_threshold_;
+  double min_change_;
   RollingStats<N> changes_;
   double prev_ = 0.0;
   bool have_prev_ = false;

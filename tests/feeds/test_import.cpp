@@ -443,6 +443,21 @@ const CommittedDay kCommittedDays[] = {
     {"data/replay/spy-0dte-2026-07-20.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-20.csv", Dataset::kSpyChains},
     {"tests/data/real/spy-0dte-2026-07-22.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-22.csv", Dataset::kSpyChains},
     {"tests/data/real/spy-0dte-2026-07-24.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-24.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-08.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-08.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-17.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-17.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-21.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-21.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-23.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-23.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-27.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-27.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-28.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-28.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-29.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-29.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-30.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-30.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-07-31.odr", "spy-0dte-chains-cboe/chains/SPY_2026-07-31.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-08-04.odr", "spy-0dte-chains-cboe/chains/SPY_2026-08-04.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-08-05.odr", "spy-0dte-chains-cboe/chains/SPY_2026-08-05.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-08-06.odr", "spy-0dte-chains-cboe/chains/SPY_2026-08-06.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-08-07.odr", "spy-0dte-chains-cboe/chains/SPY_2026-08-07.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-08-10.odr", "spy-0dte-chains-cboe/chains/SPY_2026-08-10.csv", Dataset::kSpyChains},
+    {"data/replay/spy-0dte-2026-08-11.odr", "spy-0dte-chains-cboe/chains/SPY_2026-08-11.csv", Dataset::kSpyChains},
     {"tests/data/real/eqker-spy-vix-1min-2019.odr", "eqker-spy-vix-1min-2019/data", Dataset::kEqker},
     {"tests/data/real/spx-1m-2026-08-21.odr", "spx-0dte-archive-yahoo-cboe/spx-1m/2026-08-21.csv", Dataset::kSpxMinute},
 };
@@ -464,7 +479,22 @@ TEST(ImportCommittedTest, shouldHoldEverySpyChainRowOfItsDay) {
   };
   for (const Day& day : {Day{"data/replay/spy-0dte-2026-07-20.odr", 11'344, 72, 4'375, "O:SPY260720"},
                          Day{"tests/data/real/spy-0dte-2026-07-22.odr", 11'380, 76, 5'224, "O:SPY260722"},
-                         Day{"tests/data/real/spy-0dte-2026-07-24.odr", 11'250, 76, 5'201, "O:SPY260724"}}) {
+                         Day{"tests/data/real/spy-0dte-2026-07-24.odr", 11'250, 76, 5'201, "O:SPY260724"},
+                         Day{"data/replay/spy-0dte-2026-07-08.odr", 150, 1, 135, "O:SPY260708"},
+                         Day{"data/replay/spy-0dte-2026-07-17.odr", 11'172, 75, 5'689, "O:SPY260717"},
+                         Day{"data/replay/spy-0dte-2026-07-21.odr", 1'340, 9, 674, "O:SPY260721"},
+                         Day{"data/replay/spy-0dte-2026-07-23.odr", 1'034, 7, 729, "O:SPY260723"},
+                         Day{"data/replay/spy-0dte-2026-07-27.odr", 11'226, 76, 5'206, "O:SPY260727"},
+                         Day{"data/replay/spy-0dte-2026-07-28.odr", 11'112, 75, 4'578, "O:SPY260728"},
+                         Day{"data/replay/spy-0dte-2026-07-29.odr", 11'000, 76, 6'435, "O:SPY260729"},
+                         Day{"data/replay/spy-0dte-2026-07-30.odr", 11'206, 76, 5'569, "O:SPY260730"},
+                         Day{"data/replay/spy-0dte-2026-07-31.odr", 11'458, 77, 5'887, "O:SPY260731"},
+                         Day{"data/replay/spy-0dte-2026-08-04.odr", 144, 1, 88, "O:SPY260804"},
+                         Day{"data/replay/spy-0dte-2026-08-05.odr", 9'792, 76, 6'049, "O:SPY260805"},
+                         Day{"data/replay/spy-0dte-2026-08-06.odr", 10'054, 67, 4'763, "O:SPY260806"},
+                         Day{"data/replay/spy-0dte-2026-08-07.odr", 11'054, 76, 5'620, "O:SPY260807"},
+                         Day{"data/replay/spy-0dte-2026-08-10.odr", 9'764, 68, 4'094, "O:SPY260810"},
+                         Day{"data/replay/spy-0dte-2026-08-11.odr", 11'492, 75, 4'327, "O:SPY260811"}}) {
     SCOPED_TRACE(day.recording);
     InstrumentRegistry reg;
     const Decoded d = decode((fs::path(ODTE_SOURCE_DIR) / day.recording).string(), reg);
@@ -483,6 +513,28 @@ TEST(ImportCommittedTest, shouldHoldEverySpyChainRowOfItsDay) {
     EXPECT_EQ(d.first[0].trade.size, 0u);
     EXPECT_EQ(d.first[1].kind(), EventKind::kQuote);
     EXPECT_EQ(d.first[1].header.exchange_ns, d.first[0].header.exchange_ns);
+  }
+}
+
+// The two days every strategy skips, and why (data/replay/SOURCES.txt): 2026-07-08's one snapshot is the
+// 2026-07-07 closing book of the options expiring 07-08 (the importer keeps the book's own time, so the
+// recording is a 07-07 day at 16:00); 2026-08-04's one snapshot is at 09:32:18, before any 09:45 entry.
+TEST(ImportCommittedTest, shouldKeepThePartialDaysAtTheirBookTimes) {
+  struct Day {
+    const char* recording;
+    TimestampNs only_snapshot;
+  };
+  for (const Day& day : {Day{"data/replay/spy-0dte-2026-07-08.odr", new_york_to_unix_ns(2026, 7, 7, 16, 0, 0)},
+                         Day{"data/replay/spy-0dte-2026-08-04.odr", new_york_to_unix_ns(2026, 8, 4, 9, 32, 18)}}) {
+    SCOPED_TRACE(day.recording);
+    InstrumentRegistry reg;
+    RecordingEventSource src(reg);
+    ASSERT_EQ(src.open((fs::path(ODTE_SOURCE_DIR) / day.recording).string()), "");
+    MarketEvent e;
+    std::set<TimestampNs> times;
+    while (src.next(e)) times.insert(e.header.exchange_ns);
+    EXPECT_EQ(src.error(), "");
+    EXPECT_EQ(times, (std::set<TimestampNs>{day.only_snapshot}));
   }
 }
 

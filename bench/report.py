@@ -261,6 +261,13 @@ def main():
     row("Engine", "ns/event, full chain, five strategies (CPU time)", "ns", ens("full_chain_five_strategies"),
         "MarketState alone (the floor)", ens("market_state_only"), "x_floor")
 
+    # Journal durability: an order command's record, write(2) + fdatasync against write(2) alone.
+    jnl = GBench(os.path.join(scratch, "journal.json"))
+    js = lambda b: stats(jnl.values(f"journal/order_command/{b}/real_time", "real_time"))
+    row("Journal", "order command record, write(2) + fdatasync (sync_before_send waits for this)", "ns",
+        js("write_fdatasync"), "write(2) alone, same file system", js("write"), "x_floor",
+        "what [journal] durability = \"sync_before_send\" adds to every order; send_then_sync waits for neither")
+
     # 6. Replay throughput.
     ev = rep.get("events", 0)
     pipe = stats([ev / p["pipeline_s"] for p in rep["passes"]])

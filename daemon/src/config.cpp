@@ -153,7 +153,16 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   std::vector<std::string> problems;
   SettingsReader top(&root, "", problems, source_name);
   top.choice("mode", c.mode, {{"live", Mode::kLive}, {"paper-live", Mode::kPaperLive}, {"replay", Mode::kReplay}}, true);
-  top.string("journal", c.journal);
+  // `journal = "path"`, or a [journal] table: path and durability.
+  if (const toml::node* j = root.get("journal"); j != nullptr && j->is_table()) {
+    SettingsReader r = top.sub("journal");
+    r.string("path", c.journal, true);
+    r.choice("durability", c.journal_durability,
+             {{"sync_before_send", JournalDurability::kSyncBeforeSend}, {"send_then_sync", JournalDurability::kSendThenSync}});
+    r.finish();
+  } else {
+    top.string("journal", c.journal);
+  }
   top.string("output_dir", c.output_dir);
   top.boolean("allow_no_strategies", c.allow_no_strategies);
 
@@ -421,7 +430,11 @@ toml::table describe_fix(const brokers::FixSettings& x) {
 std::string describe(const Config& c) {
   toml::table t;
   t.insert("mode", std::string(to_string(c.mode)));
-  t.insert("journal", c.journal);
+  if (c.journal_durability == JournalDurability::kSyncBeforeSend) {
+    t.insert("journal", c.journal);
+  } else {
+    t.insert("journal", toml::table{{"path", c.journal}, {"durability", std::string(to_string(c.journal_durability))}});
+  }
   t.insert("output_dir", c.output_dir);
   t.insert("allow_no_strategies", c.allow_no_strategies);
   t.insert("account", toml::table{{"equity", c.account_equity.to_string()}});

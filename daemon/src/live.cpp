@@ -38,7 +38,17 @@ class LiveJournal final : public JournalSink {
   // Reads what the journal already holds (restore() rebuilds the engine from it), then opens it
   // for appending -- a torn tail is cut off, the sequence continues -- and starts the journal
   // thread. A journal of another trading day, or one that cannot be trusted, is refused.
-  std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns) {
+  //
+  // Records a killed send_then_sync run left in its ring file (AsyncJournal::map_ring) are
+  // appended to the journal first, so the scan sees every command that may have left. The ring is
+  // moved into such a file only under send_then_sync; a leftover file is recovered either way.
+  std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns, JournalDurability durability) {
+    const std::string ring = AsyncJournal::ring_path_for(path, trading_day);
+    const AsyncJournal::RingRecovery recovered = AsyncJournal::recover_ring(ring, path, trading_day, start_ns);
+    if (recovered.error) {
+      return "journal " + path + ": " + recovered.what + " -- nothing was traded; check the broker by hand before moving either file away";
+    }
+    recovered_ = recovered.records;
     scan_ = reader_.read(path);  // the scan's records point into the reader's buffer
     if (scan_.status == JournalStatus::kCorrupt || scan_.status == JournalStatus::kBadHeader ||
         scan_.status == JournalStatus::kIoError) {
@@ -48,11 +58,16 @@ class LiveJournal final : public JournalSink {
       return "journal " + path + " is for trading day " + std::to_string(scan_.trading_day) + ", the feed is on " +
              std::to_string(trading_day) + ": move it away (it is that day's record) and start again";
     }
+    if (durability == JournalDurability::kSendThenSync) {
+      if (const auto ec = async_.map_ring(ring)) return "journal ring " + ring + ": " + ec.message();
+    }
     if (const auto ec = async_.open(path, trading_day, start_ns)) return "journal " + path + ": " + ec.message();
     async_.start("odte-journal");
     return {};
   }
   [[nodiscard]] const JournalScan& scan() const noexcept { return scan_; }
+  // Records recovered from a killed run's ring file at open().
+  [[nodiscard]] std::uint64_t recovered() const noexcept { return recovered_; }
   [[nodiscard]] bool resumed() const noexcept { return !scan_.records.empty(); }
   void record(JournalRecordType type, std::span<const std::byte> payload) noexcept override {
     const bool durable = type == JournalRecordType::kOrderCommand || type == JournalRecordType::kKillSwitch;
@@ -69,6 +84,7 @@ class LiveJournal final : public JournalSink {
   JournalReader reader_;
   JournalScan scan_;
   AsyncJournal async_;
+  std::uint64_t recovered_ = 0;
 };
 
 // How long the broker has to answer the start-up status request, in wall time (the monotonic
@@ -262,9 +278,16 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   LiveJournal journal;
   bool halted = false;  // the journal failed: nothing is sent from then on
   const TimestampNs start = peeked.first_exchange_ns();
-  if (std::string err = journal.open(config.journal, day, start); !err.empty()) {
+  if (std::string err = journal.open(config.journal, day, start, config.journal_durability); !err.empty()) {
     feeds.stop();
     return fail(1, err);
+  }
+  if (config.journal_durability == JournalDurability::kSendThenSync) {
+    spdlog::info("journal: send_then_sync: orders leave before their records are synced; journal ring in {}",
+                 AsyncJournal::ring_path_for(config.journal, day));
+  }
+  if (journal.recovered() != 0) {
+    spdlog::warn("journal: {} records a killed run had not written recovered from its ring file", journal.recovered());
   }
   const EngineConfig ec = engine_config(config, day, peeked.utc_offset_minutes());
   const HistoryRequest history_need = history_needs(strategies);
@@ -316,7 +339,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   // its record is durable; commands the broker cannot take yet (link down, its ring full) stay
   // held in order and are offered again on every step. Never dropped: a full FIFO leaves them in
   // the CommandRing (back-pressure, CommandGate).
-  CommandGate gate(*ring, journal.async(), *broker);
+  CommandGate gate(*ring, journal.async(), *broker, config.journal_durability);
   services.attach_journal(&journal.async(), &gate);
   const MonotonicClock mono;
   // The broker's answer to the start-up status request is awaited in wall time (set below).
@@ -413,7 +436,8 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
       recentre();
       notify.ready(std::string(to_string(config.mode)) + ": trading day " + std::to_string(day) + ", broker " + broker->name() + ", " +
                    std::string(to_string(core_state())));
-      spdlog::info("{}: journal {}, broker {}", to_string(core_state()), config.journal, broker->name());
+      spdlog::info("{}: journal {} ({}), broker {}", to_string(core_state()), config.journal,
+                   to_string(config.journal_durability), broker->name());
       ready = true;
     }
     services.service(engine, false, core_state(), t);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -220,6 +221,138 @@ TEST_F(AsyncJournalStressTest, shouldWriteEveryRecordInOrderWhileTheCoreWatchesT
   ASSERT_EQ(scan.status, JournalStatus::kOk);
   ASSERT_EQ(scan.records.size(), recs.size());
   for (std::size_t i = 0; i < recs.size(); ++i) ASSERT_TRUE(journal_test::same(scan.records[i], recs[i])) << i;
+}
+
+// ---- the ring in a shared memory file (send_then_sync) ---------------------------------------
+
+namespace fs = std::filesystem;
+
+// A child process appends records into a mapped ring, some of them written by its journal
+// thread, the rest not (the thread was stopped from taking more), and is killed with SIGKILL. The
+// next start recovers the unwritten ones from the ring file, in order and byte for byte, and
+// removes the file; the records continue the journal's sequence.
+class AsyncJournalRingTest : public AsyncJournalTest {
+ protected:
+  std::string ring_path() const { return path("j.ring"); }
+  // Runs `child` in a forked process, which must end itself with kill9() (inside its scope, so
+  // the journal's destructor never runs); true if it died of SIGKILL.
+  static void kill9() { ::raise(SIGKILL); }
+  template <typename Child>
+  static bool killed_after(Child&& child) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      child();
+      ::_exit(3);  // the child returned without being killed
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  }
+};
+
+TEST_F(AsyncJournalRingTest, shouldRecoverRecordsAKilledProcessHadNotWritten) {
+  const std::vector<Rec> recs = journal_test::records(300, 11);
+  constexpr std::size_t kWritten = 120;  // the journal thread wrote these before the kill
+  ASSERT_TRUE(killed_after([&] {
+    AsyncJournal j;
+    if (j.map_ring(ring_path()) || j.open(path("j.odj"), 20260821, 1)) ::_exit(2);
+    j.start("odte-jnl-test");
+    for (std::size_t i = 0; i < kWritten; ++i) (void)j.append(recs[i].type, recs[i].bytes(), recs[i].durable);
+    while (j.written_sequence() < kWritten) std::this_thread::sleep_for(100us);
+    // The thread keeps running; the core's later records race it to the kill: some written, some not.
+    for (std::size_t i = kWritten; i < recs.size(); ++i) (void)j.append(recs[i].type, recs[i].bytes(), recs[i].durable);
+    kill9();
+  }));
+  {
+    JournalReader reader;
+    const JournalScan before = reader.read(path("j.odj"));
+    ASSERT_EQ(before.status, JournalStatus::kOk);
+    ASSERT_GE(before.records.size(), kWritten);
+    RecordProperty("written_before_kill", static_cast<int>(before.records.size()));
+  }
+  ASSERT_TRUE(fs::exists(ring_path())) << "a killed run leaves its ring file";
+  const auto r = AsyncJournal::recover_ring(ring_path(), path("j.odj"), 20260821, 2);
+  ASSERT_FALSE(r.error) << r.what;
+  EXPECT_FALSE(fs::exists(ring_path())) << "recovered: the file is removed";
+  JournalReader reader;
+  const JournalScan after = reader.read(path("j.odj"));
+  ASSERT_EQ(after.status, JournalStatus::kOk);
+  ASSERT_EQ(after.records.size(), recs.size()) << "recovered " << r.records;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    ASSERT_TRUE(journal_test::same(after.records[i], recs[i])) << "record " << i + 1;
+    ASSERT_EQ(after.records[i].sequence, i + 1);
+  }
+  // Nothing more to recover, and a second start finds no file.
+  const auto again = AsyncJournal::recover_ring(ring_path(), path("j.odj"), 20260821, 3);
+  EXPECT_FALSE(again.error);
+  EXPECT_EQ(again.records, 0u);
+}
+
+// The thread never wrote (killed before it ran): every record comes back from the ring, into a
+// journal that held only its header.
+TEST_F(AsyncJournalRingTest, shouldRecoverEveryRecordWhenNoneWasWritten) {
+  const std::vector<Rec> recs = journal_test::records(50, 12);
+  ASSERT_TRUE(killed_after([&] {
+    AsyncJournal j;
+    if (j.map_ring(ring_path()) || j.open(path("j.odj"), 20260821, 1)) ::_exit(2);
+    for (const Rec& r : recs) (void)j.append(r.type, r.bytes(), r.durable);
+    kill9();
+  }));
+  const auto r = AsyncJournal::recover_ring(ring_path(), path("j.odj"), 20260821, 2);
+  ASSERT_FALSE(r.error) << r.what;
+  EXPECT_EQ(r.records, recs.size());
+  JournalReader reader;
+  const JournalScan after = reader.read(path("j.odj"));
+  ASSERT_EQ(after.records.size(), recs.size());
+  for (std::size_t i = 0; i < recs.size(); ++i) ASSERT_TRUE(journal_test::same(after.records[i], recs[i])) << i;
+}
+
+// A clean stop writes everything and removes the ring file: nothing is recovered twice.
+TEST_F(AsyncJournalRingTest, shouldRemoveTheRingFileOnACleanStop) {
+  {
+    AsyncJournal j;
+    ASSERT_FALSE(j.map_ring(ring_path()));
+    EXPECT_TRUE(j.ring_mapped());
+    ASSERT_FALSE(j.open(path("j.odj"), 20260821, 1));
+    j.start("odte-jnl-test");
+    for (const Rec& r : journal_test::records(20, 13)) ASSERT_NE(j.append(r.type, r.bytes(), r.durable), 0u);
+    j.stop();
+    EXPECT_FALSE(fs::exists(ring_path()));
+  }
+  JournalReader reader;
+  EXPECT_EQ(reader.read(path("j.odj")).records.size(), 20u);
+}
+
+// A ring whose records do not continue the journal (the journal lost records the ring no longer
+// holds), or a journal of another day, is refused with the reason, and both files are left as
+// they were for the operator.
+TEST_F(AsyncJournalRingTest, shouldRefuseARingThatDoesNotContinueTheJournal) {
+  const auto write_journal = [&](std::size_t n) {
+    fs::remove(path("j.odj"));
+    JournalWriter w;
+    ASSERT_FALSE(w.open(path("j.odj"), 20260821, 1));
+    for (const Rec& r : journal_test::records(n, 15)) ASSERT_FALSE(w.append(r.type, r.bytes(), false));
+  };
+  write_journal(20);
+  ASSERT_TRUE(killed_after([&] {
+    AsyncJournal j;
+    if (j.map_ring(ring_path()) || j.open(path("j.odj"), 20260821, 1)) ::_exit(2);
+    for (const Rec& r : journal_test::records(10, 16)) (void)j.append(r.type, r.bytes(), r.durable);  // 21..30
+    kill9();
+  }));
+  write_journal(5);  // the journal now ends at 5: records 6..20 are nowhere
+  const std::string before = journal_test::read_bytes(path("j.odj"));
+  const auto gap = AsyncJournal::recover_ring(ring_path(), path("j.odj"), 20260821, 2);
+  ASSERT_TRUE(gap.error);
+  EXPECT_NE(gap.what.find("holds record 21 where the journal"), std::string::npos) << gap.what;
+  EXPECT_NE(gap.what.find("continues with 6"), std::string::npos) << gap.what;
+  EXPECT_EQ(journal_test::read_bytes(path("j.odj")), before) << "nothing appended";
+  EXPECT_TRUE(fs::exists(ring_path())) << "the ring is kept";
+
+  const auto other_day = AsyncJournal::recover_ring(ring_path(), path("j.odj"), 20260822, 2);
+  ASSERT_TRUE(other_day.error);
+  EXPECT_NE(other_day.what.find("is for trading day 20260821"), std::string::npos) << other_day.what;
+  EXPECT_TRUE(fs::exists(ring_path()));
 }
 
 }  // namespace

@@ -109,6 +109,48 @@ TEST_F(CommandGateTest, shouldSendACommandOnlyOnceItsRecordIsDurable) {
   journal.stop();
 }
 
+// send_then_sync: a command leaves as soon as its record is in the journal ring, before the
+// journal thread has written it, in the engine's order; the thread then writes and syncs every one
+// of them (nothing sent is missing from the journal once it has caught up).
+TEST_F(CommandGateTest, shouldSendBeforeTheRecordIsDurableWhenSendThenSync) {
+  CommandGate fast{*ring, journal, broker, JournalDurability::kSendThenSync};
+  EXPECT_EQ(fast.durability(), JournalDurability::kSendThenSync);
+  broker.read_file_every = 0;  // the file does not hold them yet: that is the point
+  for (std::uint32_t n = 1; n <= 3; ++n) ASSERT_TRUE(ring->try_push(command(n)));
+  EXPECT_EQ(fast.pump(100), 6u) << "journaled, held and sent in the same pump";
+  EXPECT_EQ(journal.durable_sequence(), 0u) << "the journal thread has not run";
+  ASSERT_EQ(broker.got.size(), 3u);
+  for (std::uint32_t n = 1; n <= 3; ++n) EXPECT_EQ(broker.got[n - 1].id.seq(), n);
+  EXPECT_EQ(fast.held(), 0u);
+  journal.start();
+  ASSERT_TRUE(journal_test::eventually([&] { return journal.durable_sequence() >= 3; }, 5s));
+  journal.stop();
+  JournalReader reader;
+  const JournalScan scan = reader.read(broker.path);
+  ASSERT_EQ(scan.records.size(), 3u);
+  for (std::uint32_t n = 1; n <= 3; ++n) {
+    OrderCommand c{};
+    ASSERT_TRUE(scan.records[n - 1].read_pod(c));
+    EXPECT_EQ(c.id.seq(), n);
+  }
+}
+
+// A refused send keeps its place under send_then_sync too: the next pump offers it first.
+TEST_F(CommandGateTest, shouldKeepOrderWhenTheBrokerRefusesUnderSendThenSync) {
+  CommandGate fast{*ring, journal, broker, JournalDurability::kSendThenSync};
+  broker.read_file_every = 0;
+  broker.accept = false;
+  for (std::uint32_t n = 1; n <= 2; ++n) ASSERT_TRUE(ring->try_push(command(n)));
+  EXPECT_EQ(fast.pump(1), 2u) << "journaled and held, none sent";
+  EXPECT_EQ(fast.stats().broker_refused, 1u);
+  broker.accept = true;
+  ASSERT_TRUE(ring->try_push(command(3)));
+  EXPECT_EQ(fast.pump(2), 4u);
+  ASSERT_EQ(broker.got.size(), 3u);
+  for (std::uint32_t n = 1; n <= 3; ++n) EXPECT_EQ(broker.got[n - 1].id.seq(), n);
+  journal.stop();
+}
+
 // The run loop as it runs live: bursts of commands among the engine's other records, pumped on
 // every step while the journal thread writes and syncs; at every submit the broker finds the
 // command's record on disk.

@@ -149,6 +149,35 @@ TEST(SpscRingTest, shouldStageAndPublishBatchesInFifoOrderAcrossWrapAround) {
   EXPECT_EQ(ring.front(), nullptr);
 }
 
+// What a killed producer left behind: the last Capacity - 1 published messages, consumed or not,
+// oldest first; nothing staged and unpublished; the slot a next message may have been half written
+// into is left out.
+TEST(SpscRingTest, shouldVisitTheLastPublishedMessagesForRecovery) {
+  SmallRing ring;
+  const auto visited = [&] {
+    std::vector<std::uint64_t> seen;
+    ring.visit_published([&](const std::uint64_t& v) { seen.push_back(v); });
+    return seen;
+  };
+  EXPECT_TRUE(visited().empty());
+  for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(ring.try_push(i));
+  ASSERT_NE(ring.front(), nullptr);
+  ring.pop();
+  EXPECT_EQ(visited(), (std::vector<std::uint64_t>{0, 1, 2})) << "consumed ones too";
+  ASSERT_TRUE(ring.try_stage(3));
+  EXPECT_EQ(visited(), (std::vector<std::uint64_t>{0, 1, 2})) << "nothing staged";
+  ring.publish();
+  std::size_t drained = 0;
+  while (const std::size_t n = ring.drain([](const std::uint64_t&) {})) drained += n;
+  EXPECT_EQ(drained, 3u);
+  for (std::uint64_t i = 4; i < 20; ++i) {
+    ASSERT_TRUE(ring.try_push(i));
+    ASSERT_NE(ring.front(), nullptr);
+    ring.pop();
+  }
+  EXPECT_EQ(visited(), (std::vector<std::uint64_t>{13, 14, 15, 16, 17, 18, 19})) << "the last capacity - 1, wrapped";
+}
+
 TEST(SpscRingTest, shouldKeepCrossThreadIndicesOnSeparateCacheLines) {
   using Ring = SpscRing<MarketEvent, 1024>;
   EXPECT_EQ(alignof(Ring), kFalseSharingRange);

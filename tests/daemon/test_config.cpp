@@ -136,6 +136,24 @@ TEST(ConfigTest, shouldDescribeAConfigThatParsesBackToTheSameValues) {
 }
 
 // [expiry]: SPY positions close before the close by default; "exercise" holds them into shares.
+// `journal = "path"` keeps sync_before_send; a [journal] table names the path and the durability,
+// and describes itself back to the same values.
+TEST(ConfigTest, shouldReadTheJournalDurability) {
+  const Config d = parse_config(std::string("journal = \"/tmp/j.odj\"\n") + kMinimalReplay, "d.toml");
+  EXPECT_EQ(d.journal, "/tmp/j.odj");
+  EXPECT_EQ(d.journal_durability, JournalDurability::kSyncBeforeSend);
+  const Config c = parse_config(std::string(kMinimalReplay) + "[journal]\npath = \"/tmp/k.odj\"\ndurability = \"send_then_sync\"\n",
+                                "c.toml");
+  EXPECT_EQ(c.journal, "/tmp/k.odj");
+  EXPECT_EQ(c.journal_durability, JournalDurability::kSendThenSync);
+  const Config back = parse_config(describe(c), "described.toml");
+  EXPECT_EQ(back.journal, "/tmp/k.odj");
+  EXPECT_EQ(back.journal_durability, JournalDurability::kSendThenSync);
+  const Config s = parse_config(std::string(kMinimalReplay) + "[journal]\npath = \"/tmp/k.odj\"\ndurability = \"sync_before_send\"\n",
+                                "s.toml");
+  EXPECT_EQ(s.journal_durability, JournalDurability::kSyncBeforeSend);
+}
+
 TEST(ConfigTest, shouldReadTheExpiryTableWithClosingBeforeTheCloseByDefault) {
   const Config d = parse_config(kMinimalReplay, "min.toml");
   EXPECT_EQ(d.expiry.physical, PhysicalExpiry::kClose);
@@ -186,6 +204,10 @@ INSTANTIATE_TEST_SUITE_P(
     BadFiles, ConfigRejectTest,
     ::testing::Values(
         BadConfig{"syntax", "mode = \"replay\n", "bad.toml:1:"},
+        BadConfig{"journal_durability", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[journal]\npath = \"j\"\ndurability = \"fast\"\n",
+                  "journal.durability: \"fast\" is not allowed; allowed \"sync_before_send\", \"send_then_sync\""},
+        BadConfig{"journal_table_without_path", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[journal]\ndurability = \"send_then_sync\"\n",
+                  "journal.path: is required"},
         BadConfig{"missing_mode", "[replay]\nrecording = \"x\"\n", "mode: is required; allowed \"live\", \"paper-live\", \"replay\""},
         BadConfig{"unknown_mode", "mode = \"backtest\"\n", "mode: \"backtest\" is not allowed; allowed \"live\", \"paper-live\", \"replay\""},
         BadConfig{"unknown_top_key", "mode = \"replay\"\nmodes = 1\n[replay]\nrecording = \"x\"\n", "modes: unknown key"},

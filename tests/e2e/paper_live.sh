@@ -8,7 +8,8 @@
 #      feed recorded (feed.record_path) into a recording that decodes.
 #   2. SIGTERM mid-session: exit 0, no session end in the journal, outputs written.
 #   3. A restart on that journal while the feed goes on: restored, reconciled, the day finished.
-#   4. kill -9 mid-session, then a restart: restored, reconciled, the day finished.
+#   4. kill -9 mid-session, then a restart: restored, reconciled, the day finished; again under
+#      [journal] durability = "send_then_sync" (the journal ring's file survives the kill).
 #   5. A journal the disk stops taking: trading halts, exit 1, the journal still reads.
 # usage: paper_live.sh BIN_DIR SOURCE_DIR WORK_DIR
 source "$(dirname "$0")/lib.sh" "$@"
@@ -122,6 +123,32 @@ kill -KILL "$odted"
 wait "$odted" 2>/dev/null || true
 restart_finishes_day kill9 kill9-restart "after kill -9"
 
+# 4b. The same under [journal] durability = "send_then_sync": orders leave before their records are
+#     written, and the journal ring lives in a shared memory file so a kill -9 loses none of them.
+#     While it runs the ring file exists; after kill -9 it is left behind, and the restart recovers
+#     what it holds beyond the journal (if anything: the window is microseconds), restores,
+#     reconciles and finishes the day with no order id used twice; the clean end removes the file.
+send_then_sync() {  # name: the config's journal as a [journal] table with send_then_sync
+  sed -i '/^journal = /d' "$work/$1.toml"
+  printf '[journal]\npath = "%s"\ndurability = "send_then_sync"\n' "$work/$1/journal.odj" >> "$work/$1.toml"
+}
+start_server fast9 --speed 600 --clock shared
+write_config fast9 "$port"
+send_then_sync fast9
+"$bin/odted" --config "$work/fast9.toml" > "$work/fast9.out" 2> "$work/fast9.log" &
+odted=$!
+pids+=($odted)
+for _ in $(seq 300); do has_order fast9 && break; sleep 0.1; done
+has_order fast9 || { echo "FAIL: no order within 30 s (send_then_sync run)"; tail -20 "$work/fast9.log"; exit 1; }
+ring=$(grep -o 'journal ring in [^ ]*' "$work/fast9.log" | head -1 | cut -d' ' -f4)
+[ -n "$ring" ] && [ -f "$ring" ] ||
+  { echo "FAIL: no journal ring file while send_then_sync runs ($ring)"; grep -i journal "$work/fast9.log"; exit 1; }
+kill -KILL "$odted"
+wait "$odted" 2>/dev/null || true
+[ -f "$ring" ] || { echo "FAIL: kill -9 did not leave the journal ring $ring"; exit 1; }
+restart_finishes_day fast9 fast9-restart "after kill -9 under send_then_sync"
+[ ! -e "$ring" ] || { echo "FAIL: the journal ring $ring is still there after a clean end"; exit 1; }
+
 # 5. A journal the disk stops taking (a 4 KiB file-size limit: EFBIG, as on a full disk): the journal
 #    thread fails, trading halts ("journal write failed" at critical level, state halted, nothing
 #    sent from then on), the run ends with exit 1 and no outputs, and the journal on disk still reads.
@@ -159,4 +186,4 @@ grep -q "run stopped: journal write failed" "$work/nodisk.log" || { echo "FAIL: 
 [ ! -e "$work/nodisk/summary.json" ] || { echo "FAIL: outputs written from a run whose journal failed"; exit 1; }
 "$bin/odte" journal "$work/nodisk/journal.odj" > "$work/nodisk.jsonl" ||
   { echo "FAIL: the journal left by the failed run does not read"; exit 1; }
-echo "paper_live: full session traded and closed, SIGTERM stopped cleanly, restart restored and reconciled, kill -9 restored, a journal write failure halted trading"
+echo "paper_live: full session traded and closed, SIGTERM stopped cleanly, restart restored and reconciled, kill -9 restored (sync_before_send and send_then_sync), a journal write failure halted trading"

@@ -4,10 +4,15 @@
 
 namespace odte {
 
-CommandGate::CommandGate(CommandRing& commands, AsyncJournal& journal, BrokerPort& broker)
+const char* to_string(JournalDurability d) noexcept {
+  return d == JournalDurability::kSendThenSync ? "send_then_sync" : "sync_before_send";
+}
+
+CommandGate::CommandGate(CommandRing& commands, AsyncJournal& journal, BrokerPort& broker, JournalDurability durability)
     : commands_{commands},
       journal_{journal},
       broker_{broker},
+      durability_{durability},
       held_{std::make_unique<SpscRing<Held, kHeldCapacity>>()} {}
 
 std::size_t CommandGate::pump(TimestampNs now) noexcept {
@@ -51,7 +56,9 @@ std::size_t CommandGate::pump(TimestampNs now) noexcept {
 std::size_t CommandGate::send_durable(TimestampNs now) noexcept {
   if (!halted_ && journal_.failed()) halt();
   if (halted_) return 0;
-  const std::uint64_t durable = journal_.durable_sequence();
+  // send_then_sync: every held command's record is in the journal ring already (it was appended
+  // before it was held), so none waits for the disk.
+  const std::uint64_t durable = durability_ == JournalDurability::kSendThenSync ? UINT64_MAX : journal_.durable_sequence();
   std::size_t sent = 0;
   while (const Held* h = held_->front()) {
     if (h->sequence > durable) break;  // its record is not on disk yet: the write-ahead rule

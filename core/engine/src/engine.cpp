@@ -163,6 +163,8 @@ Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
       meta_(config.orders.max_orders),
       instrument_journaled_(registry.capacity(), 0) {
   spreads_.reserve(config.max_open_spreads);
+  note_text_.reserve(kNoteBufferBytes);
+  note_ends_.reserve(kNoteBufferNotes);
   recon_reports_.reserve(static_cast<std::size_t>(config.orders.max_orders) * kMaxLegs);
   for (std::size_t i = 0; i < enabled_.size() && i < config.strategy_enabled.size(); ++i) {
     enabled_[i] = config.strategy_enabled[i];
@@ -190,7 +192,28 @@ int Engine::local_minute() const noexcept {
   return static_cast<int>(((m % 1440) + 1440) % 1440);
 }
 
-void Engine::note(std::string_view text) { notes_.emplace_back(text); }
+void Engine::note(std::string_view text) {
+  // Notes come from decisions on the hot path (a strategy's entry, a refusal): copied, not
+  // allocated, while the buffer has room; notes() makes the strings on the cold path.
+  if (note_ends_.size() < note_ends_.capacity() && text.size() <= note_text_.capacity() - note_text_.size()) {
+    note_text_.insert(note_text_.end(), text.begin(), text.end());
+    note_ends_.push_back(static_cast<std::uint32_t>(note_text_.size()));
+    return;
+  }
+  (void)notes();
+  notes_.emplace_back(text);
+}
+
+const std::vector<std::string>& Engine::notes() const {
+  std::uint32_t begin = 0;
+  for (const std::uint32_t end : note_ends_) {
+    notes_.emplace_back(note_text_.data() + begin, end - begin);
+    begin = end;
+  }
+  note_text_.clear();
+  note_ends_.clear();
+  return notes_;
+}
 
 void Engine::journal(JournalRecordType type, const void* data, std::size_t size) noexcept {
   if (journal_ != nullptr) journal_->record(type, std::span<const std::byte>(static_cast<const std::byte*>(data), size));

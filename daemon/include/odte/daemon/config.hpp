@@ -16,6 +16,7 @@
 #include "odte/brokers/fix_broker.hpp"
 #include "odte/brokers/paper_broker.hpp"
 #include "odte/core/market/market_guard.hpp"
+#include "odte/core/engine/command_gate.hpp"
 #include "odte/core/engine/order_manager.hpp"
 #include "odte/core/engine/positions.hpp"
 #include "odte/core/engine/risk.hpp"
@@ -137,6 +138,9 @@ struct Config {
   AdminConfig admin;
   LogConfig log;
   std::string journal = "/var/lib/odte/journal.odj";
+  // Live modes: when a command may leave relative to its journal record (`[journal] durability`;
+  // the crash guarantees of each are in docs/architecture.md). `journal = "path"` keeps the default.
+  JournalDurability journal_durability = JournalDurability::kSyncBeforeSend;
   std::string output_dir;           // run outputs (report); empty: beside the journal
   std::vector<StrategyConfig> strategies;
   // A run with no enabled [[strategy]] trades nothing of its own: only exits, the kill switch and

@@ -117,6 +117,17 @@ class SpscRing {
     return static_cast<std::size_t>(n);
   }
 
+  // Recovery only, with neither side running (a ring in a shared memory file whose process was
+  // killed): hands `visit(const T&)` the published messages still in their slots, oldest first --
+  // the last Capacity - 1 published, consumed or not. The slot of the one before them is left out:
+  // a producer stopped while filling its next slot was overwriting it.
+  template <typename Visit>
+  void visit_published(Visit&& visit) const {
+    const std::uint64_t tail = tail_.load(std::memory_order_acquire);
+    const std::uint64_t from = tail > Capacity - 1 ? tail - (Capacity - 1) : 0;
+    for (std::uint64_t i = from; i < tail; ++i) visit(slots_[i & kMask]);
+  }
+
   // Either side; a snapshot that may be stale by the time it is read (for metrics only).
   [[nodiscard]] std::size_t size_approx() const noexcept {
     const std::uint64_t tail = tail_.load(std::memory_order_acquire);

@@ -18,6 +18,11 @@
 // from then on; held commands are discarded and later ones taken and discarded (counted), so the
 // engine is never blocked on a dead journal. The run loop reports the halt and ends non-zero.
 //
+// Durability (JournalDurability, config `[journal] durability`; crash guarantees in
+// docs/architecture.md): kSyncBeforeSend holds each command until its record is durable (the
+// write-ahead rule above); kSendThenSync hands it to the broker as soon as its record is in the
+// journal ring, and the journal thread writes and syncs it behind the send.
+//
 // Threads: the core thread only. Storage is allocated once in the constructor.
 
 #include <cstddef>
@@ -30,6 +35,12 @@
 #include "odte/core/base/spsc_ring.hpp"
 
 namespace odte {
+
+enum class JournalDurability : std::uint8_t {
+  kSyncBeforeSend = 0,  // a command leaves once its record is on disk (fdatasync returned)
+  kSendThenSync = 1,    // a command leaves once its record is in the journal ring; synced after
+};
+[[nodiscard]] const char* to_string(JournalDurability d) noexcept;
 
 struct CommandGateStats {
   std::uint64_t journaled = 0;       // commands taken from the CommandRing and journaled
@@ -44,7 +55,8 @@ class CommandGate {
  public:
   static constexpr std::size_t kHeldCapacity = CommandRing::capacity();
 
-  CommandGate(CommandRing& commands, AsyncJournal& journal, BrokerPort& broker);
+  CommandGate(CommandRing& commands, AsyncJournal& journal, BrokerPort& broker,
+              JournalDurability durability = JournalDurability::kSyncBeforeSend);
   CommandGate(const CommandGate&) = delete;
   CommandGate& operator=(const CommandGate&) = delete;
 
@@ -57,6 +69,7 @@ class CommandGate {
   // Held commands (journaled, not yet sent).
   [[nodiscard]] std::size_t held() const noexcept { return held_->size_approx(); }
   [[nodiscard]] bool halted() const noexcept { return halted_; }
+  [[nodiscard]] JournalDurability durability() const noexcept { return durability_; }
   [[nodiscard]] const CommandGateStats& stats() const noexcept { return stats_; }
 
  private:
@@ -69,6 +82,7 @@ class CommandGate {
   CommandRing& commands_;
   AsyncJournal& journal_;
   BrokerPort& broker_;
+  JournalDurability durability_;
   std::unique_ptr<SpscRing<Held, kHeldCapacity>> held_;  // a fixed FIFO; one thread uses both ends
   bool halted_ = false;
   CommandGateStats stats_;

@@ -258,7 +258,15 @@ class Engine final : private StrategyContext {
   [[nodiscard]] const RiskEngine& risk() const noexcept { return risk_; }
   [[nodiscard]] const InstrumentRegistry& instruments() const noexcept { return registry_; }
   [[nodiscard]] std::size_t open_spreads() const noexcept;
-  [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
+  // Every note so far, oldest first. Cold path (it may allocate): note() only copies the text into
+  // a buffer sized at construction, and the strings are made here. Core thread.
+  [[nodiscard]] const std::vector<std::string>& notes() const;
+  [[nodiscard]] std::size_t note_count() const noexcept { return notes_.size() + note_ends_.size(); }
+  // note() copies into these without allocating while both have room; past that (more than
+  // kNoteBufferNotes notes, or kNoteBufferBytes of text, since notes() was last read) it makes the
+  // string at once.
+  static constexpr std::size_t kNoteBufferNotes = 512;
+  static constexpr std::size_t kNoteBufferBytes = 64 * 1024;
   [[nodiscard]] Strategy& strategy(std::size_t i) noexcept { return *strategies_[i]; }
   [[nodiscard]] std::size_t strategy_count() const noexcept { return strategies_.size(); }
 
@@ -357,7 +365,9 @@ class Engine final : private StrategyContext {
   PositionBook book_;
   std::vector<OrderMeta> meta_;       // by order slot
   std::vector<OpenSpread> spreads_;   // reserved at construction
-  std::vector<std::string> notes_;
+  mutable std::vector<std::string> notes_;
+  mutable std::vector<char> note_text_;          // texts not yet made strings, back to back
+  mutable std::vector<std::uint32_t> note_ends_; // where each ends in note_text_
   SessionHistory history_;
   bool history_set_ = false;        // set_history was called: start() journals it
   bool history_restored_ = false;   // restore() read it from the journal

@@ -26,7 +26,11 @@
 //
 // kill -9: records not yet written are lost, as a crash just before a synchronous write loses
 // them; none of them is a command the broker got (a command is sent only once durable). Restart
-// reconciliation with the broker applies fills the journal missed.
+// reconciliation with the broker applies fills the journal missed. With the ring in a shared
+// memory file (map_ring, used by `[journal] durability = "send_then_sync"`, where a command leaves
+// before its record is written) they are not lost to a kill -9: recover_ring() at the next start
+// appends them to the journal before it is read. A power loss still loses them (tmpfs dies with
+// the machine): docs/architecture.md says what reconciliation does then.
 
 #include <atomic>
 #include <cstddef>
@@ -84,6 +88,28 @@ class AsyncJournal {
 
   // Owner, before start(): JournalWriter::open (creates, or continues after the last whole record).
   [[nodiscard]] std::error_code open(const std::string& path, std::int32_t trading_day, std::int64_t now_ns);
+  // Owner, before open() and any append(): moves the ring into a shared memory file at `ring_path`
+  // (on tmpfs: no disk write-back, so no write-protect faults on the core; every page touched
+  // here), so what the core appended survives a kill -9 of the process. A clean stop() removes the
+  // file once everything is on disk; a killed or failed run leaves it for recover_ring().
+  [[nodiscard]] std::error_code map_ring(const std::string& ring_path);
+  // Start-up, before the journal is read (and before map_ring on the same path): appends to the
+  // journal the records a killed process left in its ring file beyond the journal's end, syncs,
+  // and removes the file. records = how many (0, no error: no file). On error -- the file is not a
+  // ring, the journal is of another day, or the ring's records do not continue the journal's
+  // sequence -- both files are left as they are and `what` says why.
+  struct RingRecovery {
+    std::error_code error;
+    std::string what;
+    std::uint64_t records = 0;
+  };
+  [[nodiscard]] static RingRecovery recover_ring(const std::string& ring_path, const std::string& journal_path,
+                                                 std::int32_t trading_day, std::int64_t now_ns);
+  // Where a journal's ring file lives: /dev/shm/odte-<hash of the journal's absolute path>-<day>.ring
+  // (beside the journal, `<journal>.ring`, on a system without /dev/shm).
+  [[nodiscard]] static std::string ring_path_for(const std::string& journal_path, std::int32_t trading_day);
+  [[nodiscard]] bool ring_mapped() const noexcept { return mapped_ != nullptr; }
+
   // Owner: starts the journal thread. Records appended before it wait in the ring.
   void start(const std::string& thread_name = "odte-journal");
   // Owner: writes everything the ring holds, syncs, joins the thread and closes the file.
@@ -137,7 +163,10 @@ class AsyncJournal {
   void fail_from_thread(const char* what, std::error_code ec) noexcept;
   void fail_from_core(const char* what, JournalRecordType type, std::size_t bytes) noexcept;
 
-  std::unique_ptr<Ring> ring_;
+  std::unique_ptr<Ring> heap_ring_;  // the ring, unless map_ring moved it into a file
+  Ring* ring_;
+  void* mapped_ = nullptr;
+  std::string ring_file_;
   JournalWriter writer_;  // the journal thread's once started
   Agent agent_{*this};
   std::unique_ptr<AgentRunner<Agent, Idle>> runner_;

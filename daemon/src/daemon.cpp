@@ -264,7 +264,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   setup.broker = config.broker.paper;
   setup.journal_path = config.journal;
   // The operator's log of orders, fills, refusals... made from the journal as it is written.
-  EventLog event_log(names);
+  EventLog event_log(names, {}, &registry);
   setup.journal_observer = &event_log;
   // Frame receive to order in the broker ring, where receive_ns is a live stamp (bench/README.md).
   std::unique_ptr<LatencyHistogram> tick_to_order;

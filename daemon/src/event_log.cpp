@@ -225,8 +225,10 @@ std::string journal_record_line(JournalRecordType type, std::span<const std::byt
   }
 }
 
-EventLog::EventLog(std::vector<std::string> strategy_names, Sink sink)
-    : names_{std::move(strategy_names)}, sink_{std::move(sink)} {}
+EventLog::EventLog(std::vector<std::string> strategy_names, Sink sink, const InstrumentRegistry* registry)
+    : names_{std::move(strategy_names)}, sink_{std::move(sink)} {
+  names_.set_registry(registry);
+}
 
 EventLog::~EventLog() { flush(); }
 
@@ -277,7 +279,8 @@ void EventLog::on_record(JournalRecordType type, std::span<const std::byte> payl
     if (type == JournalRecordType::kExecReport) {
       ExecutionReport e;
       const JournalRecord r{type, 0, 0, payload};
-      if (r.read_pod(e) && (e.kind == ExecKind::kFill || e.kind == ExecKind::kPartialFill)) {
+      // A combo fill's line waits for its legs' booked prices; a leg fill already has its own.
+      if (r.read_pod(e) && (e.kind == ExecKind::kFill || e.kind == ExecKind::kPartialFill) && e.leg == kComboLeg) {
         const OrderCommand* o = names_.order(e.id);
         pending_ = std::move(line);
         pending_order_ = o != nullptr ? o->id.value : e.id.value;

@@ -110,7 +110,9 @@ std::string JournalNames::strategy(std::uint16_t id) const {
 
 std::string JournalNames::symbol(InstrumentId id) const {
   const auto it = symbols_.find(id);
-  return it != symbols_.end() ? it->second : "#" + std::to_string(id);
+  if (it != symbols_.end()) return it->second;
+  if (registry_ != nullptr && id < registry_->size()) return std::string(registry_->get(id).symbol_view());
+  return "#" + std::to_string(id);
 }
 
 const OrderCommand* JournalNames::order(ClientOrderId id) const {

@@ -267,7 +267,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
 
   // ---- journal, engine, broker, admin ------------------------------------------------------------
   // The operator's log of orders, fills, refusals... made from the journal on its thread.
-  EventLog event_log(names);  // outlives the journal thread (declared before the journal)
+  EventLog event_log(names, {}, &registry);  // outlives the journal thread (declared before the journal)
   LiveJournal journal;
   bool halted = false;  // the journal failed: nothing is sent from then on
   const TimestampNs start = peeked.first_exchange_ns();

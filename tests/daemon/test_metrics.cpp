@@ -180,8 +180,12 @@ void expect_exposition_rules(const std::string& text) {
       EXPECT_TRUE(help_seen) << "TYPE without HELP: " << line;
       EXPECT_EQ(name, family) << line;
       EXPECT_TRUE(type == "counter" || type == "gauge" || type == "histogram") << line;
-      if (type == "counter") EXPECT_TRUE(ends_with(family, "_total")) << "counter without _total: " << family;
-      if (type == "gauge") EXPECT_FALSE(ends_with(family, "_total")) << "gauge named like a counter: " << family;
+      if (type == "counter") {
+        EXPECT_TRUE(ends_with(family, "_total")) << "counter without _total: " << family;
+      }
+      if (type == "gauge") {
+        EXPECT_FALSE(ends_with(family, "_total")) << "gauge named like a counter: " << family;
+      }
       help_seen = false;
       last_bucket = -1;
       inf_bucket = -1;

@@ -32,6 +32,11 @@ int run_journal(int argc, char** argv) {
   // Names from the journal itself: the account record names the strategies, instrument records
   // the legs' instruments (each before its first use).
   daemon::JournalNames names;
+  // First every name the journal holds (an intent comes before the instrument records its order
+  // writes), then every record in order, each re-learned where it stands.
+  for (const JournalRecord& r : scan.records) {
+    if (r.type == JournalRecordType::kInstrument || r.type == JournalRecordType::kAccount) names.learn(r);
+  }
   for (const JournalRecord& r : scan.records) {
     names.learn(r);
     std::puts(daemon::journal_record_json(r, &names).c_str());

@@ -33,8 +33,9 @@ namespace odte::daemon {
 class EventLog final : public JournalObserver {
  public:
   using Sink = std::function<void(std::string_view line)>;
-  // `sink` receives each line (default: spdlog::info).
-  explicit EventLog(std::vector<std::string> strategy_names, Sink sink = {});
+  // `sink` receives each line (default: spdlog::info); `registry` (the run's) names instruments
+  // the journal has not named yet.
+  explicit EventLog(std::vector<std::string> strategy_names, Sink sink = {}, const InstrumentRegistry* registry = nullptr);
   ~EventLog() override;
 
   void on_record(JournalRecordType type, std::span<const std::byte> payload) noexcept override;

@@ -19,6 +19,7 @@
 #include "odte/core/engine/orders.hpp"
 #include "odte/core/journal/journal.hpp"
 #include "odte/core/market/events.hpp"
+#include "odte/core/market/instrument_registry.hpp"
 
 namespace odte::daemon {
 
@@ -32,6 +33,9 @@ class JournalNames {
   // strategy and legs of every order id (order_command; a cancel or replace id maps to its order).
   void learn(JournalRecordType type, std::span<const std::byte> payload);
   void learn(const JournalRecord& r) { learn(r.type, r.payload); }
+  // A running process's registry names what the journal has not (a refused intent's legs: the
+  // engine journals instruments only for orders). Insert-only, so any thread may read it.
+  void set_registry(const InstrumentRegistry* registry) noexcept { registry_ = registry; }
 
   // "iron_condor"; "strategy 3" when the journal has not named it.
   [[nodiscard]] std::string strategy(std::uint16_t id) const;
@@ -43,6 +47,7 @@ class JournalNames {
 
  private:
   std::vector<std::string> strategies_;
+  const InstrumentRegistry* registry_ = nullptr;
   std::unordered_map<InstrumentId, std::string> symbols_;
   std::unordered_map<std::uint64_t, OrderCommand> orders_;
 };

@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
         return 2;
       }
       words.emplace_back(arg);
+    } else if (has_inline && arg != "--socket" && arg != "--timeout") {
+      std::fprintf(stderr, "odtectl: option '%s' takes no value (see --help)\n", argv[i]);
+      return 2;
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -114,9 +117,7 @@ int main(int argc, char** argv) {
           return 2;
         }
       }
-    } else if (has_inline) {
-      std::fprintf(stderr, "odtectl: option '%s' takes no value (see --help)\n", argv[i]);
-      return 2;
+
     } else if (arg.starts_with("-")) {
       std::fprintf(stderr, "odtectl: unknown option '%s' (see --help)\n", argv[i]);
       return 2;

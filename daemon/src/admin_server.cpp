@@ -11,17 +11,20 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "odte/daemon/config.hpp"
+#include "odte/daemon/event_log.hpp"  // new_york_time
 #include "odte/daemon/metrics.hpp"
 #include "odte/feeds/parser.hpp"
 
 namespace odte::daemon {
 
-using nlohmann::json;
+// ordered: a reply's keys (a table's columns) come in the order written here, not sorted.
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -127,24 +130,34 @@ std::error_code AdminServer::open() {
   return {};
 }
 
-std::error_code AdminServer::open_metrics(std::uint16_t port) {
-  metrics_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+std::error_code AdminServer::open_metrics(std::uint16_t port, const std::string& bind) {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (::inet_pton(AF_INET, bind.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof *v4;
+  } else if (::inet_pton(AF_INET6, bind.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof *v6;
+  } else {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  metrics_fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (metrics_fd_ < 0) return {errno, std::generic_category()};
   const int one = 1;
   ::setsockopt(metrics_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // never exposed beyond this host
-  socklen_t len = sizeof addr;
-  if (::bind(metrics_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || ::listen(metrics_fd_, 16) != 0 ||
+  if (::bind(metrics_fd_, reinterpret_cast<const sockaddr*>(&addr), len) != 0 || ::listen(metrics_fd_, 16) != 0 ||
       ::getsockname(metrics_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     const std::error_code ec{errno, std::generic_category()};
     ::close(metrics_fd_);
     metrics_fd_ = -1;
     return ec;
   }
-  metrics_port_ = ntohs(addr.sin_port);
+  metrics_port_ = ntohs(addr.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
   return {};
 }
 
@@ -594,18 +607,58 @@ std::string AdminServer::handle(const std::string& line, bool& needs_core, Contr
                               {"fills", s.fills}});
   }
   if (cmd == "positions") {
-    json rows = json::array();
+    // Per strategy: its legs, then one line with its P&L, max loss at expiry and greeks in
+    // dollars; then the total. Columns in a fixed order; times in New York time.
+    auto greeks = [](json& row, const DollarGreeks& g) {
+      row["delta_usd"] = std::round(g.delta);
+      row["gamma_usd"] = std::round(g.gamma);
+      row["theta_usd"] = std::round(g.theta);
+      row["vega_usd"] = std::round(g.vega);
+      if (g.partial) row["greeks"] = "partial";
+    };
+    json legs = json::array();
     for (std::uint32_t i = 0; i < s.position_count && i < kSnapshotPositions; ++i) {
       const PositionSnapshot& p = s.positions[i];
-      rows.push_back(json{{"strategy", strategy_name(p.strategy)},
-                          {"symbol", p.symbol},
-                          {"quantity", p.quantity},
-                          {"mark", dollars(p.mark)},
-                          {"unrealized", dollars(p.unrealized)},
-                          {"realized", dollars(p.realized)},
-                          {"fees", dollars(p.fees)}});
+      json row{{"strategy", strategy_name(p.strategy)},
+               {"symbol", p.symbol},
+               {"quantity", p.quantity},
+               {"mark", dollars(p.mark)},
+               {"iv", std::round(p.iv * 10000.0) / 10000.0},
+               {"unrealized", dollars(p.unrealized)},
+               {"realized", dollars(p.realized)},
+               {"fees", dollars(p.fees)}};
+      greeks(row, p.greeks);
+      legs.push_back(std::move(row));
     }
-    return ok_reply(cmd, rows);
+    json strategies = json::array();
+    for (std::uint32_t i = 0; i < s.strategy_count && i < kSnapshotStrategies; ++i) {
+      const StrategySnapshot& st = s.strategies[i];
+      json row{{"strategy", st.name},
+               {"open_legs", 0},
+               {"unrealized", dollars(st.pnl.unrealized)},
+               {"realized", dollars(st.pnl.realized)},
+               {"fees", dollars(st.pnl.fees)},
+               {"net", dollars(st.pnl.net())},
+               {"max_loss", dollars(st.max_loss)},
+               {"max_loss_bounded", st.max_loss_defined}};
+      greeks(row, st.greeks);
+      strategies.push_back(std::move(row));
+    }
+    for (std::uint32_t i = 0; i < s.position_count && i < kSnapshotPositions; ++i) {
+      const PositionSnapshot& p = s.positions[i];
+      if (p.quantity != 0 && p.strategy < strategies.size()) strategies[p.strategy]["open_legs"] = strategies[p.strategy]["open_legs"].get<int>() + 1;
+    }
+    json total{{"unrealized", dollars(s.pnl.unrealized)},
+               {"realized", dollars(s.pnl.realized)},
+               {"fees", dollars(s.pnl.fees)},
+               {"net", dollars(s.pnl.net())},
+               {"max_loss", dollars(s.max_loss)},
+               {"max_loss_bounded", s.max_loss_defined}};
+    greeks(total, s.greeks);
+    return ok_reply(cmd, json{{"as_of_et", s.published_ns > 0 ? daemon::new_york_time(s.published_ns) : std::string("-")},
+                              {"legs", std::move(legs)},
+                              {"strategies", std::move(strategies)},
+                              {"total", std::move(total)}});
   }
   if (cmd == "orders") {
     json rows = json::array();

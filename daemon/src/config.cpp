@@ -3,6 +3,8 @@
 #include "odte/core/config/settings_reader.hpp"
 #include "odte/strategies/factory.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -38,6 +40,7 @@ void read_risk(SettingsReader r, Config& c) {
   RiskLimits& l = c.risk;
   r.number("max_risk_fraction", l.max_risk_fraction, 0.0, 0.05, true);
   r.money("daily_loss_limit", l.daily_loss_limit, 0.0, 1e9);
+  r.choice("daily_loss_action", c.daily_loss_action, {{"halt", DailyLossAction::kHalt}, {"flatten", DailyLossAction::kFlatten}});
   r.integer("max_open_positions", l.max_open_positions, 0, 1000);
   r.integer("max_orders_per_second", l.max_orders_per_second, 1, 60);
   r.money("price_band_abs", l.price_band_abs, 0.0, 1000.0);
@@ -170,6 +173,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     SettingsReader r = top.sub("account");
     r.money("equity", c.account_equity, 1.0, 1e12);
     r.finish();
+    c.broker.paper.starting_cash = c.account_equity;  // the paper broker's account starts with it
   }
   {
     SettingsReader r = top.sub("feed");
@@ -236,6 +240,13 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
     r.id_list("allowed_gids", c.admin.allowed_gids);
     r.string("socket_group", c.admin.socket_group);
     r.integer("metrics_port", c.admin.metrics_port, 0, 65535);
+    r.string("metrics_bind", c.admin.metrics_bind);
+    if (in_addr a4{}; ::inet_pton(AF_INET, c.admin.metrics_bind.c_str(), &a4) != 1) {
+      if (in6_addr a6{}; ::inet_pton(AF_INET6, c.admin.metrics_bind.c_str(), &a6) != 1) {
+        r.problem("metrics_bind", "must be an IPv4 or IPv6 address (\"127.0.0.1\", \"::1\", \"0.0.0.0\"), not \"" +
+                                      c.admin.metrics_bind + "\"");
+      }
+    }
     r.integer("max_connections", c.admin.max_connections, 1, 1024);
     r.finish();
   }
@@ -369,6 +380,10 @@ RiskSetting set_risk_value(const RiskLimits& limits, const ExitRules& exits, std
     quoted.insert("v", std::string(value));  // bare text: a time or a window, taken as a string
     root = std::move(quoted);
   }
+  if (key == "daily_loss_action") {
+    out.error = "daily_loss_action is read at start only: set it in the config file and restart";
+    return out;
+  }
   toml::table risk;
   risk.insert(key, *root.get("v"));
   Config c;
@@ -448,6 +463,7 @@ std::string describe(const Config& c) {
   }
   t.insert("risk", toml::table{{"max_risk_fraction", c.risk.max_risk_fraction},
                                {"daily_loss_limit", c.risk.daily_loss_limit.to_string()},
+                               {"daily_loss_action", c.daily_loss_action == DailyLossAction::kFlatten ? "flatten" : "halt"},
                                {"max_open_positions", static_cast<std::int64_t>(c.risk.max_open_positions)},
                                {"max_orders_per_second", static_cast<std::int64_t>(c.risk.max_orders_per_second)},
                                {"price_band_abs", c.risk.price_band_abs.to_string()},
@@ -484,6 +500,7 @@ std::string describe(const Config& c) {
                                 {"allowed_gids", gids},
                                 {"socket_group", c.admin.socket_group},
                                 {"metrics_port", static_cast<std::int64_t>(c.admin.metrics_port)},
+                                {"metrics_bind", c.admin.metrics_bind},
                                 {"max_connections", static_cast<std::int64_t>(c.admin.max_connections)}});
   toml::array underlyings;
   for (const auto& u : c.feed.underlyings) underlyings.push_back(u);

@@ -62,8 +62,10 @@ std::string CoreServices::open() {
            admin.socket_group + " in the unit)";
   }
   if (config_.admin.metrics_port != 0) {
-    if (const auto ec = admin_->open_metrics(config_.admin.metrics_port)) {
-      return "admin.metrics_port: cannot listen on 127.0.0.1:" + std::to_string(config_.admin.metrics_port) + ": " +
+    if (const auto ec = admin_->open_metrics(config_.admin.metrics_port, config_.admin.metrics_bind)) {
+      const bool v6 = config_.admin.metrics_bind.find(':') != std::string::npos;
+      return "admin.metrics_port: cannot listen on " + (v6 ? "[" + config_.admin.metrics_bind + "]" : config_.admin.metrics_bind) +
+             ":" + std::to_string(config_.admin.metrics_port) + ": " +
              ec.message() + (ec == std::errc::address_in_use ? " (another process serves that port)" : "");
     }
   }
@@ -103,6 +105,7 @@ void CoreServices::publish(const Engine& engine, CoreState state, TimestampNs no
     j.broker_refused = gs.broker_refused;
     j.discarded = gs.discarded;
   }
+  s.tick_to_order = tick_to_order_ != nullptr ? *tick_to_order_ : LatencyBuckets{};
   s.seq = ++snapshot_seq_;
   s.state = state;
   s.mode = static_cast<std::uint8_t>(config_.mode);
@@ -133,6 +136,7 @@ void CoreServices::service(Engine& engine, bool recovering, CoreState state, Tim
     spdlog::info("admin {}: {}", to_string(c.kind), reply.message);
     while (!from_core_->try_push(reply)) std::this_thread::yield();
   });
+  log_notes(engine);
   // Market data the guard rejected, by sample (at most one line per kind per second of market
   // time), through the async logger.
   engine.market_guard().drain_samples([&engine](const BadTickSample& b) {
@@ -159,6 +163,12 @@ void CoreServices::service(Engine& engine, bool recovering, CoreState state, Tim
       spdlog::error("SIGHUP: config not reloaded, limits unchanged: {}", e.what());
     }
   }
+}
+
+void CoreServices::log_notes(const Engine& engine) {
+  const std::vector<std::string>& notes = engine.notes();
+  if (notes.size() < notes_logged_) notes_logged_ = 0;  // another engine (a test's second run)
+  for (; notes_logged_ < notes.size(); ++notes_logged_) spdlog::info("note: {}", notes[notes_logged_]);
 }
 
 void CoreServices::tick(const Engine& engine, CoreState state, TimestampNs now) {

@@ -9,10 +9,12 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "odte/brokers/paper_port.hpp"
 #include "odte/core/base/agent.hpp"
 #include "odte/core/base/file_io.hpp"
 #include "odte/core/options/calendar.hpp"
 #include "odte/daemon/core_services.hpp"
+#include "odte/daemon/event_log.hpp"
 #include "odte/feeds/history_source.hpp"
 #include "odte/reports/report.hpp"
 #include "odte/strategies/factory.hpp"
@@ -103,6 +105,8 @@ EngineConfig engine_config(const Config& config, std::int32_t trading_day, int u
   e.risk = config.risk;
   e.exits = config.exits;
   e.equity = config.account_equity;
+  e.config_equity = config.account_equity;
+  e.flatten_on_daily_loss = config.daily_loss_action == DailyLossAction::kFlatten;
   e.legging = config.broker.legging_policy;
   e.physical_expiry = config.expiry.physical;
   e.physical_close_lead_minutes = config.expiry.close_before_minutes;
@@ -192,6 +196,18 @@ std::string write_run_report(const Config& config, const std::vector<std::string
   return {};
 }
 
+void take_broker_equity(EngineConfig& e, const BrokerPort& broker, bool paper) {
+  const Price equity = broker.account_equity();
+  if (equity.valid() && equity > Price::zero()) {
+    e.equity = equity;
+    e.equity_source = paper ? EquitySource::kPaperBroker : EquitySource::kBroker;
+    return;
+  }
+  e.equity_source = EquitySource::kConfig;
+  spdlog::warn("account equity: the {} broker does not report its account; the per-trade cap uses [account] equity {}",
+               broker.name(), e.config_equity.to_string());
+}
+
 DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, EventSource& source,
                             std::int32_t trading_day, int utc_offset_minutes, SignalWatcher& signals,
                             SystemdNotifier& notify, IdleHook* idle, const FeedThreads* feeds) {
@@ -242,15 +258,23 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
 
   ReplaySetup setup;
   setup.engine = engine_config(config, trading_day, utc_offset_minutes);
+  take_broker_equity(setup.engine, brokers::PaperBrokerPort(config.broker.paper), true);  // replay's broker
   setup.history = std::move(history);
   setup.history_problems = std::move(history_problems);
   setup.broker = config.broker.paper;
   setup.journal_path = config.journal;
+  // The operator's log of orders, fills, refusals... made from the journal as it is written.
+  EventLog event_log(names, {}, &registry);
+  setup.journal_observer = &event_log;
   // Frame receive to order in the broker ring, where receive_ns is a live stamp (bench/README.md).
   std::unique_ptr<LatencyHistogram> tick_to_order;
+  std::unique_ptr<LatencyBuckets> tick_to_order_buckets;
   if (config.replay.transport == ReplayTransport::kWebsocket) {
     tick_to_order = std::make_unique<LatencyHistogram>();
     setup.tick_to_order = tick_to_order.get();
+    tick_to_order_buckets = std::make_unique<LatencyBuckets>();
+    setup.tick_to_order_buckets = tick_to_order_buckets.get();
+    services.attach_tick_to_order(tick_to_order_buckets.get());
   }
 
   using Clock = std::chrono::steady_clock;
@@ -323,6 +347,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   // restart could not verify them against the journal. Restarting resumes the same run instead.
   setup.at_end = [&](Engine& engine) {
     current = nullptr;
+    services.log_notes(engine);
     services.publish(engine, CoreState::kStopping, engine.market_state().market_time());
   };
 
@@ -333,6 +358,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   };
 
   run.outcome = run_replay(setup, registry, std::move(strategies), source);
+  event_log.flush();
   current = nullptr;
   if (idle != nullptr) idle->fn = nullptr;
   services.close();

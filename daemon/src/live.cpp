@@ -15,6 +15,7 @@
 #include "odte/core/engine/command_gate.hpp"
 #include "odte/core/options/symbology.hpp"
 #include "odte/daemon/core_services.hpp"
+#include "odte/daemon/event_log.hpp"
 #include "odte/daemon/feed_threads.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/feeds/api_key.hpp"
@@ -38,11 +39,14 @@ class LiveJournal final : public JournalSink {
   // Reads what the journal already holds (restore() rebuilds the engine from it), then opens it
   // for appending -- a torn tail is cut off, the sequence continues -- and starts the journal
   // thread. A journal of another trading day, or one that cannot be trusted, is refused.
+  // `observer` (the event log) learns the records already there, then sees each new one on the
+  // journal thread.
   //
   // Records a killed send_then_sync run left in its ring file (AsyncJournal::map_ring) are
   // appended to the journal first, so the scan sees every command that may have left. The ring is
   // moved into such a file only under send_then_sync; a leftover file is recovered either way.
-  std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns, JournalDurability durability) {
+  std::string open(const std::string& path, std::int32_t trading_day, TimestampNs start_ns, JournalDurability durability,
+                   JournalObserver* observer) {
     const std::string ring = AsyncJournal::ring_path_for(path, trading_day);
     const AsyncJournal::RingRecovery recovered = AsyncJournal::recover_ring(ring, path, trading_day, start_ns);
     if (recovered.error) {
@@ -62,6 +66,10 @@ class LiveJournal final : public JournalSink {
       if (const auto ec = async_.map_ring(ring)) return "journal ring " + ring + ": " + ec.message();
     }
     if (const auto ec = async_.open(path, trading_day, start_ns)) return "journal " + path + ": " + ec.message();
+    if (observer != nullptr) {
+      for (const JournalRecord& r : scan_.records) observer->on_existing_record(r.type, r.payload);
+    }
+    async_.set_observer(observer);
     async_.start("odte-journal");
     return {};
   }
@@ -275,10 +283,12 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   }
 
   // ---- journal, engine, broker, admin ------------------------------------------------------------
+  // The operator's log of orders, fills, refusals... made from the journal on its thread.
+  EventLog event_log(names, {}, &registry);  // outlives the journal thread (declared before the journal)
   LiveJournal journal;
   bool halted = false;  // the journal failed: nothing is sent from then on
   const TimestampNs start = peeked.first_exchange_ns();
-  if (std::string err = journal.open(config.journal, day, start, config.journal_durability); !err.empty()) {
+  if (std::string err = journal.open(config.journal, day, start, config.journal_durability, &event_log); !err.empty()) {
     feeds.stop();
     return fail(1, err);
   }
@@ -289,11 +299,13 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   if (journal.recovered() != 0) {
     spdlog::warn("journal: {} records a killed run had not written recovered from its ring file", journal.recovered());
   }
-  const EngineConfig ec = engine_config(config, day, peeked.utc_offset_minutes());
+  std::unique_ptr<BrokerPort> broker = make_broker(config, registry);
+  EngineConfig ec = engine_config(config, day, peeked.utc_offset_minutes());
+  // The day's equity from the broker (a restart keeps the one its journal holds: Engine::restore).
+  take_broker_equity(ec, *broker, config.broker.kind == BrokerKind::kPaper);
   const HistoryRequest history_need = history_needs(strategies);
   auto ring = std::make_unique<CommandRing>();
   Engine engine(ec, registry, std::move(strategies), *ring, &journal);
-  std::unique_ptr<BrokerPort> broker = make_broker(config, registry);
 
   CoreServices services(config, names, signals, notify);
   services.attach_feeds(&feeds);
@@ -396,9 +408,6 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     const CoreState st = core_state();
     if (st == last_state) return;
     spdlog::info("core state {} -> {}", to_string(last_state), to_string(st));
-    if (last_state == CoreState::kReconciling) {
-      for (const std::string& n : engine.notes()) spdlog::info("note: {}", n);
-    }
     last_state = st;
   };
 

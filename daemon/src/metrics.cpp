@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <initializer_list>
 
+#include "odte/core/base/version.hpp"
 #include "odte/feeds/parser.hpp"
 
 namespace odte::daemon {
@@ -78,8 +79,10 @@ std::string prometheus_text(const CoreSnapshot& s, const AdminStats& admin) {
   w.sample("odte_core_up", 1);
   w.family("odte_core_state", "gauge", "core state: 1 starting, 2 reconciling, 3 running, 4 halted, 5 stopping");
   w.sample("odte_core_state", static_cast<double>(s.state));
-  w.family("odte_snapshot_seq", "counter", "snapshots published by the core");
-  w.sample("odte_snapshot_seq", d(s.seq));
+  w.family("odte_build_info", "gauge", "1; the build's version and git commit as labels");
+  w.sample("odte_build_info", 1, {{"version", version_text()}, {"revision", git_describe_text()}});
+  w.family("odte_snapshots_total", "counter", "snapshots published by the core");
+  w.sample("odte_snapshots_total", d(s.seq));
   w.family("odte_kill_switch", "gauge", "1 while the kill switch is on");
   w.sample("odte_kill_switch", s.killed ? 1 : 0);
   w.family("odte_paused", "gauge", "1 while opening orders are paused");
@@ -169,6 +172,22 @@ std::string prometheus_text(const CoreSnapshot& s, const AdminStats& admin) {
       w.family(r.name, r.type, r.help);
       w.sample(r.name, r.value);
     }
+  }
+  {
+    // Prometheus histogram: cumulative buckets, le in seconds, then +Inf, _sum and _count.
+    const LatencyBuckets& h = s.tick_to_order;
+    w.family("odte_tick_to_order_seconds", "histogram",
+             "market data frame received to its order in the broker ring (replay over websocket)");
+    std::uint64_t cumulative = 0;
+    char le[32];
+    for (std::size_t i = 0; i < LatencyBuckets::kBounds; ++i) {
+      cumulative += h.counts[i];
+      const auto res = std::to_chars(le, le + sizeof le, static_cast<double>(LatencyBuckets::kBoundNs[i]) / 1e9);
+      w.sample("odte_tick_to_order_seconds_bucket", d(cumulative), {{"le", std::string_view(le, static_cast<std::size_t>(res.ptr - le))}});
+    }
+    w.sample("odte_tick_to_order_seconds_bucket", d(h.count), {{"le", "+Inf"}});
+    w.sample("odte_tick_to_order_seconds_sum", static_cast<double>(h.sum_ns) / 1e9);
+    w.sample("odte_tick_to_order_seconds_count", d(h.count));
   }
   w.family("odte_admin_requests_total", "counter", "admin socket requests");
   w.sample("odte_admin_requests_total", d(admin.requests));

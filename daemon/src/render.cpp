@@ -6,7 +6,8 @@
 
 namespace odte::admin {
 
-using nlohmann::json;
+// ordered: columns and keys print in the daemon's order, the same every time.
+using json = nlohmann::ordered_json;
 
 namespace {
 

@@ -54,6 +54,7 @@ void VerifyingJournal::record(JournalRecordType type, std::span<const std::byte>
     }
     ++next_existing_;
     ++verified_;
+    if (observer_ != nullptr) observer_->on_existing_record(type, payload);
     return;
   }
   // Order commands must be on disk before they are sent; the rest can ride the next sync.
@@ -63,6 +64,7 @@ void VerifyingJournal::record(JournalRecordType type, std::span<const std::byte>
     return;
   }
   ++written_;
+  if (observer_ != nullptr) observer_->on_record(type, payload);
 }
 
 std::string describe_state(const Engine& engine, const InstrumentRegistry& registry) {
@@ -100,6 +102,7 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
     out.error = std::move(err);
     return out;
   }
+  journal.set_observer(setup.journal_observer);
   auto ring = std::make_unique<CommandRing>();
   brokers::PaperBrokerPort broker(setup.broker);
   Engine engine(setup.engine, registry, std::move(strategies), *ring, &journal);
@@ -127,6 +130,9 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
           if (drained_at == 0) drained_at = WallClock{}.now_ns();  // before the journal's fdatasync
           const TimestampNs waited = drained_at - trigger_receive_ns;
           setup.tick_to_order->record(waited > 0 ? static_cast<std::uint64_t>(waited) : 0);
+          if (setup.tick_to_order_buckets != nullptr) {
+            setup.tick_to_order_buckets->record(waited > 0 ? static_cast<std::uint64_t>(waited) : 0);
+          }
         }
         journal.record(JournalRecordType::kOrderCommand, std::as_bytes(std::span<const OrderCommand>(&c, 1)));
         broker.submit(c, t);

@@ -9,6 +9,7 @@
 #include <spdlog/async.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <string>
 
@@ -86,10 +87,37 @@ void SignalWatcher::start() {
   });
 }
 
+bool started_by_systemd() noexcept {
+  for (const char* name : {"JOURNAL_STREAM", "INVOCATION_ID"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
+}
+
+LogTarget log_target(const LogConfig& config, bool under_systemd) noexcept {
+  if (!config.path.empty()) return LogTarget::kFile;
+  return under_systemd ? LogTarget::kJournal : LogTarget::kStderr;
+}
+
+std::string_view to_string(LogTarget t) noexcept {
+  switch (t) {
+    case LogTarget::kStderr: return "stderr";
+    case LogTarget::kJournal: return "the systemd journal";
+    case LogTarget::kFile: return "a file";
+  }
+  return "stderr";
+}
+
 std::string init_logging(const LogConfig& config) {
   spdlog::sink_ptr sink;
-  if (config.path.empty()) {
+  const LogTarget target = log_target(config, started_by_systemd());
+  if (target == LogTarget::kStderr) {
     sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  } else if (target == LogTarget::kJournal) {
+    // Each line is a journal entry with its priority (info, warning...) and SYSLOG_IDENTIFIER odted;
+    // the journal stamps the time itself.
+    sink = std::make_shared<spdlog::sinks::systemd_sink_mt>("odted");
   } else {
     try {
       sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(

@@ -184,6 +184,19 @@ class Loader {
         run_.settlements.push_back(std::move(st));
         return true;
       }
+      case JournalRecordType::kAccount: {
+        // The strategies' names as the run had them: they fill what the options did not name.
+        JournalAccount a;
+        if (!r.read_pod(a)) return false;
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < a.strategies_named && at < sizeof a.names; ++i) {
+          const std::string name = text_of(a.names + at, sizeof a.names - at);
+          at += name.size() + 1;
+          if (run_.strategy_names.size() <= i) run_.strategy_names.resize(i + 1);
+          if (run_.strategy_names[i].empty()) run_.strategy_names[i] = name;
+        }
+        return true;
+      }
       case JournalRecordType::kMark: {
         JournalMark m;
         if (!r.read_pod(m)) return false;
@@ -409,10 +422,15 @@ class Loader {
   double initial_equity_ = kDefaultEquity;
 };
 
-std::string strategy_label(const ReportOptions& o, std::uint16_t s) {
-  if (s < o.strategy_names.size() && !o.strategy_names[s].empty()) return o.strategy_names[s];
+
+}  // namespace
+
+std::string strategy_label(const Run& run, std::uint16_t s) {
+  if (s < run.strategy_names.size() && !run.strategy_names[s].empty()) return run.strategy_names[s];
   return "strategy " + std::to_string(s);
 }
+
+namespace {
 
 std::vector<std::string> expand(const std::vector<std::string>& paths, std::string& error) {
   std::vector<std::string> out;
@@ -506,7 +524,7 @@ std::optional<Run> load_run(const std::vector<std::string>& journals, const Repo
   }
 
   for (const Trade& t : run.trades) {
-    add(run.by_strategy, strategy_label(options, t.strategy), t.pnl);
+    add(run.by_strategy, strategy_label(run, t.strategy), t.pnl);
     for (const LegResult& l : t.legs) {
       add(run.by_leg, l.symbol, l.pnl);
       add(run.by_right, l.right == 'C' ? "call" : l.right == 'P' ? "put" : "other", l.pnl);

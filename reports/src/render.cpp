@@ -112,6 +112,7 @@ std::string summary_json(const Run& run) {
     trades.push_back(ordered_json{{"number", t.number},
                                   {"day", detail::day_label(t.day)},
                                   {"strategy", t.strategy},
+                                  {"strategy_name", strategy_label(run, t.strategy)},
                                   {"open_order", t.open_order.to_string()},
                                   {"opened", detail::et_time(t.opened_ns)},
                                   {"closed", t.closed ? ordered_json(detail::et_time(t.closed_ns)) : ordered_json(nullptr)},
@@ -171,7 +172,7 @@ std::string trades_csv(const Run& run) {
       "trade,day,strategy,open_order,opened_et,closed_et,open_reason,close_reason,units,entry,exit,premium_sold,fees,"
       "pnl,status\n";
   for (const Trade& t : run.trades) {
-    out += std::to_string(t.number) + "," + detail::day_label(t.day) + "," + std::to_string(t.strategy) + "," +
+    out += std::to_string(t.number) + "," + detail::day_label(t.day) + "," + csv_field(strategy_label(run, t.strategy)) + "," +
            t.open_order.to_string() + "," + detail::et_time(t.opened_ns) + "," +
            (t.closed ? detail::et_time(t.closed_ns) : std::string()) + "," + csv_field(t.open_reason) + "," +
            csv_field(t.close_reason) + "," + std::to_string(t.units) + "," + fixed(t.entry, 4) + "," +
@@ -199,7 +200,7 @@ std::string fills_csv(const Run& run) {
       "trade,day,time_et,at_ns,order,strategy,leg,symbol,right,strike,side,quantity,price,fee,multiplier,opening,settlement\n";
   for (const Fill& f : run.fills) {
     out += std::to_string(f.trade) + "," + detail::day_label(f.day) + "," + detail::et_time(f.at_ns) + "," +
-           std::to_string(f.at_ns) + "," + f.order.to_string() + "," + std::to_string(f.strategy) + "," +
+           std::to_string(f.at_ns) + "," + f.order.to_string() + "," + csv_field(strategy_label(run, f.strategy)) + "," +
            std::to_string(f.leg) + "," + csv_field(f.symbol) + "," + right_label(f.right) + "," + fixed(f.strike, 2) +
            "," + (f.side == Side::kBuy ? "buy" : "sell") + "," + std::to_string(f.quantity) + "," + fixed(f.price, 4) +
            "," + fixed(f.fee, 4) + "," + std::to_string(f.multiplier) + "," + (f.opening ? "1" : "0") + "," +

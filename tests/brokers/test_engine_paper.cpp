@@ -97,6 +97,23 @@ class EnginePaperTest : public ::testing::Test {
     engine_ = std::make_unique<Engine>(cfg, registry_, std::move(strategies), *ring_, &journal_);
     engine_->start(at(9, 30));
   }
+  // A fresh engine (same instruments, broker and journal) with `cfg` changed by the test.
+  template <typename Tweak>
+  void remake(Tweak&& tweak) {
+    std::vector<std::unique_ptr<Strategy>> strategies;
+    auto s = std::make_unique<DebitSpreadAtTen>(c500_, c503_);
+    ExitRules own;
+    own.profit_target_fraction = 5.0;
+    s->set_exits(own, ExitTime{15 * 60, false});
+    strategy_ = s.get();
+    strategies.push_back(std::move(s));
+    EngineConfig cfg;
+    cfg.orders.trading_day = 20260821;
+    cfg.utc_offset_minutes = -240;
+    tweak(cfg);
+    engine_ = std::make_unique<Engine>(cfg, registry_, std::move(strategies), *ring_, &journal_);
+    engine_->start(at(9, 30));
+  }
   static brokers::PaperBrokerConfig broker_config() {
     brokers::PaperBrokerConfig c;
     c.latency_ns = 50'000'000;
@@ -253,8 +270,10 @@ TEST_F(EnginePaperTest, shouldRefuseOpeningOrdersUnderKillSwitchAndJournalIt) {
   EXPECT_FALSE(strategy_->opened.valid());
   EXPECT_EQ(strategy_->last_reject, RiskReason::kKillSwitch);
   EXPECT_EQ(engine_->risk().rejections(RiskReason::kKillSwitch), 1u);
-  ASSERT_FALSE(journal_.types.empty());
-  EXPECT_EQ(journal_.types.front(), JournalRecordType::kKillSwitch);
+  // start() journaled the day's account first; the kill switch is the next record.
+  ASSERT_GE(journal_.types.size(), 2u);
+  EXPECT_EQ(journal_.types[0], JournalRecordType::kAccount);
+  EXPECT_EQ(journal_.types[1], JournalRecordType::kKillSwitch);
 }
 
 TEST_F(EnginePaperTest, shouldFlattenOnOperatorCommand) {
@@ -340,6 +359,63 @@ TEST_F(EnginePaperTest, shouldPublishASnapshotOfOrdersPositionsAndStrategies) {
   EXPECT_EQ(snap->order_count, 1u);
   EXPECT_EQ(snap->orders[0].state, OrderState::kFilled);
   EXPECT_EQ(snap->intents, 1u);
+}
+
+// [risk] daily_loss_action = "flatten": the day's P&L through -daily_loss_limit turns the kill
+// switch on (journaled, marked as the engine's own) and closes the spread; "halt" only refuses
+// new openings and leaves it on.
+class DailyLossTest : public EnginePaperTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(DailyLossTest, shouldFlattenAtTheDailyLossLimitOnlyWhenConfiguredTo) {
+  const bool flatten = GetParam();
+  remake([&](EngineConfig& c) {
+    c.risk.daily_loss_limit = 100_usd;
+    c.flatten_on_daily_loss = flatten;
+  });
+  run(at(9, 59, 58), at(10, 0, 3), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  ASSERT_EQ(engine_->open_spreads(), 1u);
+  // Paid 0.85 x 2 x 100 = 170; now worth 0.10 a spread: -150 (and fees) beyond the -100 limit.
+  run(at(10, 10), at(10, 10, 3), 0.10_usd, 0.15_usd, 0.00_usd, 0.05_usd);
+  const bool killed_record =
+      std::find(journal_.types.begin(), journal_.types.end(), JournalRecordType::kKillSwitch) != journal_.types.end();
+  EXPECT_EQ(killed_record, flatten);
+  EXPECT_EQ(engine_->risk().kill_switch(), flatten);
+  EXPECT_EQ(engine_->open_spreads(), flatten ? 0u : 1u);
+  const bool noted = std::any_of(engine_->notes().begin(), engine_->notes().end(), [](const std::string& n) {
+    return n.rfind("daily loss limit: day P&L -", 0) == 0;
+  });
+  EXPECT_EQ(noted, flatten);
+}
+INSTANTIATE_TEST_SUITE_P(HaltOrFlatten, DailyLossTest, ::testing::Bool());
+
+// The snapshot's greeks in dollars (from the implied vol of each leg's mid against SPY) and the
+// worst loss at expiry of what is open: a 500/503 call spread bought for 0.85 loses at most its
+// debit, 2 x 85 = 170.
+TEST_F(EnginePaperTest, shouldPublishGreeksInDollarsAndTheMaxLossAtExpiry) {
+  step(MarketEvent::make_quote(spy_, StreamId::kStocks, at(9, 59, 57), at(9, 59, 57), 500.00_usd, 100, 500.02_usd, 100),
+       at(9, 59, 57));
+  run(at(9, 59, 58), at(10, 0, 3), 1.00_usd, 1.05_usd, 0.20_usd, 0.25_usd);
+  auto snap = std::make_unique<CoreSnapshot>();
+  engine_->fill_snapshot(*snap, at(10, 0, 3));
+  ASSERT_EQ(snap->position_count, 2u);
+  const PositionSnapshot& atm = snap->positions[0];
+  EXPECT_GT(atm.iv, 0.01);
+  EXPECT_LT(atm.iv, 2.0);
+  EXPECT_FALSE(atm.greeks.partial);
+  // A long ATM call: about half the underlying's exposure, 2 x 100 x 500 x ~0.5 = ~50,000 dollars.
+  EXPECT_GT(atm.greeks.delta, 20'000.0);
+  EXPECT_LT(atm.greeks.delta, 80'000.0);
+  EXPECT_GT(atm.greeks.gamma, 0.0);
+  EXPECT_LT(atm.greeks.theta, 0.0);
+  EXPECT_GT(atm.greeks.vega, 0.0);
+  const StrategySnapshot& st = snap->strategies[0];
+  EXPECT_TRUE(st.max_loss_defined);
+  EXPECT_EQ(st.max_loss, 170_usd);
+  EXPECT_EQ(snap->max_loss, 170_usd);
+  // The spread: long delta less the short leg's, and both add up in the strategy and the total.
+  EXPECT_NEAR(st.greeks.delta, snap->positions[0].greeks.delta + snap->positions[1].greeks.delta, 1e-6);
+  EXPECT_NEAR(snap->greeks.delta, st.greeks.delta, 1e-6);
+  EXPECT_LT(snap->positions[1].greeks.delta, 0.0);
 }
 
 TEST_F(EnginePaperTest, shouldProduceTheSameJournalBytesOnEveryRun) {

@@ -280,9 +280,11 @@ TEST_F(AdminServerTest, shouldAnswerReadOnlyCommandsFromTheSnapshot) {
   EXPECT_EQ(status["result"]["state"], "running");
   EXPECT_DOUBLE_EQ(status["result"]["pnl"]["net"].get<double>(), -52.70);
   const json positions = ask("positions");
-  ASSERT_EQ(positions["result"].size(), 1u);
-  EXPECT_EQ(positions["result"][0]["symbol"], "O:SPY260821C00500000");
-  EXPECT_EQ(positions["result"][0]["quantity"], -2);
+  ASSERT_EQ(positions["result"]["legs"].size(), 1u);
+  EXPECT_EQ(positions["result"]["legs"][0]["symbol"], "O:SPY260821C00500000");
+  EXPECT_EQ(positions["result"]["legs"][0]["quantity"], -2);
+  EXPECT_TRUE(positions["result"]["total"].contains("delta_usd"));
+  EXPECT_EQ(positions["result"]["strategies"].size(), 2u);
   EXPECT_EQ(ask("risk")["result"]["limits"]["max_risk_fraction"], 0.005);
   EXPECT_EQ(ask("strategies")["result"][1]["name"], "iron_condor");
   EXPECT_EQ(ask("metrics")["result"]["feeds"].size(), static_cast<std::size_t>(kStreamCount));

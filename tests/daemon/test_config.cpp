@@ -1,5 +1,4 @@
 #include "odte/daemon/config.hpp"
-#include "odte/daemon/daemon.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -129,6 +128,25 @@ enabled = false
   EXPECT_FALSE(c.strategies[1].enabled);
 }
 
+// The operator's settings of issue 17: the metrics address, what the daily loss limit does, and
+// the paper broker's starting cash from [account] equity.
+TEST(ConfigTest, shouldReadTheMetricsAddressTheDailyLossActionAndThePaperBrokersCash) {
+  const Config d = parse_config(kMinimalReplay, "min.toml");
+  EXPECT_EQ(d.admin.metrics_bind, "127.0.0.1");
+  EXPECT_EQ(d.daily_loss_action, DailyLossAction::kHalt);
+  const Config c = parse_config(
+      std::string(kMinimalReplay) + "[account]\nequity = 40000\n[risk]\ndaily_loss_action = \"flatten\"\n"
+      "[admin]\nmetrics_bind = \"::1\"\n",
+      "ops.toml");
+  EXPECT_EQ(c.admin.metrics_bind, "::1");
+  EXPECT_EQ(c.daily_loss_action, DailyLossAction::kFlatten);
+  EXPECT_EQ(c.broker.paper.starting_cash, Price::from_dollars(40000));
+  EXPECT_EQ(engine_config(c, 20260821, -240).flatten_on_daily_loss, true);
+  const RiskSetting set = set_risk_value(c.risk, c.exits, "daily_loss_action", "halt");
+  EXPECT_FALSE(set.ok);
+  EXPECT_NE(set.error.find("restart"), std::string::npos) << set.error;
+}
+
 TEST(ConfigTest, shouldDescribeAConfigThatParsesBackToTheSameValues) {
   const Config a = parse_config(kMinimalReplay, "min.toml");
   const Config b = parse_config(describe(a), "described.toml");
@@ -203,6 +221,10 @@ TEST_P(ConfigRejectTest, shouldNameTheKeyAndWhatIsAllowed) {
 INSTANTIATE_TEST_SUITE_P(
     BadFiles, ConfigRejectTest,
     ::testing::Values(
+        BadConfig{"metrics_bind", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[admin]\nmetrics_bind = \"localhost\"\n",
+                  "admin.metrics_bind: must be an IPv4 or IPv6 address"},
+        BadConfig{"daily_loss_action", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[risk]\ndaily_loss_action = \"panic\"\n",
+                  "risk.daily_loss_action"},
         BadConfig{"syntax", "mode = \"replay\n", "bad.toml:1:"},
         BadConfig{"journal_durability", "mode = \"replay\"\n[replay]\nrecording = \"x\"\n[journal]\npath = \"j\"\ndurability = \"fast\"\n",
                   "journal.durability: \"fast\" is not allowed; allowed \"sync_before_send\", \"send_then_sync\""},

@@ -2,15 +2,20 @@
 #include "odte/feeds/parser.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <thread>
 
 namespace odte::daemon {
@@ -51,7 +56,11 @@ TEST(PrometheusTest, shouldExposeCountersGaugesAndLabelsInTextFormat) {
   while ((pos = text.find('\n', pos)) != std::string::npos && pos + 1 < text.size()) {
     ++pos;
     if (text[pos] == '#') continue;
-    const std::string name = text.substr(pos, text.find_first_of("{ ", pos) - pos);
+    std::string name = text.substr(pos, text.find_first_of("{ ", pos) - pos);
+    for (const std::string_view suffix : {"_bucket", "_sum", "_count"}) {  // a histogram's samples
+      const std::string base = name.size() > suffix.size() ? name.substr(0, name.size() - suffix.size()) : "";
+      if (name.ends_with(suffix) && text.find("# TYPE " + base + " histogram\n") != std::string::npos) name = base;
+    }
     EXPECT_NE(text.find("# TYPE " + name + " "), std::string::npos) << name;
   }
 }
@@ -135,6 +144,103 @@ TEST_F(MetricsEndpointTest, shouldServeMetricsOnLoopbackAndNothingElse) {
 TEST_F(MetricsEndpointTest, shouldAnswerUnavailableBeforeTheFirstSnapshot) {
   start(false);
   EXPECT_EQ(http_get(server_->metrics_port(), "GET /metrics HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 503", 0), 0u);
+}
+
+// promtool's `check metrics` is not in the CI image (Debian's prometheus package is ~100 MB), so
+// its rules that apply to this exposition are checked here: every sample belongs to the family
+// declared just before it (HELP then TYPE, each family once); counters end in _total (and gauges
+// do not); histograms give cumulative _bucket samples ending with le="+Inf" equal to _count,
+// then _sum and _count; names are [a-zA-Z_:][a-zA-Z0-9_:]*; every line ends in a newline.
+void expect_exposition_rules(const std::string& text) {
+  ASSERT_FALSE(text.empty());
+  ASSERT_EQ(text.back(), '\n');
+  std::set<std::string> families;
+  std::string family, type;
+  bool help_seen = false;
+  double last_bucket = -1, inf_bucket = -1;
+  std::istringstream in(text);
+  std::string line;
+  auto valid_name = [](const std::string& n) {
+    if (n.empty() || std::isdigit(static_cast<unsigned char>(n[0]))) return false;
+    return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'; });
+  };
+  auto ends_with = [](const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  while (std::getline(in, line)) {
+    if (line.rfind("# HELP ", 0) == 0) {
+      std::istringstream f(line.substr(7));
+      f >> family;
+      EXPECT_TRUE(families.insert(family).second) << "family declared twice: " << family;
+      EXPECT_TRUE(valid_name(family)) << family;
+      help_seen = true;
+      type.clear();
+      continue;
+    }
+    if (line.rfind("# TYPE ", 0) == 0) {
+      std::istringstream f(line.substr(7));
+      std::string name;
+      f >> name >> type;
+      EXPECT_TRUE(help_seen) << "TYPE without HELP: " << line;
+      EXPECT_EQ(name, family) << line;
+      EXPECT_TRUE(type == "counter" || type == "gauge" || type == "histogram") << line;
+      if (type == "counter") {
+        EXPECT_TRUE(ends_with(family, "_total")) << "counter without _total: " << family;
+      }
+      if (type == "gauge") {
+        EXPECT_FALSE(ends_with(family, "_total")) << "gauge named like a counter: " << family;
+      }
+      help_seen = false;
+      last_bucket = -1;
+      inf_bucket = -1;
+      continue;
+    }
+    ASSERT_NE(line[0], '#') << line;
+    const std::size_t end = line.find_first_of("{ ");
+    ASSERT_NE(end, std::string::npos) << line;
+    const std::string name = line.substr(0, end);
+    const double value = std::stod(line.substr(line.rfind(' ') + 1));
+    ASSERT_FALSE(type.empty()) << "sample before its TYPE: " << line;
+    if (type == "histogram") {
+      if (name == family + "_bucket") {
+        EXPECT_GE(value, last_bucket) << "buckets not cumulative: " << line;
+        last_bucket = value;
+        if (line.find("le=\"+Inf\"") != std::string::npos) inf_bucket = value;
+      } else if (name == family + "_count") {
+        EXPECT_EQ(value, inf_bucket) << "_count differs from the +Inf bucket";
+      } else {
+        EXPECT_EQ(name, family + "_sum") << line;
+      }
+    } else {
+      EXPECT_EQ(name, family) << "sample outside its family: " << line;
+    }
+  }
+}
+
+TEST(PrometheusTest, shouldFollowTheExpositionRulesPromtoolChecks) {
+  auto s = sample_snapshot();
+  s->tick_to_order.record(30'000);
+  s->tick_to_order.record(30'000);
+  s->tick_to_order.record(2'000'000);
+  s->tick_to_order.record(5'000'000'000);  // beyond the last bound: +Inf only
+  s->journal.attached = true;
+  const std::string text = prometheus_text(*s, AdminStats{});
+  expect_exposition_rules(text);
+  EXPECT_EQ(text.find("odte_snapshot_seq"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE odte_snapshots_total counter\nodte_snapshots_total 42\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("odte_build_info{version=\""), std::string::npos);
+  EXPECT_NE(text.find("# TYPE odte_tick_to_order_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("odte_tick_to_order_seconds_bucket{le=\"2.5e-05\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("odte_tick_to_order_seconds_bucket{le=\"5e-05\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("odte_tick_to_order_seconds_bucket{le=\"0.0025\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("odte_tick_to_order_seconds_bucket{le=\"1\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("odte_tick_to_order_seconds_bucket{le=\"+Inf\"} 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("odte_tick_to_order_seconds_count 4\n"), std::string::npos) << text;
+}
+
+// The rule check itself catches what promtool would: a counter without _total.
+TEST(PrometheusTest, shouldCatchACounterWithoutTotalInTheRuleCheck) {
+  EXPECT_NONFATAL_FAILURE(expect_exposition_rules("# HELP odte_x things\n# TYPE odte_x counter\nodte_x 1\n"), "_total");
 }
 
 }  // namespace

@@ -11,10 +11,11 @@ TEST(RenderTest, shouldPrintListsAsAlignedTables) {
       R"({"ok":true,"cmd":"positions","result":[{"symbol":"O:SPY260821C00500000","quantity":-2},{"symbol":"SPY","quantity":100}]})",
       ok);
   EXPECT_TRUE(ok);
+  // Columns in the daemon's order (a fixed order, not sorted).
   EXPECT_EQ(out,
-            "QUANTITY  SYMBOL\n"
-            "-2        O:SPY260821C00500000\n"
-            "100       SPY\n");
+            "SYMBOL                QUANTITY\n"
+            "O:SPY260821C00500000  -2\n"
+            "SPY                   100\n");
 }
 
 TEST(RenderTest, shouldPrintObjectsAsDottedKeyValues) {
@@ -23,9 +24,9 @@ TEST(RenderTest, shouldPrintObjectsAsDottedKeyValues) {
       render_human(R"({"ok":true,"cmd":"status","result":{"state":"running","killed":false,"pnl":{"net":-52.7}}})", ok);
   EXPECT_TRUE(ok);
   EXPECT_EQ(out,
+            "state    running\n"
             "killed   no\n"
-            "pnl.net  -52.7\n"
-            "state    running\n");
+            "pnl.net  -52.7\n");
 }
 
 TEST(RenderTest, shouldAppendTablesForListsInsideObjects) {
@@ -33,7 +34,7 @@ TEST(RenderTest, shouldAppendTablesForListsInsideObjects) {
   const std::string out = render_human(
       R"({"ok":true,"cmd":"pnl","result":{"strategies":[{"strategy":"regime","net":12.5}],"total":{"net":12.5}}})", ok);
   EXPECT_NE(out.find("strategies  1 rows\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("strategies:\nNET   STRATEGY\n12.5  regime\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("strategies:\nSTRATEGY  NET\nregime    12.5\n"), std::string::npos) << out;
 }
 
 TEST(RenderTest, shouldReportErrorsAndNonJsonRepliesAsFailures) {

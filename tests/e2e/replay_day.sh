@@ -27,4 +27,20 @@ grep -q "\"journal_records_verified\": $records" "$work/a/summary.json" ||
   { echo "FAIL: restart did not verify all $records journal records"; cat "$work/a/summary.json"; exit 1; }
 grep -q '"journal_records_written": 0' "$work/a/summary.json" ||
   { echo "FAIL: restart wrote new records"; cat "$work/a/summary.json"; exit 1; }
-echo "replay_day: two runs identical, restart verified $records records"
+# The operator's log: one line per order and per fill, naming the strategy, each leg's symbol and
+# side, and the price; a restart that only re-creates the journal logs none of them again.
+journal_json=$("$(dirname "$odted")/odte" journal "$work/a/journal.odj")
+orders=$(grep -c '"type":"order_command","kind":"new"' <<<"$journal_json" || true)
+fills=$(grep -c '"type":"exec_report","kind":"\(partial_\)\?fill"' <<<"$journal_json" || true)
+[ "$orders" -gt 0 ] && [ "$fills" -gt 0 ] || { echo "FAIL: the shipped day has no orders ($orders) or fills ($fills)"; exit 1; }
+logged_orders=$(grep -c ' info order OD' "$work/a.log" || true)
+logged_fills=$(grep -c ' info \(partial \)\?fill OD' "$work/a.log" || true)
+[ "$logged_orders" -eq "$orders" ] || { echo "FAIL: $orders orders in the journal, $logged_orders order lines in the log"; exit 1; }
+[ "$logged_fills" -eq "$fills" ] || { echo "FAIL: $fills fills in the journal, $logged_fills fill lines in the log"; exit 1; }
+if grep ' info order OD' "$work/a.log" |
+   grep -v -E ' (regime|iron_condor|iv_spike_butterfly|vix1d_credit_spread|short_strangle) (open|close) [0-9]+ x \[(BUY|SELL) [0-9]+ [^]]+\] (debit|credit) [0-9]+(\.[0-9]+)?'; then
+  echo "FAIL: an order line (above) lacks its strategy, legs or price"; exit 1
+fi
+grep -q ' info account: equity ' "$work/a.log" || { echo "FAIL: no account line in the log"; exit 1; }
+if grep -q ' info order OD' "$work/a2.log"; then echo "FAIL: the restart logged the journal's orders again"; exit 1; fi
+echo "replay_day: two runs identical, restart verified $records records, $orders orders and $fills fills logged"

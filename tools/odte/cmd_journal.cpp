@@ -17,7 +17,8 @@ int run_journal(int argc, char** argv) {
         "\n"
         "Prints every record of an odted write-ahead journal as one JSON object per line\n"
         "(intents with their risk decision, order commands, execution reports, kill switch,\n"
-        "pause, limits). A torn last record is reported on stderr and skipped; a corrupt\n"
+        "pause, limits), strategies and instruments by name (from the journal's own\n"
+        "account and instrument records). A torn last record is reported on stderr and skipped; a corrupt\n"
         "journal stops with the offset and exit status 1.\n",
         argc == 2 ? stdout : stderr);
     return argc == 2 ? 0 : 2;
@@ -28,7 +29,18 @@ int run_journal(int argc, char** argv) {
     std::fprintf(stderr, "odte journal: %s\n", scan.error.c_str());
     return 1;
   }
-  for (const JournalRecord& r : scan.records) std::puts(daemon::journal_record_json(r).c_str());
+  // Names from the journal itself: the account record names the strategies, instrument records
+  // the legs' instruments (each before its first use).
+  daemon::JournalNames names;
+  // First every name the journal holds (an intent comes before the instrument records its order
+  // writes), then every record in order, each re-learned where it stands.
+  for (const JournalRecord& r : scan.records) {
+    if (r.type == JournalRecordType::kInstrument || r.type == JournalRecordType::kAccount) names.learn(r);
+  }
+  for (const JournalRecord& r : scan.records) {
+    names.learn(r);
+    std::puts(daemon::journal_record_json(r, &names).c_str());
+  }
   if (scan.torn_tail_bytes > 0) {
     std::fprintf(stderr, "odte journal: ignored a torn last record (%llu bytes) after record %zu\n",
                  static_cast<unsigned long long>(scan.torn_tail_bytes), scan.records.size());

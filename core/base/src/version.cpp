@@ -4,6 +4,9 @@
 
 namespace odte {
 
+std::string_view version_text() noexcept { return kVersion; }
+std::string_view git_describe_text() noexcept { return kGitDescribe; }
+
 std::string version_line(std::string_view program) {
   std::string line(program);
   line += ' ';

@@ -8,6 +8,7 @@
 #include "odte/core/journal/async_journal.hpp"  // kJournalSlotPayload
 #include "odte/core/engine/journal_records.hpp"
 #include "odte/core/engine/tick_table.hpp"
+#include "odte/core/options/black_scholes.hpp"
 #include "odte/core/options/calendar.hpp"
 #include "odte/core/options/symbology.hpp"
 
@@ -26,6 +27,7 @@ static_assert(sizeof(JournalReconciliation) <= kJournalSlotPayload);
 static_assert(sizeof(JournalFlag) <= kJournalSlotPayload);
 static_assert(sizeof(JournalSessionMarker) <= kJournalSlotPayload);
 static_assert(sizeof(JournalSettlement) <= kJournalSlotPayload);
+static_assert(sizeof(JournalAccount) <= kJournalSlotPayload);
 
 std::string_view to_string(StrategyState s) noexcept {
   switch (s) {
@@ -89,7 +91,7 @@ bool control_from_journal(const JournalRecord& record, ControlCommand& out, std:
       after_ticks = flag.after_ticks;
       return true;
     case JournalRecordType::kKillSwitch:
-      if (!record.read_pod(flag)) return false;
+      if (!record.read_pod(flag) || flag.strategy == kFlagByEngine) return false;
       out.kind = flag.on != 0 ? ControlKind::kKill : ControlKind::kUnkill;
       out.flatten = flag.flatten != 0;
       after_events = flag.after_events;
@@ -241,6 +243,7 @@ void Engine::start(TimestampNs now) {
   now_ = now;
   next_timer_ = now;
   risk_.set_limits(config_.risk);
+  if (!account_restored_) journal_account(now);
   // Each strategy's time exit for today: on an early-close day it moves with the close.
   for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i]->resolve_exit_time(config_.session_close_minute);
   if (history_set_ && !history_restored_) {
@@ -254,6 +257,42 @@ void Engine::start(TimestampNs now) {
     }
   }
   for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i]->on_start(*this);
+}
+
+void Engine::journal_account(TimestampNs now) noexcept {
+  JournalAccount a{};
+  a.at_ns = now;
+  a.equity = config_.equity;
+  a.config_equity = config_.config_equity;
+  a.source = static_cast<std::uint8_t>(config_.equity_source);
+  a.strategy_count = static_cast<std::uint8_t>(strategies_.size() < 255 ? strategies_.size() : 255);
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < a.strategy_count; ++i) {
+    const std::string_view name = strategies_[i]->name();
+    if (used + name.size() + 1 > sizeof a.names) break;  // the rest print as "strategy N"
+    std::memcpy(a.names + used, name.data(), name.size());
+    used += name.size() + 1;                               // and its NUL (zeroed above)
+    ++a.strategies_named;
+  }
+  journal(JournalRecordType::kAccount, &a, sizeof a);
+}
+
+void Engine::check_daily_loss() noexcept {
+  if (!config_.flatten_on_daily_loss || daily_loss_flattened_ || risk_.kill_switch()) return;
+  const Price limit = risk_.limits().daily_loss_limit;
+  const Price net = book_.totals().net();
+  if (limit <= Price::zero() || net > -limit) return;
+  daily_loss_flattened_ = true;
+  risk_.set_kill_switch(true);
+  const JournalFlag flag{1, 1, kFlagByEngine, ticks_since_event_, now_, stats_.events};
+  journal(JournalRecordType::kKillSwitch, &flag, sizeof flag);
+  const FlattenCount n = flatten_all("risk:daily_loss");
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "daily loss limit: day P&L %s at or below -%s (risk.daily_loss_action = \"flatten\"): kill switch on; "
+                "%u working cancelled, %u closing sent, %u NOT sent",
+                net.to_string().c_str(), limit.to_string().c_str(), n.cancelled, n.closing_sent, n.not_sent);
+  note(text);
 }
 
 bool Engine::data_stale() const noexcept {
@@ -504,6 +543,7 @@ void Engine::on_timer(TimestampNs now) noexcept {
   // Restored but not reconciled: the book may still miss fills the broker has, so neither the
   // exit rules nor the strategies act on it yet.
   if (state_ == CoreState::kStarting || state_ == CoreState::kReconciling) return;
+  check_daily_loss();
   expire_entries();
   check_exits();
   close_physical_before_expiry();
@@ -1186,9 +1226,59 @@ void Engine::fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept {
     st.rejected = strategy_rejected_[i];
     st.pnl = book_.strategy_totals(static_cast<std::uint16_t>(i));
   }
+  // Greeks and the payoff at expiry, per position then per strategy (cold path: a publish).
+  constexpr std::size_t kRiskLegs = 16;
+  std::array<std::array<LegForRisk, kRiskLegs>, kSnapshotStrategies> strategy_legs{};
+  std::array<std::size_t, kSnapshotStrategies> n_legs{};
+  std::array<Price, kSnapshotStrategies> cost{};
+  std::array<bool, kSnapshotStrategies> unbounded{};
+  std::array<std::uint32_t, kSnapshotStrategies> multiplier{};
+  const double year_ns = 365.0 * 86400e9;
   for (const Position& p : book_.positions()) {
     if (s.position_count == kSnapshotPositions) break;
     PositionSnapshot& ps = s.positions[s.position_count++];
+    const InstrumentInfo& info = registry_.get(p.instrument).info;
+    if (p.quantity != 0 && info.asset == AssetClass::kOption) {
+      const double q = static_cast<double>(p.quantity) * static_cast<double>(p.multiplier);
+      const options::RootInfo root = options::root_info(root_of(info.option));
+      const InstrumentId under = registry_.find(root.underlying);
+      const Price spot = under != kNoInstrument ? market_.reference_price(under) : Price::invalid();
+      const double t = static_cast<double>(settle_ns_ - now_) / year_ns;
+      bool done = false;
+      if (expires_today(p.instrument) && spot.valid() && p.mark.valid() && t > 0) {
+        options::BsmInput in;
+        in.right = info.option.right;
+        in.spot = spot.to_double();
+        in.strike = info.option.strike.to_double();
+        in.t = t;
+        const options::IvResult iv = options::implied_vol(in, p.mark.to_double());
+        if (iv.ok()) {
+          in.sigma = iv.iv;
+          const options::Greeks g = options::bsm_greeks(in);
+          ps.iv = iv.iv;
+          ps.greeks = DollarGreeks{g.delta * q * in.spot, g.gamma * q * in.spot * in.spot * 0.01, g.theta * q / 365.0,
+                                   g.vega * q * 0.01, false};
+          done = true;
+        }
+      }
+      if (!done) ps.greeks.partial = true;
+    } else if (p.quantity != 0) {
+      const Price px = p.mark.valid() ? p.mark : market_.reference_price(p.instrument);
+      ps.greeks.delta = static_cast<double>(p.quantity) * (px.valid() ? px.to_double() : 0.0);
+      ps.greeks.partial = !px.valid();
+    }
+    if (p.quantity != 0 && p.strategy < kSnapshotStrategies) {
+      if (info.asset == AssetClass::kOption && n_legs[p.strategy] < kRiskLegs) {
+        // One "unit" made of every open option leg: ratio = contracts, the cost of them all.
+        strategy_legs[p.strategy][n_legs[p.strategy]++] =
+            LegForRisk{info.option.right, info.option.strike, p.quantity > 0 ? Side::kBuy : Side::kSell,
+                       static_cast<std::uint32_t>(p.quantity > 0 ? p.quantity : -p.quantity)};
+        cost[p.strategy] = cost[p.strategy] + p.open_cost;
+        multiplier[p.strategy] = p.multiplier;
+      } else {
+        unbounded[p.strategy] = true;  // stock (a hedge) or more legs than counted
+      }
+    }
     const std::string_view sym = registry_.get(p.instrument).symbol_view();
     std::memcpy(ps.symbol, sym.data(), std::min(sym.size(), sizeof ps.symbol - 1));
     ps.strategy = p.strategy;
@@ -1198,6 +1288,22 @@ void Engine::fill_snapshot(CoreSnapshot& s, TimestampNs now) const noexcept {
     ps.unrealized = p.unrealized();
     ps.realized = p.realized;
     ps.fees = p.fees;
+    s.greeks.add(ps.greeks);
+    if (p.strategy < s.strategy_count) s.strategies[p.strategy].greeks.add(ps.greeks);
+  }
+  s.max_loss = Price::zero();
+  s.max_loss_defined = true;
+  for (std::uint32_t i = 0; i < s.strategy_count; ++i) {
+    StrategySnapshot& st = s.strategies[i];
+    st.max_loss = Price::zero();
+    st.max_loss_defined = !unbounded[i];
+    if (n_legs[i] > 0) {
+      const SpreadRisk r = spread_risk(std::span<const LegForRisk>(strategy_legs[i].data(), n_legs[i]), cost[i], 0.2);
+      st.max_loss = r.max_loss * static_cast<std::int64_t>(multiplier[i]);
+      st.max_loss_defined = st.max_loss_defined && r.defined;
+    }
+    s.max_loss = s.max_loss + st.max_loss;
+    s.max_loss_defined = s.max_loss_defined && st.max_loss_defined;
   }
   // Live orders first, then the most recent finished ones.
   const auto all = om_.orders();

@@ -11,6 +11,15 @@
 
 namespace odte {
 
+const char* to_string(EquitySource s) noexcept {
+  switch (s) {
+    case EquitySource::kConfig: return "config";
+    case EquitySource::kPaperBroker: return "paper_broker";
+    case EquitySource::kBroker: return "broker";
+  }
+  return "config";
+}
+
 const char* to_string(ReconcileStatus s) noexcept {
   switch (s) {
     case ReconcileStatus::kNone: return "none";
@@ -335,6 +344,16 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
         history_text.append(reinterpret_cast<const char*>(rec.payload.data()), rec.payload.size());
         history_text += '\n';
         break;
+      case JournalRecordType::kAccount: {
+        // The day's equity as the first start fetched it: a restart does not ask again.
+        JournalAccount j{};
+        if (!rec.read_pod(j)) return fail("account record " + std::to_string(rec.sequence) + " has the wrong size");
+        config_.equity = j.equity;
+        config_.config_equity = j.config_equity;
+        config_.equity_source = static_cast<EquitySource>(j.source);
+        account_restored_ = true;
+        break;
+      }
       case JournalRecordType::kSessionStart:
       case JournalRecordType::kSessionEnd:
         break;

@@ -237,6 +237,7 @@ int AsyncJournal::write_batch() noexcept {
           fail_from_thread("journal record not encoded", ec);
           return;
         }
+        if (observer_ != nullptr) observer_->on_record(s.type, std::span<const std::byte>(s.payload, s.length));
         durable = durable || s.durable != 0;
         last = s.sequence;
         ++staged;

@@ -40,6 +40,9 @@
 namespace odte::brokers {
 
 struct PaperBrokerConfig {
+  // The simulated account's cash when the broker starts ([account] equity): what it answers for
+  // the day's equity (PaperBrokerPort::account_equity). A paper broker starts fresh every run.
+  Price starting_cash = Price::from_dollars(100'000);
   std::int64_t latency_ns = 50'000'000;        // order entry and cancel reach the "venue" after this
   Price slippage_per_contract = Price::zero(); // worse than the touch on every leg, per contract
   Price commission_per_contract = Price::from_cents(65);

@@ -10,7 +10,7 @@ namespace odte::brokers {
 
 class PaperBrokerPort final : public BrokerPort {
  public:
-  explicit PaperBrokerPort(const PaperBrokerConfig& config) : broker_(config) {}
+  explicit PaperBrokerPort(const PaperBrokerConfig& config) : broker_(config), starting_cash_(config.starting_cash) {}
 
   bool submit(const OrderCommand& command, TimestampNs now) noexcept override {
     broker_.submit(command, now);  // a full queue is answered with a reject on the next poll
@@ -22,11 +22,13 @@ class PaperBrokerPort final : public BrokerPort {
   [[nodiscard]] TimestampNs next_due_ns() const noexcept override { return broker_.next_due_ns(); }
   [[nodiscard]] BrokerLinkState link() const noexcept override { return BrokerLinkState::kUp; }
   [[nodiscard]] const char* name() const noexcept override { return "paper"; }
+  [[nodiscard]] Price account_equity() const noexcept override { return starting_cash_; }
 
   [[nodiscard]] const PaperBroker& broker() const noexcept { return broker_; }
 
  private:
   PaperBroker broker_;
+  Price starting_cash_;
 };
 
 }  // namespace odte::brokers

@@ -61,8 +61,9 @@ class AdminServer {
   // Creates the socket (replacing a stale one), mode 0660, and listens. The metrics endpoint is
   // opened apart (open_metrics), so a failure names the part that failed.
   [[nodiscard]] std::error_code open();
-  // Prometheus text at GET /metrics on 127.0.0.1:port (0 = any free port; see metrics_port()).
-  [[nodiscard]] std::error_code open_metrics(std::uint16_t port);
+  // Prometheus text at GET /metrics on bind:port (0 = any free port; see metrics_port()); `bind` an
+  // IPv4 or IPv6 address literal (config.cpp checked it).
+  [[nodiscard]] std::error_code open_metrics(std::uint16_t port, const std::string& bind = "127.0.0.1");
   [[nodiscard]] std::uint16_t metrics_port() const noexcept { return metrics_port_; }
   // One poll round (waits at most 10 ms); returns the number of requests and replies handled.
   int do_work();

@@ -96,7 +96,8 @@ struct AdminConfig {
   // a member, SupplementaryGroups= in the unit) and its members are allowed like allowed_gids.
   // Looked up at start, so a config can name a group made by the package.
   std::string socket_group;
-  std::uint16_t metrics_port = 0;   // Prometheus text on 127.0.0.1; 0 = off
+  std::uint16_t metrics_port = 0;   // Prometheus text on metrics_bind:metrics_port; 0 = off
+  std::string metrics_bind = "127.0.0.1";  // an IPv4 or IPv6 address literal
   std::uint32_t max_connections = 16;  // admin socket and metrics scrapes open at once
 };
 
@@ -120,6 +121,11 @@ struct ExpiryConfig {
   int close_before_minutes = 10;                     // "close": minutes before the session close
 };
 
+// [risk] daily_loss_action: what reaching daily_loss_limit does. "halt": opening orders are
+// refused (the risk rule), positions stay; "flatten": the kill switch goes on and everything is
+// closed (Engine: EngineConfig::flatten_on_daily_loss).
+enum class DailyLossAction : std::uint8_t { kHalt = 1, kFlatten };
+
 struct Config {
   std::filesystem::path source;     // file it came from
   Mode mode = Mode::kReplay;
@@ -127,6 +133,7 @@ struct Config {
   FeedConfig feed;
   ReplayConfig replay;
   RiskLimits risk;
+  DailyLossAction daily_loss_action = DailyLossAction::kHalt;
   // The engine-wide safety exit ([risk] profit_target_fraction, stop_credit_multiple,
   // debit_stop_fraction, exit_time): every rule off unless set. Each strategy's own exits are in
   // its [strategy.params]. exits.exit_minute is the safety time on a regular day; the engine gets

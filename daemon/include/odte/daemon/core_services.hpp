@@ -47,6 +47,8 @@ class CoreServices {
     journal_ = journal;
     gate_ = gate;
   }
+  // Tick to order as the run measures it (core thread object), shown in every snapshot.
+  void attach_tick_to_order(const LatencyBuckets* buckets) noexcept { tick_to_order_ = buckets; }
   // Core thread. Publishes the engine's state (and the attached feeds') for the admin side.
   void publish(const Engine& engine, CoreState state, TimestampNs now);
   // Core thread. Applies queued admin commands (or refuses them while `recovering`: the journal
@@ -55,6 +57,9 @@ class CoreServices {
   // refuses what only reopens trading while it is reconciling or halted (Engine::on_control).
   // The snapshot republished after a command carries `state`, the run's state as publish takes it.
   void service(Engine& engine, bool recovering, CoreState state, TimestampNs now);
+  // Core thread: logs the engine's notes (strategies', risk's, the engine's own) made since the
+  // last call, one info line each. Called by service(); a run loop calls it once more at its end.
+  void log_notes(const Engine& engine);
   // Core thread, cheap: publishes and pets the watchdog when 50 ms of wall time have passed.
   void tick(const Engine& engine, CoreState state, TimestampNs now);
 
@@ -73,7 +78,9 @@ class CoreServices {
   const FeedThreads* feeds_ = nullptr;
   const AsyncJournal* journal_ = nullptr;
   const CommandGate* gate_ = nullptr;
+  const LatencyBuckets* tick_to_order_ = nullptr;
   std::uint64_t snapshot_seq_ = 0;
+  std::size_t notes_logged_ = 0;
   std::int64_t next_publish_ns_ = 0;
 };
 

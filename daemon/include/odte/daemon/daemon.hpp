@@ -55,6 +55,10 @@ struct IdleHook {
 // The engine settings a run takes from its config, for a trading day (yyyymmdd) whose exchange
 // time is UTC + utc_offset_minutes. The same in every mode.
 [[nodiscard]] EngineConfig engine_config(const Config& config, std::int32_t trading_day, int utc_offset_minutes);
+// The day's equity for the 0.5% rule from the broker's account (BrokerPort::account_equity): the
+// paper broker answers its starting cash ([account] equity); a broker that cannot say leaves the
+// config's number in `e`, with a warning logged.
+void take_broker_equity(EngineConfig& e, const BrokerPort& broker, bool paper);
 // Creates the folders a run writes into (journal, outputs, admin socket), and removes the outputs a
 // previous run left in output_dir (summary.json, final_state.txt, report/*): a run that fails
 // before writing its own must not leave another run's success to be read as its result. Returns

@@ -86,8 +86,11 @@ class VerifyingJournal final : public JournalSink {
   [[nodiscard]] std::uint64_t written() const noexcept { return written_; }
   [[nodiscard]] std::uint64_t truncated() const noexcept { return writer_.truncated_bytes(); }
   void close() { writer_.close(); }
+  // Sees every record: re-created ones as existing records, new ones as they are written.
+  void set_observer(JournalObserver* observer) noexcept { observer_ = observer; }
 
  private:
+  JournalObserver* observer_ = nullptr;
   JournalReader reader_;
   JournalScan existing_;
   JournalWriter writer_;
@@ -140,6 +143,8 @@ struct ReplaySetup {
   std::vector<std::string> history_problems;
   brokers::PaperBrokerConfig broker;
   std::string journal_path;
+  // Sees every journal record on the core thread (the daemon's EventLog); nullptr: none.
+  JournalObserver* journal_observer = nullptr;
   // Called once per event after the engine and broker have been stepped, on the core thread: the
   // daemon drains admin commands and publishes snapshots here; tests pace or stop part-way.
   // Return false to stop the run early.
@@ -163,6 +168,8 @@ struct ReplaySetup {
   // Only meaningful when receive_ns is a live stamp (replay over websocket, live feeds): a
   // recording's stamps are from the day it was recorded.
   LatencyHistogram* tick_to_order = nullptr;
+  // The same, in the fixed buckets the metrics endpoint serves (odte_tick_to_order_seconds).
+  LatencyBuckets* tick_to_order_buckets = nullptr;
   // A source that ended early (EventSource::ended_early) still ends the session (replay.allow_torn_tail).
   bool accept_ended_early = false;
 };

@@ -56,6 +56,14 @@ class SignalWatcher {
   std::thread thread_;
 };
 
+// Where odted logs: `[log] path` when set (a rotating file); otherwise the systemd journal when
+// systemd started odted ($JOURNAL_STREAM or $INVOCATION_ID set: native journal entries with their
+// priority, spdlog's systemd sink), else stderr.
+enum class LogTarget : std::uint8_t { kStderr, kJournal, kFile };
+[[nodiscard]] bool started_by_systemd() noexcept;
+[[nodiscard]] LogTarget log_target(const LogConfig& config, bool under_systemd) noexcept;
+[[nodiscard]] std::string_view to_string(LogTarget) noexcept;
+
 // spdlog's asynchronous logger as the default logger: a rotating file (log.path) or stderr, fed
 // through a bounded queue drained by one background thread, so logging never does I/O on the
 // caller's thread. When the queue is full the oldest message is dropped rather than blocking the

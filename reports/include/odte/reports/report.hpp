@@ -162,7 +162,7 @@ struct OperatorFlatten {
 struct Run {
   std::string name;
   std::vector<std::string> journals;
-  std::vector<std::string> strategy_names;  // from ReportOptions
+  std::vector<std::string> strategy_names;  // from ReportOptions, else the journals' account records
   std::vector<Fill> fills;
   std::vector<Trade> trades;
   std::vector<EquityPoint> curve;
@@ -179,6 +179,9 @@ struct Run {
   std::vector<OperatorFlatten> flattens; // the operator's flattens, in journal order
   Stats stats;
 };
+
+// A strategy's name ("iron_condor"); "strategy N" when neither the options nor the journal named it.
+[[nodiscard]] std::string strategy_label(const Run& run, std::uint16_t strategy);
 
 // Reads journals (each a file; a directory stands for every *.odj file in it) into one run.
 // Returns nullopt with `error` set when a journal is missing or corrupt.

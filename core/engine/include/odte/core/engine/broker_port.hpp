@@ -51,6 +51,11 @@ class BrokerPort {
 
   [[nodiscard]] virtual BrokerLinkState link() const noexcept = 0;
 
+  // The account's equity in dollars as the broker reports it, asked once at the start of each
+  // day (the 0.5% rule's base, EngineConfig::equity); Price::invalid() when the broker cannot say
+  // (the run then uses [account] equity and warns).
+  [[nodiscard]] virtual Price account_equity() const noexcept { return Price::invalid(); }
+
   // A short name for logs and status ("paper", "fix").
   [[nodiscard]] virtual const char* name() const noexcept = 0;
 };

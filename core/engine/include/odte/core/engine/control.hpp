@@ -58,6 +58,27 @@ inline constexpr std::size_t kSnapshotStrategies = 16;
 inline constexpr std::size_t kSnapshotPositions = 128;
 inline constexpr std::size_t kSnapshotOrders = 128;
 
+// Greeks of a position (or a sum of them) in dollars: delta = the underlying exposure (delta x
+// contracts x multiplier x spot); gamma = the change of that delta for a 1% move of the
+// underlying; theta = P&L per calendar day; vega = P&L per volatility point. From Black-Scholes
+// at each option's implied volatility, solved from its mark (the chain's mid) with the
+// underlying's reference price and the time left to today's close. Options expiring today and
+// stock (delta only); other expiries count as 0 and set `partial`.
+struct DollarGreeks {
+  double delta;
+  double gamma;
+  double theta;
+  double vega;
+  bool partial;              // some option had no implied vol (no mark, no spot, price out of bounds)
+  void add(const DollarGreeks& o) noexcept {
+    delta += o.delta;
+    gamma += o.gamma;
+    theta += o.theta;
+    vega += o.vega;
+    partial = partial || o.partial;
+  }
+};
+
 struct StrategySnapshot {
   char name[24];
   bool enabled;
@@ -65,6 +86,12 @@ struct StrategySnapshot {
   std::uint32_t intents;
   std::uint32_t rejected;
   PnlTotals pnl;
+  DollarGreeks greeks;       // of its open positions
+  // Worst loss of its open option positions held to expiry, dollars (>= 0), from the payoff at
+  // every strike less what they cost (spread_risk); `max_loss_defined` false when unbounded
+  // (net short calls, or stock held): then max_loss is at a 20% move.
+  Price max_loss;
+  bool max_loss_defined;
 };
 
 struct PositionSnapshot {
@@ -76,6 +103,8 @@ struct PositionSnapshot {
   Price unrealized;
   Price realized;
   Price fees;
+  double iv;                 // implied volatility of the mark; 0 when not solved (or not an option)
+  DollarGreeks greeks;
 };
 
 struct OrderSnapshot {
@@ -135,6 +164,29 @@ struct JournalSnapshot {
   std::uint64_t discarded;           // commands never sent because the journal failed
 };
 
+// A latency distribution with the fixed bucket bounds of a Prometheus histogram (odte_tick_to_order_seconds):
+// cumulative counts are made at scrape time. record() is O(buckets) with no allocation.
+struct LatencyBuckets {
+  static constexpr std::size_t kBounds = 14;
+  // Upper bounds in ns: 10 us .. 1 s (the last bucket, +Inf, is `count`).
+  static constexpr std::uint64_t kBoundNs[kBounds] = {10'000,     25'000,     50'000,     100'000,     250'000,
+                                                      500'000,    1'000'000,  2'500'000,  5'000'000,   10'000'000,
+                                                      25'000'000, 100'000'000, 250'000'000, 1'000'000'000};
+  std::uint64_t counts[kBounds];  // per bucket, not cumulative: values <= kBoundNs[i] and > the bound before
+  std::uint64_t count;
+  std::uint64_t sum_ns;
+  void record(std::uint64_t ns) noexcept {
+    for (std::size_t i = 0; i < kBounds; ++i) {
+      if (ns <= kBoundNs[i]) {
+        ++counts[i];
+        break;
+      }
+    }
+    ++count;
+    sum_ns += ns;
+  }
+};
+
 struct CoreSnapshot {
   std::uint64_t seq;              // increments with every publish
   TimestampNs published_ns;       // core clock (replay: market time)
@@ -157,8 +209,14 @@ struct CoreSnapshot {
   StrategySnapshot strategies[kSnapshotStrategies];
   std::uint32_t position_count;
   PositionSnapshot positions[kSnapshotPositions];
+  DollarGreeks greeks;            // all positions
+  Price max_loss;                 // sum of the strategies' max loss at expiry
+  bool max_loss_defined;
   std::uint32_t order_count;      // live orders first, then the most recent finished ones
   OrderSnapshot orders[kSnapshotOrders];
+  // Market data frame received -> its order in the broker ring, where the run measures it (replay
+  // over websocket); all zero where it does not.
+  LatencyBuckets tick_to_order;
 };
 static_assert(std::is_trivially_copyable_v<CoreSnapshot>);
 

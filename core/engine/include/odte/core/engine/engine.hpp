@@ -89,6 +89,9 @@ struct EngineConfig {
   // rules (Strategy::exit_rules). Off unless the config sets it.
   ExitRules exits;
   Price equity = Price::from_dollars(100'000);
+  // Where `equity` came from and the config's number (the account record, type 18, says both).
+  EquitySource equity_source = EquitySource::kConfig;
+  Price config_equity = Price::from_dollars(100'000);
   LeggingPolicy legging = LeggingPolicy::kFlatten;
   int utc_offset_minutes = -240;                 // exchange local time = UTC + this (EDT: -240)
   std::int64_t timer_period_ns = 1'000'000'000;  // strategies' on_timer cadence (market time)
@@ -106,6 +109,10 @@ struct EngineConfig {
   // or before the close; physically settled ones (SPY) as `physical_expiry` says.
   PhysicalExpiry physical_expiry = PhysicalExpiry::kClose;
   int physical_close_lead_minutes = 10;
+  // [risk] daily_loss_action = "flatten": when the day's net P&L reaches -daily_loss_limit the
+  // engine turns the kill switch on and flattens everything, once (journaled as a kill switch
+  // record marked kFlagByEngine). "halt" (false): opening orders are refused, positions stay.
+  bool flatten_on_daily_loss = false;
   // Per strategy index, whether it starts enabled (config `[[strategy]] enabled`); missing = true.
   // A disabled strategy gets no bars or timers and its openings are refused until enabled.
   std::vector<bool> strategy_enabled;
@@ -154,6 +161,9 @@ class Engine final : private StrategyContext {
   void set_history(SessionHistory history, const std::vector<std::string>& problems = {});
   // restore() found the history in the journal (a live restart need not fetch it again).
   [[nodiscard]] bool history_restored() const noexcept { return history_restored_; }
+  // The day's equity (the account record: journaled by start(), or read back by restore()).
+  [[nodiscard]] Price equity() const noexcept { return config_.equity; }
+  [[nodiscard]] EquitySource equity_source() const noexcept { return config_.equity_source; }
   // Applies one market event, after the MarketDataGuard: false when the guard rejected it (then
   // nothing changed but the guard's counters: not the clock, not the stream's freshness, so a run
   // loop must not advance its own clock to the event's time either).
@@ -321,6 +331,8 @@ class Engine final : private StrategyContext {
   void finish_reconciliation(bool answered, std::uint32_t expected) noexcept;
   void book_leg(const Order& o, std::uint8_t leg_index, std::uint32_t qty, Price price, Price fee, bool opening) noexcept;
   void journal_mark() noexcept;
+  void journal_account(TimestampNs now) noexcept;
+  void check_daily_loss() noexcept;
   void handle_legging(Order& o) noexcept;
   void check_exits() noexcept;
   // Cancels working opening orders whose strategy's entry time in force has ended
@@ -371,6 +383,8 @@ class Engine final : private StrategyContext {
   SessionHistory history_;
   bool history_set_ = false;        // set_history was called: start() journals it
   bool history_restored_ = false;   // restore() read it from the journal
+  bool account_restored_ = false;
+  bool daily_loss_flattened_ = false;  // the daily loss rule flattened (once per engine)   // restore() read the account record (the day's equity)
   std::array<TimestampNs, kStreamCount> last_stream_ns_{};
   TimestampNs now_ = 0;
   TimestampNs next_timer_ = 0;

@@ -101,6 +101,37 @@ struct JournalInstrument {
 static_assert(sizeof(JournalInstrument) == 64);
 static_assert(std::has_unique_object_representations_v<JournalInstrument>);
 
+// JournalFlag::strategy of a kill switch record the engine made itself (the daily loss rule's
+// flatten, EngineConfig::flatten_on_daily_loss): not an operator command, so a re-run does not
+// re-apply it -- the re-run makes it again at the same point.
+inline constexpr std::uint16_t kFlagByEngine = 0xFFFF;
+
+// Where the day's equity came from (JournalAccount::source).
+enum class EquitySource : std::uint8_t {
+  kConfig = 0,       // [account] equity: the broker could not say (logged as a warning)
+  kPaperBroker = 1,  // the paper broker's account (its starting cash is [account] equity)
+  kBroker = 2,       // the broker's answer at the start of the day
+};
+[[nodiscard]] const char* to_string(EquitySource) noexcept;
+
+// The account at the start of the day (type account, 18): the equity the per-trade cap (0.5%)
+// and the returns are a fraction of, where it came from, and the names of the strategies the
+// journal's numeric strategy ids stand for (ids are config indices, so they name different
+// strategies in runs with different configs). Written once by Engine::start, before any intent;
+// a restart keeps the journaled equity (Engine::restore).
+struct JournalAccount {
+  TimestampNs at_ns;            // engine start (market time)
+  Price equity;                 // dollars, in force for the day
+  Price config_equity;          // [account] equity, for comparison
+  std::uint8_t source;          // EquitySource
+  std::uint8_t strategy_count;  // strategies of the run (ids 0 .. count-1)
+  std::uint8_t strategies_named;// how many of them `names` holds (the first ones; the rest did not fit)
+  std::uint8_t pad[5];
+  char names[200];              // strategy names in id order, each NUL-terminated
+};
+static_assert(sizeof(JournalAccount) == 232);
+static_assert(std::has_unique_object_representations_v<JournalAccount>);
+
 // Outcome of restart reconciliation (type reconciliation), written once per attempt when the
 // engine decides (docs/architecture.md, reconciliation).
 enum class ReconcileStatus : std::uint8_t {

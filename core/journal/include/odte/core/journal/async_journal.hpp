@@ -110,6 +110,9 @@ class AsyncJournal {
   [[nodiscard]] static std::string ring_path_for(const std::string& journal_path, std::int32_t trading_day);
   [[nodiscard]] bool ring_mapped() const noexcept { return mapped_ != nullptr; }
 
+  // Owner, before start(): `observer` sees every record on the journal thread as it is staged
+  // for its write, in order (nullptr: none). It must not block for long: the journal waits.
+  void set_observer(JournalObserver* observer) noexcept { observer_ = observer; }
   // Owner: starts the journal thread. Records appended before it wait in the ring.
   void start(const std::string& thread_name = "odte-journal");
   // Owner: writes everything the ring holds, syncs, joins the thread and closes the file.
@@ -175,6 +178,7 @@ class AsyncJournal {
   std::uint64_t next_seq_ = 1;
   char core_error_[192] = {};
   // Journal thread.
+  JournalObserver* observer_ = nullptr;
   std::int64_t last_sync_ns_ = 0;
   bool thread_failed_ = false;
   char thread_error_[192] = {};

@@ -46,6 +46,7 @@ enum class JournalRecordType : std::uint16_t {
   kFlatten = 14,       // JournalFlatten: the operator's flatten, before the orders it sends
   kSettlement = 15,    // JournalSettlement: the value expiring options settled against at the close
   kHistory = 16,       // one line of SessionHistory::to_text (no newline), in order, before the session
+  kAccount = 18,       // JournalAccount: the day's equity (from the broker) and the strategies' names
 };
 
 // 3: instrument and reconciliation records (docs/journal-format.md). Later additions that old
@@ -55,6 +56,21 @@ inline constexpr std::uint32_t kJournalVersion = 3;
 inline constexpr std::size_t kJournalHeaderSize = 32;
 inline constexpr std::size_t kJournalRecordHeaderSize = 24;
 inline constexpr std::uint32_t kJournalMaxPayload = 1u << 20;
+
+// Sees every record a journal takes, in order (the daemon's event log: one line per order, fill,
+// refusal...). Called on whichever thread writes the journal -- the journal thread live, the core
+// thread in a replay, which writes synchronously -- never on the live core thread.
+class JournalObserver {
+ public:
+  virtual ~JournalObserver() = default;
+  virtual void on_record(JournalRecordType type, std::span<const std::byte> payload) noexcept = 0;
+  // A record the journal already held when this process started (a restart, a resumed replay),
+  // in order, before any on_record.
+  virtual void on_existing_record(JournalRecordType type, std::span<const std::byte> payload) noexcept {
+    (void)type;
+    (void)payload;
+  }
+};
 
 struct JournalFlag {
   std::uint8_t on;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "odte/core/engine/engine.hpp"
+#include "odte/core/options/forward.hpp"
 
 namespace odte::daemon {
 
@@ -28,6 +29,7 @@ std::string_view type_name(JournalRecordType t) {
     case JournalRecordType::kFlatten: return "flatten";
     case JournalRecordType::kSettlement: return "settlement";
     case JournalRecordType::kHistory: return "history";
+    case JournalRecordType::kVarianceSwap: return "variance_swap";
   }
   return "unknown";
 }
@@ -197,6 +199,29 @@ std::string journal_record_json(const JournalRecord& r) {
         j["fees"] = px(m.fees);
         j["open_spreads"] = m.open_spreads;
         j["at_ns"] = m.at_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kVarianceSwap: {
+      JournalVarianceSwap v;
+      if ((ok = r.read_pod(v))) {
+        j["strategy"] = v.strategy;
+        j["underlying"] = text_of(v.underlying, sizeof v.underlying);
+        j["root"] = text_of(v.root, sizeof v.root);
+        j["expiry"] = v.expiry_yyyymmdd;
+        j["status"] = options::to_string(static_cast<options::ChainStatus>(v.status));
+        j["variance_swap_rate"] = v.variance;
+        j["bid_variance_swap_rate"] = v.bid_variance;
+        j["ask_variance_swap_rate"] = v.ask_variance;
+        j["bid_status"] = options::to_string(static_cast<options::ChainStatus>(v.bid_status));
+        j["ask_status"] = options::to_string(static_cast<options::ChainStatus>(v.ask_status));
+        j["implied_forward"] = v.forward;
+        j["k0"] = v.k0;
+        j["years"] = v.years;
+        j["puts"] = v.puts;
+        j["calls"] = v.calls;
+        j["strikes"] = v.strikes;
+        j["at_ns"] = v.at_ns;
       }
       break;
     }

@@ -26,6 +26,7 @@ static_assert(sizeof(JournalReconciliation) <= kJournalSlotPayload);
 static_assert(sizeof(JournalFlag) <= kJournalSlotPayload);
 static_assert(sizeof(JournalSessionMarker) <= kJournalSlotPayload);
 static_assert(sizeof(JournalSettlement) <= kJournalSlotPayload);
+static_assert(sizeof(JournalVarianceSwap) <= kJournalSlotPayload);
 
 std::string_view to_string(StrategyState s) noexcept {
   switch (s) {
@@ -161,7 +162,8 @@ Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
       om_{config.orders, &registry},
       book_{registry},
       meta_(config.orders.max_orders),
-      instrument_journaled_(registry.capacity(), 0) {
+      instrument_journaled_(registry.capacity(), 0),
+      variance_swap_journaled_(strategies_.size(), 0) {
   spreads_.reserve(config.max_open_spreads);
   recon_reports_.reserve(static_cast<std::size_t>(config.orders.max_orders) * kMaxLegs);
   for (std::size_t i = 0; i < enabled_.size() && i < config.strategy_enabled.size(); ++i) {
@@ -191,6 +193,18 @@ int Engine::local_minute() const noexcept {
 }
 
 void Engine::note(std::string_view text) { notes_.emplace_back(text); }
+
+bool Engine::record_variance_swap(JournalVarianceSwap& record) noexcept {
+  if (restoring_ || record.strategy >= variance_swap_journaled_.size() ||
+      variance_swap_journaled_[record.strategy] != 0) {
+    return false;
+  }
+  variance_swap_journaled_[record.strategy] = 1;
+  record.at_ns = now_;
+  std::memset(record.pad, 0, sizeof record.pad);
+  journal(JournalRecordType::kVarianceSwap, &record, sizeof record);
+  return true;
+}
 
 void Engine::journal(JournalRecordType type, const void* data, std::size_t size) noexcept {
   if (journal_ != nullptr) journal_->record(type, std::span<const std::byte>(static_cast<const std::byte*>(data), size));

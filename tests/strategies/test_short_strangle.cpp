@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -249,12 +250,13 @@ ByHand cboe_by_hand(const std::map<double, std::array<double, 4>>& chain, double
   std::vector<std::size_t> used;  // ascending strikes: OTM puts, K0, OTM calls
   for (std::size_t i = k0, misses = 0; i-- > 0 && misses < 2;) {
     if (quoted(q[i][2], q[i][3])) {
-      used.insert(used.begin(), i);
+      used.push_back(i);
       misses = 0;
     } else {
       ++misses;
     }
   }
+  std::reverse(used.begin(), used.end());
   out.puts = static_cast<int>(used.size());
   used.push_back(k0);
   for (std::size_t i = k0 + 1, misses = 0; i < k.size() && misses < 2; ++i) {

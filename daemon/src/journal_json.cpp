@@ -4,6 +4,7 @@
 
 #include "odte/core/engine/engine.hpp"
 #include "odte/core/market/instrument_registry.hpp"
+#include "odte/core/options/forward.hpp"
 
 namespace odte::daemon {
 
@@ -30,6 +31,7 @@ std::string_view type_name(JournalRecordType t) {
     case JournalRecordType::kSettlement: return "settlement";
     case JournalRecordType::kHistory: return "history";
     case JournalRecordType::kAccount: return "account";
+    case JournalRecordType::kVarianceSwap: return "variance_swap";
   }
   return "unknown";
 }
@@ -313,6 +315,29 @@ std::string journal_record_json(const JournalRecord& r, const JournalNames* name
         j["strategies"] = std::move(list);
         j["strategy_count"] = a.strategy_count;
         j["at_ns"] = a.at_ns;
+      }
+      break;
+    }
+    case JournalRecordType::kVarianceSwap: {
+      JournalVarianceSwap v;
+      if ((ok = r.read_pod(v))) {
+        j["strategy"] = strategy_name(names, v.strategy);
+        j["underlying"] = text_of(v.underlying, sizeof v.underlying);
+        j["root"] = text_of(v.root, sizeof v.root);
+        j["expiry"] = v.expiry_yyyymmdd;
+        j["status"] = options::to_string(static_cast<options::ChainStatus>(v.status));
+        j["variance_swap_rate"] = v.variance;
+        j["bid_variance_swap_rate"] = v.bid_variance;
+        j["ask_variance_swap_rate"] = v.ask_variance;
+        j["bid_status"] = options::to_string(static_cast<options::ChainStatus>(v.bid_status));
+        j["ask_status"] = options::to_string(static_cast<options::ChainStatus>(v.ask_status));
+        j["implied_forward"] = v.forward;
+        j["k0"] = v.k0;
+        j["years"] = v.years;
+        j["puts"] = v.puts;
+        j["calls"] = v.calls;
+        j["strikes"] = v.strikes;
+        j["at_ns"] = v.at_ns;
       }
       break;
     }

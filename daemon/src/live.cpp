@@ -137,6 +137,25 @@ std::string check_feed_lag(const Config& config, TimestampNs first_exchange_ns, 
   return text;
 }
 
+std::vector<std::string> held_option_contracts(const Engine& engine, const InstrumentRegistry& registry) {
+  std::vector<std::string> out;
+  const auto add = [&](InstrumentId id) {
+    if (id >= registry.size()) return;
+    const Instrument& inst = registry.get(id);
+    if (inst.info.asset == AssetClass::kOption) out.emplace_back(inst.symbol_view());
+  };
+  for (const Position& p : engine.book().positions()) {
+    if (p.quantity != 0) add(p.instrument);
+  }
+  for (const Order& o : engine.orders().orders()) {
+    if (!o.is_live()) continue;
+    for (int i = 0; i < o.leg_count && i < kMaxLegs; ++i) add(o.legs[i].instrument);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 TimestampNs live_market_event(Engine& engine, FeedClock& clock, const MarketEvent& e, TimestampNs wall_ns,
                               TimestampNs start) noexcept {
   const bool admitted = engine.on_market_event_clocked(
@@ -380,10 +399,23 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   std::int64_t next_recentre = 0;
   feeds::OptionSubscriptionDiff diff;
   std::uint64_t recentres = 0;
+  std::vector<std::string> pins;  // contracts pinned now: legs of open positions and working orders
   auto recentre = [&] {
     const std::int64_t m = mono.now_ns();
     if (m < next_recentre) return;
     next_recentre = m + 1'000'000'000;
+    // Pins first: a held leg stays subscribed whatever the window does next.
+    if (std::vector<std::string> held = held_option_contracts(engine, registry); held != pins) {
+      diff.clear();
+      const feeds::OptionPinResult pr = subscriptions.set_pins(held, diff);
+      for (const std::string& why : pr.refused) spdlog::warn("options subscriptions: not pinned: {}", why);
+      if (!diff.unsubscribe.empty()) feeds.unsubscribe(options_feed, feeds::join_params(diff.unsubscribe));
+      if (!diff.subscribe.empty()) feeds.subscribe(options_feed, feeds::join_params(diff.subscribe));
+      spdlog::info("options subscriptions: {} contract(s) pinned for open positions and working orders (+{} -{}), "
+                   "-{} +{} subscriptions, {} in all",
+                   pr.pinned, pr.added, pr.removed, diff.unsubscribe.size(), diff.subscribe.size(), subscriptions.size());
+      pins = std::move(held);
+    }
     for (Follow& f : follow) {
       if (f.id == kNoInstrument) f.id = registry.find(f.symbol);
       if (f.id == kNoInstrument) continue;

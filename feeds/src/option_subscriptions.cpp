@@ -39,14 +39,31 @@ std::size_t atm_index(const std::vector<OptionSubscriptionManager::Strike>& stri
   return distance(strikes[hi - 1].strike, price) <= distance(strikes[hi].strike, price) ? hi - 1 : hi;
 }
 
+using Root = OptionSubscriptionManager::Root;
+constexpr std::uint8_t kCall = OptionSubscriptionManager::kCallBit;
+constexpr std::uint8_t kPut = OptionSubscriptionManager::kPutBit;
+
+// The contracts listed at strike k, as bits.
+std::uint8_t listed_bits(const Root& r, std::size_t k) noexcept {
+  return static_cast<std::uint8_t>((r.strikes[k].call.empty() ? 0 : kCall) | (r.strikes[k].put.empty() ? 0 : kPut));
+}
+std::size_t bit_count(std::uint8_t b) noexcept { return ((b & kCall) != 0 ? 1u : 0u) + ((b & kPut) != 0 ? 1u : 0u); }
+
 // Selects strikes nearest `price` first, whole strikes only, until the next nearest does not fit.
-void select(OptionSubscriptionManager::Root& r, Price price, std::size_t per_contract) {
+// Pinned contracts are paid for already (they take the budget first): a strike costs only its
+// contracts that are not pinned.
+void select(Root& r, Price price, std::size_t per_contract) {
   r.window.clear();
+  r.price = price;
   const std::size_t atm = atm_index(r.strikes, price);
   r.centre = atm;
   r.centred = true;
-  std::size_t used = r.strikes[atm].count() * per_contract;
-  if (used > r.budget) {
+  const std::size_t budget = r.budget - std::min(r.budget, r.pinned_contracts * per_contract);
+  const auto cost = [&](std::size_t k) {
+    return bit_count(static_cast<std::uint8_t>(listed_bits(r, k) & ~r.pinned[k])) * per_contract;
+  };
+  std::size_t used = cost(atm);
+  if (used > budget) {
     r.lo = r.hi = atm;
     return;
   }
@@ -62,8 +79,8 @@ void select(OptionSubscriptionManager::Root& r, Price price, std::size_t per_con
       next = distance(r.strikes[lo - 1].strike, price) <= distance(r.strikes[hi].strike, price) ? lo - 1
                                                                                                   : hi;
     }
-    const std::size_t n = r.strikes[next].count() * per_contract;
-    if (used + n > r.budget) break;
+    const std::size_t n = cost(next);
+    if (used + n > budget) break;
     used += n;
     r.window.push_back(next);
     if (next < lo) {
@@ -76,10 +93,12 @@ void select(OptionSubscriptionManager::Root& r, Price price, std::size_t per_con
   r.hi = hi;
 }
 
-// The strike's entries: each contract's quotes, then (with trades) its trades.
-void append_strike(const OptionSubscriptionManager::Strike& s, bool trades, std::vector<std::string>& out) {
-  for (const std::string* e : {&s.call, &s.put}) {
-    if (e->empty()) continue;
+// The entries of the strike's contracts in `bits`: each contract's quotes, then (with trades) its
+// trades; call before put.
+void append_bits(const OptionSubscriptionManager::Strike& s, std::uint8_t bits, bool trades,
+                 std::vector<std::string>& out) {
+  for (const auto& [e, bit] : {std::pair{&s.call, kCall}, std::pair{&s.put, kPut}}) {
+    if (e->empty() || (bits & bit) == 0) continue;
     out.push_back(*e);
     if (trades) out.push_back("T." + e->substr(2));  // "Q.O:..." -> "T.O:..."
   }
@@ -226,7 +245,12 @@ OptionSubsStatus OptionSubscriptionManager::load(const OptionSubscriptionConfig&
     }
   }
 
+  for (Root& r : roots) {
+    r.pinned.assign(r.strikes.size(), 0);
+    r.on.assign(r.strikes.size(), 0);
+  }
   roots_ = std::move(roots);
+  expiry_ = expiry;
   cap_ = config.cap;
   per_contract_ = per;
   recentre_strikes_ = std::max<std::uint32_t>(config.recentre_strikes, 1);
@@ -240,19 +264,110 @@ OptionSubsStatus OptionSubscriptionManager::update_index(std::size_t i, Price pr
     const std::size_t moved = atm > r.centre ? atm - r.centre : r.centre - atm;
     if (moved < recentre_strikes_) return {};
   }
-  const std::size_t old_lo = r.lo, old_hi = r.hi;
-  const bool had = r.centred;
   select(r, price, per_contract_);
   ++out.recentred;
-  if (had) {
-    for (std::size_t k = old_lo; k < old_hi; ++k) {
-      if (k < r.lo || k >= r.hi) append_strike(r.strikes[k], per_contract_ == 2, out.unsubscribe);
-    }
+  sync(i, out);
+  return {};
+}
+
+void OptionSubscriptionManager::sync(std::size_t i, OptionSubscriptionDiff& out) {
+  Root& r = roots_[i];
+  const bool trades = per_contract_ == 2;
+  std::vector<std::uint8_t> want(r.pinned);
+  for (const std::size_t k : r.window) want[k] = static_cast<std::uint8_t>(want[k] | listed_bits(r, k));
+  for (std::size_t k = 0; k < r.strikes.size(); ++k) {
+    append_bits(r.strikes[k], static_cast<std::uint8_t>(r.on[k] & ~want[k]), trades, out.unsubscribe);
+  }
+  for (std::size_t k = 0; k < r.strikes.size(); ++k) {
+    append_bits(r.strikes[k], static_cast<std::uint8_t>(r.pinned[k] & ~r.on[k]), trades, out.subscribe);
   }
   for (const std::size_t k : r.window) {
-    if (!had || k < old_lo || k >= old_hi) append_strike(r.strikes[k], per_contract_ == 2, out.subscribe);
+    append_bits(r.strikes[k], static_cast<std::uint8_t>(listed_bits(r, k) & ~r.on[k] & ~r.pinned[k]), trades,
+                out.subscribe);
   }
-  return {};
+  r.on = std::move(want);
+}
+
+OptionPinResult OptionSubscriptionManager::set_pins(std::span<const std::string> tickers, OptionSubscriptionDiff& out) {
+  OptionPinResult res;
+  struct Want {
+    std::size_t root;
+    std::size_t strike;
+    std::uint8_t bit;
+  };
+  std::vector<Want> wants;
+  for (const std::string& t : tickers) {
+    if (roots_.empty()) {
+      res.refused.push_back(t + ": option subscriptions are not loaded");
+      continue;
+    }
+    const auto p = options::parse_occ(t);
+    if (!p.ok()) {
+      res.refused.push_back(t + ": not an OCC symbol (" + std::string(options::describe(p.error)) + ")");
+      continue;
+    }
+    const OccContract& c = p.contract;
+    const auto it = std::find_if(roots_.begin(), roots_.end(), [&](const Root& r) { return r.root == c.root_view(); });
+    if (it == roots_.end()) {
+      res.refused.push_back(t + ": its root " + std::string(c.root_view()) + " is not subscribed (feed.underlyings)");
+      continue;
+    }
+    if (c.expiry_yyyymmdd != expiry_) {
+      res.refused.push_back(t + ": expires on " + std::to_string(c.expiry_yyyymmdd) + ", the subscriptions are for " +
+                            std::to_string(expiry_));
+      continue;
+    }
+    const auto k = std::lower_bound(it->strikes.begin(), it->strikes.end(), c.strike,
+                                    [](const Strike& s, Price v) { return s.strike < v; });
+    const std::uint8_t bit = c.right == OptionRight::kCall ? kCall : kPut;
+    if (k == it->strikes.end() || k->strike != c.strike ||
+        (bit == kCall ? k->call.empty() : k->put.empty())) {
+      res.refused.push_back(t + ": not among today's listed contracts");
+      continue;
+    }
+    wants.push_back({static_cast<std::size_t>(it - roots_.begin()), static_cast<std::size_t>(k - it->strikes.begin()), bit});
+  }
+  std::sort(wants.begin(), wants.end(), [](const Want& a, const Want& b) {
+    if (a.root != b.root) return a.root < b.root;
+    if (a.strike != b.strike) return a.strike < b.strike;
+    return a.bit < b.bit;
+  });
+  std::vector<std::vector<std::uint8_t>> pins(roots_.size());
+  std::vector<std::size_t> counts(roots_.size(), 0);
+  for (std::size_t i = 0; i < roots_.size(); ++i) pins[i].assign(roots_[i].strikes.size(), 0);
+  for (const Want& w : wants) {
+    std::uint8_t& bits = pins[w.root][w.strike];
+    if ((bits & w.bit) != 0) continue;  // a duplicate
+    const Root& r = roots_[w.root];
+    if ((counts[w.root] + 1) * per_contract_ > r.budget) {
+      const Strike& s = r.strikes[w.strike];
+      res.refused.push_back((w.bit == kCall ? s.call : s.put).substr(2) + ": over the " + std::to_string(r.budget) +
+                            " subscription slots of " + r.root + " (feed.max_option_contracts)");
+      continue;
+    }
+    bits = static_cast<std::uint8_t>(bits | w.bit);
+    ++counts[w.root];
+  }
+  for (std::size_t i = 0; i < roots_.size(); ++i) {
+    Root& r = roots_[i];
+    for (std::size_t k = 0; k < r.strikes.size(); ++k) {
+      res.added += bit_count(static_cast<std::uint8_t>(pins[i][k] & ~r.pinned[k]));
+      res.removed += bit_count(static_cast<std::uint8_t>(r.pinned[k] & ~pins[i][k]));
+    }
+    r.pinned = std::move(pins[i]);
+    r.pinned_contracts = counts[i];
+    res.pinned += counts[i];
+    // The window is re-fitted around the last price to what the pins leave of the budget.
+    if (r.centred) select(r, r.price, per_contract_);
+    sync(i, out);
+  }
+  return res;
+}
+
+std::size_t OptionSubscriptionManager::pinned() const noexcept {
+  std::size_t n = 0;
+  for (const Root& r : roots_) n += r.pinned_contracts;
+  return n;
 }
 
 OptionSubsStatus OptionSubscriptionManager::update_root(std::string_view root, Price price,
@@ -289,8 +404,12 @@ OptionSubsStatus OptionSubscriptionManager::update_underlying(std::string_view u
 std::vector<std::string> OptionSubscriptionManager::entries() const {
   std::vector<std::string> out;
   out.reserve(size());
+  const bool trades = per_contract_ == 2;
   for (const auto& r : roots_) {
-    for (const std::size_t k : r.window) append_strike(r.strikes[k], per_contract_ == 2, out);
+    for (std::size_t k = 0; k < r.strikes.size(); ++k) {
+      if (r.window.empty() || k < r.lo || k >= r.hi) append_bits(r.strikes[k], r.pinned[k], trades, out);
+    }
+    for (const std::size_t k : r.window) append_bits(r.strikes[k], listed_bits(r, k), trades, out);
   }
   return out;
 }
@@ -298,7 +417,7 @@ std::vector<std::string> OptionSubscriptionManager::entries() const {
 std::size_t OptionSubscriptionManager::size() const noexcept {
   std::size_t n = 0;
   for (const auto& r : roots_) {
-    for (const std::size_t k : r.window) n += r.strikes[k].count() * per_contract_;
+    for (const std::uint8_t b : r.on) n += bit_count(b) * per_contract_;
   }
   return n;
 }

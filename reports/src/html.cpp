@@ -363,6 +363,27 @@ std::string report_html(const Run& run) {
     }
     out += "</table>\n";
   }
+  if (!run.variance_swaps.empty()) {
+    // Seed 004's day record: the chain's implied forward and variance swap rates (annualised
+    // variance; the volatility is its square root).
+    out += "<h2>Variance swap rate and implied forward</h2>\n<table><tr><th class=\"l\">day</th><th class=\"l\">at</th>"
+           "<th class=\"l\">strategy</th><th class=\"l\">chain</th><th>forward</th><th>swap rate (bid / mid / ask)</th>"
+           "<th>volatility</th><th>puts + calls</th></tr>\n";
+    for (const VarianceSwapDay& v : run.variance_swaps) {
+      const bool ok = v.status == "ok";
+      out += "<tr><td class=\"l\">" + detail::day_label(v.day) + "</td><td class=\"l\">" + detail::et_clock(v.at_ns) +
+             "</td><td class=\"l\">" + esc(v.strategy) + "</td><td class=\"l\">" + esc(v.root) + " " +
+             std::to_string(v.expiry) + " on " + esc(v.underlying) + "</td>";
+      if (ok) {
+        out += "<td>" + fixed(v.forward, 4) + "</td><td>" + fixed(v.bid_variance, 6) + " / " + fixed(v.variance, 6) +
+               " / " + fixed(v.ask_variance, 6) + "</td><td>" + pct(std::sqrt(v.variance)) + "</td><td>" +
+               std::to_string(v.puts) + " + " + std::to_string(v.calls) + "</td></tr>\n";
+      } else {
+        out += "<td colspan=\"4\" class=\"l\">no rate: " + esc(v.status) + "</td></tr>\n";
+      }
+    }
+    out += "</table>\n";
+  }
   out += "</div></div>\n";
 
   out += "<h2>Trades</h2>\n<div class=\"scroll\"><table id=\"trades\"><tr><th>#</th><th class=\"l\">day</th><th class=\"l\">"

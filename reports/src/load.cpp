@@ -9,6 +9,7 @@
 #include "odte/core/engine/engine.hpp"
 #include "odte/core/journal/journal.hpp"
 #include "odte/core/engine/journal_records.hpp"
+#include "odte/core/options/forward.hpp"
 #include "odte/reports/report.hpp"
 #include "time_format.hpp"
 
@@ -61,6 +62,8 @@ struct TradeWork {
   double first_leg_open = 0.0;
   std::uint16_t first_leg_ratio = 1;
 };
+
+std::string strategy_label(const ReportOptions& o, std::uint16_t s);
 
 class Loader {
  public:
@@ -195,6 +198,29 @@ class Loader {
           if (run_.strategy_names.size() <= i) run_.strategy_names.resize(i + 1);
           if (run_.strategy_names[i].empty()) run_.strategy_names[i] = name;
         }
+        return true;
+      }
+      case JournalRecordType::kVarianceSwap: {
+        JournalVarianceSwap v;
+        if (!r.read_pod(v)) return false;
+        see(v.at_ns);
+        VarianceSwapDay d;
+        d.day = day_.day;
+        d.at_ns = v.at_ns;
+        d.strategy = strategy_label(options_, v.strategy);
+        d.underlying = text_of(v.underlying, sizeof v.underlying);
+        d.root = text_of(v.root, sizeof v.root);
+        d.expiry = v.expiry_yyyymmdd;
+        d.status = std::string(options::to_string(static_cast<options::ChainStatus>(v.status)));
+        d.variance = v.variance;
+        d.bid_variance = v.bid_variance;
+        d.ask_variance = v.ask_variance;
+        d.forward = v.forward;
+        d.years = v.years;
+        d.puts = v.puts;
+        d.calls = v.calls;
+        d.strikes = v.strikes;
+        run_.variance_swaps.push_back(std::move(d));
         return true;
       }
       case JournalRecordType::kMark: {

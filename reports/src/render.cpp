@@ -147,6 +147,25 @@ std::string summary_json(const Run& run) {
                                        {"style", st.style},
                                        {"positions", st.positions}});
   }
+  // Seed 004's day records: full precision (the rates are small numbers; rounding would lose them).
+  ordered_json variance_swaps = ordered_json::array();
+  for (const VarianceSwapDay& v : run.variance_swaps) {
+    variance_swaps.push_back(ordered_json{{"day", detail::day_label(v.day)},
+                                          {"at", detail::et_time(v.at_ns)},
+                                          {"strategy", v.strategy},
+                                          {"underlying", v.underlying},
+                                          {"root", v.root},
+                                          {"expiry", v.expiry},
+                                          {"status", v.status},
+                                          {"variance_swap_rate", v.variance},
+                                          {"bid_variance_swap_rate", v.bid_variance},
+                                          {"ask_variance_swap_rate", v.ask_variance},
+                                          {"implied_forward", v.forward},
+                                          {"years", v.years},
+                                          {"puts", v.puts},
+                                          {"calls", v.calls},
+                                          {"strikes", v.strikes}});
+  }
   const ordered_json j{
       {"run", run.name},
       {"journals", journals},
@@ -161,6 +180,7 @@ std::string summary_json(const Run& run) {
       {"risk_rejections", rejections},
       {"trades", trades},
       {"settlements", settlements},
+      {"variance_swaps", variance_swaps},
       {"warnings", run.warnings},
       {"operator_flattens", flattens},
   };

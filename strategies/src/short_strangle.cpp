@@ -61,6 +61,7 @@ void ShortStrangleStrategy::on_timer(StrategyContext& ctx) {
       return;
     }
     if (!chain_->ready()) return;
+    if (!day_recorded_) record_day(ctx);
     if (enter(ctx)) set_state(StrategyState::kEntering);
     return;
   }
@@ -79,6 +80,47 @@ void ShortStrangleStrategy::on_timer(StrategyContext& ctx) {
     return;
   }
   if (state() == StrategyState::kInPosition) check_hedge(ctx, minute);
+}
+
+void ShortStrangleStrategy::record_day(StrategyContext& ctx) {
+  // The seed's per-day record of the chain (its chain history: implied forward, bid/ask/mid swap
+  // rates), taken once, at the entry decision, whether or not the day trades: journaled (type
+  // variance_swap) for the run report, and noted.
+  day_recorded_ = true;
+  const DayVarianceIndex v = chain_->day_variance_index();
+  const DayVarianceIndex bid = chain_->day_variance_index(options::QuoteSide::kBid);
+  const DayVarianceIndex ask = chain_->day_variance_index(options::QuoteSide::kAsk);
+  JournalVarianceSwap rec{};
+  rec.variance = v.ok ? v.detail.variance : 0.0;
+  rec.bid_variance = bid.ok ? bid.detail.variance : 0.0;
+  rec.ask_variance = ask.ok ? ask.detail.variance : 0.0;
+  rec.forward = v.detail.forward;
+  rec.years = chain_->years_to_settle();
+  rec.k0 = v.detail.k0;
+  rec.expiry_yyyymmdd = ctx.trading_day();
+  rec.strategy = index_;
+  rec.status = static_cast<std::uint8_t>(v.detail.status);
+  rec.bid_status = static_cast<std::uint8_t>(bid.detail.status);
+  rec.ask_status = static_cast<std::uint8_t>(ask.detail.status);
+  rec.puts = static_cast<std::uint32_t>(v.detail.puts);
+  rec.calls = static_cast<std::uint32_t>(v.detail.calls);
+  rec.strikes = static_cast<std::uint32_t>(chain_->chain().strikes().size());
+  p_.underlying.copy(rec.underlying, sizeof rec.underlying - 1);
+  p_.option_root.copy(rec.root, sizeof rec.root - 1);
+  (void)ctx.record_variance_swap(rec);
+  if (v.ok) {
+    forward_ = v.detail.forward;
+    swap_rate_ = v.detail.variance;
+    ctx.note("short_strangle: day record " + std::to_string(ctx.trading_day()) + ": implied forward " +
+             fixed(forward_, 4) + ", variance swap rate " + fixed(swap_rate_, 6) + " (volatility " +
+             fixed(v.detail.volatility * 100.0, 2) + "%; bid " + fixed(rec.bid_variance, 6) + ", ask " +
+             fixed(rec.ask_variance, 6) + ") from the " + p_.option_root + " 0DTE mids, " +
+             std::to_string(v.detail.puts) + " puts and " + std::to_string(v.detail.calls) + " calls");
+  } else {
+    ctx.note("short_strangle: day record " + std::to_string(ctx.trading_day()) +
+             ": no variance swap rate or implied forward from the 0DTE chain at entry (" +
+             std::string(options::to_string(v.detail.status)) + ")");
+  }
 }
 
 bool ShortStrangleStrategy::enter(StrategyContext& ctx) {
@@ -128,20 +170,6 @@ bool ShortStrangleStrategy::enter(StrategyContext& ctx) {
   if (want_call) legs_text += (want_put ? "" : "the ") + call->strike.to_string() + " call (delta " + fixed(ca.greeks.delta, 3) + ")";
   ctx.note("short_strangle: selling " + std::to_string(quantity_) + " x " + legs_text + ", premium " + fixed(premium, 2) +
            ", day fraction " + fixed(day_fraction_, 3));
-  // The seed's per-day record of the chain: its implied forward and variance swap rate.
-  const DayVarianceIndex v = chain_->day_variance_index();
-  if (v.ok) {
-    forward_ = v.detail.forward;
-    swap_rate_ = v.detail.variance;
-    ctx.note("short_strangle: day record " + std::to_string(ctx.trading_day()) + ": implied forward " +
-             fixed(forward_, 4) + ", variance swap rate " + fixed(swap_rate_, 6) + " (volatility " +
-             fixed(v.detail.volatility * 100.0, 2) + "%) from the " + p_.option_root + " 0DTE mids, " +
-             std::to_string(v.detail.puts) + " puts and " + std::to_string(v.detail.calls) + " calls");
-  } else {
-    ctx.note("short_strangle: day record " + std::to_string(ctx.trading_day()) +
-             ": no variance swap rate or implied forward from the 0DTE chain at entry (" +
-             std::string(options::to_string(v.detail.status)) + ")");
-  }
   in.set_reason("short_strangle:open");
   entry_ = ctx.submit(in);
   return entry_.valid();

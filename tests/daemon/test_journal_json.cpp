@@ -9,6 +9,7 @@
 #include <span>
 #include <nlohmann/json.hpp>
 
+#include "odte/core/options/forward.hpp"
 #include "odte/strategies/factory.hpp"
 #include "synthetic_day.hpp"
 
@@ -83,6 +84,64 @@ TEST(JournalJsonTest, shouldShowAShortSaleOnlyOnTheCommandsThatAreOne) {
   EXPECT_EQ(j["short_sale"], true);
   EXPECT_EQ(j["legs"][0]["side"], "sell");
   EXPECT_EQ(j["legs"][0]["unit"], "shares");
+}
+
+// Seed 004's day record (type 17, variance_swap): written to a journal file and read back byte
+// for byte, and `odte journal` prints every field (the rates as the exact doubles).
+TEST(JournalJsonTest, shouldRoundTripTheVarianceSwapDayRecord) {
+  const auto path = std::filesystem::temp_directory_path() / ("odte-jj-vs-" + std::to_string(::getpid()) + ".odj");
+  std::filesystem::remove(path);
+  JournalVarianceSwap v{};
+  v.at_ns = 1'784'900'700'000'000'000;
+  v.variance = 0.0123456789012345;
+  v.bid_variance = 0.0111111111111111;
+  v.ask_variance = 0.0134567890123456;
+  v.forward = 634.2250000000001;
+  v.years = 375.0 / 525'600.0;
+  v.k0 = 634.0;
+  v.expiry_yyyymmdd = 20260724;
+  v.strategy = 3;
+  v.status = 0;
+  v.bid_status = 0;
+  v.ask_status = static_cast<std::uint8_t>(options::ChainStatus::kNoStrikes);
+  v.puts = 41;
+  v.calls = 37;
+  v.strikes = 120;
+  std::memcpy(v.underlying, "SPY", 3);
+  std::memcpy(v.root, "SPY", 3);
+  {
+    JournalWriter w;
+    ASSERT_FALSE(w.open(path.string(), 20260724, v.at_ns));
+    ASSERT_FALSE(w.append_pod(JournalRecordType::kVarianceSwap, v, true));
+  }
+  JournalReader reader;
+  const JournalScan scan = reader.read(path.string());
+  ASSERT_EQ(scan.status, JournalStatus::kOk) << scan.error;
+  ASSERT_EQ(scan.records.size(), 1u);
+  EXPECT_EQ(static_cast<int>(scan.records[0].type), 17);
+  JournalVarianceSwap back{};
+  ASSERT_TRUE(scan.records[0].read_pod(back));
+  EXPECT_EQ(std::memcmp(&back, &v, sizeof v), 0);
+  const json j = json::parse(journal_record_json(scan.records[0]));
+  EXPECT_EQ(j["type"], "variance_swap");
+  EXPECT_EQ(j["strategy"], "strategy 3");  // no names learned: the id, said as one
+  EXPECT_EQ(j["underlying"], "SPY");
+  EXPECT_EQ(j["root"], "SPY");
+  EXPECT_EQ(j["expiry"], 20260724);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["variance_swap_rate"].get<double>(), v.variance);
+  EXPECT_EQ(j["bid_variance_swap_rate"].get<double>(), v.bid_variance);
+  EXPECT_EQ(j["ask_variance_swap_rate"].get<double>(), v.ask_variance);
+  EXPECT_EQ(j["bid_status"], "ok");
+  EXPECT_EQ(j["ask_status"], "no_strikes");
+  EXPECT_EQ(j["implied_forward"].get<double>(), v.forward);
+  EXPECT_EQ(j["k0"].get<double>(), 634.0);
+  EXPECT_EQ(j["years"].get<double>(), v.years);
+  EXPECT_EQ(j["puts"], 41);
+  EXPECT_EQ(j["calls"], 37);
+  EXPECT_EQ(j["strikes"], 120);
+  EXPECT_EQ(j["at_ns"], v.at_ns);
+  std::filesystem::remove(path);
 }
 
 TEST(JournalJsonTest, shouldFlagAPayloadThatDoesNotFitItsType) {

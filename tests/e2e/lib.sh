@@ -53,9 +53,8 @@ soon_says() {
 }
 
 # write_live_config NAME PORT MODE BROKER_TOML [FEED_TOML]: $work/NAME.toml for odted in a live mode
-# (paper-live or live) against the replay-server on PORT: SPY and its options (80 slots: 40 contracts,
-# quotes and trades, around
-# the money) from the shipped day, start-up REST from the server, outputs and admin socket in
+# (paper-live or live) against the replay-server on PORT: SPY and its options (40 slots: 20 contracts,
+# quotes and trades, around the money, the legs of what is held pinned) from the shipped day, start-up REST from the server, outputs and admin socket in
 # $work/NAME, the iv_spike_butterfly strategy entering at 09:45. BROKER_TOML is the [broker] table
 # (and [broker.fix]); FEED_TOML adds lines to [feed].
 write_live_config() {
@@ -70,7 +69,7 @@ indices_url = ""
 rest_url = "http://127.0.0.1:$2"
 api_key_file = "$work/key"
 underlyings = ["SPY"]
-max_option_contracts = 80
+max_option_contracts = 40
 stale_after_ms = 900000
 ${5:-}
 [risk]

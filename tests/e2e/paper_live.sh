@@ -83,11 +83,18 @@ rc=0; wait "$odted" || rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: odted exited $rc at the end of the feed"; tail -30 "$work/full.log"; exit 1; }
 grep -q "options: [0-9]* contracts of SPY expire 2026-07-20" "$work/full.log" ||
   { echo "FAIL: no option contracts from REST"; grep -i "option" "$work/full.log" | head; exit 1; }
-grep -q "options subscriptions around SPY .*, 80 in all" "$work/full.log" ||
+grep -q "options subscriptions around SPY .*, 40 in all" "$work/full.log" ||
   { echo "FAIL: options were not subscribed around the money up to the cap"; grep subscriptions "$work/full.log"; exit 1; }
-if grep "options subscriptions around" "$work/full.log" | grep -qv ", 80 in all"; then
+# Never over the cap of 40 slots; the legs held pinned count in it (a pinned wing's strike can
+# leave a slot or two of the window unused).
+if grep "options subscriptions \(around\|: [0-9]* contract(s) pinned\).* in all" "$work/full.log" | grep -qv ", \(3[0-9]\|40\) in all"; then
   echo "FAIL: the subscriptions left the cap"; grep subscriptions "$work/full.log"; exit 1
 fi
+# The fly's legs were pinned while it was held (working entry, open position), and unpinned once flat.
+grep -q "options subscriptions: [1-9][0-9]* contract(s) pinned for open positions and working orders" "$work/full.log" ||
+  { echo "FAIL: the legs held were not pinned in the subscriptions"; grep subscriptions "$work/full.log"; exit 1; }
+grep "options subscriptions: .* pinned for open positions" "$work/full.log" | tail -1 | grep -q ": 0 contract(s) pinned" ||
+  { echo "FAIL: the legs were not unpinned once flat"; grep pinned "$work/full.log"; exit 1; }
 has_order full || { echo "FAIL: no order was sent"; cat "$work/full/summary.json"; exit 1; }
 has full book_fill || { echo "FAIL: no fill was booked"; cat "$work/full/summary.json"; exit 1; }
 journal full | tail -1 | grep '"type":"session_end"' > /dev/null || { echo "FAIL: the finished session is not closed in the journal"; exit 1; }
@@ -112,6 +119,12 @@ if has term session_end; then echo "FAIL: a stopped session was marked ended"; e
 #    the order ids), the paper broker -- which died with the process -- is reconciled, and the day
 #    finishes: the position is closed by the strategy's time exit, no order id is used twice.
 restart_finishes_day term restart "after SIGTERM"
+# The restored position's legs are pinned in the subscriptions at once (its wings quoted even when
+# outside the 40-slot window), and unpinned when the time exit closed it.
+if grep -q "journal restored: .*, [1-9][0-9]* booked legs" "$work/restart.log"; then
+  grep -q "options subscriptions: [1-9][0-9]* contract(s) pinned for open positions" "$work/restart.log" ||
+    { echo "FAIL: the restored position's legs were not pinned"; grep subscriptions "$work/restart.log"; exit 1; }
+fi
 has term reconciliation || { echo "FAIL: no reconciliation record in the journal"; exit 1; }
 ls "$work"/term/feed-*.1.odr > /dev/null 2>&1 || { echo "FAIL: the restart did not record into a new file"; ls "$work/term"; exit 1; }
 

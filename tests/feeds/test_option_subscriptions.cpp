@@ -181,6 +181,182 @@ TEST_P(CapTest, shouldNeverSubscribeMoreThanTheCap) {
 
 INSTANTIATE_TEST_SUITE_P(Caps, CapTest, ::testing::Values(1u, 2u, 3u, 7u, 10u, 999u, 1000u, 5000u));
 
+// ---- pins: legs of open positions and working orders stay subscribed --------------------------
+
+std::string occ(const char* root, char right, long dollars) { return q(root, right, dollars).substr(2); }  // "O:..."
+
+TEST(OptionSubscriptionManagerTest, shouldKeepPinnedLegsWhenTheWindowMovesAwayAndUnpinThemWhenFlat) {
+  std::vector<OccContract> chain;
+  add_chain(chain, "SPY", 90, 110, 1);
+  OptionSubscriptionManager m;
+  ASSERT_TRUE(m.load(config_for({"SPY"}, 10, 2), chain).ok());
+  std::set<std::string> live;
+  OptionSubscriptionDiff d;
+  ASSERT_TRUE(m.update_root("SPY", Price::from_dollars(100), d).ok());  // 98..102
+  apply(live, d, 10);
+
+  // A strangle's legs inside the window: pinned, nothing to send.
+  d.clear();
+  const std::vector<std::string> legs{occ("SPY", 'C', 102), occ("SPY", 'P', 98)};
+  const auto pinned = m.set_pins(legs, d);
+  EXPECT_EQ(pinned.pinned, 2u);
+  EXPECT_EQ(pinned.added, 2u);
+  EXPECT_TRUE(pinned.refused.empty());
+  EXPECT_TRUE(d.empty());
+  EXPECT_EQ(m.pinned(), 2u);
+
+  // SPY runs to 106: the window follows with the 8 slots the pins leave (104..107), the legs stay.
+  d.clear();
+  ASSERT_TRUE(m.update_root("SPY", Price::from_dollars(106), d).ok());
+  EXPECT_EQ(d.unsubscribe, (std::vector<std::string>{q("SPY", 'C', 98), q("SPY", 'C', 99), q("SPY", 'P', 99),
+                                                     q("SPY", 'C', 100), q("SPY", 'P', 100), q("SPY", 'C', 101),
+                                                     q("SPY", 'P', 101), q("SPY", 'P', 102)}));
+  EXPECT_EQ(d.subscribe, (std::vector<std::string>{q("SPY", 'C', 106), q("SPY", 'P', 106), q("SPY", 'C', 105),
+                                                   q("SPY", 'P', 105), q("SPY", 'C', 107), q("SPY", 'P', 107),
+                                                   q("SPY", 'C', 104), q("SPY", 'P', 104)}));
+  apply(live, d, 10);
+  EXPECT_EQ(live, as_set(m.entries()));
+  EXPECT_TRUE(live.count(q("SPY", 'C', 102)) == 1 && live.count(q("SPY", 'P', 98)) == 1);
+  EXPECT_EQ(m.size(), 10u);
+  // entries(): the pins outside the window first (ascending), then the window nearest first.
+  EXPECT_EQ(m.entries().front(), q("SPY", 'P', 98));
+  EXPECT_EQ(m.entries()[1], q("SPY", 'C', 102));
+
+  // Flat: the pins go, and the window takes its whole budget again around the last price.
+  d.clear();
+  const auto flat = m.set_pins({}, d);
+  EXPECT_EQ(flat.pinned, 0u);
+  EXPECT_EQ(flat.removed, 2u);
+  EXPECT_EQ(d.unsubscribe, (std::vector<std::string>{q("SPY", 'P', 98), q("SPY", 'C', 102)}));
+  EXPECT_EQ(d.subscribe, (std::vector<std::string>{q("SPY", 'C', 108), q("SPY", 'P', 108)}));
+  apply(live, d, 10);
+  EXPECT_EQ(live, as_set(m.entries()));
+  EXPECT_EQ(m.size(), 10u);
+}
+
+TEST(OptionSubscriptionManagerTest, shouldSubscribeAPinOutsideTheWindowAtOnceAndNarrowTheWindowForIt) {
+  std::vector<OccContract> chain;
+  add_chain(chain, "SPY", 90, 110, 1);
+  for (const bool trades : {false, true}) {
+    SCOPED_TRACE(trades ? "with trades" : "quotes only");
+    OptionSubscriptionConfig cfg = config_for({"SPY"}, trades ? 20 : 10, 2);
+    cfg.trades = trades;
+    OptionSubscriptionManager m;
+    ASSERT_TRUE(m.load(cfg, chain).ok());
+    std::set<std::string> live;
+    OptionSubscriptionDiff d;
+    ASSERT_TRUE(m.update_root("SPY", Price::from_dollars(100), d).ok());  // 98..102
+    apply(live, d, cfg.cap);
+    d.clear();
+    const std::vector<std::string> far{occ("SPY", 'C', 109)};
+    EXPECT_EQ(m.set_pins(far, d).pinned, 1u);
+    // The window gives up its farthest strike (102) for the pin.
+    std::vector<std::string> out{q("SPY", 'C', 102)}, in{q("SPY", 'C', 109)};
+    if (trades) out.push_back("T.O:SPY260720C00102000");
+    out.push_back(q("SPY", 'P', 102));
+    if (trades) {
+      out.push_back("T.O:SPY260720P00102000");
+      in.push_back("T.O:SPY260720C00109000");
+    }
+    EXPECT_EQ(d.unsubscribe, out);
+    EXPECT_EQ(d.subscribe, in);
+    apply(live, d, cfg.cap);
+    EXPECT_EQ(live, as_set(m.entries()));
+    EXPECT_EQ(m.size(), cfg.cap - (trades ? 2u : 1u));
+  }
+}
+
+TEST(OptionSubscriptionManagerTest, shouldSubscribePinsBeforeTheFirstPriceAndTheWindowAfterIt) {
+  std::vector<OccContract> chain;
+  add_chain(chain, "SPY", 90, 110, 1);
+  OptionSubscriptionManager m;
+  ASSERT_TRUE(m.load(config_for({"SPY"}, 10, 2), chain).ok());
+  std::set<std::string> live;
+  OptionSubscriptionDiff d;
+  const std::vector<std::string> restored{"O:SPY260720P00095000", "SPY   260720C00105000"};  // any OCC spelling
+  EXPECT_EQ(m.set_pins(restored, d).pinned, 2u);
+  EXPECT_EQ(d.subscribe, (std::vector<std::string>{q("SPY", 'P', 95), q("SPY", 'C', 105)}));
+  apply(live, d, 10);
+  d.clear();
+  ASSERT_TRUE(m.update_root("SPY", Price::from_dollars(100), d).ok());  // 8 slots: 99..102
+  EXPECT_TRUE(d.unsubscribe.empty());
+  EXPECT_EQ(d.subscribe.size(), 8u);
+  apply(live, d, 10);
+  EXPECT_EQ(live, as_set(m.entries()));
+  EXPECT_EQ(m.size(), 10u);
+}
+
+TEST(OptionSubscriptionManagerTest, shouldRefusePinsItCannotHonourSayingWhy) {
+  std::vector<OccContract> chain;
+  add_chain(chain, "SPY", 90, 110, 1);
+  OptionSubscriptionManager m;
+  ASSERT_TRUE(m.load(config_for({"SPY"}, 2, 2), chain).ok());
+  OptionSubscriptionDiff d;
+  const std::vector<std::string> pins{occ("SPY", 'C', 100), occ("SPY", 'P', 100), occ("SPY", 'C', 101),
+                                      "O:SPXW260720C05600000", "O:SPY260721C00100000", occ("SPY", 'C', 200), "junk",
+                                      occ("SPY", 'C', 100)};
+  const auto r = m.set_pins(pins, d);
+  EXPECT_EQ(r.pinned, 2u) << "the cap of 2 holds two; a duplicate is one";
+  ASSERT_EQ(r.refused.size(), 5u);
+  const auto refused = [&](const std::string& fragment) {
+    return std::any_of(r.refused.begin(), r.refused.end(),
+                       [&](const std::string& line) { return line.find(fragment) != std::string::npos; });
+  };
+  EXPECT_TRUE(refused("O:SPY260720C00101000: over the 2 subscription slots of SPY (feed.max_option_contracts)"));
+  EXPECT_TRUE(refused("O:SPXW260720C05600000: its root SPXW is not subscribed (feed.underlyings)"));
+  EXPECT_TRUE(refused("O:SPY260721C00100000: expires on 20260721, the subscriptions are for 20260720"));
+  EXPECT_TRUE(refused("O:SPY260720C00200000: not among today's listed contracts"));
+  EXPECT_TRUE(refused("junk: not an OCC symbol"));
+  EXPECT_EQ(m.size(), 2u);
+  d.clear();
+  ASSERT_TRUE(m.update_root("SPY", Price::from_dollars(105), d).ok());
+  EXPECT_TRUE(d.empty()) << "no slot left for a window";
+  EXPECT_EQ(m.size(), 2u);
+}
+
+// Random prices and pin sets on two roots: never over the cap, at any step of a diff, and every
+// accepted pin is subscribed.
+TEST(OptionSubscriptionManagerTest, shouldKeepPinsSubscribedAndStayWithinTheCapThroughRandomMoves) {
+  std::vector<OccContract> chain;
+  add_chain(chain, "SPXW", 5000, 6000, 5);
+  add_chain(chain, "SPY", 500, 700, 1);
+  for (const bool trades : {false, true}) {
+    SCOPED_TRACE(trades ? "with trades" : "quotes only");
+    OptionSubscriptionConfig cfg = config_for({"SPXW", "SPY"}, 60, 1);
+    cfg.trades = trades;
+    OptionSubscriptionManager m;
+    ASSERT_TRUE(m.load(cfg, chain).ok());
+    std::set<std::string> live;
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<long> spx(5000, 6000), spy(500, 700), n(0, 6), coin(0, 1);
+    for (int step = 0; step < 300; ++step) {
+      OptionSubscriptionDiff d;
+      if (step % 7 == 0) {
+        std::vector<std::string> pins;
+        for (long i = n(rng); i > 0; --i) {
+          char buf[64];
+          if (coin(rng) != 0) {
+            std::snprintf(buf, sizeof buf, "O:SPXW260720%c%08ld", coin(rng) != 0 ? 'C' : 'P', spx(rng) / 5 * 5 * 1000);
+          } else {
+            std::snprintf(buf, sizeof buf, "O:SPY260720%c%08ld", coin(rng) != 0 ? 'C' : 'P', spy(rng) * 1000);
+          }
+          pins.emplace_back(buf);
+        }
+        const auto r = m.set_pins(pins, d);
+        ASSERT_TRUE(r.refused.empty()) << r.refused.front();
+        apply(live, d, cfg.cap);
+        for (const std::string& p : pins) ASSERT_EQ(live.count("Q." + p), 1u) << p;
+        d.clear();
+      }
+      ASSERT_TRUE(m.update_underlying("I:SPX", Price::from_dollars(spx(rng)), d).ok());
+      ASSERT_TRUE(m.update_underlying("SPY", Price::from_dollars(spy(rng)), d).ok());
+      apply(live, d, cfg.cap);
+      ASSERT_EQ(live, as_set(m.entries()));
+      ASSERT_LE(m.size(), cfg.cap);
+    }
+  }
+}
+
 TEST(OptionSubscriptionManagerTest, shouldShareTheCapEquallyBetweenLargeChains) {
   std::vector<OccContract> chain;
   add_chain(chain, "SPXW", 4000, 8000, 5);  // 1602 contracts

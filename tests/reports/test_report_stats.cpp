@@ -214,5 +214,64 @@ TEST_F(ReportStatsTest, shouldRefuseAMissingJournalWithItsPath) {
   EXPECT_NE(error.find("nope.odj"), std::string::npos) << error;
 }
 
+// Seed 004's day record (a variance_swap journal record): listed in summary.json (full precision)
+// and in the HTML, one with no rate shown with its reason.
+TEST_F(ReportStatsTest, shouldListTheVarianceSwapDayRecords) {
+  const std::string path = (dir_ / "vs.odj").string();
+  {
+    JournalWriter w;
+    ASSERT_FALSE(w.open(path, 20260817, et(kDay1Utc, 9, 30)));
+    const JournalSessionMarker start{20260817, kJournalVersion, et(kDay1Utc, 9, 30)};
+    ASSERT_FALSE(w.append_pod(JournalRecordType::kSessionStart, start, false));
+    JournalVarianceSwap v{};
+    v.at_ns = et(kDay1Utc, 9, 45);
+    v.variance = 0.0212345678901;
+    v.bid_variance = 0.0198765432101;
+    v.ask_variance = 0.0225;
+    v.forward = 500.12345678;
+    v.years = 375.0 / 525'600.0;
+    v.k0 = 500.0;
+    v.expiry_yyyymmdd = 20260817;
+    v.strategy = 1;
+    v.puts = 12;
+    v.calls = 9;
+    v.strikes = 41;
+    std::memcpy(v.underlying, "SPY", 3);
+    std::memcpy(v.root, "SPY", 3);
+    ASSERT_FALSE(w.append_pod(JournalRecordType::kVarianceSwap, v, false));
+    v.strategy = 0;
+    v.status = 5;  // no_strikes
+    v.variance = v.bid_variance = v.ask_variance = 0.0;
+    ASSERT_FALSE(w.append_pod(JournalRecordType::kVarianceSwap, v, false));
+    const JournalSessionMarker end{20260817, kJournalVersion, et(kDay1Utc, 16, 0)};
+    ASSERT_FALSE(w.append_pod(JournalRecordType::kSessionEnd, end, true));
+  }
+  std::string error;
+  ReportOptions o;
+  o.strategy_names = {"call_spread", "short_strangle"};
+  const auto run = load_run({path}, o, error);
+  ASSERT_TRUE(run.has_value()) << error;
+  ASSERT_EQ(run->variance_swaps.size(), 2u);
+  const VarianceSwapDay& d = run->variance_swaps[0];
+  EXPECT_EQ(d.day, 20260817);
+  EXPECT_EQ(d.strategy, "short_strangle");
+  EXPECT_EQ(d.status, "ok");
+  EXPECT_EQ(d.variance, 0.0212345678901);
+  EXPECT_EQ(d.forward, 500.12345678);
+  EXPECT_EQ(run->variance_swaps[1].status, "no_strikes");
+  const std::string json = summary_json(*run);
+  EXPECT_NE(json.find("\"variance_swaps\": ["), std::string::npos) << json;
+  EXPECT_NE(json.find("\"variance_swap_rate\": 0.0212345678901,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"implied_forward\": 500.12345678,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"at\": \"2026-08-17 09:45:00\""), std::string::npos) << json;
+  const std::string html = report_html(*run);
+  EXPECT_NE(html.find("<h2>Variance swap rate and implied forward</h2>"), std::string::npos);
+  EXPECT_NE(html.find("0.019877 / 0.021235 / 0.022500"), std::string::npos);
+  EXPECT_NE(html.find("no rate: no_strikes"), std::string::npos);
+  // The fixture's journals have none: no section, an empty list.
+  EXPECT_TRUE(run_.variance_swaps.empty());
+  EXPECT_EQ(report_html(run_).find("Variance swap rate"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace odte::reports

@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+
+#include "odte/core/journal/journal.hpp"
+
 #include "odte/strategies/factory.hpp"
 #include "real_day.hpp"
 #include "synthetic_chain.hpp"
@@ -12,6 +19,7 @@ namespace {
 using namespace price_literals;
 using namespace odte::testing_sim;
 namespace real = odte::testing_real;
+namespace fs = std::filesystem;
 
 // ---- a real recorded day, the seed's three deltas -------------------------------------------
 
@@ -206,6 +214,187 @@ TEST(ShortStrangleRealDayRecordTest, shouldNoteTheImpliedForwardAndVarianceSwapR
   std::snprintf(want, sizeof want, "implied forward %.4f,", forward);
   EXPECT_NE(record.find(want), std::string::npos) << record;
   EXPECT_NE(record.find("variance swap rate 0."), std::string::npos) << record;
+}
+
+// ---- the day record journaled (type 17, variance_swap) --------------------------------------
+
+// The Cboe VIX white-paper method for one expiry, written here from the rows of the recording
+// (not through options::variance_swap_rate): r = 0, so the discount is 1.
+struct ByHand {
+  double forward = 0, k0 = 0, variance = 0, bid_variance = 0, ask_variance = 0;
+  int puts = 0, calls = 0;
+};
+ByHand cboe_by_hand(const std::map<double, std::array<double, 4>>& chain, double t) {
+  // chain: strike -> {call bid, call ask, put bid, put ask}; -1 = no usable quote.
+  std::vector<double> k;
+  std::vector<std::array<double, 4>> q;
+  for (const auto& [strike, quote] : chain) {
+    k.push_back(strike);
+    q.push_back(quote);
+  }
+  const auto quoted = [](double bid, double ask) { return bid > 0 && ask >= bid; };
+  const auto both = [&](std::size_t i) { return quoted(q[i][0], q[i][1]) && quoted(q[i][2], q[i][3]); };
+  ByHand out;
+  double best = 1e18;
+  for (std::size_t i = 0; i < k.size(); ++i) {
+    if (!both(i)) continue;
+    const double diff = 0.5 * (q[i][0] + q[i][1]) - 0.5 * (q[i][2] + q[i][3]);
+    if (std::fabs(diff) < best) {
+      best = std::fabs(diff);
+      out.forward = k[i] + diff;
+    }
+  }
+  std::size_t k0 = 0;
+  for (std::size_t i = 0; i < k.size() && k[i] <= out.forward; ++i) k0 = i;
+  out.k0 = k[k0];
+  std::vector<std::size_t> used;  // ascending strikes: OTM puts, K0, OTM calls
+  for (std::size_t i = k0, misses = 0; i-- > 0 && misses < 2;) {
+    if (quoted(q[i][2], q[i][3])) {
+      used.push_back(i);
+      misses = 0;
+    } else {
+      ++misses;
+    }
+  }
+  std::reverse(used.begin(), used.end());
+  out.puts = static_cast<int>(used.size());
+  used.push_back(k0);
+  for (std::size_t i = k0 + 1, misses = 0; i < k.size() && misses < 2; ++i) {
+    if (quoted(q[i][0], q[i][1])) {
+      used.push_back(i);
+      misses = 0;
+    } else {
+      ++misses;
+    }
+  }
+  out.calls = static_cast<int>(used.size()) - out.puts - 1;
+  const auto rate = [&](int side) {  // 0 mid, 1 bid, 2 ask
+    const auto price = [side](double bid, double ask) { return side == 1 ? bid : side == 2 ? ask : 0.5 * (bid + ask); };
+    double sum = 0;
+    for (std::size_t j = 0; j < used.size(); ++j) {
+      const std::size_t i = used[j];
+      const double dk = j == 0 ? k[used[1]] - k[i]
+                        : j + 1 == used.size() ? k[i] - k[used[j - 1]]
+                                               : 0.5 * (k[used[j + 1]] - k[used[j - 1]]);
+      const double value = i == k0 ? 0.5 * (price(q[i][0], q[i][1]) + price(q[i][2], q[i][3]))
+                           : i < k0 ? price(q[i][2], q[i][3])
+                                    : price(q[i][0], q[i][1]);
+      sum += dk / (k[i] * k[i]) * value;
+    }
+    const double dev = out.forward / out.k0 - 1.0;
+    return 2.0 / t * sum - dev * dev / t;
+  };
+  out.variance = rate(0);
+  out.bid_variance = rate(1);
+  out.ask_variance = rate(2);
+  return out;
+}
+
+std::vector<JournalVarianceSwap> variance_records(const std::string& journal) {
+  JournalReader reader;
+  const JournalScan scan = reader.read(journal);
+  std::vector<JournalVarianceSwap> out;
+  for (const JournalRecord& r : scan.records) {
+    if (r.type != JournalRecordType::kVarianceSwap) continue;
+    JournalVarianceSwap v{};
+    EXPECT_TRUE(r.read_pod(v));
+    out.push_back(v);
+  }
+  return out;
+}
+
+// At its 09:45 decision the strategy journals one variance_swap record: the 0DTE chain's implied
+// forward and its mid, bid and ask variance swap rates, equal to the method computed here from
+// the chain's quotes as the engine held them at 09:45:00 (each contract's last quote at or before
+// it; a quote without a bid is no quote), t = 375 minutes over 525,600.
+TEST(ShortStrangleRealDayRecordTest, shouldJournalTheForwardAndVarianceSwapRatesOfTheChainAtTheDecision) {
+  const auto snaps = real::read_snapshots(real::chain_recording(kDay));
+  ASSERT_GE(snaps.size(), 3u) << "committed recording missing or unreadable: " << real::chain_recording(kDay);
+  const real::Snapshot* e = real::last_at_or_before(snaps, 9 * 60 + 45);
+  ASSERT_TRUE(e != nullptr);
+  std::map<double, std::array<double, 4>> chain;
+  for (const real::Snapshot& s : snaps) {
+    for (const real::Row& r : s.rows) {
+      auto& q = chain.try_emplace(r.strike, std::array<double, 4>{-1, -1, -1, -1}).first->second;
+      const bool usable = r.bid > 0 && r.ask >= r.bid;
+      const std::size_t at = r.right == 'C' ? 0 : 2;
+      q[at] = usable ? r.bid : -1;
+      q[at + 1] = usable ? r.ask : -1;
+    }
+    if (&s == e) break;
+  }
+  const double t = (16 * 60 - (9 * 60 + 45)) / 525'600.0;
+  const ByHand want = cboe_by_hand(chain, t);
+  ASSERT_GT(want.forward, 0.0);
+  ASSERT_GT(want.puts + want.calls, 0);
+
+  const real::DayRun run = real::replay_day(kDay, one(params(0.10)), "strangle-record-journal", allow_strangles);
+  ASSERT_TRUE(run.ok) << run.error;
+  const auto records = variance_records((testing_day::work_dir() / "strangle-record-journal.odj").string());
+  ASSERT_EQ(records.size(), 1u) << "one day record";
+  const JournalVarianceSwap& v = records[0];
+  std::printf("%s day record: forward %.6f (by hand %.6f), variance %.9f / bid %.9f / ask %.9f (by hand %.9f / %.9f / "
+              "%.9f), %u puts + %u calls of %u strikes\n",
+              kDay, v.forward, want.forward, v.variance, v.bid_variance, v.ask_variance, want.variance,
+              want.bid_variance, want.ask_variance, v.puts, v.calls, v.strikes);
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.bid_status, 0);
+  EXPECT_EQ(v.ask_status, 0);
+  EXPECT_EQ(v.strategy, 0);
+  EXPECT_STREQ(v.underlying, "SPY");
+  EXPECT_STREQ(v.root, "SPY");
+  EXPECT_EQ(v.expiry_yyyymmdd, 20260724);
+  EXPECT_EQ(v.at_ns, options::local_to_utc_ns(20260724, 9 * 60 + 45));
+  EXPECT_NEAR(v.years, t, 1e-12);
+  EXPECT_NEAR(v.forward, want.forward, 1e-9);
+  EXPECT_NEAR(v.k0, want.k0, 1e-9);
+  EXPECT_NEAR(v.variance, want.variance, 1e-9);
+  EXPECT_NEAR(v.bid_variance, want.bid_variance, 1e-9);
+  EXPECT_NEAR(v.ask_variance, want.ask_variance, 1e-9);
+  EXPECT_LT(v.bid_variance, v.variance);
+  EXPECT_LT(v.variance, v.ask_variance);
+  EXPECT_EQ(static_cast<int>(v.puts), want.puts);
+  EXPECT_EQ(static_cast<int>(v.calls), want.calls);
+  EXPECT_EQ(v.strikes, chain.size());
+}
+
+// The record is the day's, not the trade's: under the shipped defaults (no undefined risk
+// allowed, so the strangle is refused) it is journaled all the same. A replay stopped after it and
+// resumed verifies it instead of writing it again: one record, the same journal bytes.
+TEST(ShortStrangleRealDayRecordTest, shouldJournalTheRecordOnceUnderTheDefaultsAndNotAgainWhenResumed) {
+  const fs::path recording = real::chain_recording(kDay);
+  ASSERT_TRUE(fs::exists(recording)) << testing_day::missing(recording);
+  auto run = [&](const std::string& tag, bool fresh, int stop_minute) {
+    InstrumentRegistry registry(8192);
+    daemon::RecordingEvents events(registry);
+    EXPECT_EQ(events.open(recording.string()), "");
+    daemon::ReplaySetup setup = testing_day::day_setup(events.trading_day(), events.utc_offset_minutes(), "scratch");
+    setup.journal_path = (testing_day::work_dir() / (tag + ".odj")).string();
+    if (fresh) fs::remove(setup.journal_path);
+    const int offset = events.utc_offset_minutes();
+    if (stop_minute > 0) {
+      setup.after_event = [stop_minute, offset](std::uint64_t, Engine& engine, bool) {
+        const std::int64_t m = minute_of(engine.market_state().market_time()) + offset;
+        return ((m % 1440) + 1440) % 1440 < stop_minute;
+      };
+    }
+    return daemon::run_replay(setup, registry, one(""), events);
+  };
+  const auto full = run("strangle-record-full", true, 0);
+  ASSERT_TRUE(full.ok) << full.error;
+  const auto full_records = variance_records((testing_day::work_dir() / "strangle-record-full.odj").string());
+  ASSERT_EQ(full_records.size(), 1u);
+  EXPECT_EQ(full_records[0].status, 0);
+  const auto partial = run("strangle-record-resumed", true, 10 * 60 + 30);
+  ASSERT_TRUE(partial.ok) << partial.error;
+  ASSERT_EQ(variance_records((testing_day::work_dir() / "strangle-record-resumed.odj").string()).size(), 1u)
+      << "stopped after the 09:45 decision";
+  const auto resumed = run("strangle-record-resumed", false, 0);
+  ASSERT_TRUE(resumed.ok) << resumed.error;
+  EXPECT_EQ(resumed.verified_records, partial.written_records);
+  const auto records = variance_records((testing_day::work_dir() / "strangle-record-resumed.odj").string());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(std::memcmp(&records[0], &full_records[0], sizeof records[0]), 0);
 }
 
 TEST(ShortStrangleDeterminismTest, shouldWriteTheSameJournalBytesOnEveryRun) {

@@ -28,6 +28,7 @@ static_assert(sizeof(JournalFlag) <= kJournalSlotPayload);
 static_assert(sizeof(JournalSessionMarker) <= kJournalSlotPayload);
 static_assert(sizeof(JournalSettlement) <= kJournalSlotPayload);
 static_assert(sizeof(JournalAccount) <= kJournalSlotPayload);
+static_assert(sizeof(JournalVarianceSwap) <= kJournalSlotPayload);
 
 std::string_view to_string(StrategyState s) noexcept {
   switch (s) {
@@ -163,7 +164,8 @@ Engine::Engine(const EngineConfig& config, InstrumentRegistry& registry,
       om_{config.orders, &registry},
       book_{registry},
       meta_(config.orders.max_orders),
-      instrument_journaled_(registry.capacity(), 0) {
+      instrument_journaled_(registry.capacity(), 0),
+      variance_swap_journaled_(strategies_.size(), 0) {
   spreads_.reserve(config.max_open_spreads);
   note_text_.reserve(kNoteBufferBytes);
   note_ends_.reserve(kNoteBufferNotes);
@@ -215,6 +217,18 @@ const std::vector<std::string>& Engine::notes() const {
   note_text_.clear();
   note_ends_.clear();
   return notes_;
+}
+
+bool Engine::record_variance_swap(JournalVarianceSwap& record) noexcept {
+  if (restoring_ || record.strategy >= variance_swap_journaled_.size() ||
+      variance_swap_journaled_[record.strategy] != 0) {
+    return false;
+  }
+  variance_swap_journaled_[record.strategy] = 1;
+  record.at_ns = now_;
+  std::memset(record.pad, 0, sizeof record.pad);
+  journal(JournalRecordType::kVarianceSwap, &record, sizeof record);
+  return true;
 }
 
 void Engine::journal(JournalRecordType type, const void* data, std::size_t size) noexcept {
@@ -581,26 +595,20 @@ Price Engine::entry_per_unit(const Order& o) const noexcept {
   return Price::from_ticks(net / static_cast<Price::Rep>(units));
 }
 
-// A leg's price for marking and closing. A quote with an offer and no bid (the feed's bid of 0:
-// a far out-of-the-money 0DTE wing late in the day) is a real market: the leg is worth between 0
-// and the offer, it can be bought back at the offer and sold for nothing more than 0. Without that,
-// one wing bid at zero would leave a spread unmarked and unclosable until the settlement.
+// A leg's price for marking and closing, by the one-sided-quote rule of Nbbo::has_market: a leg
+// offered with no bid is marked at half its offer, bought back at the offer and sold for 0.
+// Without that, one wing bid at zero would leave a spread unmarked and unclosable until the
+// settlement.
 namespace {
 bool leg_mid(const Nbbo* q, Price::Rep& mid) noexcept {
-  if (q == nullptr || !q->ask.valid()) return false;
-  if (q->two_sided()) {
-    mid = q->mid().ticks();
-    return true;
-  }
-  if (q->bid.valid()) return false;  // crossed
-  mid = q->ask.ticks() / 2;
+  if (q == nullptr || !q->has_market()) return false;
+  mid = q->market_mid().ticks();
   return true;
 }
 // What closing the leg trades against: the offer when buying, the bid (0 when none) when selling.
 bool leg_natural(const Nbbo* q, Side side, Price::Rep& px) noexcept {
-  if (q == nullptr || !q->ask.valid()) return false;
-  if (q->bid.valid() && !q->two_sided()) return false;  // crossed
-  px = side == Side::kBuy ? q->ask.ticks() : (q->bid.valid() ? q->bid.ticks() : 0);
+  if (q == nullptr || !q->has_market()) return false;
+  px = side == Side::kBuy ? q->ask.ticks() : q->market_bid().ticks();
   return true;
 }
 }  // namespace

@@ -340,6 +340,16 @@ RestoreResult Engine::restore(const JournalScan& scan, TimestampNs now) {
         if (rec.read_pod(j)) see(j.at_ns);
         break;
       }
+      case JournalRecordType::kVarianceSwap: {
+        // A strategy's day record: written once a day; a restarted engine does not write it again.
+        JournalVarianceSwap j{};
+        if (rec.read_pod(j)) {
+          see(j.at_ns);
+          if (j.strategy < variance_swap_journaled_.size()) variance_swap_journaled_[j.strategy] = 1;
+          ++res.variance_swaps;
+        }
+        break;
+      }
       case JournalRecordType::kHistory:
         history_text.append(reinterpret_cast<const char*>(rec.payload.data()), rec.payload.size());
         history_text += '\n';

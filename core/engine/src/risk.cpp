@@ -210,9 +210,9 @@ RiskDecision RiskEngine::evaluate(const Intent& intent, const AccountState& acco
   for (int i = 0; i < intent.leg_count; ++i) {
     const Nbbo* q = quotes[static_cast<std::size_t>(i)];
     // An offer with no bid (the feed's bid of 0) is a market: the bid counts as 0. No offer, or a
-    // crossed quote, is none.
-    if (q == nullptr || !q->ask.valid() || (q->bid.valid() && !q->two_sided())) return reject(RiskReason::kNoQuote);
-    const Price::Rep bid = q->bid.valid() ? q->bid.ticks() : 0;
+    // crossed quote, is none (Nbbo::has_market).
+    if (q == nullptr || !q->has_market()) return reject(RiskReason::kNoQuote);
+    const Price::Rep bid = q->market_bid().ticks();
     const auto r = static_cast<Price::Rep>(intent.legs[i].ratio);
     if (intent.legs[i].side == Side::kBuy) {
       natural_ask += r * q->ask.ticks();

@@ -86,7 +86,7 @@ const OptionChain::Strike* ChainAnalytics::by_delta(OptionRight right, double ab
   return best;
 }
 
-DayVarianceIndex ChainAnalytics::day_variance_index() const {
+DayVarianceIndex ChainAnalytics::day_variance_index(options::QuoteSide side) const {
   DayVarianceIndex out;
   if (market_ == nullptr || !ready()) return out;
   quotes_.clear();
@@ -102,7 +102,7 @@ DayVarianceIndex ChainAnalytics::day_variance_index() const {
     }
     quotes_.push_back(q);
   }
-  out.detail = options::variance_swap_rate(quotes_, t_, rate_, options::QuoteSide::kMid);
+  out.detail = options::variance_swap_rate(quotes_, t_, rate_, side);
   out.ok = out.detail.ok();
   out.value = out.ok ? 100.0 * out.detail.volatility : 0.0;
   return out;

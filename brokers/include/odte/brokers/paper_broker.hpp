@@ -304,10 +304,11 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
     const Nbbo* q = market.nbbo(o.legs[i].instrument);
     if (q == nullptr) return;
     const bool buy = o.legs[i].side == Side::kBuy;
-    // A leg needs the side it trades against: an offer to buy (a wing bid at 0 can be bought back
-    // at its offer), a bid to sell. A crossed quote is no market.
+    // A leg needs the side it trades against: an offer to buy (a wing offered with no bid is a
+    // market, Nbbo::has_market: it can be bought back at its offer), a bid to sell. A crossed quote
+    // is no market.
     const Price touch = buy ? q->ask : q->bid;
-    if (!touch.valid() || (q->bid.valid() && q->ask.valid() && q->ask < q->bid)) return;
+    if (!touch.valid() || q->crossed()) return;
     const Price px = buy ? touch + config_.slippage_per_contract : touch - config_.slippage_per_contract;
     if (px <= Price::zero() && !buy) return;  // nothing to sell into
     // Every leg is judged (each slides its own reference) before the order may fill.
@@ -363,8 +364,9 @@ void PaperBroker::match(Working& w, const M& market, TimestampNs now, Out& out) 
 template <typename Q>
 bool PaperBroker::in_band(Working& w, int i, const Q& q, Price px) noexcept {
   const bool option = w.order.legs[i].unit != kLegShares;
-  // One-sided (an offer, no bid): the middle of 0 and the offer.
-  const Price mid = q.two_sided() ? q.mid() : q.ask.valid() ? Price::from_ticks(q.ask.ticks() / 2) : q.bid;
+  // One-sided (an offer, no bid): the middle of 0 and the offer (Nbbo::market_mid). A bid with no
+  // offer (a leg sold into it): the bid.
+  const Price mid = q.has_market() ? q.market_mid() : q.bid;
   Price& ref = w.band_ref[i];
   if (!ref.valid() || (config_.band.within(ref, mid, option) && config_.band.within(ref, px, option))) {
     ref = mid;

@@ -11,7 +11,9 @@
 //             READY=1 once the journal is open, the broker is up and the first event has arrived
 //   running   events in arrival order (latency merge); engine, broker, admin between events;
 //             once a second of wall time the options subscriptions are re-centred on the
-//             underlyings' prices (diffs that never exceed the 1,000-contract cap)
+//             underlyings' prices (diffs that never exceed the 1,000-contract cap); the legs of
+//             open positions and working orders are pinned in the subscriptions, so they stay
+//             quoted when the window moves away from them (held_option_contracts)
 //   quiet     while no event arrives the clock still runs (FeedClock), so timers, order
 //             timeouts and time exits fire, and the admin socket and watchdog are served
 //   stop      SIGTERM: no new orders; working orders cancelled when broker.cancel_on_shutdown,
@@ -24,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "odte/core/engine/broker_port.hpp"
 #include "odte/core/engine/engine.hpp"
@@ -71,6 +74,12 @@ class FeedClock {
   TimestampNs anchor_market_ = 0;
   TimestampNs anchor_wall_ = 0;
 };
+
+// The option contracts the live feed keeps quoted whatever the underlying does: every leg of an
+// open position and of a working order (feeds::OptionSubscriptionManager::set_pins), by the
+// registry's symbol ("O:SPY260720C00630000"), sorted, without duplicates. Cold path (allocates):
+// the run loop asks once a second.
+[[nodiscard]] std::vector<std::string> held_option_contracts(const Engine& engine, const InstrumentRegistry& registry);
 
 // One market event into the engine in the live modes: the market-data guard judges it first; only
 // an admitted event moves `clock` and is applied at the clock's time. A rejected one moves nothing:

@@ -24,6 +24,13 @@
 //   exit). Both count against the cap -- a contract then takes two slots -- so at the cap the
 //   window covers half as many strikes: the trades never push quotes out of the cap, they narrow
 //   the window around the money.
+// - Pins (`set_pins`): contracts that must stay quoted whatever the price does -- every leg of an
+//   open position or a working order (the daemon pins them, so marks, exits and stops never go
+//   blind when the underlying moves away). Pins count against their root's budget first; the
+//   window fills the rest (a pinned contract inside the window costs it nothing more). Pins beyond
+//   the budget, of a root not configured, or of a contract not listed are refused, each with a
+//   line saying why (ascending strike order decides which fit). Unpinned contracts outside the
+//   window are unsubscribed; the window then widens again around the last price.
 //
 // Cold path (start-up, then at most about once a second): allocates freely. Not thread-safe; the
 // owner (the core side) calls it from one thread and hands the diff to WsClient::subscribe() /
@@ -94,6 +101,14 @@ struct OptionSubscriptionDiff {
   }
 };
 
+// What set_pins did.
+struct OptionPinResult {
+  std::size_t pinned = 0;             // contracts pinned now (all roots)
+  std::size_t added = 0;              // newly pinned by this call
+  std::size_t removed = 0;            // no longer pinned
+  std::vector<std::string> refused;   // one line each: the contract and why it is not pinned
+};
+
 // The entries joined with ',' (the params of one subscribe/unsubscribe message).
 [[nodiscard]] std::string join_params(std::span<const std::string> entries);
 
@@ -115,7 +130,16 @@ class OptionSubscriptionManager {
   OptionSubsStatus update_underlying(std::string_view underlying, Price price,
                                      OptionSubscriptionDiff& out);
 
-  // Everything subscribed now: roots in configuration order, each nearest its centre first.
+  // Replaces the pinned contracts with `tickers` (any OCC spelling; duplicates ignored) and appends
+  // to `out` what that changes: unsubscribe (ascending strike, call before put), then subscribe
+  // (pins first, ascending, then the window's new strikes nearest the money first). A root not yet
+  // centred subscribes its pins alone until its first price. An empty list unpins everything.
+  OptionPinResult set_pins(std::span<const std::string> tickers, OptionSubscriptionDiff& out);
+  // Contracts pinned now.
+  [[nodiscard]] std::size_t pinned() const noexcept;
+
+  // Everything subscribed now: roots in configuration order, each its pinned contracts outside
+  // the window first (ascending strike, call before put), then the window nearest its centre first.
   [[nodiscard]] std::vector<std::string> entries() const;
   [[nodiscard]] std::size_t size() const noexcept;
   [[nodiscard]] std::size_t cap() const noexcept { return cap_; }
@@ -150,13 +174,22 @@ class OptionSubscriptionManager {
     std::size_t centre = 0;           // index of the ATM strike at the last centring
     std::vector<std::size_t> window;  // selected strike indices, nearest first
     std::size_t lo = 0, hi = 0;       // the window as [lo, hi)
+    Price price;                      // the price of the last centring
+    std::vector<std::uint8_t> pinned; // per strike: kCallBit | kPutBit of the pinned contracts
+    std::vector<std::uint8_t> on;     // per strike: the contracts subscribed now
+    std::size_t pinned_contracts = 0;
   };
+  static constexpr std::uint8_t kCallBit = 1;
+  static constexpr std::uint8_t kPutBit = 2;
 
  private:
   OptionSubsStatus update_index(std::size_t i, Price price, OptionSubscriptionDiff& out);
+  // Brings root i's subscribed contracts to its pins plus its window, appending the difference.
+  void sync(std::size_t i, OptionSubscriptionDiff& out);
 
   std::vector<Root> roots_;
   std::size_t cap_ = 0;
+  std::int32_t expiry_ = 0;
   std::uint32_t recentre_strikes_ = 1;
   std::size_t per_contract_ = 1;
 };

@@ -60,6 +60,26 @@ struct Settlement {
   std::uint32_t positions = 0;
 };
 
+// Seed 004's day record (a variance_swap record): the implied forward and variance swap rates
+// (annualised sigma^2) of one expiry's chain at a strategy's decision time.
+struct VarianceSwapDay {
+  std::int32_t day = 0;
+  TimestampNs at_ns = 0;
+  std::string strategy;             // its name (ReportOptions::strategy_names) or "strategy N"
+  std::string underlying;           // "SPY", "I:SPX"
+  std::string root;                 // "SPY", "SPXW"
+  std::int32_t expiry = 0;          // yyyymmdd
+  std::string status;               // "ok", or why the chain gave no rate (options::ChainStatus)
+  double variance = 0.0;            // mid swap rate
+  double bid_variance = 0.0;
+  double ask_variance = 0.0;
+  double forward = 0.0;
+  double years = 0.0;               // time to the settlement used
+  std::uint32_t puts = 0;           // out-of-the-money puts and calls in the mid sum
+  std::uint32_t calls = 0;
+  std::uint32_t strikes = 0;        // listed strikes of the chain
+};
+
 // A trade's result in one instrument (a leg of the spread).
 struct LegResult {
   std::string symbol;
@@ -168,6 +188,7 @@ struct Run {
   std::vector<EquityPoint> curve;
   std::vector<DayResult> days;
   std::vector<Settlement> settlements;   // expiry settlements, in journal order
+  std::vector<VarianceSwapDay> variance_swaps;  // seed 004's day records, in journal order
   std::map<std::string, std::uint64_t> rejections;  // by risk reason
   std::vector<Breakdown> by_strategy;
   std::vector<Breakdown> by_leg;         // per instrument

@@ -18,9 +18,11 @@
 // (StrategyContext::account()), capped by max_quantity. The seed sizes in fractions of a
 // contract; under one whole contract is a note (with the equity one would need) and no trade.
 //
-// Day record (seed: the chain history's implied forward and variance swap rate per day): at entry
-// the strategy notes the 0DTE chain's implied forward and its single-expiry variance swap rate
-// from the mids (Cboe method, options::variance_swap_rate) -- in the log and the run report.
+// Day record (seed: the chain history's implied forward and bid/ask/mid variance swap rates per
+// day): at its first entry decision (entry_time, once the chain is ready), whether or not it then
+// trades, the strategy takes the 0DTE chain's implied forward and its single-expiry variance swap
+// rate priced at the mids, bids and offers (Cboe method, options::variance_swap_rate), journals
+// them (record type variance_swap, once a day) and notes them -- in the log and the run report.
 //
 // Risk: a short strangle's loss is unbounded. The risk engine refuses it (kUndefinedRisk) unless
 // the operator sets [risk] allow_undefined_risk = true; it then caps the loss at the stress point
@@ -95,6 +97,7 @@ class ShortStrangleStrategy final : public Strategy {
   [[nodiscard]] double variance_swap_rate() const noexcept { return swap_rate_; }
 
  private:
+  void record_day(StrategyContext& ctx);
   bool enter(StrategyContext& ctx);
   bool fit_risk(StrategyContext& ctx, Intent& in);
   void check_hedge(StrategyContext& ctx, int minute);
@@ -118,6 +121,7 @@ class ShortStrangleStrategy final : public Strategy {
   ClientOrderId hedge_order_;   // the hedge order working, if any
   bool exit_sent_ = false;
   bool close_failed_noted_ = false;
+  bool day_recorded_ = false;
   ClientOrderId entry_;
 };
 

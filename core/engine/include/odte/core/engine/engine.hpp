@@ -145,6 +145,7 @@ struct RestoreResult {
                                     // records the crash cut off
   std::uint64_t torn_tail_bytes = 0;
   std::uint32_t operator_flattens = 0;  // flatten records (the operator's flatten over the admin socket)
+  std::uint32_t variance_swaps = 0;     // variance_swap records (seed 004's day record); not written again
 };
 
 class Engine final : private StrategyContext {
@@ -309,6 +310,7 @@ class Engine final : private StrategyContext {
   InstrumentId instrument(std::string_view symbol) noexcept override;
   [[nodiscard]] std::int32_t trading_day() const noexcept override { return config_.orders.trading_day; }
   void note(std::string_view text) override;
+  bool record_variance_swap(JournalVarianceSwap& record) noexcept override;
   [[nodiscard]] const SessionHistory& history() const noexcept override { return history_; }
 
   ClientOrderId submit_for(Intent& intent, std::uint32_t spread) noexcept;
@@ -396,6 +398,7 @@ class Engine final : private StrategyContext {
   CoreState state_ = CoreState::kRunning;  // replay starts running; restore/reconcile gate the rest
   bool restoring_ = false;
   std::vector<std::uint8_t> instrument_journaled_;  // by instrument id: an instrument record was written
+  std::vector<std::uint8_t> variance_swap_journaled_;  // by strategy: its variance_swap record is in the journal
   ClientOrderId recon_request_;
   TimestampNs recon_deadline_ = 0;
   bool recon_overflow_ = false;

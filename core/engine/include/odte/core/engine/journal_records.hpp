@@ -69,6 +69,36 @@ static_assert(sizeof(JournalSettlement) == 64);
 static_assert(std::has_unique_object_representations_v<JournalSettlement>);
 static_assert(std::has_unique_object_representations_v<JournalFill>);
 
+// Seed 004's day record (type variance_swap): what one expiry's chain implies at a strategy's
+// decision time -- the implied forward and the single-expiry variance swap rate (the Cboe VIX
+// method, options::variance_swap_rate) priced at the mids, the bids and the offers, as the
+// seed's chain history keeps them per day. Computed by the strategy (ShortStrangleStrategy, at its
+// entry decision), journaled by the engine (StrategyContext::record_variance_swap) at most once
+// per strategy per day. Doubles are the computed values bit for bit (no padding: the fields add
+// up to the size asserted below, so identical inputs give identical bytes).
+struct JournalVarianceSwap {
+  TimestampNs at_ns;            // market time of the quotes (stamped by the engine)
+  double variance;              // mid swap rate: annualised sigma^2; 0 unless status is ok
+  double bid_variance;          // priced at the bids (the seed's bid_swap_rate); 0 unless bid_status is ok
+  double ask_variance;          // priced at the offers; 0 unless ask_status is ok
+  double forward;               // implied forward of the mid computation (parity at the smallest |C - P|)
+  double years;                 // time to the settlement used: minutes / 525,600
+  double k0;                    // first listed strike at or below the forward
+  std::int32_t expiry_yyyymmdd;
+  std::uint16_t strategy;       // the strategy's index in the config
+  std::uint8_t status;          // options::ChainStatus of the mid computation: 0 = ok
+  std::uint8_t bid_status;
+  std::uint8_t ask_status;
+  std::uint8_t pad[3];          // 0
+  std::uint32_t puts;           // out-of-the-money puts in the mid sum
+  std::uint32_t calls;          // out-of-the-money calls in the mid sum
+  std::uint32_t strikes;        // listed strikes of the chain the quotes came from
+  char underlying[16];          // feed symbol of its price, NUL-terminated ("SPY", "I:SPX")
+  char root[8];                 // OCC root, NUL-terminated ("SPY", "SPXW")
+};
+static_assert(sizeof(JournalVarianceSwap) == 7 * 8 + 4 + 2 + 3 * 1 + 3 + 3 * 4 + 16 + 8,
+              "the fields add up to the size: no padding");
+
 // The account once a minute of market time after the first fill (type mark), after the book was
 // marked to mids.
 struct JournalMark {

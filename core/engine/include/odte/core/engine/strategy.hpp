@@ -18,6 +18,7 @@
 #include "odte/core/market/history.hpp"
 #include "odte/core/market/instrument_registry.hpp"
 #include "odte/core/engine/intent.hpp"
+#include "odte/core/engine/journal_records.hpp"
 #include "odte/core/market/market_state.hpp"
 #include "odte/core/engine/order_manager.hpp"
 #include "odte/core/engine/positions.hpp"
@@ -77,6 +78,14 @@ class StrategyContext {
   virtual bool track_bars(InstrumentId id) noexcept = 0;
   // A line for the log and the report ("no VVIX 1-minute series in this recording").
   virtual void note(std::string_view text) = 0;
+  // Journals a strategy's day record of an expiry's forward and variance swap rates (type
+  // variance_swap, docs/journal-format.md), stamped with now(); the run report lists it. At most
+  // one per strategy (record.strategy) per day: false, and nothing written, when that strategy's
+  // record is already in the journal (written earlier in this run, or restored after a restart).
+  virtual bool record_variance_swap(JournalVarianceSwap& record) noexcept {
+    (void)record;
+    return false;
+  }
   // What was known before today's session (previous closes, the previous session's 1-minute bars),
   // fetched on the cold path before start and journaled; empty when the run has none.
   [[nodiscard]] virtual const SessionHistory& history() const noexcept {

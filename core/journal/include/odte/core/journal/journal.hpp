@@ -46,11 +46,13 @@ enum class JournalRecordType : std::uint16_t {
   kFlatten = 14,       // JournalFlatten: the operator's flatten, before the orders it sends
   kSettlement = 15,    // JournalSettlement: the value expiring options settled against at the close
   kHistory = 16,       // one line of SessionHistory::to_text (no newline), in order, before the session
+  kVarianceSwap = 17,  // JournalVarianceSwap: seed 004's day record (implied forward, variance swap rates)
   kAccount = 18,       // JournalAccount: the day's equity (from the broker) and the strategies' names
 };
 
 // 3: instrument and reconciliation records (docs/journal-format.md). Later additions that old
-// journals read correctly keep the version: the flatten (type 14) and settlement (type 15) records, book_fill's
+// journals read correctly keep the version: the flatten (type 14), settlement (type 15), history (16) and
+// variance swap (17) records, book_fill's
 // settlement byte and order_command's cancel reason (both were padding, always 0).
 inline constexpr std::uint32_t kJournalVersion = 3;
 inline constexpr std::size_t kJournalHeaderSize = 32;

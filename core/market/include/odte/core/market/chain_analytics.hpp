@@ -71,8 +71,9 @@ class ChainAnalytics {
   // The out-of-the-money strike (calls above the spot, puts below) whose |delta| is closest to
   // `abs_delta` among contracts whose IV solves; ties go to the further OTM strike. Null if none.
   [[nodiscard]] const OptionChain::Strike* by_delta(OptionRight right, double abs_delta) const noexcept;
-  // The Cboe variance method over the current chain mids at t (computed on each call).
-  [[nodiscard]] DayVarianceIndex day_variance_index() const;
+  // The Cboe variance method over the current chain mids at t (computed on each call); `side`
+  // prices each strike's contribution at the bids or offers instead (seed 004's bid/ask rates).
+  [[nodiscard]] DayVarianceIndex day_variance_index(options::QuoteSide side = options::QuoteSide::kMid) const;
 
   // Minute volume of the chain (sum of contracts' day volume, from trades) and the underlying,
   // sampled at a minute boundary: call once per minute (or more; repeats within a minute are

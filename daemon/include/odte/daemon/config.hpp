@@ -119,6 +119,19 @@ struct ExpiryConfig {
   int close_before_minutes = 10;                     // "close": minutes before the session close
 };
 
+// [session]: the trading day's lifecycle of the live modes run with a journal directory
+// (daemon/lifecycle.hpp, docs/operations.md).
+enum class SessionClock : std::uint8_t { kSystem = 1, kFile };
+struct SessionConfig {
+  std::int64_t connect_before_open_ns = 30LL * 60 * 1'000'000'000;  // connect, REST, reconcile before 09:30
+  std::int64_t close_after_ns = 10LL * 60 * 1'000'000'000;          // the day ends this long after the close
+  // The wall clock the lifecycle follows. "system": CLOCK_REALTIME. "file": a TEST clock -- New York
+  // time read from clock_file ("YYYY-MM-DD HH:MM[:SS]"), never behind the feed's own time; accepted
+  // only with mode = "paper-live" and broker.kind = "paper", so it can never drive a real broker.
+  SessionClock clock = SessionClock::kSystem;
+  std::string clock_file;
+};
+
 struct Config {
   std::filesystem::path source;     // file it came from
   Mode mode = Mode::kReplay;
@@ -137,6 +150,11 @@ struct Config {
   AdminConfig admin;
   LogConfig log;
   std::string journal = "/var/lib/odte/journal.odj";
+  // Live modes: a journal per trading day, journal_dir/YYYY-MM-DD.odj, and the daily lifecycle
+  // ([session]); outputs go to OUTPUT/YYYY-MM-DD/ (OUTPUT: output_dir, else journal_dir). Empty: one
+  // day into `journal`, ending with the feed (replay, tests, a day run by hand).
+  std::string journal_dir;
+  SessionConfig session;
   std::string output_dir;           // run outputs (report); empty: beside the journal
   std::vector<StrategyConfig> strategies;
   // A run with no enabled [[strategy]] trades nothing of its own: only exits, the kill switch and

@@ -215,8 +215,9 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   auto check_day_over = [&] {
     if (lifecycle != nullptr && !day_over && lifecycle->clock->now() >= lifecycle->plan.end_ns) {
       day_over = true;
-      spdlog::info("lifecycle: trading day {}: {} New York, {} past the close", iso_day(lifecycle->plan.day),
-                   new_york_text(lifecycle->clock->now()), lifecycle->plan.early_close ? "the 13:00 early close" : "16:00");
+      spdlog::info("lifecycle: trading day {}: {} New York, the day's end ({} close + session.close_after)",
+                   iso_day(lifecycle->plan.day), new_york_text(lifecycle->clock->now()),
+                   lifecycle->plan.early_close ? "the 13:00 early" : "the 16:00");
     }
     return day_over;
   };

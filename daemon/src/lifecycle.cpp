@@ -219,6 +219,7 @@ int run_lifecycle(const Config& config, SignalWatcher& signals, SystemdNotifier&
     spdlog::info("lifecycle: trading day {} closed and reported: {}/report/report.html", iso_day(p.day),
                  day_config.output_dir);
   }
+  notify.stopping(exit_code == 0 ? "stopping: signal" : "stopping: a trading day failed");
   services.set_lifecycle(LifecycleSnapshot{});
   services.close();
   return exit_code;

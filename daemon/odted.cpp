@@ -21,6 +21,7 @@
 #include "odte/brokers/paper_port.hpp"
 #include "odte/daemon/feed_threads.hpp"
 #include "odte/daemon/instance_lock.hpp"
+#include "odte/daemon/lifecycle.hpp"
 #include "odte/daemon/live.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/feeds/api_key.hpp"
@@ -102,6 +103,40 @@ odte::daemon::DaemonRun run_over_websocket(odte::daemon::Config config, odte::In
   return result;
 }
 
+// One day of the live modes: the FIX adapter (broker.kind = "fix") or the paper broker, and the
+// live run loop (live.hpp). `day`: a day of the daily lifecycle, else a one-day run.
+odte::daemon::DaemonRun run_live_day(const odte::daemon::Config& config, odte::InstrumentRegistry& registry,
+                                     odte::daemon::SignalWatcher& signals, odte::daemon::SystemdNotifier& notify,
+                                     const odte::daemon::LiveDay* day) {
+  // The live feed with the paper broker (paper-live) or the FIX adapter (paper-live against a
+  // broker's test venue, or live: load_config refuses live without broker.kind = "fix").
+  // broker.kind = "fix": the FIX adapter starts (and logs on) before the feeds, so a bad store or
+  // a refused session fails the start with the setting named; the run loop holds commands until
+  // the link is up (submit returns false while it is down or reconciling).
+  std::unique_ptr<odte::brokers::FixBroker> fix;
+  if (config.broker.kind == odte::daemon::BrokerKind::kFix) {
+    try {
+      fix = std::make_unique<odte::brokers::FixBroker>(config.broker.fix, registry);
+      fix->start();
+    } catch (const odte::brokers::FixConfigError& e) {
+      spdlog::error("broker.{}", e.what());
+      std::fprintf(stderr, "odted: broker.%s\n", e.what());
+      odte::daemon::DaemonRun failed;
+      failed.exit_code = 1;  // said above; outcome.error stays empty so it is not said twice
+      return failed;
+    }
+  }
+  const odte::daemon::BrokerFactory make_broker = [&fix](const odte::daemon::Config& c, const odte::InstrumentRegistry&) {
+    if (fix) return std::unique_ptr<odte::BrokerPort>(std::move(fix));
+    return std::unique_ptr<odte::BrokerPort>(std::make_unique<odte::brokers::PaperBrokerPort>(c.broker.paper));
+  };
+  odte::daemon::DaemonRun result = odte::daemon::run_live_daemon(config, registry, signals, notify, make_broker, day);
+  // A start-up that failed before the run took the broker leaves it here: log it off while the
+  // log still exists (its logout callback logs).
+  fix.reset();
+  return result;
+}
+
 int run(const char* config_path) {
   odte::daemon::Config config;
   try {
@@ -130,38 +165,32 @@ int run(const char* config_path) {
   spdlog::info("{} starting: config {}, mode {}", odte::version_line("odted"), config.source.string(),
                odte::daemon::to_string(config.mode));
   for (const std::string& w : odte::daemon::config_warnings(config)) spdlog::warn("{}", w);
-  for (const std::string& f : odte::daemon::remove_orphan_journal_temps(config.journal)) {
-    spdlog::warn("removed {}, left by a journal creation that was interrupted", f);
+  if (config.journal_dir.empty()) {
+    for (const std::string& f : odte::daemon::remove_orphan_journal_temps(config.journal)) {
+      spdlog::warn("removed {}, left by a journal creation that was interrupted", f);
+    }
+  }
+
+  if ((config.mode == Mode::kPaperLive || config.mode == Mode::kLive) && !config.journal_dir.empty()) {
+    // The daily service (lifecycle.hpp): a day at a time, each with its own registry, broker and
+    // journal, between idle stretches; READY=1 as soon as the admin socket answers.
+    const int code = odte::daemon::run_lifecycle(
+        config, signals, notify, [&](const odte::daemon::Config& day_config, odte::daemon::LiveDay& day) {
+          for (const std::string& f : odte::daemon::remove_orphan_journal_temps(day_config.journal)) {
+            spdlog::warn("removed {}, left by a journal creation that was interrupted", f);
+          }
+          odte::InstrumentRegistry day_registry;
+          return run_live_day(day_config, day_registry, signals, notify, &day);
+        });
+    odte::daemon::shutdown_logging();
+    if (code == 0) std::printf("odted: %s stopped\n", std::string(odte::daemon::to_string(config.mode)).c_str());
+    return code;
   }
 
   odte::InstrumentRegistry registry;
   odte::daemon::DaemonRun result;
   if (config.mode == Mode::kPaperLive || config.mode == Mode::kLive) {
-    // The live feed with the paper broker (paper-live) or the FIX adapter (paper-live against a
-    // broker's test venue, or live: load_config refuses live without broker.kind = "fix").
-    // broker.kind = "fix": the FIX adapter starts (and logs on) before the feeds, so a bad store or
-    // a refused session fails the start with the setting named; the run loop holds commands until
-    // the link is up (submit returns false while it is down or reconciling).
-    std::unique_ptr<odte::brokers::FixBroker> fix;
-    if (config.broker.kind == odte::daemon::BrokerKind::kFix) {
-      try {
-        fix = std::make_unique<odte::brokers::FixBroker>(config.broker.fix, registry);
-        fix->start();
-      } catch (const odte::brokers::FixConfigError& e) {
-        spdlog::error("broker.{}", e.what());
-        odte::daemon::shutdown_logging();
-        std::fprintf(stderr, "odted: broker.%s\n", e.what());
-        return 1;
-      }
-    }
-    const odte::daemon::BrokerFactory make_broker = [&fix](const odte::daemon::Config& c, const odte::InstrumentRegistry&) {
-      if (fix) return std::unique_ptr<odte::BrokerPort>(std::move(fix));
-      return std::unique_ptr<odte::BrokerPort>(std::make_unique<odte::brokers::PaperBrokerPort>(c.broker.paper));
-    };
-    result = odte::daemon::run_live_daemon(config, registry, signals, notify, make_broker);
-    // A start-up that failed before the run took the broker leaves it here: log it off while the
-    // log still exists (its logout callback logs).
-    fix.reset();
+    result = run_live_day(config, registry, signals, notify, nullptr);
     odte::daemon::shutdown_logging();
     if (result.exit_code == 0) {
       std::printf("odted: %s stopped: %llu events; outputs in %s\n", std::string(odte::daemon::to_string(config.mode)).c_str(),

@@ -1,4 +1,5 @@
 #include "odte/daemon/admin_server.hpp"
+#include "odte/daemon/lifecycle.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -592,7 +593,7 @@ std::string AdminServer::handle(const std::string& line, bool& needs_core, Contr
     std::uint32_t live = 0;
     for (std::uint32_t i = 0; i < s.order_count && i < kSnapshotOrders; ++i) live += is_terminal(s.orders[i].state) ? 0u : 1u;
     const std::string_view mode = s.mode == 0 ? std::string_view("starting") : to_string(static_cast<Mode>(s.mode));
-    return ok_reply(cmd, json{{"state", to_string(s.state)},
+    json reply{{"state", to_string(s.state)},
                               {"mode", mode},
                               {"killed", s.killed},
                               {"paused", s.paused},
@@ -604,7 +605,20 @@ std::string AdminServer::handle(const std::string& line, bool& needs_core, Contr
                               {"events_processed", s.events_processed},
                               {"intents", s.intents},
                               {"orders_sent", s.orders_sent},
-                              {"fills", s.fills}});
+                              {"fills", s.fills}};
+    // The daily lifecycle (live modes with journal_dir): the day's state and what comes next, in
+    // New York time.
+    if (s.lifecycle.state != LifecycleState::kNone) {
+      const LifecycleSnapshot& l = s.lifecycle;
+      json lc{{"state", to_string(l.state)}, {"trading_day", iso_day(l.trading_day)}};
+      if (l.next_ns != 0) {
+        lc["next"] = to_string(l.next_state);
+        lc["next_at"] = new_york_text(l.next_ns) + " New York";
+        lc["next_ns"] = l.next_ns;
+      }
+      reply["lifecycle"] = std::move(lc);
+    }
+    return ok_reply(cmd, reply);
   }
   if (cmd == "positions") {
     // Per strategy: its legs, then one line with its P&L, max loss at expiry and greeks in

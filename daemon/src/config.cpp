@@ -75,6 +75,50 @@ void read_risk(SettingsReader r, Config& c) {
   r.finish();
 }
 
+// "90s", "30m", "1h" -> ns; false when the text is not a whole number with one of those units.
+bool parse_duration(std::string_view text, std::int64_t& ns) {
+  if (text.size() < 2) return false;
+  const char unit = text.back();
+  const std::int64_t scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : 0;
+  if (scale == 0) return false;
+  std::int64_t n = 0;
+  for (const char ch : text.substr(0, text.size() - 1)) {
+    if (ch < '0' || ch > '9' || n > 1'000'000) return false;
+    n = n * 10 + (ch - '0');
+  }
+  ns = n * scale * 1'000'000'000;
+  return true;
+}
+
+std::string duration_text(std::int64_t ns) {
+  const std::int64_t s = ns / 1'000'000'000;
+  if (s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
+void read_duration(SettingsReader& r, const char* key, std::int64_t& ns, std::int64_t max_ns) {
+  std::string text = duration_text(ns);
+  if (r.node(key) == nullptr) return;
+  r.string(key, text);
+  std::int64_t v = 0;
+  if (!parse_duration(text, v) || v > max_ns) {
+    r.problem(key, "must be a duration like \"30m\", \"90s\" or \"1h\" of at most " + duration_text(max_ns) +
+                       ", not \"" + text + "\"");
+    return;
+  }
+  ns = v;
+}
+
+void read_session(SettingsReader r, Config& c) {
+  SessionConfig& s = c.session;
+  read_duration(r, "connect_before_open", s.connect_before_open_ns, 8LL * 3600 * 1'000'000'000);
+  read_duration(r, "close_after", s.close_after_ns, 4LL * 3600 * 1'000'000'000);
+  r.choice("clock", s.clock, {{"system", SessionClock::kSystem}, {"file", SessionClock::kFile}});
+  r.string("clock_file", s.clock_file);
+  r.finish();
+}
+
 void read_broker(SettingsReader r, Config& c) {
   BrokerConfig& b = c.broker;
   r.choice("kind", b.kind, {{"paper", BrokerKind::kPaper}, {"fix", BrokerKind::kFix}});
@@ -156,6 +200,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   std::vector<std::string> problems;
   SettingsReader top(&root, "", problems, source_name);
   top.choice("mode", c.mode, {{"live", Mode::kLive}, {"paper-live", Mode::kPaperLive}, {"replay", Mode::kReplay}}, true);
+  const bool journal_set = top.node("journal") != nullptr;
   // `journal = "path"`, or a [journal] table: path and durability.
   if (const toml::node* j = root.get("journal"); j != nullptr && j->is_table()) {
     SettingsReader r = top.sub("journal");
@@ -166,6 +211,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   } else {
     top.string("journal", c.journal);
   }
+  top.string("journal_dir", c.journal_dir);
   top.string("output_dir", c.output_dir);
   top.boolean("allow_no_strategies", c.allow_no_strategies);
 
@@ -227,6 +273,7 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
   }
   read_risk(top.sub("risk"), c);
   read_broker(top.sub("broker"), c);
+  read_session(top.sub("session"), c);
   {
     SettingsReader r = top.sub("expiry");
     r.choice("physical", c.expiry.physical, {{"close", PhysicalExpiry::kClose}, {"exercise", PhysicalExpiry::kExercise}});
@@ -354,6 +401,27 @@ Config parse_config(std::string_view toml_text, const std::string& source_name) 
                        "position of its own (only exits, the kill switch and operator commands); set "
                        "allow_no_strategies = true if that is meant (a flatten-only day)");
   }
+  // The journal directory is the live modes' daily service; `journal` is one day (docs/operations.md).
+  if (!c.journal_dir.empty() && journal_set) {
+    problems.push_back(source_name + ": journal_dir: set either journal (one day, ending with the feed) or journal_dir "
+                       "(a journal per trading day, the daily service), not both");
+  }
+  if (!c.journal_dir.empty() && c.mode == Mode::kReplay) {
+    problems.push_back(source_name + ": journal_dir: is for the live modes' daily service; a replay writes its "
+                       "recording's day into journal");
+  }
+  if (c.session.clock == SessionClock::kFile) {
+    if (c.mode != Mode::kPaperLive || c.broker.kind != BrokerKind::kPaper) {
+      problems.push_back(source_name + ": session.clock: \"file\" is a test clock, accepted only with mode = "
+                         "\"paper-live\" and broker.kind = \"paper\" (it must never drive a real broker)");
+    }
+    if (c.session.clock_file.empty()) {
+      problems.push_back(source_name + ": session.clock_file: is required when session.clock = \"file\"");
+    }
+    if (c.journal_dir.empty()) {
+      problems.push_back(source_name + ": session.clock: \"file\" drives the daily lifecycle, which needs journal_dir");
+    }
+  }
   if (c.admin.socket.empty() || c.admin.socket.size() > 107) {
     problems.push_back(source_name + ": admin.socket: must be a path of 1 to 107 bytes");
   }
@@ -450,7 +518,12 @@ std::string describe(const Config& c) {
   } else {
     t.insert("journal", toml::table{{"path", c.journal}, {"durability", std::string(to_string(c.journal_durability))}});
   }
+  t.insert("journal_dir", c.journal_dir);
   t.insert("output_dir", c.output_dir);
+  t.insert("session", toml::table{{"connect_before_open", duration_text(c.session.connect_before_open_ns)},
+                                  {"close_after", duration_text(c.session.close_after_ns)},
+                                  {"clock", c.session.clock == SessionClock::kFile ? "file" : "system"},
+                                  {"clock_file", c.session.clock_file}});
   t.insert("allow_no_strategies", c.allow_no_strategies);
   t.insert("account", toml::table{{"equity", c.account_equity.to_string()}});
   toml::array windows;

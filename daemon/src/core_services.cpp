@@ -109,7 +109,46 @@ void CoreServices::publish(const Engine& engine, CoreState state, TimestampNs no
   s.seq = ++snapshot_seq_;
   s.state = state;
   s.mode = static_cast<std::uint8_t>(config_.mode);
+  s.lifecycle = lifecycle_;
   snapshots_->publish();
+}
+
+void CoreServices::publish_idle(TimestampNs now, CoreState state) {
+  CoreSnapshot& s = snapshots_->write_buffer();
+  s = CoreSnapshot{};
+  s.published_ns = now;
+  s.equity = config_.account_equity;
+  s.limits = config_.risk;
+  s.exits = config_.exits;
+  if (feeds_ != nullptr) feeds_->fill_snapshot(s);
+  s.seq = ++snapshot_seq_;
+  s.state = state;
+  s.mode = static_cast<std::uint8_t>(config_.mode);
+  s.lifecycle = lifecycle_;
+  snapshots_->publish();
+}
+
+void CoreServices::service_idle(TimestampNs now, CoreState state) {
+  to_core_->drain([&](const ControlCommand& c) {
+    ControlReply reply{};
+    reply.request_id = c.request_id;
+    reply.ok = false;
+    const std::string why = std::string("no trading day is running (lifecycle ") +
+                            std::string(to_string(lifecycle_.state)) + "): nothing changed";
+    reply.set_message(why.c_str());
+    publish_idle(now, state);
+    spdlog::info("admin {}: {}", to_string(c.kind), reply.message);
+    while (!from_core_->try_push(reply)) std::this_thread::yield();
+  });
+  if (signals_.take_reload()) spdlog::info("SIGHUP: no trading day is running; nothing reloaded");
+}
+
+void CoreServices::tick_idle(TimestampNs now, CoreState state) {
+  const std::int64_t wall = MonotonicClock{}.now_ns();
+  if (wall < next_publish_ns_) return;
+  publish_idle(now, state);
+  notify_.watchdog();
+  next_publish_ns_ = wall + 50'000'000;
 }
 
 bool CoreServices::journal_failed() const noexcept {

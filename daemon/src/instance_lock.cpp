@@ -82,7 +82,12 @@ std::vector<std::pair<std::string, std::string>> instance_lock_paths(const Confi
     }
     out.emplace_back(path, what);
   };
-  add(config.journal + ".lock", "journal");
+  // The daily service locks its journal directory: one daemon per directory, whatever the day.
+  if (config.journal_dir.empty()) {
+    add(config.journal + ".lock", "journal");
+  } else {
+    add((std::filesystem::path(config.journal_dir) / "odted.lock").string(), "journal directory");
+  }
   add(config.admin.socket + ".lock", "run directory (admin socket)");
   return out;
 }

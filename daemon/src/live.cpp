@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "odte/daemon/core_services.hpp"
 #include "odte/daemon/event_log.hpp"
 #include "odte/daemon/feed_threads.hpp"
+#include "odte/daemon/lifecycle.hpp"
 #include "odte/daemon/recording_events.hpp"
 #include "odte/feeds/api_key.hpp"
 #include "odte/feeds/frame_recorder.hpp"
@@ -165,10 +167,14 @@ TimestampNs live_market_event(Engine& engine, FeedClock& clock, const MarketEven
 }
 
 DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, SignalWatcher& signals,
-                          SystemdNotifier& notify, const BrokerFactory& make_broker) {
+                          SystemdNotifier& notify, const BrokerFactory& make_broker, const LiveDay* lifecycle) {
   DaemonRun run;
   run.output_dir = output_dir_for(config);
   auto fail = [&](int code, const std::string& what) {
+    if (lifecycle != nullptr) {
+      lifecycle->services->attach_feeds(nullptr);
+      lifecycle->services->attach_journal(nullptr, nullptr);
+    }
     spdlog::error("{}", what);
     std::fprintf(stderr, "odted: %s\n", what.c_str());
     notify.stopping(what);
@@ -244,23 +250,57 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   FeedThreads feeds(registry, std::move(endpoints), key.key);
   feeds.set_recorder(recorder.get());
 
-  // The hooks the event source calls while it waits are set once the engine exists.
+  // The hooks the event source calls while it waits are set once the engine exists; before that,
+  // in the daily lifecycle, the admin socket and the watchdog are served and the day's end watched.
   std::function<void()> on_idle;
+  // The daily lifecycle's day is over (its end by the lifecycle's clock): the loop stops.
+  bool day_over = false;
+  auto check_day_over = [&] {
+    if (lifecycle != nullptr && !day_over && lifecycle->clock->now() >= lifecycle->plan.end_ns) {
+      day_over = true;
+      spdlog::info("lifecycle: trading day {}: {} New York, the day's end ({} close + session.close_after)",
+                   iso_day(lifecycle->plan.day), new_york_text(lifecycle->clock->now()),
+                   lifecycle->plan.early_close ? "the 13:00 early" : "the 16:00");
+    }
+    return day_over;
+  };
+  if (lifecycle != nullptr) {
+    lifecycle->services->attach_feeds(&feeds);
+    on_idle = [&] {
+      const TimestampNs now = lifecycle->clock->now();
+      lifecycle->services->service_idle(now, CoreState::kStarting);
+      lifecycle->services->tick_idle(now, CoreState::kStarting);
+      notify.watchdog();
+      (void)check_day_over();
+    };
+  }
   FeedEventSource source(
       feeds, FeedEventSource::Merge::kLatency,
       [&on_idle] {
         if (on_idle) on_idle();
       },
-      [&signals] { return signals.stop_requested(); });
+      [&signals, &day_over] { return signals.stop_requested() || day_over; });
   feeds.start();
   notify.status("waiting for the first market event");
   PeekedSource peeked(source);
   if (!peeked.open()) {
     feeds.stop();
+    if (lifecycle != nullptr) lifecycle->services->attach_feeds(nullptr);
+    if (day_over && feeds.error().empty()) {
+      return fail(1, "trading day " + iso_day(lifecycle->plan.day) + ": no market event arrived before the day's end (" +
+                         new_york_text(lifecycle->plan.end_ns) + " New York); nothing was traded");
+    }
     return fail(1, feeds.error().empty() ? "no market event arrived before the stop" : "feed: " + feeds.error());
   }
   const std::int32_t day = peeked.trading_day();
   spdlog::info("feed: trading day {}, exchange time UTC{:+d} min", day, peeked.utc_offset_minutes());
+  if (lifecycle != nullptr && day != lifecycle->plan.day) {
+    feeds.stop();
+    lifecycle->services->attach_feeds(nullptr);
+    return fail(1, "the feed is on trading day " + iso_day(day) + ", the calendar's day is " +
+                       iso_day(lifecycle->plan.day) + ": nothing was traded (a feed of another day must never be "
+                       "traded as today's)");
+  }
   if (std::string err = check_feed_lag(config, peeked.first_exchange_ns(), WallClock().now_ns()); !err.empty()) {
     feeds.stop();
     return fail(1, err);
@@ -326,11 +366,14 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   auto ring = std::make_unique<CommandRing>();
   Engine engine(ec, registry, std::move(strategies), *ring, &journal);
 
-  CoreServices services(config, names, signals, notify);
+  std::optional<CoreServices> own_services;
+  CoreServices& services = lifecycle != nullptr ? *lifecycle->services : own_services.emplace(config, names, signals, notify);
   services.attach_feeds(&feeds);
-  if (std::string err = services.open(); !err.empty()) {
-    feeds.stop();
-    return fail(1, err);
+  if (lifecycle == nullptr) {
+    if (std::string err = services.open(); !err.empty()) {
+      feeds.stop();
+      return fail(1, err);
+    }
   }
 
   // Restart recovery: the journal rebuilds orders, positions, P&L and risk state; then the broker
@@ -362,6 +405,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   }
   engine.start(start);
   auto core_state = [&] { return halted ? CoreState::kHalted : engine.state(); };
+  if (lifecycle != nullptr) lifecycle->set_state(LifecycleState::kReconciling);
   services.publish(engine, CoreState::kReconciling, start);
 
   EngineReportSink to_engine(engine);
@@ -440,6 +484,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     const CoreState st = core_state();
     if (st == last_state) return;
     spdlog::info("core state {} -> {}", to_string(last_state), to_string(st));
+    if (lifecycle != nullptr && last_state == CoreState::kReconciling) lifecycle->set_state(LifecycleState::kTrading);
     last_state = st;
   };
 
@@ -452,6 +497,10 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
     services.publish(engine, core_state(), t);
     if (ready) recentre();
     notify.watchdog();
+    if (lifecycle != nullptr) {
+      lifecycle->clock->observe_feed(t);
+      (void)check_day_over();
+    }
   };
 
   // While the feed is quiet a command whose record the journal thread has just made durable goes
@@ -475,8 +524,13 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
       // Journal open (and restored), broker answered, first event in: what READY=1 promises.
       watch_state();
       recentre();
-      notify.ready(std::string(to_string(config.mode)) + ": trading day " + std::to_string(day) + ", broker " + broker->name() + ", " +
-                   std::string(to_string(core_state())));
+      const std::string text = std::string(to_string(config.mode)) + ": trading day " + std::to_string(day) + ", broker " +
+                               broker->name() + ", " + std::string(to_string(core_state()));
+      if (lifecycle != nullptr) {
+        notify.status(text);  // READY=1 went out when the lifecycle's admin socket answered
+      } else {
+        notify.ready(text);
+      }
       spdlog::info("{}: journal {} ({}), broker {}", to_string(core_state()), config.journal,
                    to_string(config.journal_durability), broker->name());
       ready = true;
@@ -486,23 +540,41 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
       services.tick(engine, core_state(), t);
       watch_state();
       recentre();
+      if (lifecycle != nullptr) {
+        lifecycle->clock->observe_feed(t);
+        if (check_day_over()) break;
+      }
     }
   }
-  const bool interrupted = peeked.interrupted() || signals.stop_requested();
+  // The daily lifecycle's day end stops the source as a signal would, but ends the day.
+  const bool interrupted = !day_over && (peeked.interrupted() || signals.stop_requested());
   // A feed that failed (a refused key, odte replay-server's replay_failed on a corrupt recording)
   // ends the run as failed; a replayed recording that ended in a torn tail ends it early unless
   // the operator accepts that (replay.allow_torn_tail), as in-process replay does.
-  const std::string feed_failure = interrupted ? std::string() : peeked.failure();
-  const std::string ended_early = interrupted || !feed_failure.empty() ? std::string() : peeked.ended_early();
+  const std::string feed_failure = interrupted || day_over ? std::string() : peeked.failure();
+  const std::string ended_early = interrupted || day_over || !feed_failure.empty() ? std::string() : peeked.ended_early();
   const bool day_ended = !interrupted && feed_failure.empty() && (ended_early.empty() || config.replay.allow_torn_tail);
   on_idle = nullptr;
   source.set_wait_hook(nullptr);
 
   // ---- stop -----------------------------------------------------------------------------------
   TimestampNs t = clock.on_wall(wall.now_ns());
+  if (lifecycle != nullptr && !interrupted) {
+    // Closing the day: settle what expired (the engine settles by itself at its first step at or
+    // after the close), cancel what is working, end the session.
+    lifecycle->set_state(LifecycleState::kClosing);
+    step(t);
+    if (engine.settled()) spdlog::info("lifecycle: expiry settled at the close");
+  }
   services.publish(engine, CoreState::kStopping, t);
-  notify.stopping(interrupted ? "stopping: signal" : "stopping: feed finished");
-  if (config.broker.cancel_on_shutdown && !halted) {
+  if (lifecycle != nullptr && !interrupted) {
+    notify.status(std::string("trading day ") + iso_day(day) + ": closing" + (day_over ? "" : " (the feed finished)"));
+  } else {
+    notify.stopping(interrupted ? "stopping: signal" : "stopping: feed finished");
+  }
+  // A day the lifecycle closes cancels what is still working whatever cancel_on_shutdown says:
+  // nothing of a 0DTE day should work into the next.
+  if ((config.broker.cancel_on_shutdown || (lifecycle != nullptr && !interrupted)) && !halted) {
     engine.cancel_all_working(t);
     const std::int64_t deadline = mono.now_ns() + 2'000'000'000;
     auto working = [&] {
@@ -540,6 +612,7 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
                  js.records.load(), js.writes.load(), js.syncs.load(), js.max_batch.load(), js.full_waits.load(),
                  gs.journaled, gs.sent, gate.held(), gs.discarded, gs.held_full, gs.journal_full);
   }
+  if (lifecycle != nullptr && !interrupted) lifecycle->set_state(LifecycleState::kReporting);
   run.outcome.events = events;
   run.outcome.written_records = journal.written();
   run.outcome.final_state = describe_state(engine, registry);
@@ -553,7 +626,13 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
   if (run.outcome.ok && !feed_failure.empty()) run.outcome.error = feed_failure;
   std::string output_error;
   if (run.outcome.ok) output_error = write_outputs(run.output_dir, engine, registry, run.outcome);
-  services.close();
+  if (lifecycle != nullptr) {
+    services.attach_feeds(nullptr);
+    services.attach_journal(nullptr, nullptr);
+    services.publish_idle(lifecycle->clock->now(), CoreState::kStopping);
+  } else {
+    services.close();
+  }
   feeds.log_stats();
   spdlog::info("options subscriptions re-centred {} times; market data guard: {} events rejected ahead of the feed "
                "clock, {} in all", recentres, engine.market_guard().rejected(BadTick::kAheadOfClock),

@@ -23,6 +23,20 @@ std::string_view to_string(CoreState s) noexcept {
     case CoreState::kRunning: return "running";
     case CoreState::kHalted: return "halted";
     case CoreState::kStopping: return "stopping";
+    case CoreState::kIdle: return "idle";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(LifecycleState s) noexcept {
+  switch (s) {
+    case LifecycleState::kNone: return "none";
+    case LifecycleState::kIdle: return "idle";
+    case LifecycleState::kConnecting: return "connecting";
+    case LifecycleState::kReconciling: return "reconciling";
+    case LifecycleState::kTrading: return "trading";
+    case LifecycleState::kClosing: return "closing";
+    case LifecycleState::kReporting: return "reporting";
   }
   return "unknown";
 }

@@ -125,6 +125,18 @@ struct ExpiryConfig {
 // refused (the risk rule), positions stay; "flatten": the kill switch goes on and everything is
 // closed (Engine: EngineConfig::flatten_on_daily_loss).
 enum class DailyLossAction : std::uint8_t { kHalt = 1, kFlatten };
+// [session]: the trading day's lifecycle of the live modes run with a journal directory
+// (daemon/lifecycle.hpp, docs/operations.md).
+enum class SessionClock : std::uint8_t { kSystem = 1, kFile };
+struct SessionConfig {
+  std::int64_t connect_before_open_ns = 30LL * 60 * 1'000'000'000;  // connect, REST, reconcile before 09:30
+  std::int64_t close_after_ns = 10LL * 60 * 1'000'000'000;          // the day ends this long after the close
+  // The wall clock the lifecycle follows. "system": CLOCK_REALTIME. "file": a TEST clock -- New York
+  // time read from clock_file ("YYYY-MM-DD HH:MM[:SS]"), never behind the feed's own time; accepted
+  // only with mode = "paper-live" and broker.kind = "paper", so it can never drive a real broker.
+  SessionClock clock = SessionClock::kSystem;
+  std::string clock_file;
+};
 
 struct Config {
   std::filesystem::path source;     // file it came from
@@ -148,6 +160,11 @@ struct Config {
   // Live modes: when a command may leave relative to its journal record (`[journal] durability`;
   // the crash guarantees of each are in docs/architecture.md). `journal = "path"` keeps the default.
   JournalDurability journal_durability = JournalDurability::kSyncBeforeSend;
+  // Live modes: a journal per trading day, journal_dir/YYYY-MM-DD.odj, and the daily lifecycle
+  // ([session]); outputs go to OUTPUT/YYYY-MM-DD/ (OUTPUT: output_dir, else journal_dir). Empty: one
+  // day into `journal`, ending with the feed (replay, tests, a day run by hand).
+  std::string journal_dir;
+  SessionConfig session;
   std::string output_dir;           // run outputs (report); empty: beside the journal
   std::vector<StrategyConfig> strategies;
   // A run with no enabled [[strategy]] trades nothing of its own: only exits, the kill switch and

@@ -63,6 +63,15 @@ class CoreServices {
   // Core thread, cheap: publishes and pets the watchdog when 50 ms of wall time have passed.
   void tick(const Engine& engine, CoreState state, TimestampNs now);
 
+  // The daily lifecycle (lifecycle.hpp): where the day is, carried by every snapshot published.
+  void set_lifecycle(const LifecycleSnapshot& l) noexcept { lifecycle_ = l; }
+  // No engine (idle between trading days, or connecting before the day's engine exists): a
+  // snapshot with the configuration's equity and limits, no positions, `state`; commands are
+  // refused, saying why (service_idle); tick_idle republishes every 50 ms of wall time.
+  void publish_idle(TimestampNs now, CoreState state = CoreState::kIdle);
+  void service_idle(TimestampNs now, CoreState state = CoreState::kIdle);
+  void tick_idle(TimestampNs now, CoreState state = CoreState::kIdle);
+
  private:
   [[nodiscard]] bool journal_failed() const noexcept;
   const Config& config_;
@@ -79,6 +88,7 @@ class CoreServices {
   const AsyncJournal* journal_ = nullptr;
   const CommandGate* gate_ = nullptr;
   const LatencyBuckets* tick_to_order_ = nullptr;
+  LifecycleSnapshot lifecycle_{};
   std::uint64_t snapshot_seq_ = 0;
   std::size_t notes_logged_ = 0;
   std::int64_t next_publish_ns_ = 0;

@@ -38,7 +38,8 @@ class InstanceLock {
   std::string path_;
 };
 
-// The lock files of a configuration: JOURNAL.lock and SOCKET.lock (one when they are the same file).
+// The lock files of a configuration: JOURNAL.lock (JOURNAL_DIR/odted.lock with journal_dir) and
+// SOCKET.lock (one when they are the same file).
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> instance_lock_paths(const Config& config);
 
 // Takes every lock of `config` into `out` (creating the journal's and the socket's directories

@@ -95,10 +95,17 @@ TimestampNs live_market_event(Engine& engine, FeedClock& clock, const MarketEven
 // Makes the broker for the run once the registry is known (paper: brokers::PaperBrokerPort).
 using BrokerFactory = std::function<std::unique_ptr<BrokerPort>(const Config&, const InstrumentRegistry&)>;
 
+struct LiveDay;
+
 // Runs the live feed through the engine until SIGTERM (or, against `odte replay-server`, until
 // every cluster said replay_complete). Start-up failures (API key, REST, feeds, journal, admin
 // socket, strategies) are logged and give exit code 1 (2 for a bad strategy config).
+// `day` (the daily lifecycle, lifecycle.hpp): the day also ends at day->plan.end_ns by the
+// lifecycle's clock (working orders cancelled whatever broker.cancel_on_shutdown says, expired
+// positions settled, session end, report); the feed must be on day->plan.day; the admin socket is
+// the lifecycle's (day->services), open before the first event, and READY=1 is the lifecycle's.
 [[nodiscard]] DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, SignalWatcher& signals,
-                                        SystemdNotifier& notify, const BrokerFactory& make_broker);
+                                        SystemdNotifier& notify, const BrokerFactory& make_broker,
+                                        const LiveDay* day = nullptr);
 
 }  // namespace odte::daemon

@@ -142,8 +142,20 @@ enum class CoreState : std::uint8_t {
   kRunning,
   kHalted,            // reconciliation failed or a broken invariant: no new orders
   kStopping,
+  kIdle,              // odted's daily service between trading days: no engine, nothing trades
 };
 [[nodiscard]] std::string_view to_string(CoreState) noexcept;
+
+// odted's trading-day lifecycle in the live modes with a journal directory (daemon/lifecycle.hpp):
+// where the day is and what comes next. kNone in a replay and a one-day run (`journal`).
+enum class LifecycleState : std::uint8_t { kNone = 0, kIdle, kConnecting, kReconciling, kTrading, kClosing, kReporting };
+[[nodiscard]] std::string_view to_string(LifecycleState) noexcept;
+struct LifecycleSnapshot {
+  LifecycleState state;
+  std::int32_t trading_day;   // the day being run, or the next one while idle (yyyymmdd)
+  LifecycleState next_state;  // what happens at next_ns
+  TimestampNs next_ns;        // Unix ns; 0: none planned
+};
 
 // The live modes' journal thread and write-ahead gate (async_journal.hpp, command_gate.hpp);
 // `attached` is false in replay, which journals on the core thread.
@@ -217,6 +229,7 @@ struct CoreSnapshot {
   // Market data frame received -> its order in the broker ring, where the run measures it (replay
   // over websocket); all zero where it does not.
   LatencyBuckets tick_to_order;
+  LifecycleSnapshot lifecycle;
 };
 static_assert(std::is_trivially_copyable_v<CoreSnapshot>);
 

@@ -562,7 +562,15 @@ std::string sweep_html(const Sweep& sweep) {
   out += "<h2>Ranking</h2>\n<p class=\"sub\">By net P&amp;L over the set's finished days (docs/research.md); "
          "statistics as in each run's report (docs/reports.md), over the days of the set.</p>\n"
          "<div class=\"scroll\"><table id=\"ranking\"><tr><th>#</th><th class=\"l\">set</th>";
-  for (const std::string& k : differ) out += "<th class=\"l\" style=\"white-space:normal\">" + esc(k) + "</th>";
+  // strategy.NAME.params.KEY shows as NAME.KEY (the whole key in its tooltip and under Parameters).
+  auto short_key = [](const std::string& k) {
+    const std::size_t params = k.find(".params.");
+    if (k.rfind("strategy.", 0) != 0 || params == std::string::npos) return k;
+    return k.substr(9, params - 9) + "." + k.substr(params + 8);
+  };
+  for (const std::string& k : differ) {
+    out += "<th class=\"l\" title=\"" + esc(k) + "\">" + esc(short_key(k)) + "</th>";
+  }
   out += "<th>days</th><th>net P&amp;L</th><th>return</th><th>Sharpe</th><th>Sortino</th><th>max drawdown</th>"
          "<th>win rate</th><th>profit factor</th><th>trades</th></tr>\n";
   for (std::size_t r = 0; r < rank.size(); ++r) {
@@ -651,17 +659,45 @@ std::string sweep_html(const Sweep& sweep) {
   }
   out += "</table></div>\n<p class=\"sub\">P&amp;L (trades opened) of each run; the link opens the run's own report.</p>\n";
 
+  // Per day, the notes every finished run of that day gave once ("every set"), then what each set
+  // said besides.
   out += "<h2>Runs and the strategies' notes</h2>\n<p class=\"sub\">What each strategy said on the day: why it traded, "
-         "or why it did not.</p>\n<div class=\"scroll\"><table id=\"notes\"><tr><th class=\"l\">day</th><th class=\"l\">set"
-         "</th><th class=\"l\">status</th><th>P&amp;L</th><th>trades</th><th class=\"l\">notes</th></tr>\n";
+         "or why it did not. Notes every set gave that day are shown once.</p>\n<div class=\"scroll\"><table id=\"notes\">"
+         "<tr><th class=\"l\">day</th><th class=\"l\">set</th><th class=\"l\">status</th><th>P&amp;L</th><th>trades</th>"
+         "<th class=\"l\">notes</th></tr>\n";
   for (const std::int32_t d : sweep.days) {
+    std::vector<const SweepRun*> day_runs;
     for (const SweepRun& r : sweep.runs) {
-      if (r.day != d) continue;
+      if (r.day == d) day_runs.push_back(&r);
+    }
+    std::vector<std::string> common;
+    bool first_ok = true;
+    for (const SweepRun* r : day_runs) {
+      if (r->status != "ok") continue;
+      if (first_ok) {
+        common = r->notes;
+        first_ok = false;
+        continue;
+      }
+      std::vector<std::string> keep;
+      for (const std::string& n : common) {
+        if (std::find(r->notes.begin(), r->notes.end(), n) != r->notes.end()) keep.push_back(n);
+      }
+      common = std::move(keep);
+    }
+    const bool many = day_runs.size() > 1;
+    if (many && !common.empty()) {
+      std::string notes;
+      for (const std::string& n : common) notes += (notes.empty() ? "" : "<br>") + esc(n);
+      out += "<tr><td class=\"l\">" + detail::day_label(d) + "</td><td class=\"l\">every set</td><td></td><td></td><td></td>"
+             "<td class=\"l\" style=\"white-space:normal\">" + notes + "</td></tr>\n";
+    }
+    for (const SweepRun* r : day_runs) {
       std::string pnl;
       std::string trades;
       std::string klass;
       for (const SweepSet& st : sweep.sets) {
-        if (st.name != r.set) continue;
+        if (st.name != r->set) continue;
         for (const DayResult& dr : st.run.days) {
           if (dr.day == d) {
             pnl = usd(dr.pnl);
@@ -671,10 +707,14 @@ std::string sweep_html(const Sweep& sweep) {
         }
       }
       std::string notes;
-      for (const std::string& n : r.notes) notes += (notes.empty() ? "" : "<br>") + esc(n);
-      if (!r.error.empty()) notes = esc(r.error) + (notes.empty() ? "" : "<br>" + notes);
-      const std::string status = r.link.empty() ? esc(r.status) : "<a href=\"" + esc(r.link) + "\">" + esc(r.status) + "</a>";
-      out += "<tr><td class=\"l\">" + detail::day_label(d) + "</td><td class=\"l\">" + esc(r.set) + "</td><td class=\"l\">" +
+      for (const std::string& n : r->notes) {
+        if (many && std::find(common.begin(), common.end(), n) != common.end()) continue;
+        notes += (notes.empty() ? "" : "<br>") + esc(n);
+      }
+      if (!r->error.empty()) notes = esc(r->error) + (notes.empty() ? "" : "<br>" + notes);
+      const std::string status =
+          r->link.empty() ? esc(r->status) : "<a href=\"" + esc(r->link) + "\">" + esc(r->status) + "</a>";
+      out += "<tr><td class=\"l\">" + detail::day_label(d) + "</td><td class=\"l\">" + esc(r->set) + "</td><td class=\"l\">" +
              status + "</td><td class=\"" + klass + "\">" + pnl + "</td><td>" + trades +
              "</td><td class=\"l\" style=\"white-space:normal\">" + notes + "</td></tr>\n";
     }

@@ -209,6 +209,13 @@ int run(const char* config_path) {
       std::fprintf(stderr, "odted: replay.recording: %s\n", err.c_str());
       return 1;
     }
+    if (std::string err = odte::daemon::check_single_trading_day(config.replay.recording, events.trading_day());
+        !err.empty()) {
+      spdlog::error("replay.recording: {}", err);
+      odte::daemon::shutdown_logging();
+      std::fprintf(stderr, "odted: replay.recording: %s\n", err.c_str());
+      return 1;
+    }
     spdlog::info("recording {}: trading day {}, exchange time UTC{:+d} min", config.replay.recording,
                  events.trading_day(), events.utc_offset_minutes());
     result = odte::daemon::run_replay_daemon(config, registry, events, events.trading_day(),

@@ -215,6 +215,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   run.output_dir = output_dir_for(config);
   if (std::string err = create_run_dirs(config, run.output_dir); !err.empty()) {
     spdlog::error("{}", err);
+    run.outcome.error = err;
     run.exit_code = 1;
     return run;
   }
@@ -225,6 +226,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     strategies = make_strategies(config, names);
   } catch (const strategies::StrategyConfigError& e) {
     spdlog::error("{}", e.what());
+    run.outcome.error = e.what();
     run.exit_code = 2;
     return run;
   }
@@ -240,6 +242,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
     // The replayed recording (last) reports its own corruption when the replay reaches it.
     if (std::string err = feeds::load_history(paths, need, trading_day, h, paths.size() - 1); !err.empty()) {
       spdlog::error("replay.history: {}", err);
+      run.outcome.error = "replay.history: " + err;
       run.exit_code = 1;
       return run;
     }
@@ -252,6 +255,7 @@ DaemonRun run_replay_daemon(const Config& config, InstrumentRegistry& registry, 
   services.attach_feeds(feeds);
   if (std::string err = services.open(); !err.empty()) {
     spdlog::error("{}", err);
+    run.outcome.error = err;
     run.exit_code = 1;
     return run;
   }

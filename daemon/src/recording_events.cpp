@@ -1,9 +1,11 @@
 #include "odte/daemon/recording_events.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 #include "odte/core/options/calendar.hpp"
+#include "odte/feeds/recording.hpp"
 
 namespace odte::daemon {
 
@@ -14,6 +16,35 @@ int utc_offset_minutes(std::int32_t trading_day) {
                            day{static_cast<unsigned>(trading_day % 100)}};
   const std::int64_t noon_as_utc_ns = duration_cast<nanoseconds>(sys_days{ymd}.time_since_epoch() + hours{12}).count();
   return static_cast<int>((noon_as_utc_ns - options::local_to_utc_ns(trading_day, 12 * 60)) / 60'000'000'000LL);
+}
+
+std::string check_single_trading_day(const std::string& path, std::int32_t trading_day,
+                                     std::vector<std::int32_t>* days) {
+  feeds::RecordingReader reader;
+  if (!reader.open(path).empty()) return {};  // the replay's own open says why
+  feeds::RecordView rec;
+  std::int32_t last = 0;
+  std::string first_other;
+  std::vector<std::int32_t> seen;
+  while (reader.next(rec) == feeds::ReadStatus::kRecord) {
+    if (rec.receive_ns <= 0) continue;
+    const std::int32_t d = options::new_york_date(rec.receive_ns);
+    if (d == last) continue;
+    last = d;
+    if (std::find(seen.begin(), seen.end(), d) == seen.end()) seen.push_back(d);
+    if (d != trading_day && first_other.empty()) {
+      first_other = "record " + std::to_string(reader.records_read()) + " was received on " + std::to_string(d);
+      if (days == nullptr) break;
+    }
+  }
+  std::sort(seen.begin(), seen.end());
+  if (days != nullptr) *days = seen;
+  if (first_other.empty()) return {};
+  std::string list;
+  for (const std::int32_t d : seen) list += (list.empty() ? "" : ", ") + std::to_string(d);
+  return path + " spans more than one trading day (" + (days != nullptr ? list : first_other) + "; it starts on " +
+         std::to_string(trading_day) + "): a replay is one trading day, or every later day would run as part of the " +
+         "first. Make one recording per day and give each to its own run, or a folder of them to `odte backtest`";
 }
 
 bool PeekedSource::open() {

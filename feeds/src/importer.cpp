@@ -12,6 +12,8 @@
 #include <unordered_map>
 
 #include "archive.hpp"
+#include "odte/core/options/calendar.hpp"
+#include "odte/feeds/recording.hpp"
 
 namespace odte::feeds {
 
@@ -776,6 +778,38 @@ ImportStats import_dataset(Dataset dataset, const std::vector<std::string>& inpu
     fs::remove(out, ec);  // never leave a partial import that looks whole
   }
   return st;
+}
+
+std::string split_by_day(const std::string& in, const std::string& pattern, const RecordingOptions& recording,
+                         std::vector<std::string>& written) {
+  const std::size_t at = pattern.find("{date}");
+  if (at == std::string::npos) return pattern + ": no {date} in the output name";
+  RecordingReader reader;
+  if (std::string err = reader.open(in); !err.empty()) return err;
+  std::map<std::int32_t, std::unique_ptr<RecordingWriter>> writers;
+  RecordView rec;
+  ReadStatus status;
+  while ((status = reader.next(rec)) == ReadStatus::kRecord) {
+    const std::int32_t day = options::new_york_date(rec.receive_ns);
+    auto it = writers.find(day);
+    if (it == writers.end()) {
+      char date[16];
+      std::snprintf(date, sizeof date, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+      std::string path = pattern;
+      path.replace(at, 6, date);
+      auto w = std::make_unique<RecordingWriter>();
+      if (std::string err = w->create(path, recording); !err.empty()) return err;
+      written.push_back(path);
+      it = writers.emplace(day, std::move(w)).first;
+    }
+    if (std::string err = it->second->append(rec.receive_ns, rec.stream, rec.frame); !err.empty()) return err;
+  }
+  if (!reader.error().empty()) return reader.error();
+  for (auto& [day, w] : writers) {
+    if (std::string err = w->close(); !err.empty()) return err;
+  }
+  std::sort(written.begin(), written.end());
+  return {};
 }
 
 }  // namespace odte::feeds

@@ -25,7 +25,8 @@ std::string underlying_of(std::string_view root) {
   return std::string(u);
 }
 
-// The value of `key` in a query string ("a=1&b=2"), percent-decoded ("%3A" -> ':').
+}  // namespace
+
 std::string query_value(std::string_view query, std::string_view key) {
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
@@ -51,6 +52,8 @@ std::string query_value(std::string_view query, std::string_view key) {
   }
   return {};
 }
+
+namespace {
 
 RestAnswer error_answer(unsigned status, std::string_view message) {
   std::string body = R"({"status":"ERROR","error":")";

@@ -4,6 +4,7 @@
 // `if (ec) return fail(ec, "what")`. One I/O thread; server-wide counts live on it.
 
 #include "odte/feeds/replay_server.hpp"
+#include "odte/feeds/replay_rest.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -135,6 +136,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   [[nodiscard]] bool authed() const noexcept { return authed_; }
 
+  // Massive takes the key as `Authorization: Bearer KEY` or as `?apiKey=KEY` (what the official
+  // JavaScript REST client sends); so does this server.
+  [[nodiscard]] bool query_key_matches(std::string_view target) const {
+    const std::size_t q = target.find('?');
+    if (q == std::string_view::npos || srv_.config.api_key.empty()) return false;
+    return query_value(target.substr(q + 1), "apiKey") == srv_.config.api_key;
+  }
+
   // A plain HTTP request: answered once, then the connection is closed.
   void answer_rest(std::string_view target) {
     srv_.counters.rest_requests.fetch_add(1, std::memory_order_relaxed);
@@ -148,7 +157,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (upgrade_.method() != beast::http::verb::get) {
       res->result(beast::http::status::method_not_allowed);
       res->body() = R"({"status":"ERROR","error":"only GET is served"})";
-    } else if (std::string_view(auth.data(), auth.size()) != expected) {
+    } else if (std::string_view(auth.data(), auth.size()) != expected && !query_key_matches(target)) {
       res->result(beast::http::status::unauthorized);
       res->body() = R"({"status":"ERROR","error":"unknown API key"})";
     } else if (!srv_.config.rest) {

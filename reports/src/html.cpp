@@ -470,4 +470,223 @@ std::string comparison_html(const std::vector<Run>& runs) {
   return out + "</body>\n</html>\n";
 }
 
+
+std::string sweep_html(const Sweep& sweep) {
+  std::string out = head("odte backtest: " + sweep.name);
+  std::size_t ok = 0;
+  std::size_t failed = 0;
+  std::size_t not_run = 0;
+  for (const SweepRun& r : sweep.runs) {
+    if (r.status == "ok") ++ok;
+    else if (r.status == "failed") ++failed;
+    else ++not_run;
+  }
+  out += "<h1>odte backtest: " + esc(sweep.name) + "</h1>\n<p class=\"sub\">" + std::to_string(sweep.sets.size()) +
+         " parameter set(s) x " + std::to_string(sweep.days.size()) + " trading day(s)";
+  if (!sweep.days.empty()) {
+    out += ", " + esc(detail::day_label(sweep.days.front()));
+    if (sweep.days.size() > 1) out += " to " + esc(detail::day_label(sweep.days.back()));
+  }
+  out += " &middot; " + std::to_string(ok) + " run(s) finished, " + std::to_string(failed) + " failed, " +
+         std::to_string(not_run) + " not run &middot; each run is one odted replay with its own report (links below) "
+         "&middot; times are New York time</p>\n";
+  for (const SweepRun& r : sweep.runs) {
+    if (r.status == "ok") continue;
+    out += "<div class=\"warn\">" + esc(r.set) + " " + esc(detail::day_label(r.day)) + ": " + esc(r.status) +
+           (r.error.empty() ? "" : ": " + esc(r.error)) + " -- its days are left out of the set's statistics</div>\n";
+  }
+  if (sweep.days.size() < 2) {
+    out += "<div class=\"warn\">One trading day: no annualized figure means anything here, and Sharpe and Sortino "
+           "need two days or more (n/a).</div>\n";
+  }
+
+  // Which parameters differ between the sets, and which are the same in all.
+  std::vector<std::string> keys;
+  for (const SweepSet& st : sweep.sets) {
+    for (const auto& [k, v] : st.params) {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    }
+  }
+  auto value_of = [](const SweepSet& st, const std::string& k) {
+    for (const auto& [pk, pv] : st.params) {
+      if (pk == k) return pv;
+    }
+    return std::string("(config)");
+  };
+  std::vector<std::string> differ;
+  std::vector<std::string> same;
+  for (const std::string& k : keys) {
+    bool all_same = true;
+    for (const SweepSet& st : sweep.sets) all_same = all_same && value_of(st, k) == value_of(sweep.sets.front(), k);
+    (all_same && sweep.sets.size() > 1 ? same : differ).push_back(k);
+  }
+
+  const std::vector<std::size_t> rank = sweep_ranking(sweep);
+  out += "<h2>Ranking</h2>\n<p class=\"sub\">By net P&amp;L over the set's finished days (docs/research.md); "
+         "statistics as in each run's report (docs/reports.md), over the days of the set.</p>\n"
+         "<div class=\"scroll\"><table id=\"ranking\"><tr><th>#</th><th class=\"l\">set</th>";
+  // strategy.NAME.params.KEY shows as NAME.KEY (the whole key in its tooltip and under Parameters).
+  auto short_key = [](const std::string& k) {
+    const std::size_t params = k.find(".params.");
+    if (k.rfind("strategy.", 0) != 0 || params == std::string::npos) return k;
+    return k.substr(9, params - 9) + "." + k.substr(params + 8);
+  };
+  for (const std::string& k : differ) {
+    out += "<th class=\"l\" title=\"" + esc(k) + "\">" + esc(short_key(k)) + "</th>";
+  }
+  out += "<th>days</th><th>net P&amp;L</th><th>return</th><th>Sharpe</th><th>Sortino</th><th>max drawdown</th>"
+         "<th>win rate</th><th>profit factor</th><th>trades</th></tr>\n";
+  for (std::size_t r = 0; r < rank.size(); ++r) {
+    const SweepSet& st = sweep.sets[rank[r]];
+    const Stats& x = st.run.stats;
+    out += "<tr><td>" + std::to_string(r + 1) + "</td><td class=\"l\">" + esc(st.name) + "</td>";
+    for (const std::string& k : differ) out += "<td class=\"l\">" + esc(value_of(st, k)) + "</td>";
+    out += "<td>" + std::to_string(st.days_ok) + "/" + std::to_string(sweep.days.size()) + "</td><td class=\"" +
+           cls(x.net_pnl) + "\">" + usd(x.net_pnl) + "</td><td>" + pct(x.total_return) + "</td><td>" + opt(x.sharpe, 2) +
+           "</td><td>" + opt(x.sortino, 2) + "</td><td>" + usd(-x.max_drawdown) + " (" + pct(x.max_drawdown_pct) +
+           ")</td><td>" + opt_pct(x.win_rate) + "</td><td>" + opt(x.profit_factor, 2) + "</td><td>" +
+           std::to_string(x.trades) + "</td></tr>\n";
+  }
+  out += "</table></div>\n";
+
+  out += "<h2>Parameters</h2>\n<table id=\"params\"><tr><th class=\"l\">key</th><th class=\"l\">differs between sets: "
+         "values</th></tr>\n";
+  for (const std::string& k : differ) {
+    std::vector<std::string> values;
+    for (const SweepSet& st : sweep.sets) {
+      const std::string v = value_of(st, k);
+      if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+    }
+    std::string list;
+    for (const std::string& v : values) list += (list.empty() ? "" : ", ") + v;
+    out += "<tr><td class=\"l\">" + esc(k) + "</td><td class=\"l\">" + esc(list) + "</td></tr>\n";
+  }
+  if (differ.empty()) out += "<tr><td class=\"l\">none</td><td class=\"l\">one set: the config as given</td></tr>\n";
+  out += "</table>\n";
+  if (!same.empty()) {
+    out += "<p class=\"sub\">The same in every set: ";
+    for (std::size_t i = 0; i < same.size(); ++i) {
+      out += (i ? ", " : "") + esc(same[i]) + " = " + esc(value_of(sweep.sets.front(), same[i]));
+    }
+    out += "</p>\n";
+  }
+
+  static const char* kColors[] = {"#2b6cb0", "#d97706", "#13795b", "#9333ea", "#b42318", "#0f766e",
+                                  "#4b5563", "#be185d", "#65a30d", "#0891b2", "#a16207", "#7c3aed"};
+  std::vector<Series> curves;
+  std::vector<Breakdown> nets;
+  std::vector<std::string> labels;
+  for (const std::int32_t d : sweep.days) labels.push_back(detail::day_label(d));
+  for (std::size_t r = 0; r < rank.size(); ++r) {
+    const SweepSet& st = sweep.sets[rank[r]];
+    Series line{st.name, kColors[r % (sizeof kColors / sizeof kColors[0])], {}, false};
+    double cumulative = 0.0;
+    for (const std::int32_t d : sweep.days) {
+      for (const DayResult& dr : st.run.days) {
+        if (dr.day == d) cumulative += dr.pnl;
+      }
+      line.y.push_back(cumulative);  // a day that did not finish carries the curve flat
+    }
+    curves.push_back(std::move(line));
+    nets.push_back(Breakdown{st.name, st.run.stats.net_pnl, st.run.stats.trades});
+  }
+  out += "<h2>Equity over the days</h2>\n<div class=\"charts\">\n";
+  out += line_chart("chart-sweep-equity", "Cumulative P&L at each day's end, per set", curves, labels, "$");
+  out += bar_chart("chart-sweep-pnl", "Net P&L by set (ranked)", nets, "$");
+  out += "</div>\n";
+
+  out += "<h2>Days</h2>\n<div class=\"scroll\"><table id=\"days\"><tr><th class=\"l\">day</th>";
+  for (const std::size_t i : rank) out += "<th>" + esc(sweep.sets[i].name) + "</th>";
+  out += "</tr>\n";
+  for (const std::int32_t d : sweep.days) {
+    out += "<tr><td class=\"l\">" + detail::day_label(d) + "</td>";
+    for (const std::size_t i : rank) {
+      const SweepSet& st = sweep.sets[i];
+      std::string cell = "not run";
+      std::string klass;
+      for (const SweepRun& r : sweep.runs) {
+        if (r.set != st.name || r.day != d) continue;
+        cell = r.status;
+        for (const DayResult& dr : st.run.days) {
+          if (dr.day == d) {
+            cell = usd(dr.pnl) + " (" + std::to_string(dr.trades) + ")";
+            klass = cls(dr.pnl);
+          }
+        }
+        if (!r.link.empty()) cell = "<a href=\"" + esc(r.link) + "\">" + esc(cell) + "</a>";
+        else cell = esc(cell);
+      }
+      out += "<td class=\"" + klass + "\">" + cell + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</table></div>\n<p class=\"sub\">P&amp;L (trades opened) of each run; the link opens the run's own report.</p>\n";
+
+  // Per day, the notes every finished run of that day gave once ("every set"), then what each set
+  // said besides.
+  out += "<h2>Runs and the strategies' notes</h2>\n<p class=\"sub\">What each strategy said on the day: why it traded, "
+         "or why it did not. Notes every set gave that day are shown once.</p>\n<div class=\"scroll\"><table id=\"notes\">"
+         "<tr><th class=\"l\">day</th><th class=\"l\">set</th><th class=\"l\">status</th><th>P&amp;L</th><th>trades</th>"
+         "<th class=\"l\">notes</th></tr>\n";
+  for (const std::int32_t d : sweep.days) {
+    std::vector<const SweepRun*> day_runs;
+    for (const SweepRun& r : sweep.runs) {
+      if (r.day == d) day_runs.push_back(&r);
+    }
+    std::vector<std::string> common;
+    bool first_ok = true;
+    for (const SweepRun* r : day_runs) {
+      if (r->status != "ok") continue;
+      if (first_ok) {
+        common = r->notes;
+        first_ok = false;
+        continue;
+      }
+      std::vector<std::string> keep;
+      for (const std::string& n : common) {
+        if (std::find(r->notes.begin(), r->notes.end(), n) != r->notes.end()) keep.push_back(n);
+      }
+      common = std::move(keep);
+    }
+    const bool many = day_runs.size() > 1;
+    if (many && !common.empty()) {
+      std::string notes;
+      for (const std::string& n : common) notes += (notes.empty() ? "" : "<br>") + esc(n);
+      out += "<tr><td class=\"l\">" + detail::day_label(d) + "</td><td class=\"l\">every set</td><td></td><td></td><td></td>"
+             "<td class=\"l\" style=\"white-space:normal\">" + notes + "</td></tr>\n";
+    }
+    for (const SweepRun* r : day_runs) {
+      std::string pnl;
+      std::string trades;
+      std::string klass;
+      for (const SweepSet& st : sweep.sets) {
+        if (st.name != r->set) continue;
+        for (const DayResult& dr : st.run.days) {
+          if (dr.day == d) {
+            pnl = usd(dr.pnl);
+            trades = std::to_string(dr.trades);
+            klass = cls(dr.pnl);
+          }
+        }
+      }
+      std::string notes;
+      for (const std::string& n : r->notes) {
+        if (many && std::find(common.begin(), common.end(), n) != common.end()) continue;
+        notes += (notes.empty() ? "" : "<br>") + esc(n);
+      }
+      if (!r->error.empty()) notes = esc(r->error) + (notes.empty() ? "" : "<br>" + notes);
+      const std::string status =
+          r->link.empty() ? esc(r->status) : "<a href=\"" + esc(r->link) + "\">" + esc(r->status) + "</a>";
+      out += "<tr><td class=\"l\">" + detail::day_label(d) + "</td><td class=\"l\">" + esc(r->set) + "</td><td class=\"l\">" +
+             status + "</td><td class=\"" + klass + "\">" + pnl + "</td><td>" + trades +
+             "</td><td class=\"l\" style=\"white-space:normal\">" + notes + "</td></tr>\n";
+    }
+  }
+  out += "</table></div>\n";
+  out += "<p class=\"sub\">Files beside this page: aggregate.json, sets.csv (the ranking), days.csv (every run); "
+         "runs/&lt;set&gt;/&lt;day&gt;/ holds each run's config, journal and report.</p>\n";
+  out += check_script({"chart-sweep-equity", "chart-sweep-pnl"});
+  return out + "</body>\n</html>\n";
+}
+
 }  // namespace odte::reports

@@ -1,5 +1,6 @@
 // JSON and CSV outputs. Columns are documented in docs/reports.md.
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -269,6 +270,132 @@ std::string comparison_csv(const std::vector<Run>& runs) {
     out += key;
     for (const ordered_json& s : stats) out += "," + csv_number(s[key]);
     out += "\n";
+  }
+  return out;
+}
+
+
+std::vector<std::size_t> sweep_ranking(const Sweep& sweep) {
+  std::vector<std::size_t> order(sweep.sets.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const double pa = money(sweep.sets[a].run.stats.net_pnl);
+    const double pb = money(sweep.sets[b].run.stats.net_pnl);
+    if (pa != pb) return pa > pb;
+    return sweep.sets[a].name < sweep.sets[b].name;
+  });
+  return order;
+}
+
+namespace {
+
+// The day's result of one set, if that day finished.
+const DayResult* sweep_day(const SweepSet& set, std::int32_t day) {
+  for (const DayResult& d : set.run.days) {
+    if (d.day == day) return &d;
+  }
+  return nullptr;
+}
+
+const SweepSet* sweep_set(const Sweep& sweep, const std::string& name) {
+  for (const SweepSet& s : sweep.sets) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string sweep_json(const Sweep& sweep) {
+  ordered_json days = ordered_json::array();
+  for (const std::int32_t d : sweep.days) days.push_back(detail::day_label(d));
+  ordered_json sets = ordered_json::array();
+  const std::vector<std::size_t> rank = sweep_ranking(sweep);
+  for (std::size_t r = 0; r < rank.size(); ++r) {
+    const SweepSet& s = sweep.sets[rank[r]];
+    ordered_json params = ordered_json::object();
+    for (const auto& [k, v] : s.params) params[k] = v;
+    ordered_json curve = ordered_json::array();
+    double cumulative = 0.0;
+    for (const DayResult& d : s.run.days) {
+      cumulative += d.pnl;
+      curve.push_back(ordered_json{{"day", detail::day_label(d.day)}, {"pnl", money(d.pnl)}, {"cumulative", money(cumulative)},
+                                   {"trades", d.trades}});
+    }
+    sets.push_back(ordered_json{{"rank", r + 1},
+                                {"set", s.name},
+                                {"params", params},
+                                {"days_ok", s.days_ok},
+                                {"days_failed", s.days_failed},
+                                {"statistics", stats_json(s.run.stats)},
+                                {"equity_curve", curve}});
+  }
+  ordered_json runs = ordered_json::array();
+  for (const SweepRun& r : sweep.runs) {
+    ordered_json run{{"set", r.set}, {"day", detail::day_label(r.day)}, {"status", r.status}, {"report", r.link}};
+    if (const SweepSet* s = sweep_set(sweep, r.set); s != nullptr) {
+      if (const DayResult* d = sweep_day(*s, r.day); d != nullptr) {
+        run["pnl"] = money(d->pnl);
+        run["trades"] = d->trades;
+      }
+    }
+    if (!r.error.empty()) run["error"] = r.error;
+    run["notes"] = r.notes;
+    runs.push_back(std::move(run));
+  }
+  return ordered_json{{"sweep", sweep.name}, {"days", days}, {"sets", sets}, {"runs", runs}}.dump(2) + "\n";
+}
+
+std::string sweep_sets_csv(const Sweep& sweep) {
+  std::vector<std::string> keys;
+  for (const SweepSet& s : sweep.sets) {
+    for (const auto& [k, v] : s.params) {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    }
+  }
+  std::string out = "rank,set,days_ok,days_failed";
+  for (const std::string& k : keys) out += "," + csv_field(k);
+  std::vector<std::string> stat_keys;
+  if (!sweep.sets.empty()) {
+    const ordered_json st = stats_json(sweep.sets.front().run.stats);
+    for (auto it = st.begin(); it != st.end(); ++it) stat_keys.push_back(it.key());
+  }
+  for (const std::string& k : stat_keys) out += "," + k;
+  out += "\n";
+  const std::vector<std::size_t> rank = sweep_ranking(sweep);
+  for (std::size_t r = 0; r < rank.size(); ++r) {
+    const SweepSet& s = sweep.sets[rank[r]];
+    out += std::to_string(r + 1) + "," + csv_field(s.name) + "," + std::to_string(s.days_ok) + "," +
+           std::to_string(s.days_failed);
+    for (const std::string& k : keys) {
+      std::string v;
+      for (const auto& [pk, pv] : s.params) {
+        if (pk == k) v = pv;
+      }
+      out += "," + csv_field(v);
+    }
+    const ordered_json st = stats_json(s.run.stats);
+    for (const std::string& k : stat_keys) out += "," + csv_number(st[k]);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string sweep_days_csv(const Sweep& sweep) {
+  std::string out = "set,day,status,pnl,trades,notes,error,report\n";
+  for (const SweepRun& r : sweep.runs) {
+    std::string pnl;
+    std::string trades;
+    if (const SweepSet* s = sweep_set(sweep, r.set); s != nullptr) {
+      if (const DayResult* d = sweep_day(*s, r.day); d != nullptr) {
+        pnl = fixed(d->pnl, 2);
+        trades = std::to_string(d->trades);
+      }
+    }
+    std::string notes;
+    for (const std::string& n : r.notes) notes += (notes.empty() ? "" : " | ") + n;
+    out += csv_field(r.set) + "," + detail::day_label(r.day) + "," + r.status + "," + pnl + "," + trades + "," +
+           csv_field(notes) + "," + csv_field(r.error) + "," + csv_field(r.link) + "\n";
   }
   return out;
 }

@@ -27,7 +27,8 @@ Stats compute_stats(const Run& run, double initial_equity) {
   for (const Fill& f : run.fills) s.fees += f.fee;
   s.final_equity = initial_equity + s.net_pnl;
   s.total_return = initial_equity != 0.0 ? s.net_pnl / initial_equity : 0.0;
-  if (s.days > 0 && 1.0 + s.total_return > 0.0) {
+  // One day annualized says nothing (a 0.5% day becomes 250% a year): two days at least.
+  if (s.days >= 2 && 1.0 + s.total_return > 0.0) {
     s.annualized_return = std::pow(1.0 + s.total_return, kTradingDaysPerYear / s.days) - 1.0;
   }
   s.exposure = session_s > 0.0 ? exposed_s / session_s : 0.0;

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "odte/core/options/calendar.hpp"
+#include "odte/feeds/recording.hpp"
 #include "odte/feeds/recording_source.hpp"
 
 namespace odte::feeds {
@@ -334,6 +336,48 @@ TEST_F(ImportTest, shouldWriteByteIdenticalRecordingsForTheSameInput) {
   sb << b.rdbuf();
   EXPECT_EQ(sa.str(), sb.str());
   fs::remove(second);
+}
+
+// A replay is one trading day: a multi-day import is split into one recording per New York day,
+// every record kept as it was (frame bytes, receive time, stream), in order. On the committed
+// five sessions of eqker's SPY and VIX minutes.
+TEST_F(ImportTest, shouldSplitAMultiDayRecordingIntoOneRecordingPerDay) {
+  const fs::path whole = kCommitted / "eqker-spy-vix-1min-2019.odr";
+  const fs::path dir = fs::path(out_).parent_path() / ("split-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::vector<std::string> written;
+  ASSERT_EQ(split_by_day(whole.string(), (dir / "eq-{date}.odr").string(), ImportOptions{}.recording, written), "");
+  ASSERT_EQ(written.size(), 5u);
+  EXPECT_EQ(fs::path(written.front()).filename(), "eq-2019-02-11.odr");
+  EXPECT_EQ(fs::path(written.back()).filename(), "eq-2019-02-15.odr");
+  RecordingReader all;
+  ASSERT_EQ(all.open(whole.string()), "");
+  RecordView a;
+  std::uint64_t records = 0;
+  for (const std::string& w : written) {
+    RecordingReader part;
+    ASSERT_EQ(part.open(w), "");
+    RecordView p;
+    const std::string date = fs::path(w).stem().string().substr(3);  // "2019-02-13"
+    const std::int32_t day = std::stoi(date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2));
+    while (part.next(p) == ReadStatus::kRecord) {
+      ASSERT_EQ(all.next(a), ReadStatus::kRecord);
+      EXPECT_EQ(p.receive_ns, a.receive_ns);
+      EXPECT_EQ(p.stream, a.stream);
+      EXPECT_EQ(p.frame, a.frame);
+      EXPECT_EQ(options::new_york_date(p.receive_ns), day) << w;
+      ++records;
+    }
+    EXPECT_EQ(part.error(), "");
+  }
+  EXPECT_NE(all.next(a), ReadStatus::kRecord) << "records left over";
+  EXPECT_EQ(records, 3873u);
+  // Outputs that exist are never replaced; a name without {date} is refused.
+  std::vector<std::string> again;
+  EXPECT_NE(split_by_day(whole.string(), (dir / "eq-{date}.odr").string(), ImportOptions{}.recording, again), "");
+  EXPECT_NE(split_by_day(whole.string(), (dir / "eq.odr").string(), ImportOptions{}.recording, again), "");
+  fs::remove_all(dir);
 }
 
 TEST_F(ImportTest, shouldRefuseAnUnknownFlatFileAndLeaveNoRecording) {

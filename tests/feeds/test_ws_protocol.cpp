@@ -559,6 +559,27 @@ TEST_F(WsProtocol, shouldRefuseRestWithAWrongKeyAndAnswerUnknownPathsWith404) {
   EXPECT_NE(bad_limit.error.find("400"), std::string::npos) << bad_limit.error;
 }
 
+// The official Massive JavaScript REST client sends the key as `?apiKey=`, not as a bearer header:
+// the server takes either, as the real service does, and still refuses a wrong key either way.
+TEST_F(WsProtocol, shouldAcceptTheApiKeyAsAQueryParameterAsWellAsTheBearerHeader) {
+  ReplayServerConfig cfg;
+  cfg.rest = replay_rest_handler(rest_data());
+  start_server(std::move(cfg));
+  RestClient no_header(rest_config(server_->port(), "not-the-key"));  // its bearer header is wrong
+  const std::string path = "/v3/reference/options/contracts?underlying_ticker=SPY&expiration_date=2026-07-20&limit=5";
+  const auto in_query = no_header.get(path + "&apiKey=" + std::string(kKey));
+  ASSERT_TRUE(in_query.ok()) << in_query.error;
+  EXPECT_NE(in_query.value.body.find("O:SPY260720C00600000"), std::string::npos) << in_query.value.body;
+  const auto first = no_header.get("/v1/marketstatus/now?apiKey=" + std::string(kKey));
+  EXPECT_TRUE(first.ok()) << first.error;
+  const auto wrong = no_header.get(path + "&apiKey=also-not-the-key");
+  EXPECT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error.find("401"), std::string::npos) << wrong.error;
+  const auto none = no_header.get(path);
+  EXPECT_FALSE(none.ok());
+  EXPECT_NE(none.error.find("401"), std::string::npos) << none.error;
+}
+
 // Paper-live against the replay-server gets the session history replay mode loads from the same
 // recordings: the server answers the aggregates endpoints from its history, odted's fetch_history
 // reads them through RestClient, and the two histories print the same text. Real data: Cboe's

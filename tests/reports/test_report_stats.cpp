@@ -93,6 +93,22 @@ TEST_F(ReportStatsTest, shouldComputeDailyPnlAndReturnsOnAccountEquity) {
   EXPECT_NEAR(*s.annualized_return, 0.198032218, 1e-6);  // 1.001435^(252/2) - 1
 }
 
+// One day raised to the 252nd power is no annual figure: a one-day run has none, in any output.
+TEST_F(ReportStatsTest, shouldGiveNoAnnualizedReturnForOneDay) {
+  std::string error;
+  ReportOptions o;
+  auto one = load_run({day2_}, o, error);
+  ASSERT_TRUE(one.has_value()) << error;
+  ASSERT_EQ(one->stats.days, 1u);
+  EXPECT_NEAR(one->stats.total_return, 0.001974, 1e-9);  // it did return something
+  EXPECT_FALSE(one->stats.annualized_return.has_value());
+  EXPECT_NE(summary_json(*one).find("\"annualized_return\": null"), std::string::npos);
+  const std::string html = report_html(*one);
+  const std::size_t card = html.find("Annualized return");
+  ASSERT_NE(card, std::string::npos);
+  EXPECT_EQ(html.substr(card, 80).find("%"), std::string::npos) << html.substr(card, 80);
+}
+
 TEST_F(ReportStatsTest, shouldAnnualiseSharpeAndSortinoWithSqrt252) {
   // r = (-0.000539, 0.0019750646); mean 0.0007180323; sample sd 0.0017777951;
   // downside deviation sqrt(0.000539^2 / 2) = 0.0003811336.

@@ -1,13 +1,17 @@
 // odte import DATASET OUT INPUT...: converts vendor history and the shared data sets into a
 // recording of Massive-style frames (see docs/feeds.md for the mapping of each data set).
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "commands.hpp"
+#include "odte/daemon/recording_events.hpp"
 #include "odte/feeds/importer.hpp"
 
 namespace odte::tool {
@@ -18,8 +22,10 @@ void usage(std::FILE* out) {
   std::fputs(
       "usage: odte import [--plain] [--events-per-frame N] DATASET OUT.odr INPUT...\n"
       "\n"
-      "Converts INPUT files or folders into the recording OUT.odr (which must not exist). Every\n"
-      "row becomes the Massive websocket event a live feed would deliver, so a replay of the\n"
+      "Converts INPUT files or folders into the recording OUT.odr (which must not exist). With {date}\n"
+      "in OUT (e.g. days/spy-{date}.odr) it writes one recording per trading day, YYYY-MM-DD, as a\n"
+      "replay and `odte backtest` want them; without, a multi-day import is one file (replay.history).\n"
+      "Every row becomes the Massive websocket event a live feed would deliver, so a replay of the\n"
       "import runs the live parser. Recordings are zstd-compressed unless --plain.\n"
       "\n"
       "datasets:\n"
@@ -70,10 +76,39 @@ int run_import(int argc, char** argv) {
     return 2;
   }
   const std::vector<std::string> inputs(positional.begin() + 2, positional.end());
-  const feeds::ImportStats st = feeds::import_dataset(*dataset, inputs, positional[1], options);
+  // OUT with {date}: one recording per trading day (a replay is one day), split from a whole
+  // import in a temporary file beside them.
+  const std::string out = positional[1];
+  const std::size_t date_at = out.find("{date}");
+  std::string whole = out;
+  if (date_at != std::string::npos) {
+    whole.replace(date_at, 6, "all-days.tmp" + std::to_string(::getpid()));
+    std::filesystem::remove(whole);
+  }
+  const feeds::ImportStats st = feeds::import_dataset(*dataset, inputs, whole, options);
   if (!st.error.empty()) {
+    if (whole != out) std::filesystem::remove(whole);
     std::fprintf(stderr, "odte import: %s\n", st.error.c_str());
     return 1;
+  }
+  if (whole != out) {
+    std::vector<std::string> written;
+    const std::string err = feeds::split_by_day(whole, out, options.recording, written);
+    std::filesystem::remove(whole);
+    if (!err.empty()) {
+      std::fprintf(stderr, "odte import: %s\n", err.c_str());
+      return 1;
+    }
+    for (const std::string& w : written) std::fprintf(stderr, "odte import: wrote %s\n", w.c_str());
+  } else {
+    std::vector<std::int32_t> days;
+    (void)daemon::check_single_trading_day(out, 0, &days);
+    if (days.size() > 1) {
+      std::fprintf(stderr,
+                   "odte import: note: %s holds %zu trading days (%d to %d): fine as replay.history, but a replay is "
+                   "one day -- put {date} in OUT for one recording per day\n",
+                   out.c_str(), days.size(), days.front(), days.back());
+    }
   }
   std::printf(
       "{\"dataset\":\"%s\",\"out\":\"%s\",\"files\":%llu,\"rows\":%llu,\"skipped_rows\":%llu,"

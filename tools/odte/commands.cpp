@@ -4,6 +4,7 @@
 
 namespace odte::tool {
 
+int run_backtest(int argc, char** argv);
 int run_calc(int argc, char** argv);
 int run_cjs(int argc, char** argv);
 int run_decode(int argc, char** argv);
@@ -16,6 +17,7 @@ int run_report(int argc, char** argv);
 std::span<const Command> commands() noexcept {
   // Keep sorted by name; `odte --help` prints them in this order.
   static const std::array kCommands{
+      Command{"backtest", "replay many days x parameter sets through odted in parallel; one ranked report", &run_backtest},
       Command{"calc", "options math: price, greeks, iv, forward, varswap, calendar, symbol (JSON)", &run_calc},
       Command{"cjs", "seed 003: leverage-adjusted option portfolio returns from end-of-day option panels", &run_cjs},
       Command{"decode", "print the market events of a recording or of raw frames as JSON lines", &run_decode},

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "odte/daemon/replay.hpp"
 #include "odte/feeds/recording_source.hpp"
@@ -20,6 +21,14 @@ namespace odte::daemon {
 
 // Exchange time minus UTC, in minutes, on `trading_day` (yyyymmdd) in America/New_York.
 [[nodiscard]] int utc_offset_minutes(std::int32_t trading_day);
+
+// A replay is one trading day. Reads every record's receive time (no parsing: the blocks are only
+// decompressed) and returns an error text naming the first record on another New York date than
+// `trading_day`, with the fix (one recording per day: `odte import` writes one per day); empty
+// when the whole recording is that day. Corruption and torn tails are not judged here (the replay
+// reports them where it meets them). `days`, when given, receives every date seen, ascending.
+[[nodiscard]] std::string check_single_trading_day(const std::string& path, std::int32_t trading_day,
+                                                   std::vector<std::int32_t>* days = nullptr);
 
 class PeekedSource final : public EventSource {
  public:

@@ -57,6 +57,14 @@ struct ImportStats {
 [[nodiscard]] ImportStats import_dataset(Dataset dataset, const std::vector<std::string>& inputs,
                                          const std::string& out, const ImportOptions& options = {});
 
+// One recording per trading day: copies every record of `in` (frames, receive times and streams
+// unchanged, in order) into `pattern` with "{date}" replaced by the record's New York receive date
+// (YYYY-MM-DD). A replay is one trading day, so a multi-day import is split this way (`odte import`
+// when OUT holds {date}). None of the outputs may exist. Returns an error text, empty on success;
+// `written` gets the files in date order.
+[[nodiscard]] std::string split_by_day(const std::string& in, const std::string& pattern, const RecordingOptions& recording,
+                                       std::vector<std::string>& written);
+
 // Civil time in America/New_York (US DST rules since 1987) to Unix ns. Exposed for tests.
 [[nodiscard]] TimestampNs new_york_to_unix_ns(int year, int month, int day, int hour, int minute,
                                               int second, int millisecond = 0) noexcept;

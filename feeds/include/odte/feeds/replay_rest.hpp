@@ -51,6 +51,10 @@ struct ReplayRestData {
 [[nodiscard]] std::string scan_replay_rest(const std::string& path, ReplayRestData& out,
                                            const std::vector<std::string>& history_paths = {});
 
+// The value of `key` in a URL's query string ("a=1&b=2"), percent-decoded ("%3A" -> ':'); empty
+// when absent.
+[[nodiscard]] std::string query_value(std::string_view query, std::string_view key);
+
 // The handler for ReplayServerConfig::rest.
 [[nodiscard]] std::function<RestAnswer(std::string_view target, std::string_view host)>
 replay_rest_handler(std::shared_ptr<const ReplayRestData> data);

@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "odte/core/engine/orders.hpp"
@@ -140,7 +141,7 @@ struct Stats {
   double net_pnl = 0.0;
   double fees = 0.0;
   double total_return = 0.0;
-  std::optional<double> annualized_return;  // needs at least one day
+  std::optional<double> annualized_return;  // needs at least two days (one day annualized means nothing)
   std::optional<double> sharpe;             // needs >= 2 days and non-zero dispersion
   std::optional<double> sortino;            // needs >= 2 days and a losing day
   double max_drawdown = 0.0;                // dollars
@@ -223,6 +224,37 @@ struct Run {
 [[nodiscard]] std::string comparison_json(const std::vector<Run>& runs);
 [[nodiscard]] std::string comparison_csv(const std::vector<Run>& runs);
 [[nodiscard]] std::string comparison_html(const std::vector<Run>& runs);
+
+// A sweep (odte backtest, docs/research.md): parameter sets x trading days, each (set, day) one
+// odted replay with its own journal and report. Each set is one multi-day Run over the days that
+// finished; the aggregate ranks the sets and shows every run.
+struct SweepRun {
+  std::string set;
+  std::int32_t day = 0;
+  std::string status;                 // "ok", "failed", "not run"
+  std::string link;                   // the run's own report page, relative to the aggregate
+  std::string error;                  // why it failed
+  std::vector<std::string> notes;     // the strategies' notes ("name: text"): why they did or did not trade
+};
+struct SweepSet {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> params;  // key, value as TOML text
+  Run run;                            // over the set's finished days (days may be fewer than the sweep's)
+  std::uint32_t days_ok = 0;
+  std::uint32_t days_failed = 0;
+};
+struct Sweep {
+  std::string name;
+  std::vector<std::int32_t> days;     // every day of the sweep, ascending
+  std::vector<SweepSet> sets;         // in plan order
+  std::vector<SweepRun> runs;         // sets outer, days inner
+};
+// The sets' indexes, best first: net P&L descending, then name.
+[[nodiscard]] std::vector<std::size_t> sweep_ranking(const Sweep& sweep);
+[[nodiscard]] std::string sweep_json(const Sweep& sweep);
+[[nodiscard]] std::string sweep_sets_csv(const Sweep& sweep);   // one row per set, ranked
+[[nodiscard]] std::string sweep_days_csv(const Sweep& sweep);   // one row per run
+[[nodiscard]] std::string sweep_html(const Sweep& sweep);
 
 // Writes summary.json, trades.csv, legs.csv, fills.csv, daily.csv, equity.csv and report.html
 // for one run into `out_dir` (created). Returns an error text, empty on success.

@@ -685,7 +685,7 @@ std::string sweep_html(const Sweep& sweep) {
   out += "</table></div>\n";
   out += "<p class=\"sub\">Files beside this page: aggregate.json, sets.csv (the ranking), days.csv (every run); "
          "runs/&lt;set&gt;/&lt;day&gt;/ holds each run's config, journal and report.</p>\n";
-  out += check_script({"chart-sweep-equity", "chart-sweep-pnl"});
+  out += html::chart_check_script({"chart-sweep-equity", "chart-sweep-pnl"});
   return out + "</body>\n</html>\n";
 }
 

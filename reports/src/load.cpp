@@ -63,7 +63,6 @@ struct TradeWork {
   std::uint16_t first_leg_ratio = 1;
 };
 
-std::string strategy_label(const ReportOptions& o, std::uint16_t s);
 
 class Loader {
  public:
@@ -207,7 +206,7 @@ class Loader {
         VarianceSwapDay d;
         d.day = day_.day;
         d.at_ns = v.at_ns;
-        d.strategy = strategy_label(options_, v.strategy);
+        d.strategy = strategy_label(run_, v.strategy);
         d.underlying = text_of(v.underlying, sizeof v.underlying);
         d.root = text_of(v.root, sizeof v.root);
         d.expiry = v.expiry_yyyymmdd;

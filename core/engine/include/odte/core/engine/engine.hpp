@@ -319,8 +319,17 @@ class Engine final : private StrategyContext {
   // (Strategy::entry_expiry_minute); the cancel carries CancelReason::kTimeInForce and is noted.
   void expire_entries() noexcept;
   // With PhysicalExpiry::kClose: from the lead time before the close, closes every open spread
-  // with a leg in a physically settled option expiring today.
+  // with a leg in a physically settled option expiring today. Short legs are always bought back;
+  // a long leg with no bid is left out (nobody would buy it) and settles at the close at its
+  // intrinsic value: 0 out of the money, exercised into shares in the money (noted either way).
+  // A closing order already working that sells such a leg cannot fill: it is cancelled and
+  // replaced by this close.
   void close_physical_before_expiry() noexcept;
+  // The legs of `o` (bits) that the physical close leaves to expire: long legs expiring today
+  // with no bid.
+  [[nodiscard]] std::uint32_t unbid_expiring_longs(const Order& o, bool opening_order) const noexcept;
+  // Notes each leg of `legs` (bits of the opening order) left to expire by the physical close.
+  void note_left_to_expire(const Order& open_order, std::uint32_t legs, const char* rest);
   [[nodiscard]] bool expires_today(InstrumentId id) const noexcept;
   // Spreads whose legs all expired today are closed by the settlement: no exit rule acts on them.
   void end_settled_spreads() noexcept;
@@ -328,7 +337,10 @@ class Engine final : private StrategyContext {
                        FillSettlement kind) noexcept;
   [[nodiscard]] bool combo_mark(const Order& o, Price& mark) const noexcept;
   [[nodiscard]] Price entry_per_unit(const Order& o) const noexcept;
-  ClientOrderId send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread, std::string_view reason) noexcept;
+  // `leave`: a bit per leg of the opening order to leave out of the close (physical close before
+  // expiry: a long leg nobody bids); 0 closes every leg.
+  ClientOrderId send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread, std::string_view reason,
+                             std::uint32_t leave = 0) noexcept;
   struct FlattenCount {
     std::uint32_t cancelled = 0;         // working opening orders and hedges asked to cancel
     std::uint32_t closing_sent = 0;      // closing orders sent

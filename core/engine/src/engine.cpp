@@ -283,6 +283,13 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
     intent.legs[i].unit =
         id < registry_.size() && registry_.get(id).info.asset == AssetClass::kStock ? kLegShares : kLegContracts;
   }
+  // From the close on, today's contracts no longer trade: nothing is sent in them (the settlement
+  // is waiting for the day's last orders to end, or has booked them).
+  if (settling_) {
+    for (int i = 0; i < intent.leg_count && i < kMaxLegs; ++i) {
+      if (expires_today(intent.legs[i].instrument)) return ClientOrderId{};
+    }
+  }
   RiskDecision d{RiskReason::kNone, Price::zero(), Price::invalid()};
   if (intent.action == IntentAction::kOpen && intent.strategy < enabled_.size() && !enabled_[intent.strategy]) {
     d.reason = RiskReason::kPaused;  // a disabled strategy opens nothing
@@ -981,19 +988,44 @@ void Engine::book_settlement(const Position& p, InstrumentId instrument, Side si
 
 std::uint32_t Engine::settle_expiry() noexcept {
   if (settled_ || restoring_) return 0;
-  settled_ = true;
   const TimestampNs saved_now = now_;
   if (settle_ns_ > now_) now_ = settle_ns_;  // what the settlement sends and notes is at the close
-  // Orders in contracts that expired can no longer trade: cancel what is still working.
-  for (const Order& o : om_.orders()) {
-    if (!o.is_live() || o.state == OrderState::kPendingCancel) continue;
+  auto in_todays_contracts = [this](const Order& o) {
     for (int i = 0; i < o.leg_count; ++i) {
-      if (expires_today(o.legs[i].instrument)) {
-        (void)cancel(o.id);
-        break;
-      }
+      if (expires_today(o.legs[i].instrument)) return true;
+    }
+    return false;
+  };
+  if (!settling_) {
+    // The close: the day's orders end. Orders in contracts that expired can no longer trade; the
+    // rest were day orders. Cancel everything still working; submit_for sends nothing new in
+    // today's contracts from now on.
+    settling_ = true;
+    for (const Order& o : om_.orders()) {
+      if (o.is_live() && o.state != OrderState::kPendingCancel) (void)cancel(o.id);
     }
   }
+  // Settle only once no order in today's contracts can still fill: each cancel answered (or the
+  // order filled meanwhile, booked before the settlement), or the broker silent for the wait.
+  std::uint32_t working = 0;
+  ClientOrderId first_working;
+  for (const Order& o : om_.orders()) {
+    if (!o.is_live() || !in_todays_contracts(o)) continue;
+    if (working++ == 0) first_working = o.id;
+  }
+  if (working > 0) {
+    if (now_ < settle_ns_ + settle_wait_ns()) {
+      now_ = std::max(saved_now, now_);
+      return 0;
+    }
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "expiry: %u order(s) in today's contracts still working %llds after the close (first %s): the broker has "
+                  "not answered their cancel; settled anyway, a late fill would reopen a position",
+                  working, static_cast<long long>(settle_wait_ns() / 1'000'000'000), first_working.to_string().c_str());
+    note(text);
+  }
+  settled_ = true;
   // The underlyings of today's open option positions, in book order (deterministic).
   struct Underlying {
     std::string_view symbol;

@@ -186,12 +186,25 @@ class Engine final : private StrategyContext {
   // Expiry: settles every position in options expiring today against its underlying's value at
   // the session close (cash: at intrinsic; physical: exercise/assignment into shares at the
   // strike), journals a settlement record per underlying and the settlement's book_fill records,
-  // and ends the spreads it closed. Runs once, by itself at the first event or timer at or after
-  // the close (before that event is applied) while the engine is running; a restarted engine whose
-  // journal holds the settlement does not settle again. Returns the positions settled.
+  // and ends the spreads it closed. Runs by itself at the first event or timer at or after the
+  // close (before that event is applied) while the engine is running, in two steps: first every
+  // working order is cancelled (the day's orders end at the close; orders in today's contracts
+  // can no longer trade, and no new one is sent), then -- once no order in today's contracts is
+  // working any more (each cancel answered), or settle_wait_ns() after the close without an answer
+  // (noted) -- the settlement is booked, once. Called again while it waits, it books as soon as
+  // it can. A restarted engine whose journal holds the settlement does not settle again. Returns
+  // the positions settled (0 while waiting).
   std::uint32_t settle_expiry() noexcept;
   [[nodiscard]] bool settled() const noexcept { return settled_; }
+  // The close has come and the settlement waits for the answers to its cancels.
+  [[nodiscard]] bool settlement_pending() const noexcept { return settling_ && !settled_; }
   [[nodiscard]] TimestampNs settlement_ns() const noexcept { return settle_ns_; }
+  // How long the settlement waits for the broker to answer the cancels it sent at the close: the
+  // order manager's cancel timeout, then its status request's answer (2 x cancel_timeout_ns).
+  [[nodiscard]] std::int64_t settle_wait_ns() const noexcept { return 2 * config_.orders.cancel_timeout_ns; }
+  // The engine's clock: the latest time of anything it applied (events, timer ticks, reports).
+  // The session end is stamped with it, so it is never earlier than a record before it.
+  [[nodiscard]] TimestampNs clock_ns() const noexcept { return now_; }
 
   // ---- restart recovery: live, paper-live and any real broker (replay re-runs instead) ----
   //
@@ -379,6 +392,7 @@ class Engine final : private StrategyContext {
   TimestampNs settle_ns_ = 0;   // the session close of the trading day; 0 when unknown
   int settle_minute_ = 16 * 60; // its exchange-local minute
   bool settled_ = false;
+  bool settling_ = false;           // the close came: cancels sent, the settlement waits for their answers
   std::uint32_t ticks_since_event_ = 0;
   EngineStats stats_;
   CoreState state_ = CoreState::kRunning;  // replay starts running; restore/reconcile gate the rest

@@ -597,7 +597,8 @@ DaemonRun run_live_daemon(const Config& config, InstrumentRegistry& registry, Si
                  err);
   }
   if (day_ended && !journal.failed()) {
-    const SessionMarker end{day, kJournalVersion, engine.market_state().market_time()};
+    // At the engine's clock: after everything it applied (the settlement, the stop's cancels).
+    const SessionMarker end{day, kJournalVersion, std::max(engine.clock_ns(), engine.market_state().market_time())};
     journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
   }
   // The journal thread writes what is still queued (the session end last), syncs and is joined

@@ -218,7 +218,20 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
         // The day is over: its clock runs on to the close, where positions held to expiry settle
         // (Engine::settle_expiry; a recording that ends before the close settles on its last values).
         if (engine.settlement_ns() > engine.market_state().market_time()) step(engine.settlement_ns(), 0);
-        const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion, engine.market_state().market_time()};
+        // The close cancelled the day's working orders and the settlement waits for their answers:
+        // the clock runs on through what falls due (the paper broker's latency, timer ticks) until
+        // the settlement is booked and the broker has nothing left to answer, so no order is left
+        // pending. Bounded: the engine stops waiting after Engine::settle_wait_ns.
+        for (int guard = 0; guard < 100'000 && !journal.failed(); ++guard) {
+          const bool settling = engine.settlement_pending() && engine.state() == CoreState::kRunning;
+          const TimestampNs broker_due = broker.next_due_ns();
+          if (!settling && broker_due == INT64_MAX) break;
+          step(settling ? std::min(engine.next_timer_ns(), broker_due) : broker_due, 0);
+          reapply_operator_commands();
+        }
+        // Stamped at the engine's clock: after everything the run applied, never before a record.
+        const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion,
+                                std::max(engine.clock_ns(), engine.market_state().market_time())};
         journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
         session_ended = !journal.failed();
       }

@@ -333,7 +333,9 @@ class Loader {
     TradeWork& w = work_[ti];
     f.trade = t.number;
 
-    if (!f.settlement.empty() && !f.opening) t.close_reason = "expiry:" + f.settlement;
+    // A trade its own closing order closed in part (the physical close bought back the short legs
+    // and left a long leg nobody bid to expire) keeps that order's reason.
+    if (!f.settlement.empty() && !f.opening && t.close_reason.empty()) t.close_reason = "expiry:" + f.settlement;
     const double q = signed_qty(f.side, f.quantity);
     const double cash = -q * f.price * f.multiplier;
     auto leg = std::find_if(t.legs.begin(), t.legs.end(), [&](const LegResult& l) { return l.symbol == f.symbol; });

@@ -248,6 +248,82 @@ TEST_F(SettlementTest, shouldCloseSpyBeforeTheCloseByDefault) {
   EXPECT_EQ(engine_->book().find(0, under_), nullptr) << "no shares";
 }
 
+// The close before expiry buys back what carries the assignment risk and does not try to sell a
+// long leg nobody bids (the real day 2026-07-29: such a combo rested unfilled to the close). SPY
+// 565, both puts far out of the money, the 559 put bid by nobody: the close buys the short 560 put
+// alone; the 559 put is left to the settlement and expires at 0, noted.
+TEST_F(SettlementTest, shouldBuyBackTheShortLegAndLeaveAnUnbidLongOutOfTheClose) {
+  build(Root{"SPY", "SPY", 560_usd, 559_usd}, PhysicalExpiry::kClose, "spy-unbid-long");
+  morning(565_usd);
+  for (TimestampNs t = at(15, 49, 58); t <= at(15, 50, 3); t += kSec) {
+    underlying(t, 565_usd);
+    event(MarketEvent::make_quote(short_, StreamId::kOptions, t, t, Price::invalid(), 0, 0.02_usd, 50));
+    event(MarketEvent::make_quote(long_, StreamId::kOptions, t, t, Price::invalid(), 0, 0.01_usd, 50));
+  }
+  std::vector<OrderCommand> closes;
+  for (const OrderCommand& c : sent_) {
+    if (c.kind == CommandKind::kNew && c.opening == 0) closes.push_back(c);
+  }
+  ASSERT_EQ(closes.size(), 1u);
+  EXPECT_EQ(closes[0].created_ns, at(15, 50));
+  ASSERT_EQ(closes[0].leg_count, 1);
+  EXPECT_EQ(closes[0].legs[0].instrument, short_);
+  EXPECT_EQ(closes[0].legs[0].side, Side::kBuy);
+  EXPECT_EQ(closes[0].quantity, 2u);
+  EXPECT_EQ(engine_->book().find(0, short_)->quantity, 0);
+  EXPECT_EQ(engine_->book().find(0, long_)->quantity, 2) << "the unbid long is held to the settlement";
+  bool noted = false;
+  for (const std::string& n : engine_->notes()) {
+    noted = noted || (n.find("long O:SPY260821P00559000 has no bid, left to the settlement") != std::string::npos &&
+                      n.find("out of the money (SPY 565): it expires worthless") != std::string::npos);
+  }
+  EXPECT_TRUE(noted);
+  underlying(at(16, 0, 1), 565_usd);
+  ASSERT_TRUE(engine_->settled());
+  EXPECT_EQ(engine_->book().totals().open_positions, 0u);
+  // Short: sold 2.00, bought back 0.02 (+1.98); long: bought 1.00, expired at 0 (-1.00); x 2 x 100.
+  EXPECT_EQ(engine_->book().totals().realized, 196_usd);
+  EXPECT_EQ(engine_->book().totals().fees, 0.675_usd * 6);
+  EXPECT_EQ(engine_->book().find(0, under_), nullptr) << "no shares";
+}
+
+// The rare case: a long leg in the money that nobody bids. It is still left out of the close (it
+// cannot be sold, and a combo with it would keep the short open too) and is exercised at the close
+// into shares at its strike -- as OCC exercises an option in the money -- noted so the shares can
+// be flattened. SPY 555: the short 560 put is bought back at its 5.10 offer; the long 559 put,
+// offered at 4.10 and bid by nobody, is exercised: 200 SPY sold at 559.
+TEST_F(SettlementTest, shouldLeaveAnUnbidLongInTheMoneyToBeExercisedAtTheClose) {
+  build(Root{"SPY", "SPY", 560_usd, 559_usd}, PhysicalExpiry::kClose, "spy-unbid-itm");
+  morning(565_usd);
+  for (TimestampNs t = at(15, 49, 58); t <= at(15, 50, 3); t += kSec) {
+    underlying(t, 555_usd);
+    event(MarketEvent::make_quote(short_, StreamId::kOptions, t, t, 5.00_usd, 50, 5.10_usd, 50));
+    event(MarketEvent::make_quote(long_, StreamId::kOptions, t, t, Price::invalid(), 0, 4.10_usd, 50));
+  }
+  const auto close = std::find_if(sent_.begin(), sent_.end(), [](const OrderCommand& c) {
+    return c.kind == CommandKind::kNew && c.opening == 0;
+  });
+  ASSERT_NE(close, sent_.end());
+  ASSERT_EQ(close->leg_count, 1);
+  EXPECT_EQ(close->legs[0].instrument, short_);
+  bool noted = false;
+  for (const std::string& n : engine_->notes()) {
+    noted = noted || n.find("long O:SPY260821P00559000 has no bid, left to the settlement at its intrinsic value; in the "
+                            "money by 4 (SPY 555): exercised into shares at the close") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+  underlying(at(16, 0, 1), 555_usd);
+  ASSERT_TRUE(engine_->settled());
+  const Position* shares = engine_->book().find(0, under_);
+  ASSERT_NE(shares, nullptr);
+  EXPECT_EQ(shares->quantity, -200);
+  EXPECT_EQ(engine_->book().find(0, long_)->quantity, 0);
+  // Short: 2.00 - 5.10 = -3.10; long: bought 1.00, exercised (closed at 0): -1.00; x 2 x 100 =
+  // -820 realized. The shares sold at 559 are marked at 555: +4 x 200 = +800 unrealized.
+  EXPECT_EQ(engine_->book().totals().realized, -(820_usd));
+  EXPECT_EQ(shares->unrealized(), 800_usd);
+}
+
 // SPY with physical = "exercise": held into the close, the short 560 put (SPY 559.50) is assigned:
 // 200 shares bought at 560; the long 559 put expires worthless.
 TEST_F(SettlementTest, shouldBookTheAssignmentOfSpyAsSharesWhenConfigured) {

@@ -359,6 +359,13 @@ ClientOrderId Engine::submit_for(Intent& intent, std::uint32_t spread) noexcept 
     intent.legs[i].unit =
         id < registry_.size() && registry_.get(id).info.asset == AssetClass::kStock ? kLegShares : kLegContracts;
   }
+  // From the close on, today's contracts no longer trade: nothing is sent in them (the settlement
+  // is waiting for the day's last orders to end, or has booked them).
+  if (settling_) {
+    for (int i = 0; i < intent.leg_count && i < kMaxLegs; ++i) {
+      if (expires_today(intent.legs[i].instrument)) return ClientOrderId{};
+    }
+  }
   RiskDecision d{RiskReason::kNone, Price::zero(), Price::invalid()};
   if (intent.action == IntentAction::kOpen && intent.strategy < enabled_.size() && !enabled_[intent.strategy]) {
     d.reason = RiskReason::kPaused;  // a disabled strategy opens nothing
@@ -559,8 +566,10 @@ void Engine::on_timer(TimestampNs now) noexcept {
   if (state_ == CoreState::kStarting || state_ == CoreState::kReconciling) return;
   check_daily_loss();
   expire_entries();
-  check_exits();
+  // The physical close before expiry first: in its window it takes over a spread's close from the
+  // exit rules (a time exit is then sent as expiry:close_physical).
   close_physical_before_expiry();
+  check_exits();
   for (std::size_t i = 0; i < strategies_.size(); ++i) {
     if (enabled_[i]) strategies_[i]->on_timer(*this);
   }
@@ -625,22 +634,25 @@ bool Engine::combo_mark(const Order& o, Price& mark) const noexcept {
 }
 
 ClientOrderId Engine::send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread,
-                                   std::string_view reason) noexcept {
+                                   std::string_view reason, std::uint32_t leave) noexcept {
   Intent close{};
   close.strategy = open_order.strategy;
   close.action = IntentAction::kClose;
   close.quantity = units;
-  close.leg_count = open_order.leg_count;
-  // The closing combo is the opening one reversed; its natural price pays offers on what it buys.
+  close.leg_count = 0;
+  // The closing combo is the opening one reversed (less the legs left out); its natural price
+  // pays offers on what it buys.
   Price::Rep natural = 0;
   for (int i = 0; i < open_order.leg_count; ++i) {
+    if ((leave >> i & 1u) != 0) continue;
     OrderLeg leg = open_order.legs[i];
     leg.side = opposite(leg.side);
-    close.legs[i] = leg;
+    close.legs[close.leg_count++] = leg;
     Price::Rep px = 0;
     if (!leg_natural(market_.nbbo(leg.instrument), leg.side, px)) return ClientOrderId{};
     natural += leg_sign(leg.side) * static_cast<Price::Rep>(leg.ratio) * px;
   }
+  if (close.leg_count == 0) return ClientOrderId{};
   // Marketable by the slack, then onto the venue's grid toward the passive side (tick_table.hpp).
   close.limit = round_limit_passive(registry_, std::span<const OrderLeg>(close.legs, close.leg_count),
                                     Price::from_ticks(natural) + config_.close_slack);
@@ -1047,19 +1059,44 @@ void Engine::book_settlement(const Position& p, InstrumentId instrument, Side si
 
 std::uint32_t Engine::settle_expiry() noexcept {
   if (settled_ || restoring_) return 0;
-  settled_ = true;
   const TimestampNs saved_now = now_;
   if (settle_ns_ > now_) now_ = settle_ns_;  // what the settlement sends and notes is at the close
-  // Orders in contracts that expired can no longer trade: cancel what is still working.
-  for (const Order& o : om_.orders()) {
-    if (!o.is_live() || o.state == OrderState::kPendingCancel) continue;
+  auto in_todays_contracts = [this](const Order& o) {
     for (int i = 0; i < o.leg_count; ++i) {
-      if (expires_today(o.legs[i].instrument)) {
-        (void)cancel(o.id);
-        break;
-      }
+      if (expires_today(o.legs[i].instrument)) return true;
+    }
+    return false;
+  };
+  if (!settling_) {
+    // The close: the day's orders end. Orders in contracts that expired can no longer trade; the
+    // rest were day orders. Cancel everything still working; submit_for sends nothing new in
+    // today's contracts from now on.
+    settling_ = true;
+    for (const Order& o : om_.orders()) {
+      if (o.is_live() && o.state != OrderState::kPendingCancel) (void)cancel(o.id);
     }
   }
+  // Settle only once no order in today's contracts can still fill: each cancel answered (or the
+  // order filled meanwhile, booked before the settlement), or the broker silent for the wait.
+  std::uint32_t working = 0;
+  ClientOrderId first_working;
+  for (const Order& o : om_.orders()) {
+    if (!o.is_live() || !in_todays_contracts(o)) continue;
+    if (working++ == 0) first_working = o.id;
+  }
+  if (working > 0) {
+    if (now_ < settle_ns_ + settle_wait_ns()) {
+      now_ = std::max(saved_now, now_);
+      return 0;
+    }
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "expiry: %u order(s) in today's contracts still working %llds after the close (first %s): the broker has "
+                  "not answered their cancel; settled anyway, a late fill would reopen a position",
+                  working, static_cast<long long>(settle_wait_ns() / 1'000'000'000), first_working.to_string().c_str());
+    note(text);
+  }
+  settled_ = true;
   // The underlyings of today's open option positions, in book order (deterministic).
   struct Underlying {
     std::string_view symbol;
@@ -1183,7 +1220,7 @@ void Engine::close_physical_before_expiry() noexcept {
   for (std::uint32_t i = 0; i < spreads_.size(); ++i) {
     OpenSpread& s = spreads_[i];
     const Order* o = om_.find(s.open_order);
-    if (o == nullptr || s.closing.valid()) continue;
+    if (o == nullptr) continue;
     const std::uint32_t open_units = o->filled_units() > s.closed_units ? o->filled_units() - s.closed_units : 0;
     if (open_units == 0) continue;
     bool physical = false;
@@ -1192,7 +1229,85 @@ void Engine::close_physical_before_expiry() noexcept {
       physical = physical || (expires_today(id) && !options::root_info(root_of(registry_.get(id).info.option)).cash_settled);
     }
     if (!physical) continue;
-    if (send_closing(*o, open_units, i, "expiry:close_physical").valid()) spreads_[i].exit_sent = true;
+    if (s.closing.valid()) {
+      // A closing order already working (a strategy's exit) that sells a long leg nobody bids can
+      // never fill, and the short legs would stay open into the close: it is cancelled, and this
+      // close replaces it once the cancel is answered (this runs before the exit rules).
+      const Order* c = om_.find(s.closing);
+      if (c != nullptr && c->is_live() && c->state != OrderState::kPendingCancel && unbid_expiring_longs(*c, false) != 0 &&
+          cancel(c->id)) {
+        note("expiry:close_physical: closing order " + c->id.to_string() +
+             " sells a long leg with no bid and cannot fill: cancelled, the short legs are bought back instead");
+      }
+      continue;
+    }
+    // A long leg nobody bids cannot be sold: the close buys back the rest (the short legs carry the
+    // assignment risk) and leaves it to the settlement, at its intrinsic value.
+    const std::uint32_t leave = unbid_expiring_longs(*o, true);
+    const std::uint32_t all = (1u << o->leg_count) - 1u;
+    if (leave == all) {
+      if (!s.exit_sent) note_left_to_expire(*o, leave, "nothing to buy back");
+      s.exit_sent = true;
+      continue;
+    }
+    if (!send_closing(*o, open_units, i, "expiry:close_physical", leave).valid()) continue;
+    spreads_[i].exit_sent = true;
+    if (leave != 0) note_left_to_expire(*o, leave, "the short legs bought back");
+  }
+}
+
+std::uint32_t Engine::unbid_expiring_longs(const Order& o, bool opening_order) const noexcept {
+  std::uint32_t legs = 0;
+  for (int k = 0; k < o.leg_count; ++k) {
+    const OrderLeg& leg = o.legs[k];
+    // What the close sells: a long leg of the opening order, a sold leg of a closing one.
+    const bool sold = opening_order ? leg.side == Side::kBuy : leg.side == Side::kSell;
+    if (!sold || !expires_today(leg.instrument)) continue;
+    const Nbbo* q = market_.nbbo(leg.instrument);
+    const bool bid = q != nullptr && q->bid.valid() && q->bid > Price::zero();
+    if (!bid) legs |= 1u << k;
+  }
+  return legs;
+}
+
+void Engine::note_left_to_expire(const Order& open_order, std::uint32_t legs, const char* rest) {
+  const std::string_view name =
+      open_order.strategy < strategies_.size() ? strategies_[open_order.strategy]->name() : std::string_view{"?"};
+  for (int k = 0; k < open_order.leg_count; ++k) {
+    if ((legs >> k & 1u) == 0) continue;
+    const Instrument& inst = registry_.get(open_order.legs[k].instrument);
+    const OptionFields& opt = inst.info.option;
+    const options::RootInfo root = options::root_info(root_of(opt));
+    const InstrumentId under = registry_.find(root.underlying);
+    const InstrumentState* st = under == kNoInstrument ? nullptr : market_.state(under);
+    Price spot = Price::invalid();
+    if (st != nullptr && st->last.valid() && st->last > Price::zero()) {
+      spot = st->last;
+    } else if (st != nullptr && st->nbbo.two_sided()) {
+      spot = st->nbbo.mid();
+    }
+    char itm[120] = "";
+    if (spot.valid()) {
+      const Price raw = opt.right == OptionRight::kCall ? spot - opt.strike : opt.strike - spot;
+      if (raw > Price::zero()) {
+        std::snprintf(itm, sizeof itm, "in the money by %s (%.*s %s): exercised into shares at the close -- flatten them",
+                      raw.to_string().c_str(), static_cast<int>(root.underlying.size()), root.underlying.data(),
+                      spot.to_string().c_str());
+      } else {
+        std::snprintf(itm, sizeof itm, "out of the money (%.*s %s): it expires worthless",
+                      static_cast<int>(root.underlying.size()), root.underlying.data(), spot.to_string().c_str());
+      }
+    } else {
+      std::snprintf(itm, sizeof itm, "no value of %.*s yet", static_cast<int>(root.underlying.size()),
+                    root.underlying.data());
+    }
+    const std::string_view sym = inst.symbol_view();
+    char text[320];
+    std::snprintf(text, sizeof text,
+                  "%.*s: expiry:close_physical (%s): long %.*s has no bid, left to the settlement at its intrinsic "
+                  "value; %s",
+                  static_cast<int>(name.size()), name.data(), rest, static_cast<int>(sym.size()), sym.data(), itm);
+    note(text);
   }
 }
 

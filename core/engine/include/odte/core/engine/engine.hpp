@@ -197,12 +197,25 @@ class Engine final : private StrategyContext {
   // Expiry: settles every position in options expiring today against its underlying's value at
   // the session close (cash: at intrinsic; physical: exercise/assignment into shares at the
   // strike), journals a settlement record per underlying and the settlement's book_fill records,
-  // and ends the spreads it closed. Runs once, by itself at the first event or timer at or after
-  // the close (before that event is applied) while the engine is running; a restarted engine whose
-  // journal holds the settlement does not settle again. Returns the positions settled.
+  // and ends the spreads it closed. Runs by itself at the first event or timer at or after the
+  // close (before that event is applied) while the engine is running, in two steps: first every
+  // working order is cancelled (the day's orders end at the close; orders in today's contracts
+  // can no longer trade, and no new one is sent), then -- once no order in today's contracts is
+  // working any more (each cancel answered), or settle_wait_ns() after the close without an answer
+  // (noted) -- the settlement is booked, once. Called again while it waits, it books as soon as
+  // it can. A restarted engine whose journal holds the settlement does not settle again. Returns
+  // the positions settled (0 while waiting).
   std::uint32_t settle_expiry() noexcept;
   [[nodiscard]] bool settled() const noexcept { return settled_; }
+  // The close has come and the settlement waits for the answers to its cancels.
+  [[nodiscard]] bool settlement_pending() const noexcept { return settling_ && !settled_; }
   [[nodiscard]] TimestampNs settlement_ns() const noexcept { return settle_ns_; }
+  // How long the settlement waits for the broker to answer the cancels it sent at the close: the
+  // order manager's cancel timeout, then its status request's answer (2 x cancel_timeout_ns).
+  [[nodiscard]] std::int64_t settle_wait_ns() const noexcept { return 2 * config_.orders.cancel_timeout_ns; }
+  // The engine's clock: the latest time of anything it applied (events, timer ticks, reports).
+  // The session end is stamped with it, so it is never earlier than a record before it.
+  [[nodiscard]] TimestampNs clock_ns() const noexcept { return now_; }
 
   // ---- restart recovery: live, paper-live and any real broker (replay re-runs instead) ----
   //
@@ -341,8 +354,17 @@ class Engine final : private StrategyContext {
   // (Strategy::entry_expiry_minute); the cancel carries CancelReason::kTimeInForce and is noted.
   void expire_entries() noexcept;
   // With PhysicalExpiry::kClose: from the lead time before the close, closes every open spread
-  // with a leg in a physically settled option expiring today.
+  // with a leg in a physically settled option expiring today. Short legs are always bought back;
+  // a long leg with no bid is left out (nobody would buy it) and settles at the close at its
+  // intrinsic value: 0 out of the money, exercised into shares in the money (noted either way).
+  // A closing order already working that sells such a leg cannot fill: it is cancelled and
+  // replaced by this close.
   void close_physical_before_expiry() noexcept;
+  // The legs of `o` (bits) that the physical close leaves to expire: long legs expiring today
+  // with no bid.
+  [[nodiscard]] std::uint32_t unbid_expiring_longs(const Order& o, bool opening_order) const noexcept;
+  // Notes each leg of `legs` (bits of the opening order) left to expire by the physical close.
+  void note_left_to_expire(const Order& open_order, std::uint32_t legs, const char* rest);
   [[nodiscard]] bool expires_today(InstrumentId id) const noexcept;
   // Spreads whose legs all expired today are closed by the settlement: no exit rule acts on them.
   void end_settled_spreads() noexcept;
@@ -350,7 +372,10 @@ class Engine final : private StrategyContext {
                        FillSettlement kind) noexcept;
   [[nodiscard]] bool combo_mark(const Order& o, Price& mark) const noexcept;
   [[nodiscard]] Price entry_per_unit(const Order& o) const noexcept;
-  ClientOrderId send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread, std::string_view reason) noexcept;
+  // `leave`: a bit per leg of the opening order to leave out of the close (physical close before
+  // expiry: a long leg nobody bids); 0 closes every leg.
+  ClientOrderId send_closing(const Order& open_order, std::uint32_t units, std::uint32_t spread, std::string_view reason,
+                             std::uint32_t leave = 0) noexcept;
   struct FlattenCount {
     std::uint32_t cancelled = 0;         // working opening orders and hedges asked to cancel
     std::uint32_t closing_sent = 0;      // closing orders sent
@@ -393,6 +418,7 @@ class Engine final : private StrategyContext {
   TimestampNs settle_ns_ = 0;   // the session close of the trading day; 0 when unknown
   int settle_minute_ = 16 * 60; // its exchange-local minute
   bool settled_ = false;
+  bool settling_ = false;           // the close came: cancels sent, the settlement waits for their answers
   std::uint32_t ticks_since_event_ = 0;
   EngineStats stats_;
   CoreState state_ = CoreState::kRunning;  // replay starts running; restore/reconcile gate the rest

@@ -16,7 +16,7 @@ namespace odte {
 struct JournalSessionMarker {
   std::int32_t trading_day;
   std::uint32_t version;
-  TimestampNs at_ns;            // first event (start) or market time at the end
+  TimestampNs at_ns;            // first event (start) or the engine clock at the end (the latest record)
 };
 static_assert(sizeof(JournalSessionMarker) == 16);
 static_assert(std::has_unique_object_representations_v<JournalSessionMarker>);

@@ -217,23 +217,38 @@ ReplayOutcome run_replay(const ReplaySetup& setup, InstrumentRegistry& registry,
       if (out.ended_early.empty() || setup.accept_ended_early) {
         // The day is over: its clock runs on to the close, where positions held to expiry settle
         // (Engine::settle_expiry; a recording that ends before the close settles on its last values).
-        if (engine.settlement_ns() > engine.market_state().market_time()) step(engine.settlement_ns(), 0);
-        // The close cancelled the day's working orders and the settlement waits for their answers:
-        // the clock runs on through what falls due (the paper broker's latency, timer ticks) until
-        // the settlement is booked and the broker has nothing left to answer, so no order is left
-        // pending. Bounded: the engine stops waiting after Engine::settle_wait_ns.
-        for (int guard = 0; guard < 100'000 && !journal.failed(); ++guard) {
-          const bool settling = engine.settlement_pending() && engine.state() == CoreState::kRunning;
-          const TimestampNs broker_due = broker.next_due_ns();
-          if (!settling && broker_due == INT64_MAX) break;
-          step(settling ? std::min(engine.next_timer_ns(), broker_due) : broker_due, 0);
-          reapply_operator_commands();
+        // On the way every timer falls due at its own time, as live's wall clock brings it while the
+        // feed is quiet: a recording that ends at 10:59 still runs its strategies' 15:00 exits (on
+        // the last quotes; risk refuses new entries once the data is stale).
+        bool to_close = true;
+        if (engine.settlement_ns() > engine.market_state().market_time()) {
+          to_close = run_due_before(engine.settlement_ns(), engine, broker, [&](TimestampNs due) {
+            if (!wait_for(due)) return false;
+            step(due, 0);
+            reapply_operator_commands();
+            return !journal.failed();
+          });
+          if (to_close && !journal.failed()) step(engine.settlement_ns(), 0);
         }
-        // Stamped at the engine's clock: after everything the run applied, never before a record.
-        const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion,
-                                std::max(engine.clock_ns(), engine.market_state().market_time())};
-        journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
-        session_ended = !journal.failed();
+        // A stop on the way (a paced replay asked to stop) ends the run here: a restart resumes it.
+        if (to_close && !journal.failed()) {
+          // The close cancelled the day's working orders and the settlement waits for their answers:
+          // the clock runs on through what falls due (the paper broker's latency, timer ticks) until
+          // the settlement is booked and the broker has nothing left to answer, so no order is left
+          // pending. Bounded: the engine stops waiting after Engine::settle_wait_ns.
+          for (int guard = 0; guard < 100'000 && !journal.failed(); ++guard) {
+            const bool settling = engine.settlement_pending() && engine.state() == CoreState::kRunning;
+            const TimestampNs broker_due = broker.next_due_ns();
+            if (!settling && broker_due == INT64_MAX) break;
+            step(settling ? std::min(engine.next_timer_ns(), broker_due) : broker_due, 0);
+            reapply_operator_commands();
+          }
+          // Stamped at the engine's clock: after everything the run applied, never before a record.
+          const SessionMarker end{setup.engine.orders.trading_day, kJournalVersion,
+                                  std::max(engine.clock_ns(), engine.market_state().market_time())};
+          journal.record(JournalRecordType::kSessionEnd, std::as_bytes(std::span<const SessionMarker>(&end, 1)));
+          session_ended = !journal.failed();
+        }
       }
     }
   }

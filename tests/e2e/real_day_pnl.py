@@ -47,6 +47,18 @@ def cents(x):
     return round(x * 100.0)
 
 
+def same_cent(got, want):
+    """`got` (as written, to the cent or exact) is `want` to the cent. Fees are sub-cent (0.675 a
+    contract: 3 contracts are 2.025), so a written 6.97 for an exact 6.975 is the same money; a
+    cent off (0.01) is not."""
+    diff = abs(float(got or 0) - want)
+    if diff < 0.005 - 1e-9:
+        return True
+    # Exactly half a cent apart: only when `want` itself ends in half a cent (either rounding).
+    half_cent = round(want * 1000) % 10 == 5 and abs(want * 1000 - round(want * 1000)) < 1e-6
+    return half_cent and abs(diff - 0.005) < 1e-9
+
+
 class Quotes:
     """Each symbol's (time, bid, ask) from `odte decode`, in recording order."""
 
@@ -202,7 +214,7 @@ def check(run, quotes, orders, fills, trades, summary, stats, cfg):
         total_fees += fees
         for name, got, want in (("pnl", t["pnl"], cash - fees), ("fees", t["fees"], fees), ("entry", t["entry"], entry),
                                 ("exit", t["exit"], exit_)):
-            if cents(float(got or 0)) != cents(want):
+            if not same_cent(got, want):
                 bad.append(f"{run}: trade {t['trade']} {name} {got}, its fills give {want:.2f}")
         if t["status"] != "closed":
             bad.append(f"{run}: trade {t['trade']} is still open at the end")
@@ -210,7 +222,7 @@ def check(run, quotes, orders, fills, trades, summary, stats, cfg):
                             ("net", summary["net"], total_realized - total_fees),
                             ("report net_pnl", stats["net_pnl"], total_realized - total_fees),
                             ("report fees", stats["fees"], total_fees)):
-        if cents(float(got)) != cents(want):
+        if not same_cent(got, want):
             bad.append(f"{run}: summary {name} {got}, the fills give {want:.2f}")
     return bad
 

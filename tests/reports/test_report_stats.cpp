@@ -200,7 +200,7 @@ TEST_F(ReportStatsTest, shouldWriteTheSameBytesEveryTimeAndDocumentedColumns) {
   EXPECT_EQ(trades.substr(0, trades.find('\n')),
             "trade,day,strategy,open_order,opened_et,closed_et,open_reason,close_reason,units,entry,exit,premium_sold,"
             "fees,pnl,status");
-  EXPECT_NE(trades.find("1,2026-08-17,0,OD20260817-000001,2026-08-17 10:00:00,2026-08-17 11:00:00,test:call_spread,"
+  EXPECT_NE(trades.find("1,2026-08-17,strategy 0,OD20260817-000001,2026-08-17 10:00:00,2026-08-17 11:00:00,test:call_spread,"
                         "exit:profit_target,1,2.0000,2.5000,100.00,2.60,47.40,closed"),
             std::string::npos)
       << trades;

@@ -301,7 +301,7 @@ def main():
     wrong[0]["pnl"] = f"{float(wrong[0]['pnl']) + 0.01:.2f}"
     if not check(run, quotes, orders, fills, wrong, summary, stats, cfg):
         raise SystemExit("FAIL: a trade P&L a cent off was not caught")
-    if not check(run, quotes, orders, fills, trades, dict(summary, net=f"{float(summary['net']) + 0.01:.2f}"), stats,
+    if not check(run, quotes, orders, fills, trades, dict(summary, net=f"{float(summary['net']) + 0.01:.3f}"), stats,
                  cfg):
         raise SystemExit("FAIL: a summary net a cent off was not caught")
     print(f"real_day_pnl: {len(CONFIGS)} shipped configs on {len(days)} real days, {checked_trades} trades and {checked_fills} fills "

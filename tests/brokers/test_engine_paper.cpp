@@ -83,25 +83,14 @@ class EnginePaperTest : public ::testing::Test {
     c500_ = option("O:SPY260821C00500000", 500_usd);
     c503_ = option("O:SPY260821C00503000", 503_usd);
     spy_ = registry_.intern("SPY", InstrumentInfo{AssetClass::kStock, {}});
-    std::vector<std::unique_ptr<Strategy>> strategies;
-    auto s = std::make_unique<DebitSpreadAtTen>(c500_, c503_);
-    // The strategy's own exits (the engine enforces them): 500% of the debit, or 15:00.
-    ExitRules own;
-    own.profit_target_fraction = 5.0;
-    s->set_exits(own, ExitTime{15 * 60, false});
-    strategy_ = s.get();
-    strategies.push_back(std::move(s));
-    EngineConfig cfg;
-    cfg.orders.trading_day = 20260821;
-    cfg.utc_offset_minutes = -240;
-    engine_ = std::make_unique<Engine>(cfg, registry_, std::move(strategies), *ring_, &journal_);
-    engine_->start(at(9, 30));
+    remake([](EngineConfig&) {});
   }
   // A fresh engine (same instruments, broker and journal) with `cfg` changed by the test.
   template <typename Tweak>
   void remake(Tweak&& tweak) {
     std::vector<std::unique_ptr<Strategy>> strategies;
     auto s = std::make_unique<DebitSpreadAtTen>(c500_, c503_);
+    // The strategy's own exits (the engine enforces them): 500% of the debit, or 15:00.
     ExitRules own;
     own.profit_target_fraction = 5.0;
     s->set_exits(own, ExitTime{15 * 60, false});

@@ -8,10 +8,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "odte/daemon/replay.hpp"
+#include "odte/strategies/factory.hpp"
 
 namespace odte::testing_day {
 
@@ -80,5 +83,20 @@ class SyntheticDay final : public daemon::EventSource {
   std::vector<MarketEvent> events_;
   std::size_t pos_ = 0;
 };
+
+// The regime strategy (quantity 1) replayed through the synthetic day into a journal at `journal`,
+// each record shown to `observer` when one is given (the event log).
+inline daemon::ReplayOutcome replay_regime_day(const std::string& journal, JournalObserver* observer = nullptr) {
+  InstrumentRegistry registry(4096);
+  SyntheticDay day(registry, 20260821);
+  std::vector<std::unique_ptr<Strategy>> s;
+  s.push_back(strategies::make_strategy("regime", "quantity = 1\n", 0, "test"));
+  daemon::ReplaySetup setup;
+  setup.engine.orders.trading_day = 20260821;
+  setup.engine.stale_after_ns = 600LL * 1'000'000'000;
+  setup.journal_path = journal;
+  setup.journal_observer = observer;
+  return daemon::run_replay(setup, registry, std::move(s), day);
+}
 
 }  // namespace odte::testing_day

@@ -35,16 +35,7 @@ class EventLogDayTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove(path_); }
 
   void run(EventLog& log) {
-    InstrumentRegistry registry(4096);
-    odte::testing_day::SyntheticDay day(registry, 20260821);
-    std::vector<std::unique_ptr<Strategy>> s;
-    s.push_back(strategies::make_strategy("regime", "quantity = 1\n", 0, "test"));
-    ReplaySetup setup;
-    setup.engine.orders.trading_day = 20260821;
-    setup.engine.stale_after_ns = 600LL * 1'000'000'000;
-    setup.journal_path = path_.string();
-    setup.journal_observer = &log;
-    ASSERT_TRUE(run_replay(setup, registry, std::move(s), day).ok);
+    ASSERT_TRUE(odte::testing_day::replay_regime_day(path_.string(), &log).ok);
     log.flush();
   }
   std::filesystem::path path_;

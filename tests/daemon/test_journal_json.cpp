@@ -21,17 +21,7 @@ using nlohmann::json;
 TEST(JournalJsonTest, shouldRenderEveryRecordOfAReplayedDay) {
   const auto path = std::filesystem::temp_directory_path() / ("odte-jj-" + std::to_string(::getpid()) + ".odj");
   std::filesystem::remove(path);
-  {
-    InstrumentRegistry registry(4096);
-    odte::testing_day::SyntheticDay day(registry, 20260821);
-    std::vector<std::unique_ptr<Strategy>> s;
-    s.push_back(strategies::make_strategy("regime", "quantity = 1\n", 0, "test"));
-    ReplaySetup setup;
-    setup.engine.orders.trading_day = 20260821;
-    setup.engine.stale_after_ns = 600LL * 1'000'000'000;
-    setup.journal_path = path.string();
-    ASSERT_TRUE(run_replay(setup, registry, std::move(s), day).ok);
-  }
+  ASSERT_TRUE(odte::testing_day::replay_regime_day(path.string()).ok);
   JournalReader reader;
   const JournalScan scan = reader.read(path.string());
   ASSERT_EQ(scan.status, JournalStatus::kOk);
